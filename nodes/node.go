@@ -1,0 +1,147 @@
+package nodes
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
+
+// ID names a process in a cluster: a server node or a simulated client.
+// Servers are numbered from 1 and print as n1, n2, ...; clients are numbered
+// from ClientBase+1 and print as c1, c2, ... . The zero ID is "nobody".
+type ID int32
+
+// ClientBase is added to a client's ordinal to form its ID.
+const ClientBase ID = 1 << 20
+
+// NodeID returns the ID of the i-th server (1-based).
+func NodeID(i int) ID { return ID(i) }
+
+// ClientID returns the ID of the i-th client (1-based).
+func ClientID(i int) ID { return ClientBase + ID(i) }
+
+// IsClient reports whether id names a client rather than a server.
+func (id ID) IsClient() bool { return id > ClientBase }
+
+// Index returns the 1-based ordinal of id among servers or among clients.
+func (id ID) Index() int {
+	if id.IsClient() {
+		return int(id - ClientBase)
+	}
+	return int(id)
+}
+
+// String renders n<k> for servers and c<k> for clients.
+func (id ID) String() string {
+	switch {
+	case id == 0:
+		return "-"
+	case id.IsClient():
+		return "c" + strconv.Itoa(int(id-ClientBase))
+	default:
+		return "n" + strconv.Itoa(int(id))
+	}
+}
+
+// ParseID reads the forms produced by ID.String (n3, c12).
+func ParseID(s string) (ID, bool) {
+	if len(s) < 2 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s[1:])
+	if err != nil || n <= 0 || n >= int(ClientBase) {
+		return 0, false
+	}
+	switch s[0] {
+	case 'n':
+		return NodeID(n), true
+	case 'c':
+		return ClientID(n), true
+	}
+	return 0, false
+}
+
+// Message is anything a node sends. It is deep-copied on send (see the
+// package doc); implement Cloner to provide the copy yourself.
+type Message any
+
+// Cloner is implemented by messages that copy themselves. Clone must return
+// a deep copy: nothing reachable from the result may be shared with the
+// receiver of the call.
+type Cloner interface {
+	Clone() Message
+}
+
+// TimerID identifies a pending timer so it can be cancelled. IDs are unique
+// per node incarnation and never zero.
+type TimerID uint64
+
+// Node is a protocol instance. The host calls one method at a time; each
+// call is atomic at one instant of virtual time and may only act on the
+// world through env. Embed Base to get no-op defaults.
+type Node interface {
+	// Start runs on a fresh node and after every restart. A restarted node
+	// must rebuild its state from env.Store() alone.
+	Start(env Env)
+	// Message delivers msg sent by from (a peer or a client).
+	Message(env Env, from ID, msg Message)
+	// Timer fires a timer set with env.SetTimer, passing back its tag.
+	Timer(env Env, id TimerID, tag uint64)
+	// Synced reports that the env.Store().Sync call with this tag has
+	// completed: every store write issued before it is now durable.
+	Synced(env Env, tag uint64)
+}
+
+// Factory builds the Node for a process; it is called at start and at
+// every restart, and must return a fresh value each time.
+type Factory func(id ID) Node
+
+// Base gives no-op implementations of the Node methods.
+type Base struct{}
+
+func (Base) Start(Env)                  {}
+func (Base) Message(Env, ID, Message)   {}
+func (Base) Timer(Env, TimerID, uint64) {}
+func (Base) Synced(Env, uint64)         {}
+
+// Env is a node's only window on the world. It is valid only during the
+// call it was passed to; do not keep it.
+type Env interface {
+	// ID is this process's identity.
+	ID() ID
+	// Peers lists the cluster's servers other than this process, in ID
+	// order. For a client it lists every server.
+	Peers() []ID
+
+	// Now is the local wall clock: it starts near the simulation epoch,
+	// carries this node's offset and drift, and can jump, even backwards.
+	Now() time.Time
+	// Monotonic is time since this process (incarnation) started as
+	// measured by its local oscillator: it drifts, but never goes back.
+	Monotonic() time.Duration
+
+	// Send queues msg for delivery to the process to. The network may
+	// delay, drop, duplicate or reorder it; no error is ever returned.
+	Send(to ID, msg Message)
+	// SetTimer arranges a call to Node.Timer after the node's monotonic
+	// clock has advanced by after. Timers do not survive a crash.
+	SetTimer(after time.Duration, tag uint64) TimerID
+	// CancelTimer cancels a pending timer; cancelling a fired or unknown
+	// timer does nothing.
+	CancelTimer(id TimerID)
+
+	// Rand is this node's random source, drawn from its own stream of the
+	// run's seed. It is the only randomness node code may use.
+	Rand() *rand.Rand
+	// Store is this node's disk.
+	Store() Store
+	// Logf writes a line into the trace. Arguments are formatted only when
+	// the trace is being recorded.
+	Logf(format string, args ...any)
+}
+
+// LeaderReporter is an optional interface: a node that implements it lets
+// fault injectors target "the current leader".
+type LeaderReporter interface {
+	IsLeader() bool
+}
