@@ -1,0 +1,188 @@
+package lint
+
+import (
+	"fmt"
+	"go/token"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// lintDirs loads and checks dirs, failing the test on loader errors.
+func lintDirs(t *testing.T, root string, dirs []string) ([]*Package, []Violation) {
+	t.Helper()
+	fset := token.NewFileSet()
+	pkgs, err := Load(fset, root, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkgs, Check(fset, pkgs)
+}
+
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestDeterminismRules lints the module's simulated packages (see
+// SimulatedRoots) and reports every violation in one failure.
+func TestDeterminismRules(t *testing.T) {
+	root := moduleRoot(t)
+	dirs, err := SimulatedDirs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Fatalf("no simulated packages found under %v in %s", SimulatedRoots, root)
+	}
+	pkgs, vs := lintDirs(t, root, dirs)
+	for _, p := range pkgs {
+		t.Logf("linted %s (%d files)", p.Path, len(p.Files))
+		if len(p.Errors) > 0 {
+			var b strings.Builder
+			for _, e := range p.Errors {
+				fmt.Fprintf(&b, "\n\t%v", e)
+			}
+			t.Errorf("package %s does not type-check, so the determinism lint may miss violations in it (fix the package first):%s", p.Path, b.String())
+		}
+	}
+	if len(vs) > 0 {
+		var b strings.Builder
+		for _, v := range vs {
+			rel, err := filepath.Rel(root, v.Pos.Filename)
+			if err == nil {
+				v.Pos.Filename = rel
+			}
+			fmt.Fprintf(&b, "\n\t%s", v)
+		}
+		t.Errorf("%d determinism violation(s) in simulated code (rules: docs/DETERMINISM.md):%s", len(vs), b.String())
+	}
+}
+
+// hit is one expected violation in a fixture: file:line and rule.
+type hit struct {
+	file string
+	line int
+	rule Rule
+}
+
+func (h hit) String() string { return fmt.Sprintf("%s:%d: %s", h.file, h.line, h.rule) }
+
+// TestFixtures proves every rule fires on planted violations
+// (testdata/src/bad) and stays quiet on allowed patterns (testdata/src/good).
+func TestFixtures(t *testing.T) {
+	root := moduleRoot(t)
+	tests := []struct {
+		dir  string
+		want []hit
+	}{
+		{"good", nil},
+		{"bad", []hit{
+			{"directive.go", 4, RuleDirective}, // orderless without a reason
+			{"directive.go", 5, RuleMapRange},  // ... so the loop is unmarked
+			{"directive.go", 8, RuleDirective}, // "// faultline:" with a space
+			{"directive.go", 9, RuleMapRange},
+			{"directive.go", 12, RuleDirective}, // unknown directive name
+			{"directive.go", 14, RuleDirective}, // hatch attached to nothing
+			{"dotimport.go", 5, RuleWallclock},
+			{"globalrand.go", 4, RuleGlobalRand}, // import crypto/rand
+			{"globalrand.go", 5, RuleGlobalRand}, // import math/rand
+			{"globalrand.go", 10, RuleGlobalRand},
+			{"globalrand.go", 11, RuleGlobalRand},
+			{"globalrand.go", 12, RuleGlobalRand},
+			{"globalrand.go", 13, RuleGlobalRand}, // generic rand.N
+			{"globalrand.go", 14, RuleGlobalRand},
+			{"goroutine.go", 4, RuleGoroutine},
+			{"maprange.go", 11, RuleMapRange},
+			{"maprange.go", 14, RuleMapRange}, // named map type
+			{"maprange.go", 17, RuleMapRange}, // range over maps.Keys
+			{"maprange.go", 20, RuleMapRange}, // slices.Collect(maps.Keys)
+			{"maprange.go", 24, RuleMapRange}, // type parameter ~map
+			{"maprange.go", 39, RuleMapRange}, // embedded constraint admits a map
+			{"select.go", 4, RuleSelect},
+			{"wallclock.go", 11, RuleWallclock},
+			{"wallclock.go", 12, RuleWallclock},
+			{"wallclock.go", 13, RuleWallclock},
+			{"wallclock.go", 14, RuleWallclock},
+			{"wallclock.go", 15, RuleWallclock},
+			{"wallclock.go", 16, RuleWallclock},
+			{"wallclock.go", 17, RuleWallclock},
+			{"wallclock.go", 18, RuleWallclock}, // renamed import
+			{"wallclock.go", 19, RuleWallclock},
+			{"wallclock.go", 20, RuleWallclock}, // function value, not a call
+		}},
+	}
+
+	fired := map[Rule]bool{}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			dir := filepath.Join(root, "internal", "lint", "testdata", "src", tt.dir)
+			pkgs, vs := lintDirs(t, root, []string{dir})
+			for _, p := range pkgs {
+				for _, e := range p.Errors {
+					t.Errorf("fixture %s does not type-check: %v", tt.dir, e)
+				}
+			}
+			var got []hit
+			for _, v := range vs {
+				got = append(got, hit{filepath.Base(v.Pos.Filename), v.Pos.Line, v.Rule})
+				fired[v.Rule] = true
+				if v.Rule != RuleDirective && !strings.Contains(v.Message, " instead") {
+					t.Errorf("%s: message does not say what to use instead: %q", v.Pos, v.Message)
+				}
+				t.Logf("%s", v)
+			}
+			if g, w := fmt.Sprint(got), fmt.Sprint(tt.want); g != w {
+				t.Errorf("violations differ\n got: %s\nwant: %s", g, w)
+			}
+		})
+	}
+	for _, r := range Rules {
+		if !fired[r] {
+			t.Errorf("rule %s never fired on the fixtures: plant a violation for it", r)
+		}
+	}
+}
+
+func TestParseDirective(t *testing.T) {
+	tests := []struct {
+		text       string
+		ok, hasErr bool
+		reason     string
+	}{
+		{"// an ordinary comment", false, false, ""},
+		{"/* faultline:orderless x */", false, false, ""},
+		{"//go:build linux", false, false, ""},
+		{"//faultline:orderless summing", true, false, "summing"},
+		{"//faultline:orderless\tbuilding a set ", true, false, "building a set"},
+		{"//faultline:orderless", true, true, ""},
+		{"//faultline:orderless   ", true, true, ""},
+		{"// faultline:orderless why", true, true, ""},
+		{"//faultline:sorted why", true, true, ""},
+	}
+	for _, tt := range tests {
+		d, ok, err := parseDirective(tt.text)
+		if ok != tt.ok || (err != nil) != tt.hasErr || (err == nil && d.reason != tt.reason) {
+			t.Errorf("parseDirective(%q) = %+v, %v, %v; want ok=%v err=%v reason=%q", tt.text, d, ok, err, tt.ok, tt.hasErr, tt.reason)
+		}
+	}
+}
+
+func FuzzParseDirective(f *testing.F) {
+	for _, s := range []string{"//faultline:orderless why", "// faultline:x", "//faultline:", "//"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		d, ok, err := parseDirective(text)
+		if !ok && err != nil {
+			t.Fatalf("error for a non-directive: %v", err)
+		}
+		if ok && err == nil && (d.name != DirectiveOrderless || d.reason == "") {
+			t.Fatalf("accepted %q as %+v", text, d)
+		}
+	})
+}

@@ -1,0 +1,5 @@
+package bad
+
+import . "time"
+
+func dotImported() Time { return Now() }

@@ -1,0 +1,5 @@
+package bad
+
+func goroutine(done chan struct{}) {
+	go func() { close(done) }()
+}
