@@ -1,0 +1,125 @@
+package sim
+
+import (
+	"reflect"
+
+	"github.com/faultline/faultline/nodes"
+)
+
+// copier deep-copies messages on send so that sender and receiver never
+// share memory. Types that cannot alias (no pointers, slices, maps or
+// interfaces anywhere inside, sent by value) are passed through without a
+// copy; the answer is cached per type. Types implementing nodes.Cloner
+// copy themselves.
+type copier struct {
+	plain map[reflect.Type]bool
+}
+
+func (c *copier) init() { c.plain = map[reflect.Type]bool{} }
+
+func (c *copier) copy(m nodes.Message) nodes.Message {
+	if m == nil {
+		return nil
+	}
+	if cl, ok := m.(nodes.Cloner); ok {
+		return cl.Clone()
+	}
+	t := reflect.TypeOf(m)
+	plain, ok := c.plain[t]
+	if !ok {
+		plain = isPlain(t, map[reflect.Type]bool{})
+		c.plain[t] = plain
+	}
+	if plain {
+		return m
+	}
+	return deepCopy(reflect.ValueOf(m)).Interface()
+}
+
+// isPlain reports whether a value of type t, held in an interface, can be
+// shared safely: nothing reachable from it is mutable through another path.
+func isPlain(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return true
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return false
+	case reflect.Array:
+		return isPlain(t.Elem(), seen)
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if !isPlain(t.Field(i).Type, seen) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// CopyMessage returns the deep copy the simulator would deliver for m.
+// Exposed for conformance tests of message types.
+func CopyMessage(m nodes.Message) nodes.Message {
+	var c copier
+	c.init()
+	return c.copy(m)
+}
+
+func deepCopy(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		n := reflect.New(v.Type().Elem())
+		n.Elem().Set(deepCopy(v.Elem()))
+		return n
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		n := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		if isPlain(v.Type().Elem(), map[reflect.Type]bool{}) {
+			reflect.Copy(n, v)
+			return n
+		}
+		for i := 0; i < v.Len(); i++ {
+			n.Index(i).Set(deepCopy(v.Index(i)))
+		}
+		return n
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		n := reflect.MakeMapWithSize(v.Type(), v.Len())
+		it := v.MapRange()
+		for it.Next() { // order is irrelevant: the result is a map
+			n.SetMapIndex(deepCopy(it.Key()), deepCopy(it.Value()))
+		}
+		return n
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		n := reflect.New(v.Type()).Elem()
+		n.Set(deepCopy(v.Elem()))
+		return n
+	case reflect.Struct:
+		n := reflect.New(v.Type()).Elem()
+		n.Set(v) // copies unexported fields shallowly, exported ones below deeply
+		for i := 0; i < v.NumField(); i++ {
+			if n.Field(i).CanSet() {
+				n.Field(i).Set(deepCopy(v.Field(i)))
+			}
+		}
+		return n
+	case reflect.Array:
+		n := reflect.New(v.Type()).Elem()
+		for i := 0; i < v.Len(); i++ {
+			n.Index(i).Set(deepCopy(v.Index(i)))
+		}
+		return n
+	}
+	return v
+}

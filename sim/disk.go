@@ -1,0 +1,215 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim/trace"
+)
+
+// DiskFaults are the faults armed on one node's disk.
+type DiskFaults struct {
+	// LoseUnsynced makes the next crash lose unsynced writes even when
+	// the world keeps them (Disk.KeepUnsyncedOnCrash).
+	LoseUnsynced bool
+	// Tear is the chance that, at a crash, the first unsynced write
+	// survives torn: a strict prefix of its bytes reaches the disk.
+	Tear Ratio
+	// Flip is the chance that a read returns the file with one bit flipped.
+	Flip Ratio
+}
+
+type diskOpKind uint8
+
+const (
+	opWrite diskOpKind = iota
+	opAppend
+	opDelete
+)
+
+type diskOp struct {
+	kind diskOpKind
+	name string
+	data []byte
+}
+
+// disk is a node's store: durable contents, the volatile writes not yet
+// covered by a completed sync, and the view reads see (durable + volatile).
+type disk struct {
+	p        *proc
+	durable  map[string][]byte
+	view     map[string][]byte
+	pending  []diskOp
+	issued   uint64 // writes issued, ever
+	applied  uint64 // writes made durable, ever
+	lastSync int64  // completion time of the latest sync (syncs complete in order)
+	faults   DiskFaults
+}
+
+var _ nodes.Store = (*disk)(nil)
+
+func (d *disk) sim() *Sim { return d.p.sim }
+
+func (d *disk) ensure() {
+	if d.view == nil {
+		d.durable = map[string][]byte{}
+		d.view = map[string][]byte{}
+	}
+}
+
+func (d *disk) Read(name string) ([]byte, error) {
+	b, ok := d.view[name]
+	if !ok {
+		return nil, nodes.ErrNotFound
+	}
+	out := append([]byte(nil), b...)
+	if len(out) > 0 && d.faults.Flip.Fires(d.sim().diskRng) {
+		bit := d.sim().diskRng.IntN(len(out) * 8)
+		out[bit/8] ^= 1 << (bit % 8)
+		d.event(trace.DiskFault, "flip", fmt.Sprintf("%s bit %d", name, bit))
+	}
+	return out, nil
+}
+
+func (d *disk) Write(name string, data []byte) {
+	d.do(diskOp{opWrite, name, append([]byte(nil), data...)})
+}
+
+func (d *disk) Append(name string, data []byte) {
+	d.do(diskOp{opAppend, name, append([]byte(nil), data...)})
+}
+
+func (d *disk) Delete(name string) { d.do(diskOp{kind: opDelete, name: name}) }
+
+func (d *disk) List() []string {
+	names := make([]string, 0, len(d.view))
+	for n := range d.view { //faultline:orderless collected, then sorted
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (d *disk) Sync(tag uint64) {
+	s := d.sim()
+	s.ev = trace.Event{Kind: trace.DiskSync, Node: d.p.id, Num: int64(tag)}
+	s.emit()
+	at := s.now + int64(s.cfg.Disk.SyncLatency.Sample(s.diskRng))
+	if at < d.lastSync {
+		at = d.lastSync
+	}
+	d.lastSync = at
+	i := s.alloc()
+	sl := &s.slots[i]
+	sl.kind = evSynced
+	sl.to = d.p.id
+	sl.inc = d.p.inc
+	sl.tag = tag
+	sl.msgID = d.issued // the sync covers every write issued so far
+	s.schedule(at, i)
+}
+
+var opNames = [...]string{"write", "append", "delete"}
+
+func (d *disk) do(op diskOp) {
+	apply(d.view, op)
+	d.pending = append(d.pending, op)
+	d.issued++
+	s := d.sim()
+	s.ev = trace.Event{Kind: trace.DiskWrite, Node: d.p.id, Type: opNames[op.kind], Note: op.name, Num: int64(len(op.data))}
+	s.emit()
+}
+
+func apply(m map[string][]byte, op diskOp) {
+	switch op.kind {
+	case opWrite:
+		m[op.name] = op.data
+	case opAppend:
+		old := m[op.name]
+		m[op.name] = append(old[:len(old):len(old)], op.data...)
+	case opDelete:
+		delete(m, op.name)
+	}
+}
+
+// complete makes every write up to number upTo durable.
+func (d *disk) complete(upTo uint64) {
+	for d.applied < upTo && len(d.pending) > 0 {
+		apply(d.durable, d.pending[0])
+		d.pending[0] = diskOp{}
+		d.pending = d.pending[1:]
+		d.applied++
+	}
+}
+
+// crash applies the crash semantics: unsynced writes are lost (unless the
+// world keeps them), possibly leaving the first one torn.
+func (d *disk) crash(s *Sim, p *proc) {
+	if d.view == nil {
+		return
+	}
+	lose := !s.cfg.Disk.KeepUnsyncedOnCrash || d.faults.LoseUnsynced
+	d.faults.LoseUnsynced = false
+	if !lose {
+		d.complete(d.issued)
+		return
+	}
+	if n := len(d.pending); n > 0 {
+		first := d.pending[0]
+		if first.kind != opDelete && len(first.data) > 0 && d.faults.Tear.Fires(s.diskRng) {
+			keep := s.diskRng.IntN(len(first.data))
+			first.data = first.data[:keep]
+			apply(d.durable, first)
+			d.event(trace.DiskFault, "torn", fmt.Sprintf("%s %s kept %d of %d bytes", opNames[first.kind], first.name, keep, len(d.pending[0].data)))
+		}
+		d.event(trace.DiskFault, "lost", fmt.Sprintf("%d unsynced writes", n))
+	}
+	d.applied = d.issued
+	d.pending = d.pending[:0]
+	d.view = make(map[string][]byte, len(d.durable))
+	for k, v := range d.durable { //faultline:orderless copying a map into a map
+		d.view[k] = v
+	}
+}
+
+func (d *disk) event(k trace.Kind, note, text string) {
+	s := d.sim()
+	s.ev = trace.Event{Kind: k, Node: d.p.id, Note: note, Text: text}
+	s.emit()
+}
+
+// SetDiskFaults arms faults on a node's disk (replacing earlier ones).
+func (s *Sim) SetDiskFaults(id nodes.ID, f DiskFaults) error {
+	p, err := s.mustProc(id)
+	if err != nil {
+		return err
+	}
+	if !f.Tear.Valid() || !f.Flip.Valid() {
+		return fmt.Errorf("sim: disk faults for %v: ratios must be probabilities (tear %v, flip %v)", id, f.Tear, f.Flip)
+	}
+	p.disk.faults = f
+	return nil
+}
+
+// DiskFaultsOf returns the faults armed on a node's disk.
+func (s *Sim) DiskFaultsOf(id nodes.ID) DiskFaults {
+	if p := s.proc(id); p != nil {
+		return p.disk.faults
+	}
+	return DiskFaults{}
+}
+
+// DurableFiles returns a copy of what survives a crash of id right now
+// (for tests and convergence checks).
+func (s *Sim) DurableFiles(id nodes.ID) map[string][]byte {
+	p := s.proc(id)
+	out := map[string][]byte{}
+	if p == nil {
+		return out
+	}
+	for k, v := range p.disk.durable { //faultline:orderless copying a map into a map
+		out[k] = append([]byte(nil), v...)
+	}
+	return out
+}

@@ -1,0 +1,108 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim/trace"
+)
+
+// env is the nodes.Env (and nodes.ClientEnv) of one process. It lives in
+// the proc, so handing it to a handler allocates nothing.
+type env struct {
+	p *proc
+}
+
+var (
+	_ nodes.Env       = (*env)(nil)
+	_ nodes.ClientEnv = (*env)(nil)
+)
+
+func (e *env) ID() nodes.ID { return e.p.id }
+
+func (e *env) Peers() []nodes.ID {
+	all := e.p.sim.servers
+	if e.p.id.IsClient() {
+		return all
+	}
+	peers := make([]nodes.ID, 0, len(all)-1)
+	for _, id := range all {
+		if id != e.p.id {
+			peers = append(peers, id)
+		}
+	}
+	return peers
+}
+
+func (e *env) Now() time.Time {
+	return Epoch.Add(time.Duration(e.p.clock.wall(e.p.sim.now)))
+}
+
+func (e *env) Monotonic() time.Duration {
+	return time.Duration(e.p.clock.mono(e.p.sim.now) - e.p.monoStart)
+}
+
+func (e *env) Send(to nodes.ID, msg nodes.Message) { e.p.sim.send(e.p, to, msg) }
+
+func (e *env) SetTimer(after time.Duration, tag uint64) nodes.TimerID {
+	p, s := e.p, e.p.sim
+	if after < 0 {
+		after = 0
+	}
+	i := s.alloc()
+	sl := &s.slots[i]
+	sl.kind = evTimer
+	sl.to = p.id
+	sl.inc = p.inc
+	sl.tag = tag
+	sl.mono = p.clock.mono(s.now) + int64(after)
+	s.schedule(p.clock.trueAt(sl.mono), i)
+	return nodes.TimerID(uint64(i)<<32 | uint64(sl.gen))
+}
+
+func (e *env) CancelTimer(id nodes.TimerID) {
+	s := e.p.sim
+	i, gen := uint32(id>>32), uint32(id)
+	if int(i) >= len(s.slots) {
+		return
+	}
+	sl := &s.slots[i]
+	if sl.gen == gen && sl.kind == evTimer && sl.to == e.p.id && sl.inc == e.p.inc {
+		s.release(i)
+	}
+}
+
+func (e *env) Rand() *rand.Rand { return e.p.rng }
+
+func (e *env) Store() nodes.Store {
+	e.p.disk.ensure()
+	return &e.p.disk
+}
+
+func (e *env) Logf(format string, args ...any) {
+	s := e.p.sim
+	s.ev = trace.Event{Kind: trace.Log, Node: e.p.id, Type: "log"}
+	if s.cfg.Record {
+		s.ev.Text = fmt.Sprintf(format, args...)
+	}
+	// The line itself is rendered only when recording; its format string
+	// keeps the hash identical either way.
+	s.hash = s.hash.AddString(format)
+	s.emit()
+}
+
+func (e *env) Invoke(op nodes.Op) int {
+	s := e.p.sim
+	s.opSeq++
+	s.ev = trace.Event{Kind: trace.Invoke, Node: e.p.id, Num: int64(s.opSeq), Op: op}
+	s.emit()
+	return s.opSeq
+}
+
+func (e *env) Complete(handle int, outcome nodes.Outcome, op nodes.Op) {
+	s := e.p.sim
+	s.ev = trace.Event{Kind: trace.Return, Node: e.p.id, Num: int64(handle), Op: op, Outcome: outcome}
+	s.emit()
+}

@@ -1,0 +1,518 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"runtime/debug"
+	"time"
+
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim/trace"
+)
+
+// evKind says what a slab slot does when its time comes.
+type evKind uint8
+
+const (
+	evFree evKind = iota
+	evNoop
+	evDeliver
+	evTimer
+	evSynced
+	evCall
+)
+
+// slot is the payload of a scheduled event. Slots are recycled through a
+// free list; gen increments on every free so stale queue items and stale
+// TimerIDs can be recognised.
+type slot struct {
+	kind  evKind
+	gen   uint32
+	inc   uint32 // owner's incarnation when scheduled (timers, syncs)
+	to    nodes.ID
+	from  nodes.ID
+	msgID uint64
+	tag   uint64
+	mono  int64 // timers: deadline on the owner's oscillator
+	done  bool  // syncs: the disk part finished (the callback may wait for a resume)
+	typ   string
+	msg   nodes.Message
+	fn    func()
+}
+
+// Observer sees every event as it happens. Returning an error stops the
+// run at that event with OutcomeViolation (online invariants). The event is
+// only valid during the call.
+type Observer func(e *trace.Event) error
+
+// Sim is one simulated world. It is single-threaded: all methods must be
+// called from the goroutine that runs it, and never concurrently.
+type Sim struct {
+	cfg   Config
+	now   int64
+	seq   uint64
+	q     queue
+	slots []slot
+	free  []uint32
+
+	procs   []*proc
+	servers []nodes.ID
+	net     network
+
+	ev      trace.Event
+	evSeq   uint64
+	hash    trace.Hash
+	steps   uint64
+	obs     []Observer
+	after   []AfterHandler
+	failure *Failure
+	started bool
+
+	netRng, diskRng *rand.Rand
+	msgSeq          uint64
+	opSeq           int
+	copier          copier
+	typeNames       map[reflect.Type]string
+}
+
+// New builds a world from cfg. Nothing runs until Run.
+func New(cfg Config) (*Sim, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Network.Latency == (Dist{}) {
+		cfg.Network.Latency = Const(time.Millisecond)
+	}
+	if cfg.Disk.SyncLatency == (Dist{}) {
+		cfg.Disk.SyncLatency = Const(time.Millisecond)
+	}
+	if cfg.MaxEvents == 0 {
+		cfg.MaxEvents = DefaultMaxEvents
+	}
+	s := &Sim{
+		cfg:       cfg,
+		hash:      trace.NewHash(),
+		netRng:    NewStream(cfg.Seed, StreamNetwork),
+		diskRng:   NewStream(cfg.Seed, StreamDisk),
+		typeNames: map[reflect.Type]string{},
+	}
+	s.copier.init()
+	s.net.init(&cfg.Network)
+	clockRng := NewStream(cfg.Seed, "clocks")
+	total := cfg.Nodes + cfg.Clients
+	s.procs = make([]*proc, 0, total)
+	s.servers = make([]nodes.ID, cfg.Nodes)
+	for i := 1; i <= cfg.Nodes; i++ {
+		s.servers[i-1] = nodes.NodeID(i)
+	}
+	for i := 0; i < total; i++ {
+		var id nodes.ID
+		factory := cfg.Node
+		if i < cfg.Nodes {
+			id = nodes.NodeID(i + 1)
+		} else {
+			id = nodes.ClientID(i - cfg.Nodes + 1)
+			factory = cfg.Client
+		}
+		p := &proc{id: id, factory: factory, sim: s, rng: NewStream(cfg.Seed, id.String())}
+		p.env.p = p
+		p.disk.p = p
+		if !id.IsClient() {
+			p.clock.offset = drawSym(clockRng, int64(cfg.Clocks.Skew))
+			p.clock.ppm = drawSym(clockRng, cfg.Clocks.DriftPPM)
+		}
+		s.procs = append(s.procs, p)
+	}
+	return s, nil
+}
+
+func drawSym(r *rand.Rand, bound int64) int64 {
+	if bound <= 0 {
+		return 0
+	}
+	return r.Int64N(2*bound+1) - bound
+}
+
+// Seed returns the run's seed.
+func (s *Sim) Seed() uint64 { return s.cfg.Seed }
+
+// Config returns the configuration the world was built with (defaults
+// filled in).
+func (s *Sim) Config() Config { return s.cfg }
+
+// Now returns the current virtual time.
+func (s *Sim) Now() time.Duration { return time.Duration(s.now) }
+
+// Hash returns the running hash of every event so far.
+func (s *Sim) Hash() trace.Hash { return s.hash }
+
+// Events returns the number of trace events so far.
+func (s *Sim) Events() uint64 { return s.evSeq }
+
+// Steps returns the number of queue events executed so far.
+func (s *Sim) Steps() uint64 { return s.steps }
+
+// Servers returns the server IDs, n1..nN. Do not modify the slice.
+func (s *Sim) Servers() []nodes.ID { return s.servers }
+
+// Clients returns the client IDs, c1..cM.
+func (s *Sim) Clients() []nodes.ID {
+	ids := make([]nodes.ID, s.cfg.Clients)
+	for i := range ids {
+		ids[i] = nodes.ClientID(i + 1)
+	}
+	return ids
+}
+
+// Observe adds an observer called with every subsequent event.
+func (s *Sim) Observe(o Observer) { s.obs = append(s.obs, o) }
+
+// AfterHandler is called after every node handler (Start, Message, Timer,
+// Synced) returns normally, with the process that ran. Online invariants
+// over node state use it: they inspect Sim.Node(id) and return an error to
+// stop the run at that exact step with OutcomeViolation.
+type AfterHandler func(id nodes.ID) error
+
+// AfterEachHandler adds an after-handler check.
+func (s *Sim) AfterEachHandler(fn AfterHandler) { s.after = append(s.after, fn) }
+
+// Failure returns the panic or violation that stopped the run, if any.
+func (s *Sim) Failure() *Failure { return s.failure }
+
+func (s *Sim) proc(id nodes.ID) *proc {
+	var i int
+	if id.IsClient() {
+		i = s.cfg.Nodes + id.Index() - 1
+	} else {
+		i = int(id) - 1
+	}
+	if i < 0 || i >= len(s.procs) || s.procs[i].id != id {
+		return nil
+	}
+	return s.procs[i]
+}
+
+func (s *Sim) mustProc(id nodes.ID) (*proc, error) {
+	p := s.proc(id)
+	if p == nil {
+		return nil, fmt.Errorf("sim: no process %v (servers n1..n%d, clients c1..c%d)", id, s.cfg.Nodes, s.cfg.Clients)
+	}
+	return p, nil
+}
+
+// Node returns the current Node value of a running process, or nil if it
+// is down or unknown. Harnesses use it for hooks such as
+// nodes.LeaderReporter; they must not call its handlers.
+func (s *Sim) Node(id nodes.ID) nodes.Node {
+	p := s.proc(id)
+	if p == nil || !p.up {
+		return nil
+	}
+	return p.node
+}
+
+// --- scheduling ---------------------------------------------------------
+
+func (s *Sim) alloc() uint32 {
+	if n := len(s.free); n > 0 {
+		i := s.free[n-1]
+		s.free = s.free[:n-1]
+		return i
+	}
+	s.slots = append(s.slots, slot{})
+	return uint32(len(s.slots) - 1)
+}
+
+func (s *Sim) release(i uint32) {
+	sl := &s.slots[i]
+	gen := sl.gen + 1
+	*sl = slot{gen: gen}
+	s.free = append(s.free, i)
+}
+
+func (s *Sim) schedule(at int64, i uint32) {
+	if at < s.now {
+		at = s.now
+	}
+	s.seq++
+	s.q.push(item{at: at, seq: s.seq, slot: i, gen: s.slots[i].gen})
+}
+
+// At runs fn at virtual time at (or now, if at has passed). Harnesses use
+// it to script faults and phases; fn runs between node handlers.
+func (s *Sim) At(at time.Duration, fn func()) {
+	i := s.alloc()
+	s.slots[i].kind = evCall
+	s.slots[i].fn = fn
+	s.schedule(int64(at), i)
+}
+
+// After runs fn after d of virtual time.
+func (s *Sim) After(d time.Duration, fn func()) { s.At(s.Now()+d, fn) }
+
+// --- running --------------------------------------------------------------
+
+// Outcome says why Run returned.
+type Outcome uint8
+
+const (
+	// OutcomeDeadline: virtual time reached the deadline.
+	OutcomeDeadline Outcome = iota
+	// OutcomeQuiescent: nothing left to do before the deadline.
+	OutcomeQuiescent
+	// OutcomeBudget: the event budget was spent (a livelock, or a run too
+	// big for its budget).
+	OutcomeBudget
+	// OutcomePanic: node code panicked; see Result.Failure.
+	OutcomePanic
+	// OutcomeViolation: an observer (online invariant) failed.
+	OutcomeViolation
+)
+
+func (o Outcome) String() string {
+	return [...]string{"deadline", "quiescent", "budget", "panic", "violation"}[o]
+}
+
+// Result summarises a run so far.
+type Result struct {
+	Outcome Outcome
+	At      time.Duration
+	Events  uint64 // trace events
+	Steps   uint64 // queue events executed
+	Hash    trace.Hash
+	Failure *Failure
+}
+
+// Failure is a node panic or an invariant violation, with everything needed
+// to reproduce it.
+type Failure struct {
+	Kind  string // "panic" or "violation"
+	Seed  uint64
+	At    time.Duration
+	Node  nodes.ID
+	Event uint64 // trace sequence number of the failing event
+	Err   string
+	Stack string
+}
+
+func (f *Failure) Error() string {
+	where := ""
+	if f.Node != 0 {
+		where = " on " + f.Node.String()
+	}
+	if f.Kind == "panic" {
+		return fmt.Sprintf("sim: node panicked%s at %s (seed %d, event %d): %s", where, trace.FormatTime(f.At), f.Seed, f.Event, f.Err)
+	}
+	return fmt.Sprintf("sim: %s%s at %s (seed %d, event %d): %s", f.Kind, where, trace.FormatTime(f.At), f.Seed, f.Event, f.Err)
+}
+
+// Start starts every process at the current time (servers first, then
+// clients, in ID order). Run calls it if it has not been called.
+func (s *Sim) Start() {
+	if s.started {
+		return
+	}
+	s.started = true
+	for _, p := range s.procs {
+		p.start()
+		if s.failure != nil {
+			return
+		}
+	}
+}
+
+// Run executes events until virtual time until, until nothing is left to
+// do, until the event budget is spent, or until a failure. Events due
+// exactly at until run. Run may be called again to continue.
+func (s *Sim) Run(until time.Duration) Result {
+	s.Start()
+	end := int64(until)
+	out := OutcomeDeadline
+	for s.failure == nil {
+		if s.q.len() == 0 {
+			out = OutcomeQuiescent
+			break
+		}
+		if s.q.items[0].at > end {
+			break
+		}
+		if s.steps >= s.cfg.MaxEvents {
+			out = OutcomeBudget
+			break
+		}
+		it := s.q.pop()
+		if s.slots[it.slot].gen != it.gen {
+			continue
+		}
+		s.now = it.at
+		s.steps++
+		s.fire(it.slot)
+	}
+	if s.failure == nil && out == OutcomeDeadline && s.now < end {
+		s.now = end
+	}
+	return s.result(out)
+}
+
+func (s *Sim) result(out Outcome) Result {
+	if s.failure != nil {
+		out = OutcomePanic
+		if s.failure.Kind != "panic" {
+			out = OutcomeViolation
+		}
+	}
+	return Result{Outcome: out, At: s.Now(), Events: s.evSeq, Steps: s.steps, Hash: s.hash, Failure: s.failure}
+}
+
+func (s *Sim) fire(i uint32) {
+	sl := &s.slots[i]
+	switch sl.kind {
+	case evNoop:
+		s.release(i)
+	case evCall:
+		fn := sl.fn
+		s.release(i)
+		fn()
+	case evDeliver:
+		p := s.proc(sl.to)
+		if p.paused && p.up {
+			p.deferred = append(p.deferred, item{slot: i, gen: sl.gen})
+			return
+		}
+		from, id, typ, msg := sl.from, sl.msgID, sl.typ, sl.msg
+		s.release(i)
+		if !p.up {
+			s.emitMsg(trace.Drop, from, p.id, id, typ, "down", msg)
+			return
+		}
+		s.emitMsg(trace.Deliver, p.id, from, id, typ, "", msg)
+		p.deliver(from, msg)
+	case evTimer:
+		p := s.proc(sl.to)
+		if !p.up || sl.inc != p.inc {
+			s.release(i)
+			return
+		}
+		if p.clock.mono(s.now) < sl.mono {
+			// The clock slowed since the timer was set: not yet.
+			s.schedule(p.clock.trueAt(sl.mono), i)
+			return
+		}
+		if p.paused {
+			p.deferred = append(p.deferred, item{slot: i, gen: sl.gen})
+			return
+		}
+		tid := nodes.TimerID(uint64(i)<<32 | uint64(sl.gen))
+		tag := sl.tag
+		s.release(i)
+		s.ev = trace.Event{Kind: trace.Timer, Node: p.id, Num: int64(tag)}
+		s.emit()
+		p.timer(tid, tag)
+	case evSynced:
+		p := s.proc(sl.to)
+		if !p.up || sl.inc != p.inc {
+			s.release(i)
+			return
+		}
+		if !sl.done {
+			// The disk is hardware: it finishes while a paused process
+			// is stopped; only the callback waits for the resume.
+			p.disk.complete(sl.msgID)
+			sl.done = true
+			s.ev = trace.Event{Kind: trace.DiskSynced, Node: p.id, Num: int64(sl.tag)}
+			s.emit()
+		}
+		if p.paused {
+			p.deferred = append(p.deferred, item{slot: i, gen: sl.gen})
+			return
+		}
+		tag := sl.tag
+		s.release(i)
+		p.synced(tag)
+	default:
+		panic(fmt.Sprintf("sim: slot %d has kind %d (seed %d, at %s)", i, sl.kind, s.cfg.Seed, s.Now()))
+	}
+}
+
+// --- trace ----------------------------------------------------------------
+
+// emit stamps s.ev, folds it into the hash and shows it to observers.
+func (s *Sim) emit() {
+	s.evSeq++
+	e := &s.ev
+	e.Seq = s.evSeq
+	e.At = time.Duration(s.now)
+	s.hash = s.hash.Add(e)
+	if s.cfg.Record && e.Msg != nil && e.Text == "" {
+		e.Text = formatMsg(e.Msg)
+	}
+	for _, o := range s.obs {
+		if err := o(e); err != nil && s.failure == nil {
+			s.violation(e.Node, err)
+			return
+		}
+	}
+}
+
+// violation stops the run: an online invariant failed at the current event.
+func (s *Sim) violation(node nodes.ID, err error) {
+	if s.failure != nil {
+		return
+	}
+	s.failure = &Failure{Kind: "violation", Seed: s.cfg.Seed, At: s.Now(), Node: node, Event: s.evSeq, Err: err.Error()}
+	s.ev = trace.Event{Kind: trace.Violation, Node: node, Text: err.Error()}
+	s.emit()
+}
+
+func (s *Sim) emitMsg(k trace.Kind, node, peer nodes.ID, id uint64, typ, note string, msg nodes.Message) {
+	s.ev = trace.Event{Kind: k, Node: node, Peer: peer, ID: id, Type: typ, Note: note, Msg: msg}
+	s.emit()
+}
+
+// Annotate writes a harness event (fault start/stop, phase marks) into the
+// trace. text is the fault's canonical text form.
+func (s *Sim) Annotate(k trace.Kind, node nodes.ID, typ, text string) {
+	s.ev = trace.Event{Kind: k, Node: node, Type: typ, Text: text}
+	s.emit()
+}
+
+func formatMsg(m nodes.Message) string {
+	if st, ok := m.(fmt.Stringer); ok {
+		return st.String()
+	}
+	v := reflect.ValueOf(m)
+	for v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+	}
+	return fmt.Sprintf("%+v", v.Interface())
+}
+
+func (s *Sim) typeName(m nodes.Message) string {
+	t := reflect.TypeOf(m)
+	if n, ok := s.typeNames[t]; ok {
+		return n
+	}
+	bt := t
+	for bt.Kind() == reflect.Pointer {
+		bt = bt.Elem()
+	}
+	n := bt.Name()
+	if n == "" {
+		n = bt.String()
+	}
+	s.typeNames[t] = n
+	return n
+}
+
+// panicked turns a recovered node panic into the run's failure.
+func (s *Sim) panicked(p *proc, v any) {
+	stack := string(debug.Stack())
+	f := &Failure{Kind: "panic", Seed: s.cfg.Seed, At: s.Now(), Node: p.id, Err: fmt.Sprint(v), Stack: stack}
+	s.ev = trace.Event{Kind: trace.Panic, Node: p.id, Text: fmt.Sprint(v)}
+	s.emit()
+	f.Event = s.evSeq
+	if s.failure == nil {
+		s.failure = f
+	}
+}
