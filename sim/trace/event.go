@@ -14,31 +14,31 @@ type Kind uint8
 
 // The event kinds. Their names (Kind.String) are part of the trace format.
 const (
-	KindNone      Kind = iota
-	Start              // a process started (fresh or after restart); Num is its incarnation
-	Crash              // a process crashed: volatile state lost
-	Restart            // a crashed process is being restarted (Start follows)
-	Pause              // a process was paused: it handles nothing until resumed
-	Resume             // a paused process resumed; deferred work follows
-	Send               // Node sent message ID to Peer
-	Deliver            // message ID from Peer was delivered to Node
-	Drop               // message ID from Node to Peer was dropped; Note says why
-	Duplicate          // message ID is an extra copy of message Num from Node to Peer
-	Hold               // message ID from Node to Peer is held by a rule (clogged link)
-	Timer              // a timer of Node fired; Num is its tag
-	Clock              // Node's clock changed; Note says how
-	DiskWrite          // Node wrote to its store; Type is write/append/delete, Note the file
-	DiskSync           // Node issued a sync; Num is its tag
-	DiskSynced         // a sync completed; Num is its tag
-	DiskFault          // a disk fault struck; Note says which
-	Log                // a line from node code; Text is the line
-	Invoke             // client Node invoked Op; Num is the history handle
-	Return             // client Node's operation Num ended with Outcome
-	FaultStart         // the nemesis started a fault; Text is its text form
-	FaultStop          // the nemesis undid a fault; Text is its text form
-	Panic              // node code panicked; Text has the value and stack
-	Violation          // an online invariant failed; Text says which
-	Mark               // a free-form marker from the harness (phase changes)
+	KindNone   Kind = iota
+	Start           // a process started (fresh or after restart); Num is its incarnation
+	Crash           // a process crashed: volatile state lost
+	Restart         // a crashed process is being restarted (Start follows)
+	Pause           // a process was paused: it handles nothing until resumed
+	Resume          // a paused process resumed; deferred work follows
+	Send            // Node sent message ID to Peer
+	Deliver         // message ID from Peer was delivered to Node
+	Drop            // message ID from Node to Peer was dropped; Note says why
+	Duplicate       // message ID is an extra copy of message Num from Node to Peer
+	Hold            // message ID from Node to Peer is held by a rule (clogged link)
+	Timer           // a timer of Node fired; Num is its tag
+	Clock           // Node's clock changed; Note says how
+	DiskWrite       // Node wrote to its store; Type is write/append/delete, Note the file
+	DiskSync        // Node issued a sync; Num is its tag
+	DiskSynced      // a sync completed; Num is its tag
+	DiskFault       // a disk fault struck; Note says which
+	Log             // a line from node code; Text is the line
+	Invoke          // client Node invoked Op; Num is the history handle
+	Return          // client Node's operation Num ended with Outcome
+	FaultStart      // the nemesis started a fault; Text is its text form
+	FaultStop       // the nemesis undid a fault; Text is its text form
+	Panic           // node code panicked; Text has the value and stack
+	Violation       // an online invariant failed; Text says which
+	Mark            // a free-form marker from the harness (phase changes)
 	numKinds
 )
 

@@ -1,0 +1,55 @@
+package kv
+
+import "github.com/faultline/faultline/nodes"
+
+// Request asks a KV node to perform Op on behalf of client Client. Seq
+// numbers a client's operations from 1; a retry of the same operation
+// carries the same Seq, so a node with a session table applies it once.
+// Op.Kind is one of "get", "put", "append", "cas" (Op.Expect is the value
+// compared), or "read"/"write" for single-register workloads (Key "").
+type Request struct {
+	Client nodes.ID
+	Seq    uint64
+	Op     nodes.Op
+}
+
+// Status is a node's answer to a Request.
+type Status uint8
+
+const (
+	// StatusOK: applied; Reply carries the result.
+	StatusOK Status = iota + 1
+	// StatusNotLeader: not applied here; try Reply.Leader (0 if unknown).
+	StatusNotLeader
+	// StatusCASMismatch: a cas whose current value differed from Expect;
+	// certainly not applied (a definite failure).
+	StatusCASMismatch
+	// StatusRetry: the node could not finish the request (lost leadership
+	// before commit, read not confirmable); it may or may not have been
+	// applied, and retrying the same Seq is safe.
+	StatusRetry
+)
+
+func (s Status) String() string {
+	switch s {
+	case StatusOK:
+		return "ok"
+	case StatusNotLeader:
+		return "not-leader"
+	case StatusCASMismatch:
+		return "cas-mismatch"
+	case StatusRetry:
+		return "retry"
+	}
+	return "status?"
+}
+
+// Reply answers the Request with the same Client and Seq. For get/read,
+// Value and Exists give the result.
+type Reply struct {
+	Seq    uint64
+	Status Status
+	Leader nodes.ID
+	Value  string
+	Exists bool
+}
