@@ -113,7 +113,7 @@ func (c *fileChecker) file(f *ast.File) {
 	slices.Sort(lines)
 	for _, l := range lines {
 		if h := c.hatches[l]; !h.used {
-			c.report(h.pos, RuleDirective, "//%s%s is not on or just above a map range or maps iterator call; remove it", directivePrefix, DirectiveOrderless)
+			c.report(h.pos, RuleDirective, "//%s%s is not on or just above a map range or map iterator call; remove it", directivePrefix, DirectiveOrderless)
 		}
 	}
 }
@@ -138,6 +138,9 @@ func (c *fileChecker) node(n, parent ast.Node) bool {
 			if !c.orderless(n.Pos()) {
 				c.report(n.Pos(), RuleMapRange, "maps.%s yields entries in random order; %s", fn.Name(), adviceMapIter)
 			}
+		}
+		if fn := calleeFunc(info, n); isReflectMapIter(fn) && !c.orderless(n.Pos()) {
+			c.report(n.Pos(), RuleMapRange, "reflect.Value.%s walks the map in random order; %s", fn.Name(), adviceMapIter)
 		}
 	case *ast.SelectorExpr:
 		if c.bannedUse(n.Sel, n.Pos()) {
@@ -224,6 +227,19 @@ func isPkgFunc(fn *types.Func, path string, names ...string) bool {
 		return false
 	}
 	return slices.Contains(names, fn.Name())
+}
+
+// isReflectMapIter reports whether fn is reflect.Value's MapRange or MapKeys.
+func isReflectMapIter(fn *types.Func) bool {
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "reflect" || (fn.Name() != "MapRange" && fn.Name() != "MapKeys") {
+		return false
+	}
+	recv := fn.Type().(*types.Signature).Recv()
+	if recv == nil {
+		return false
+	}
+	named, ok := types.Unalias(recv.Type()).(*types.Named)
+	return ok && named.Obj().Name() == "Value"
 }
 
 // isMap reports whether ranging over a value of type t iterates a map: t is

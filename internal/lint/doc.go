@@ -30,8 +30,9 @@
 //   - goroutine, select: handlers run atomically on the simulator's single
 //     thread; the Go scheduler is not seeded. Use env.SetTimer and messages.
 //   - maprange: ranging over a map (including a type parameter whose
-//     constraint admits a map) or over maps.Keys/Values/All visits entries in
-//     an order that changes from run to run. Iterate slices.Sorted(maps.Keys(m))
+//     constraint admits a map), over maps.Keys/Values/All, or with
+//     reflect.Value's MapRange/MapKeys visits entries in an order that
+//     changes from run to run. Iterate slices.Sorted(maps.Keys(m))
 //     instead. Passing a maps iterator straight to slices.Sorted*,
 //     maps.Collect or maps.Insert is accepted, since those erase the order.
 //   - directive: a malformed, unknown or unattached //faultline: comment.

@@ -97,12 +97,14 @@ func TestFixtures(t *testing.T) {
 			{"globalrand.go", 13, RuleGlobalRand}, // generic rand.N
 			{"globalrand.go", 14, RuleGlobalRand},
 			{"goroutine.go", 4, RuleGoroutine},
-			{"maprange.go", 11, RuleMapRange},
-			{"maprange.go", 14, RuleMapRange}, // named map type
-			{"maprange.go", 17, RuleMapRange}, // range over maps.Keys
-			{"maprange.go", 20, RuleMapRange}, // slices.Collect(maps.Keys)
-			{"maprange.go", 24, RuleMapRange}, // type parameter ~map
-			{"maprange.go", 39, RuleMapRange}, // embedded constraint admits a map
+			{"maprange.go", 12, RuleMapRange},
+			{"maprange.go", 15, RuleMapRange}, // named map type
+			{"maprange.go", 18, RuleMapRange}, // range over maps.Keys
+			{"maprange.go", 21, RuleMapRange}, // slices.Collect(maps.Keys)
+			{"maprange.go", 25, RuleMapRange}, // type parameter ~map
+			{"maprange.go", 40, RuleMapRange}, // embedded constraint admits a map
+			{"maprange.go", 47, RuleMapRange}, // reflect.Value.MapRange
+			{"maprange.go", 51, RuleMapRange}, // reflect.Value.MapKeys
 			{"select.go", 4, RuleSelect},
 			{"wallclock.go", 11, RuleWallclock},
 			{"wallclock.go", 12, RuleWallclock},

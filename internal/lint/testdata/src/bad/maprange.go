@@ -2,6 +2,7 @@ package bad
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 )
 
@@ -40,4 +41,12 @@ func union[T counts](t T) (n int) {
 		n++
 	}
 	return n
+}
+
+func reflected(v reflect.Value) (n int) {
+	it := v.MapRange()
+	for it.Next() {
+		n++
+	}
+	return n + len(v.MapKeys())
 }

@@ -4,6 +4,7 @@ package good
 import (
 	"maps"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"time"
 )
@@ -74,4 +75,13 @@ func shadows() int {
 	var f fake
 	f.Sleep(time.Second)
 	return Now()
+}
+
+func reflectCopy(v reflect.Value) reflect.Value {
+	n := reflect.MakeMapWithSize(v.Type(), v.Len())
+	it := v.MapRange() //faultline:orderless the result is a map
+	for it.Next() {
+		n.SetMapIndex(it.Key(), it.Value())
+	}
+	return n
 }
