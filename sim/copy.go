@@ -93,8 +93,8 @@ func deepCopy(v reflect.Value) reflect.Value {
 			return v
 		}
 		n := reflect.MakeMapWithSize(v.Type(), v.Len())
-		it := v.MapRange()
-		for it.Next() { // order is irrelevant: the result is a map
+		it := v.MapRange() //faultline:orderless the result is a map
+		for it.Next() {
 			n.SetMapIndex(deepCopy(it.Key()), deepCopy(it.Value()))
 		}
 		return n

@@ -226,8 +226,12 @@ func (s *Sim) alloc() uint32 {
 
 func (s *Sim) release(i uint32) {
 	sl := &s.slots[i]
-	gen := sl.gen + 1
-	*sl = slot{gen: gen}
+	sl.gen++
+	sl.kind = evFree
+	sl.done = false
+	if sl.msg != nil || sl.fn != nil {
+		sl.msg, sl.fn = nil, nil // let the garbage collector have them
+	}
 	s.free = append(s.free, i)
 }
 
@@ -324,7 +328,8 @@ func (s *Sim) Start() {
 
 // Run executes events until virtual time until, until nothing is left to
 // do, until the event budget is spent, or until a failure. Events due
-// exactly at until run. Run may be called again to continue.
+// exactly at until run. Unless the budget ran out or a failure stopped it,
+// Now() is until afterwards. Run may be called again to continue.
 func (s *Sim) Run(until time.Duration) Result {
 	s.Start()
 	end := int64(until)
@@ -349,7 +354,9 @@ func (s *Sim) Run(until time.Duration) Result {
 		s.steps++
 		s.fire(it.slot)
 	}
-	if s.failure == nil && out == OutcomeDeadline && s.now < end {
+	// Time passes even when nothing happens: a quiescent world still
+	// reaches the deadline (budget and failures stop the clock).
+	if s.failure == nil && out != OutcomeBudget && s.now < end {
 		s.now = end
 	}
 	return s.result(out)

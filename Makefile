@@ -1,0 +1,37 @@
+# Faultline — see README.md. `make test` is what CI runs.
+GO ?= go
+PKGS := ./...
+
+.PHONY: all test short lint bench demo build fuzz clean
+
+all: lint test
+
+## test: the whole suite (what .ci/run runs), with vet and the determinism lint
+test: lint
+	$(GO) test -count=1 $(PKGS)
+
+## short: the suite with -short (fewer seeds), for a quick loop
+short:
+	$(GO) test -short $(PKGS)
+
+## lint: gofmt, go vet and the determinism ban list
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -run 'TestDeterminismRules|TestFixtures' ./internal/lint
+
+## bench: every benchmark once; compare runs with benchstat
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
+
+## build: the faultline command into ./bin
+build:
+	$(GO) build -o bin/faultline ./cmd/faultline
+
+## demo: run the embedded default scenario over a few hundred seeds
+demo:
+	$(GO) run ./cmd/faultline demo
+
+clean:
+	rm -rf bin out

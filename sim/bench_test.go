@@ -1,0 +1,77 @@
+package sim_test
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim"
+)
+
+type Echo struct{ N int }
+
+type echo struct{ nodes.Base }
+
+func (echo) Start(env nodes.Env) {
+	if env.ID() != 1 {
+		return
+	}
+	for _, p := range env.Peers() {
+		for range 25 {
+			env.Send(p, Echo{})
+		}
+	}
+}
+
+func (echo) Message(env nodes.Env, from nodes.ID, m nodes.Message) {
+	e := m.(Echo)
+	e.N++
+	env.Send(from, e)
+}
+
+// BenchmarkMessagePassing5: five nodes, 100 messages in flight, every
+// delivery answered. One b.N step is one delivered message.
+func BenchmarkMessagePassing5(b *testing.B) {
+	w, err := sim.New(sim.Config{Seed: 1, Nodes: 5, Node: func(nodes.ID) nodes.Node { return echo{} },
+		Network:   sim.Network{Latency: sim.UniformDist(50*time.Microsecond, time.Millisecond)},
+		MaxEvents: uint64(b.N)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	res := w.Run(1000 * time.Hour)
+	if res.Outcome != sim.OutcomeBudget {
+		b.Fatalf("outcome %v", res.Outcome)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(res.At)/float64(b.Elapsed()), "dilation")
+}
+
+type ticker struct{ nodes.Base }
+
+func (ticker) Start(env nodes.Env) { env.SetTimer(time.Second, 0) }
+func (ticker) Timer(env nodes.Env, _ nodes.TimerID, _ uint64) {
+	env.SetTimer(time.Second, 0)
+}
+
+// BenchmarkIdleNodeMemory measures the heap cost of an idle node (a light
+// protocol with one timer) in a 10,000-node world.
+func BenchmarkIdleNodeMemory(b *testing.B) {
+	const n = 10_000
+	for range b.N {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		w, err := sim.New(sim.Config{Seed: 1, Nodes: n, Node: func(nodes.ID) nodes.Node { return ticker{} }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.Run(5 * time.Second)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/node")
+		runtime.KeepAlive(w)
+	}
+}
