@@ -30,7 +30,7 @@ type fake struct {
 	// Requests is every request received, in order.
 	Requests []seen
 	// Applied counts applications per (client, seq).
-	Applied map[session]int
+	Applied  map[session]int
 	attempts map[session]int
 }
 
