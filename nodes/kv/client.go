@@ -65,9 +65,12 @@ type pending struct {
 	backoff   nodes.TimerID
 }
 
-// Timer kinds, in the low byte of a tag; the operation number (or zero)
-// is in the rest.
+// Timer kinds. A tag is n·tagBase + kind, n the operation's local number
+// (zero for tagNext and tagProbe), so that a trace's "timer 42" reads as
+// "operation 4, attempt timer".
 const (
+	tagBase = 10
+
 	tagNext     = iota + 1 // closed loop: think time over; open loop: an arrival
 	tagDeadline            // an operation's Timeout
 	tagAttempt             // no answer from the current server
@@ -169,8 +172,8 @@ func (c *Client) draw(env nodes.Env, lo, hi time.Duration) time.Duration {
 // Timer dispatches on the tag's kind; timers of finished operations are
 // ignored.
 func (c *Client) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
-	n := tag >> 8
-	switch tag & 0xff {
+	n := tag / tagBase
+	switch tag % tagBase {
 	case tagNext:
 		c.next = 0
 		if c.w.Mode == ModeOpen {
@@ -187,7 +190,7 @@ func (c *Client) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 			p.attempt = 0
 			c.rotate()
 			c.stats.Resent++
-			env.Logf("kv: seq %d: no answer in %v, trying %v", p.seq, c.w.AttemptTimeout, c.servers[c.leader])
+			env.Logf("seq %d: no answer in %v, trying %v", p.seq, c.w.AttemptTimeout, c.servers[c.leader])
 			c.send(env)
 		}
 	case tagBackoff:
@@ -236,7 +239,7 @@ func (c *Client) invoke(env nodes.Env, op opChoice, probe bool) {
 		probe:     probe,
 	}
 	p.handle = env.(nodes.ClientEnv).Invoke(p.op)
-	p.deadline = env.SetTimer(c.w.Timeout, tagDeadline|p.n<<8)
+	p.deadline = env.SetTimer(c.w.Timeout, p.n*tagBase+tagDeadline)
 	c.queue = append(c.queue, p)
 	c.pump(env)
 }
@@ -267,7 +270,7 @@ func (c *Client) send(env nodes.Env) {
 	if p.attempt != 0 {
 		env.CancelTimer(p.attempt)
 	}
-	p.attempt = env.SetTimer(c.w.AttemptTimeout, tagAttempt|p.n<<8)
+	p.attempt = env.SetTimer(c.w.AttemptTimeout, p.n*tagBase+tagAttempt)
 }
 
 func (c *Client) rotate() { c.leader = (c.leader + 1) % len(c.servers) }
@@ -328,7 +331,7 @@ func (c *Client) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 			c.leader = hint
 			p.redirects++
 			c.stats.Resent++
-			env.Logf("kv: seq %d: %v is not the leader, following hint %v", p.seq, from, r.Leader)
+			env.Logf("seq %d: %v is not the leader, following hint %v", p.seq, from, r.Leader)
 			c.send(env)
 			return
 		}
@@ -365,8 +368,8 @@ func (c *Client) backoffThenSend(env nodes.Env, why string) {
 	d := backoff(env, c.w.BackoffMin, c.w.BackoffMax, p.backoffN)
 	p.backoffN++
 	p.redirects = 0
-	env.Logf("kv: seq %d: %s, resending to %v in %v", p.seq, why, c.servers[c.leader], d)
-	p.backoff = env.SetTimer(d, tagBackoff|p.n<<8)
+	env.Logf("seq %d: %s, resending to %v in %v", p.seq, why, c.servers[c.leader], d)
+	p.backoff = env.SetTimer(d, p.n*tagBase+tagBackoff)
 }
 
 // expire ends operation n at its deadline: a queued one was never sent
@@ -445,7 +448,7 @@ func (c *Client) complete(env nodes.Env, p *pending, outcome nodes.Outcome, op n
 	if p.probe && !c.probeDone {
 		c.probeDone = true
 		c.probeAt = env.Monotonic()
-		env.Logf("kv: probe write committed")
+		env.Logf("probe write committed")
 	}
 }
 

@@ -71,7 +71,7 @@ func (c *Client) startProbe(env nodes.Env) {
 		env.CancelTimer(c.next)
 		c.next = 0
 	}
-	env.Logf("kv: probe starts")
+	env.Logf("probe starts")
 	c.probeNext(env)
 }
 

@@ -1,0 +1,52 @@
+package kv
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/faultline/faultline/nodes"
+)
+
+// String renders a request compactly for traces: "c1 seq=3 cas k2 c1-1->c1-2".
+func (r Request) String() string {
+	return r.Client.String() + " seq=" + formatSeq(r.Seq) + " " + formatOp(r.Op)
+}
+
+// String renders a reply compactly for traces: `seq=3 ok "c2-1"`,
+// "seq=3 not-leader n2", "seq=3 ok nil".
+func (r Reply) String() string {
+	var b strings.Builder
+	b.WriteString("seq=" + formatSeq(r.Seq) + " " + r.Status.String())
+	if r.Leader != 0 {
+		b.WriteString(" leader=" + r.Leader.String())
+	}
+	if r.Exists {
+		b.WriteString(" " + strconv.Quote(r.Value))
+	} else if r.Value != "" {
+		b.WriteString(" " + strconv.Quote(r.Value) + "(missing)")
+	}
+	return b.String()
+}
+
+// formatSeq shows a later session's sequence numbers as session.n.
+func formatSeq(seq uint64) string {
+	if e := seq >> 32; e > 0 {
+		return strconv.FormatUint(e, 10) + "." + strconv.FormatUint(seq&(1<<32-1), 10)
+	}
+	return strconv.FormatUint(seq, 10)
+}
+
+// formatOp matches trace.FormatOp (without output), which nodes may not
+// import.
+func formatOp(op nodes.Op) string {
+	switch op.Kind {
+	case "cas":
+		return strings.TrimSpace("cas " + op.Key + " " + op.Expect + "->" + op.Value)
+	case "put", "append", "write", "add":
+		if op.Key != "" {
+			return op.Kind + " " + op.Key + "=" + op.Value
+		}
+		return op.Kind + " " + op.Value
+	}
+	return strings.TrimSpace(op.Kind + " " + op.Key)
+}
