@@ -1,0 +1,139 @@
+package viz
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/faultline/faultline/sim/trace"
+)
+
+// detailLines describes event i for the detail pane: its canonical
+// String(), every field, and what it is part of (the message's other end,
+// the operation's whole life, the fault window, the down span, the clock).
+func (ix *index) detailLines(i int) []string {
+	e := &ix.ev[i]
+	lines := []string{strings.TrimSpace(e.String())}
+
+	var f []string
+	add := func(k, v string) { f = append(f, k+"="+v) }
+	add("seq", fmt.Sprint(e.Seq))
+	add("at", trace.FormatTime(e.At))
+	add("kind", e.Kind.String())
+	if e.Node != 0 {
+		add("node", e.Node.String())
+	}
+	if e.Peer != 0 {
+		add("peer", e.Peer.String())
+	}
+	if e.ID != 0 {
+		add("id", fmt.Sprint(e.ID))
+	}
+	if e.Num != 0 {
+		add("num", fmt.Sprint(e.Num))
+	}
+	if e.Type != "" {
+		add("type", e.Type)
+	}
+	if e.Note != "" {
+		add("note", e.Note)
+	}
+	if e.Kind == trace.Invoke || e.Kind == trace.Return {
+		add("op", fmt.Sprintf("%+v", e.Op))
+		if e.Kind == trace.Return {
+			add("outcome", e.Outcome.String())
+		}
+	}
+	lines = append(lines, strings.Join(f, "  "))
+	if c := ix.context(i); c != "" {
+		lines = append(lines, c)
+	}
+	if ix.hiEvent[i] {
+		lines = append(lines, "▲ highlighted: part of the reported failure")
+	}
+	return lines
+}
+
+// context explains what event i is part of, on one line.
+func (ix *index) context(i int) string {
+	e := &ix.ev[i]
+	switch {
+	case isMessage(e.Kind):
+		snd, other := ix.msgEnds(e.ID)
+		id := e.ID
+		if e.Kind == trace.Duplicate {
+			id = uint64(e.Num)
+		}
+		s := fmt.Sprintf("message #%d %s", id, e.Type)
+		if snd >= 0 {
+			se := &ix.ev[snd]
+			s += fmt.Sprintf(" %s→%s sent %s", se.Node, se.Peer, trace.FormatTime(se.At))
+		}
+		if other >= 0 {
+			oe := &ix.ev[other]
+			verb := map[trace.Kind]string{trace.Deliver: "delivered", trace.Drop: "dropped", trace.Hold: "held"}[oe.Kind]
+			s += fmt.Sprintf(", %s %s", verb, trace.FormatTime(oe.At))
+			if snd >= 0 {
+				s += " (+" + formatDur(int64(oe.At-ix.ev[snd].At)) + ")"
+			}
+			if oe.Note != "" {
+				s += " because " + oe.Note
+			}
+		} else if snd >= 0 {
+			s += ", not delivered by the end of the trace"
+		}
+		if d := len(ix.dups[id]); d > 0 {
+			s += fmt.Sprintf(", %d duplicate(s)", d)
+		}
+		return s
+	case e.Kind == trace.Invoke || e.Kind == trace.Return:
+		k := ix.opOf(i)
+		if k < 0 {
+			return ""
+		}
+		o := &ix.ops[k]
+		ie := &ix.ev[o.inv]
+		s := fmt.Sprintf("op [%d] %s %s: invoked %s", o.handle, ie.Node, trace.FormatOp(ie.Op, false), trace.FormatTime(ie.At))
+		if o.ret >= 0 {
+			re := &ix.ev[o.ret]
+			s += fmt.Sprintf(", returned %s %s after %s", re.Outcome, trace.FormatTime(re.At), formatDur(o.end-o.start))
+			if re.Outcome.String() == "ok" && (re.Op.Kind == "get" || re.Op.Kind == "read") {
+				s += " -> " + trace.FormatOp(re.Op, true)
+			}
+		} else {
+			s += ", never returned"
+		}
+		return s
+	case e.Kind == trace.FaultStart || e.Kind == trace.FaultStop:
+		k := ix.faultOf(i)
+		if k < 0 {
+			return ""
+		}
+		fl := &ix.faults[k]
+		s := fmt.Sprintf("fault %q from %s", fl.text, trace.FormatTime(timeOf(fl.start)))
+		if fl.stopEv >= 0 {
+			s += fmt.Sprintf(" to %s (%s)", trace.FormatTime(timeOf(fl.stop)), formatDur(fl.stop-fl.start))
+		} else {
+			s += ", never undone"
+		}
+		return s
+	case e.Kind == trace.Crash || e.Kind == trace.Restart || e.Kind == trace.Pause || e.Kind == trace.Resume:
+		ln := &ix.lanes[ix.laneOf[e.Node]]
+		for _, sp := range ln.spans {
+			if int64(e.At) >= sp.from && int64(e.At) <= sp.to {
+				what := "down"
+				if sp.kind == spanPaused {
+					what = "paused"
+				}
+				to := "the end"
+				if sp.to <= ix.end {
+					to = trace.FormatTime(timeOf(sp.to))
+				}
+				return fmt.Sprintf("%s %s from %s to %s", e.Node, what, trace.FormatTime(timeOf(sp.from)), to)
+			}
+		}
+	case e.Kind == trace.Clock:
+		ck := ix.lanes[ix.laneOf[e.Node]].clockAt(int64(e.At))
+		return fmt.Sprintf("%s clock now: offset %s, drift %dppm", e.Node, formatDur(ck.offset), ck.ppm)
+	}
+	return ""
+}

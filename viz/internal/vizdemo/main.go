@@ -1,0 +1,86 @@
+// Command vizdemo opens the timeline viewer on a trace file, or on a
+// generated demo run when no file is given. It is how the viewer is tried
+// by hand (and in tmux) before cmd/faultline wires it in:
+//
+//	go run ./viz/internal/vizdemo [-seed 1] [-text] [-write demo.jsonl] [TRACE]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/faultline/faultline/sim/trace"
+	"github.com/faultline/faultline/viz"
+	"github.com/faultline/faultline/viz/internal/demotrace"
+)
+
+func main() {
+	seed := flag.Uint64("seed", 1, "seed of the generated demo run")
+	text := flag.Bool("text", false, "print the text rendering instead of opening the viewer")
+	width := flag.Int("width", 0, "text width")
+	synth := flag.Int("synthetic", 0, "open a synthetic trace of this many events")
+	write := flag.String("write", "", "write the generated trace to this file and exit")
+	flag.Parse()
+	if err := run(*seed, *text, *width, *synth, *write, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func run(seed uint64, text bool, width, synth int, write string, args []string) error {
+	var f *trace.File
+	var hi []int64
+	switch {
+	case len(args) > 0:
+		r, err := os.Open(args[0])
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		if f, err = trace.Read(r, args[0]); err != nil {
+			return err
+		}
+	case synth > 0:
+		start := time.Now()
+		f = demotrace.Synthetic(synth, 5, 10)
+		fmt.Fprintf(os.Stderr, "generated %d events in %v\n", len(f.Events), time.Since(start))
+	default:
+		run, err := demotrace.Generate(seed, 300*time.Millisecond)
+		if err != nil {
+			return err
+		}
+		f, hi = run.File, run.Highlight
+	}
+	if write != "" {
+		out, err := os.Create(write)
+		if err != nil {
+			return err
+		}
+		tw, err := trace.NewWriter(out, f.Header)
+		if err != nil {
+			return err
+		}
+		for i := range f.Events {
+			if err := tw.Write(&f.Events[i]); err != nil {
+				return err
+			}
+		}
+		if err := tw.Close(*f.Footer); err != nil {
+			return err
+		}
+		return out.Close()
+	}
+	opts := viz.Options{Highlight: hi, Width: width}
+	if text {
+		return viz.RenderText(os.Stdout, f, opts)
+	}
+	scr, err := tcell.NewScreen()
+	if err != nil {
+		return err
+	}
+	return viz.RunViewer(scr, f, opts)
+}

@@ -1,0 +1,106 @@
+package viz
+
+import (
+	"strings"
+
+	"github.com/faultline/faultline/sim/trace"
+)
+
+// query is a parsed search: every term must match an event. A term is
+// either field:value (node:n3, peer:n1, type:Vote, kind:drop, key:k1,
+// text:leader) or a bare word, which matches a process name or key exactly,
+// or appears in the event's kind, message type, note or text (ignoring
+// case).
+type query struct{ terms []term }
+
+type term struct {
+	field string // "" for a bare word
+	val   string
+}
+
+func parseQuery(s string) query {
+	var q query
+	for _, w := range strings.Fields(s) {
+		f, v, ok := strings.Cut(w, ":")
+		if !ok || v == "" {
+			f, v = "", w
+		}
+		q.terms = append(q.terms, term{field: strings.ToLower(f), val: v})
+	}
+	return q
+}
+
+func (q query) match(e *trace.Event) bool {
+	if len(q.terms) == 0 {
+		return false
+	}
+	for _, t := range q.terms {
+		if !t.match(e) {
+			return false
+		}
+	}
+	return true
+}
+
+func (t term) match(e *trace.Event) bool {
+	v := t.val
+	switch t.field {
+	case "node":
+		return strings.EqualFold(e.Node.String(), v)
+	case "peer":
+		return strings.EqualFold(e.Peer.String(), v)
+	case "type":
+		return containsFold(e.Type, v)
+	case "kind":
+		return strings.EqualFold(e.Kind.String(), v)
+	case "key":
+		return e.Op.Key == v || containsFold(e.Text, v)
+	case "text":
+		return containsFold(e.Text, v) || containsFold(e.Note, v)
+	case "":
+		if (e.Node != 0 && strings.EqualFold(e.Node.String(), v)) || (e.Peer != 0 && strings.EqualFold(e.Peer.String(), v)) || e.Op.Key == v {
+			return true
+		}
+		return containsFold(e.Kind.String(), v) || containsFold(e.Type, v) || containsFold(e.Note, v) || containsFold(e.Text, v) ||
+			containsFold(e.Op.Kind, v)
+	}
+	return false
+}
+
+// containsFold is strings.Contains ignoring ASCII case, without allocating.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	if n == 0 {
+		return true
+	}
+	for i := 0; i+n <= len(s); i++ {
+		if strings.EqualFold(s[i:i+n], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// search selects the next (dir > 0) or previous event matching text,
+// wrapping around the trace once.
+func (vw *Viewer) search(text string, dir int) {
+	if strings.TrimSpace(text) == "" {
+		vw.status = "no search yet: press / to search"
+		return
+	}
+	q := parseQuery(text)
+	n := len(vw.ix.ev)
+	for step := 1; step <= n; step++ {
+		i := ((vw.sel+dir*step)%n + n) % n
+		if q.match(&vw.ix.ev[i]) {
+			wrapped := (dir > 0 && i <= vw.sel) || (dir < 0 && i >= vw.sel)
+			vw.jumpTo(i, "")
+			vw.status = "/" + text
+			if wrapped {
+				vw.status += "  (wrapped)"
+			}
+			return
+		}
+	}
+	vw.status = "no match for /" + text
+}
