@@ -1,0 +1,92 @@
+package raftkv
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/kv"
+)
+
+// Client interaction (§8 of the paper): any node accepts a kv.Request;
+// only the leader serves it. Writes (and, in ReadLog mode, reads) go
+// through the log and are answered once applied; reads are otherwise
+// served by ReadIndex or under a lease (reads.go).
+
+// waiter is a client waiting for the entry at some index to be applied.
+type waiter struct {
+	from   nodes.ID
+	client nodes.ID
+	seq    uint64
+}
+
+func (n *Node) reply(env nodes.Env, to nodes.ID, seq uint64, res result) {
+	leader := n.leader
+	if res.Status == kv.StatusNotLeader && n.role == Leader {
+		leader = n.id
+	}
+	env.Send(to, kv.Reply{Seq: seq, Status: res.Status, Leader: leader, Value: res.Value, Exists: res.Exists})
+}
+
+func (n *Node) handleRequest(env nodes.Env, from nodes.ID, req kv.Request) {
+	if !validKind(req.Op.Kind) {
+		panic(fmt.Sprintf("raftkv: %v: request from %v with unknown operation kind %q", n.id, from, req.Op.Kind))
+	}
+	if n.role != Leader {
+		if n.cfg.Bugs.FollowerReads && isRead(&req.Op) {
+			n.reply(env, from, req.Seq, n.sm.execute(&req.Op)) // planted bug: possibly stale
+			return
+		}
+		n.reply(env, from, req.Seq, result{Status: kv.StatusNotLeader})
+		return
+	}
+	if isRead(&req.Op) && n.cfg.ReadMode != ReadLog {
+		n.reads = append(n.reads, pendingRead{from: from, req: req})
+		n.advanceReads(env)
+		return
+	}
+	if !n.cfg.Bugs.NoSessions {
+		if res, dup, stale := n.sm.lookup(req.Client, req.Seq); dup {
+			n.reply(env, from, req.Seq, res) // a retry of an applied request
+			return
+		} else if stale {
+			n.reply(env, from, req.Seq, result{Status: kv.StatusRetry})
+			return
+		}
+	}
+	i := n.appendEntry(env, Entry{Term: n.term, Client: req.Client, Seq: req.Seq, Op: req.Op})
+	n.waiters[i] = waiter{from: from, client: req.Client, seq: req.Seq}
+	n.broadcast(env)
+}
+
+// answerWaiter replies to the client waiting on index i, now applied. If a
+// different entry landed there, the client's request was lost with an
+// earlier leader's log: it may retry.
+func (n *Node) answerWaiter(env nodes.Env, i uint64, e *Entry, res result) {
+	w, ok := n.waiters[i]
+	if !ok {
+		return
+	}
+	delete(n.waiters, i)
+	if w.client != e.Client || w.seq != e.Seq {
+		res = result{Status: kv.StatusRetry}
+	}
+	n.reply(env, w.from, w.seq, res)
+}
+
+// failPending answers every waiting client with StatusRetry when the
+// leader steps down: their entries may still commit under the next leader,
+// which the session table makes safe to retry.
+func (n *Node) failPending(env nodes.Env) {
+	for _, i := range slices.Sorted(maps.Keys(n.waiters)) {
+		w := n.waiters[i]
+		n.reply(env, w.from, w.seq, result{Status: kv.StatusRetry})
+	}
+	clear(n.waiters)
+	for _, r := range n.reads {
+		n.reply(env, r.from, r.req.Seq, result{Status: kv.StatusRetry})
+	}
+	clear(n.reads)
+	n.reads = n.reads[:0]
+}

@@ -1,0 +1,143 @@
+package raftkv
+
+import "github.com/faultline/faultline/nodes"
+
+// Durability: the node writes its persistent state to the WAL as it
+// changes, issues one Sync at the end of every handler that wrote, and
+// holds back every message that promises durability (a granted vote, an
+// acknowledgement of entries, a candidate's vote request that counts its
+// own vote) until the Sync covering those writes completes.
+
+// syncPoint remembers, for an issued Sync, how far the log reached when it
+// was issued: once it completes, entries up to last are durable.
+type syncPoint struct {
+	tag  uint64
+	last uint64
+}
+
+// queuedMsg is a message waiting for sync tag need to complete.
+type queuedMsg struct {
+	need uint64
+	to   nodes.ID
+	msg  nodes.Message
+}
+
+// retiredFile is an old WAL generation, deleted once sync tag completes
+// (the sync that makes the generation replacing it durable).
+type retiredFile struct {
+	tag  uint64
+	name string
+}
+
+// persistedVote is the vote as written to disk.
+func (n *Node) persistedVote() nodes.ID {
+	if n.cfg.Bugs.VoteNotPersisted {
+		return 0 // planted bug: the vote is forgotten by a restart
+	}
+	return n.vote
+}
+
+func (n *Node) walAppend(env nodes.Env, payload []byte) {
+	env.Store().Append(walName(n.walGen), frame(payload))
+	n.dirty = true
+}
+
+// persistHardState records the current term and vote.
+func (n *Node) persistHardState(env nodes.Env) {
+	n.walAppend(env, encodeHardState(n.term, n.persistedVote()))
+}
+
+// persistEntries records log[from:], replacing whatever the WAL held from
+// index from on.
+func (n *Node) persistEntries(env nodes.Env, from uint64) {
+	n.walAppend(env, encodeEntries(from, n.log.slice(from, n.log.lastIndex())))
+	n.noteChanged(from)
+}
+
+// rewriteWAL starts a new generation holding the whole state; the old one
+// is deleted once the new one is durable.
+func (n *Node) rewriteWAL(env nodes.Env) {
+	old := n.walGen
+	n.walGen++
+	st := durableState{term: n.term, vote: n.persistedVote(), log: n.log, snapshot: n.snapshot}
+	env.Store().Write(walName(n.walGen), frame(encodeBase(&st)))
+	n.dirty = true
+	if old != 0 {
+		n.retired = append(n.retired, retiredFile{tag: n.syncTag + 1, name: walName(old)})
+	}
+}
+
+// flush issues a Sync covering the handler's writes, if it made any.
+func (n *Node) flush(env nodes.Env) {
+	if !n.dirty {
+		return
+	}
+	n.dirty = false
+	n.syncTag++
+	n.syncing = append(n.syncing, syncPoint{tag: n.syncTag, last: n.log.lastIndex()})
+	env.Store().Sync(n.syncTag)
+}
+
+// sendDurable sends msg once everything written so far is durable.
+func (n *Node) sendDurable(env nodes.Env, to nodes.ID, msg nodes.Message) {
+	need := n.syncTag
+	if n.dirty {
+		need++
+	}
+	if need <= n.syncedTag || n.cfg.Bugs.AckBeforeSync {
+		env.Send(to, msg)
+		return
+	}
+	n.outbox = append(n.outbox, queuedMsg{need: need, to: to, msg: msg})
+}
+
+// logTruncated keeps the durability bookkeeping honest when entries from
+// index i on are replaced: they are no longer the entries that were synced.
+func (n *Node) logTruncated(i uint64) {
+	n.durableIndex = min(n.durableIndex, i-1)
+	for k := range n.syncing {
+		n.syncing[k].last = min(n.syncing[k].last, i-1)
+	}
+}
+
+// selfMatch is how far the leader's own log counts towards a quorum: the
+// durable prefix (§5.2 lets the leader write in parallel with followers,
+// but it counts only once the write is durable).
+func (n *Node) selfMatch() uint64 {
+	if n.cfg.Bugs.AckBeforeSync {
+		return n.log.lastIndex()
+	}
+	return min(n.durableIndex, n.log.lastIndex())
+}
+
+func (n *Node) syncCompleted(env nodes.Env, tag uint64) {
+	n.syncedTag = max(n.syncedTag, tag)
+	for len(n.syncing) > 0 && n.syncing[0].tag <= tag {
+		n.durableIndex = max(n.durableIndex, n.syncing[0].last)
+		n.syncing = n.syncing[1:]
+	}
+	k := 0
+	for _, q := range n.outbox {
+		if q.need <= tag {
+			env.Send(q.to, q.msg)
+		} else {
+			n.outbox[k] = q
+			k++
+		}
+	}
+	clear(n.outbox[k:])
+	n.outbox = n.outbox[:k]
+	k = 0
+	for _, r := range n.retired {
+		if r.tag <= tag {
+			env.Store().Delete(r.name)
+		} else {
+			n.retired[k] = r
+			k++
+		}
+	}
+	n.retired = n.retired[:k]
+	if n.role == Leader {
+		n.maybeCommit(env)
+	}
+}

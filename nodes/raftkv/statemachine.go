@@ -1,0 +1,160 @@
+package raftkv
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/kv"
+)
+
+// result is what applying (or reading) an operation produced: the reply a
+// client gets, minus the routing fields.
+type result struct {
+	Status kv.Status
+	Value  string
+	Exists bool
+}
+
+// session is a client's entry in the session table (§8 of the paper, and
+// chapter 6.3 of the dissertation): the highest Seq applied for the client
+// and its result. The kv workload keeps one request outstanding per
+// client, so the latest Seq is all the table needs: a request with that
+// Seq is a retry (answered from the cache, not applied again) and a lower
+// one is a stale duplicate.
+type session struct {
+	Seq    uint64
+	Result result
+}
+
+// stateMachine is the replicated KV store plus the session table. Both
+// change only by applying committed entries, in log order, so every
+// replica that applied the same prefix holds the same state.
+type stateMachine struct {
+	data     map[string]string
+	sessions map[nodes.ID]session
+}
+
+func newStateMachine() *stateMachine {
+	return &stateMachine{data: map[string]string{}, sessions: map[nodes.ID]session{}}
+}
+
+// isRead reports whether op only reads.
+func isRead(op *nodes.Op) bool { return op.Kind == "get" || op.Kind == "read" }
+
+// validKind reports whether the state machine knows op's kind.
+func validKind(kind string) bool {
+	switch kind {
+	case "get", "read", "put", "write", "append", "cas":
+		return true
+	}
+	return false
+}
+
+// lookup consults the session table for a request: dup is true when the
+// request was already applied (res is its cached result); stale is true
+// when the client has since moved on to a later request.
+func (s *stateMachine) lookup(client nodes.ID, seq uint64) (res result, dup, stale bool) {
+	ss, ok := s.sessions[client]
+	switch {
+	case !ok || seq > ss.Seq:
+		return result{}, false, false
+	case seq == ss.Seq:
+		return ss.Result, true, false
+	}
+	return result{}, false, true
+}
+
+// apply applies one committed entry and returns its result. With sessions,
+// a command already applied for its client is not applied again: its
+// cached result is returned (exactly-once semantics for retries).
+func (s *stateMachine) apply(e *Entry, useSessions bool) result {
+	if e.IsNoop() {
+		return result{Status: kv.StatusOK}
+	}
+	if useSessions {
+		if res, dup, stale := s.lookup(e.Client, e.Seq); dup {
+			return res
+		} else if stale {
+			return result{Status: kv.StatusRetry}
+		}
+	}
+	res := s.execute(&e.Op)
+	if useSessions {
+		s.sessions[e.Client] = session{Seq: e.Seq, Result: res}
+	}
+	return res
+}
+
+// execute performs op on the data. A missing key reads as "" with Exists
+// false. A cas compares against the current value, a missing key counting
+// as "" — except for the single register (key ""), where a missing value
+// matches nothing, as the checker's register model has it.
+func (s *stateMachine) execute(op *nodes.Op) result {
+	cur, exists := s.data[op.Key]
+	switch op.Kind {
+	case "get", "read":
+		return result{Status: kv.StatusOK, Value: cur, Exists: exists}
+	case "put", "write":
+		s.data[op.Key] = op.Value
+	case "append":
+		s.data[op.Key] = cur + op.Value
+	case "cas":
+		match := cur == op.Expect && (exists || op.Key != "")
+		if !match {
+			return result{Status: kv.StatusCASMismatch, Value: cur, Exists: exists}
+		}
+		s.data[op.Key] = op.Value
+	default:
+		panic(fmt.Sprintf("raftkv: unknown operation kind %q", op.Kind))
+	}
+	return result{Status: kv.StatusOK}
+}
+
+// encode renders the state machine as snapshot bytes, keys in sorted order
+// so that equal states encode equally.
+func (s *stateMachine) encode() []byte {
+	var e encoder
+	e.u64(uint64(len(s.data)))
+	for _, k := range slices.Sorted(maps.Keys(s.data)) {
+		e.str(k)
+		e.str(s.data[k])
+	}
+	e.u64(uint64(len(s.sessions)))
+	for _, c := range slices.Sorted(maps.Keys(s.sessions)) {
+		ss := s.sessions[c]
+		e.u64(uint64(c))
+		e.u64(ss.Seq)
+		e.u64(uint64(ss.Result.Status))
+		e.str(ss.Result.Value)
+		e.flag(ss.Result.Exists)
+	}
+	return e.b
+}
+
+// decodeStateMachine is the inverse of encode.
+func decodeStateMachine(b []byte) (*stateMachine, error) {
+	s := newStateMachine()
+	d := decoder{b: b}
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		k := d.str()
+		s.data[k] = d.str()
+	}
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		c := nodes.ID(d.u64())
+		var ss session
+		ss.Seq = d.u64()
+		ss.Result.Status = kv.Status(d.u64())
+		ss.Result.Value = d.str()
+		ss.Result.Exists = d.flag()
+		s.sessions[c] = ss
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.err = errCorrupt
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("raftkv: snapshot: %w", d.err)
+	}
+	return s, nil
+}
