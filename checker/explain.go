@@ -1,0 +1,209 @@
+package checker
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// maxWindow caps the operations an explanation lists.
+const maxWindow = 12
+
+// A failure is the partition an illegal history fails in, with Porcupine's
+// verbose information about it.
+type failure struct {
+	ops      []porcupine.Operation // the partition
+	info     porcupine.LinearizationInfo
+	complete bool // false if the verbose check ran out of budget
+}
+
+// findFailure finds a partition that is illegal on its own and runs
+// Porcupine's verbose check on it alone (verbose mode does not stop at the
+// first illegal partition, and its bookkeeping is costly, so it should
+// never see the whole history).
+//
+// Some partitions can be slow to check while another fails at once, so
+// they are all checked with a small time slice, then again with four times
+// more for those undecided, and so on: the first partition (in sorted
+// order) found illegal in the earliest round is the one.
+func findFailure(pm porcupine.Model, ops []porcupine.Operation, deadline time.Time) (failure, bool) {
+	single := pm
+	single.Partition = onePartition
+	left := func() time.Duration { return max(time.Until(deadline), time.Millisecond) }
+	parts := pm.Partition(ops)
+	bad := -1
+	if len(parts) == 1 {
+		bad = 0 // the caller's check already proved it illegal
+	}
+	pending := make([]int, len(parts))
+	for p := range pending {
+		pending[p] = p
+	}
+	for slice := 20 * time.Millisecond; bad < 0 && len(pending) > 0; slice *= 4 {
+		var undecided []int
+		for _, p := range pending {
+			if time.Now().After(deadline) {
+				return failure{}, false
+			}
+			switch porcupine.CheckOperationsTimeout(single, parts[p], min(slice, left())) {
+			case porcupine.Illegal:
+				bad = p
+			case porcupine.Unknown:
+				undecided = append(undecided, p)
+			}
+			if bad >= 0 {
+				break
+			}
+		}
+		pending = undecided
+	}
+	if bad < 0 {
+		return failure{}, false
+	}
+	res, info := porcupine.CheckOperationsVerbose(single, parts[bad], left())
+	return failure{ops: parts[bad], info: info, complete: res == porcupine.Illegal}, true
+}
+
+// isUnknown reports whether a converted operation is indeterminate.
+func isUnknown(op porcupine.Operation) bool {
+	switch out := op.Output.(type) {
+	case regOutput:
+		return out.unknown
+	case kvOutput:
+		return out.unknown
+	case setOutput:
+		return out.unknown
+	}
+	return false
+}
+
+// explain renders a failure from the longest partial linearization
+// Porcupine found: the culprit is the operation it could not place that
+// returned first (everything that returned before it was placed, so this
+// is where every order breaks down); the text says what the culprit saw,
+// what the state was when it was invoked and which operation set it, and
+// lists the operations concurrent with it — the window in which no order
+// works.
+func explain(m Model, h *History, pm porcupine.Model, f failure) string {
+	var b strings.Builder
+	part := f.ops
+	where := "the register"
+	switch {
+	case m.name == "set":
+		where = "the set"
+	case m.name == "kv" && len(part) > 0:
+		where = fmt.Sprintf("key %q", m.partKey(part[0].Input))
+	}
+	var cands [][]int
+	if ps := f.info.PartialLinearizations(); len(ps) > 0 {
+		cands = ps[0]
+	}
+	longest := longestPartial(cands)
+	placed := make([]bool, len(part))
+	for _, id := range longest {
+		placed[id] = true
+	}
+	culprit := -1
+	for id, op := range part {
+		if placed[id] || isUnknown(op) {
+			continue
+		}
+		if culprit < 0 || op.Return < part[culprit].Return ||
+			(op.Return == part[culprit].Return && op.Call < part[culprit].Call) {
+			culprit = id
+		}
+	}
+	fmt.Fprintf(&b, "%s is not linearizable (the longest linearization Porcupine found places %d of its %d operations)\n",
+		where, len(longest), len(part))
+	if culprit < 0 {
+		return strings.TrimRight(b.String(), "\n")
+	}
+	c := part[culprit]
+	// Replay the linearization up to the last operation that returned
+	// before the culprit was invoked: the state it should have seen.
+	state := pm.Init()
+	setBy := -1
+	for _, id := range longest {
+		if part[id].Return >= c.Call {
+			break
+		}
+		_, next := pm.Step(state, part[id].Input, part[id].Output)
+		if pm.DescribeState(next) != pm.DescribeState(state) {
+			setBy = id
+		}
+		state = next
+	}
+	fmt.Fprintf(&b, "  first operation no order can place: %s\n", describeOp(h, pm, c))
+	fmt.Fprintf(&b, "  when it was invoked the state was %s", clip(pm.DescribeState(state)))
+	if setBy >= 0 {
+		fmt.Fprintf(&b, ", set by %s", describeOp(h, pm, part[setBy]))
+	}
+	b.WriteString("\n")
+	var window, maybe []int // determinate operations first
+	for id, op := range part {
+		if id != culprit && op.Call <= c.Return && op.Return >= c.Call {
+			if isUnknown(op) {
+				maybe = append(maybe, id)
+			} else {
+				window = append(window, id)
+			}
+		}
+	}
+	window = append(window, maybe...)
+	if len(window) == 0 {
+		b.WriteString("  and nothing ran concurrently with it\n")
+	} else {
+		fmt.Fprintf(&b, "  and no order of the %d operations concurrent with it explains what it saw:\n", len(window))
+		for i, id := range window {
+			if i == maxWindow {
+				fmt.Fprintf(&b, "    ... and %d more\n", len(window)-maxWindow)
+				break
+			}
+			fmt.Fprintf(&b, "    %s\n", describeOp(h, pm, part[id]))
+		}
+	}
+	if !f.complete {
+		b.WriteString("  (the budget ran out while explaining; the linearization shown may not be the longest)\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// longestPartial picks the longest partial linearization, breaking ties by
+// the lexicographically smallest sequence so the choice is deterministic.
+func longestPartial(cands [][]int) []int {
+	var best []int
+	for _, c := range cands {
+		if len(c) > len(best) || (len(c) == len(best) && best != nil && slices.Compare(c, best) < 0) {
+			best = c
+		}
+	}
+	return best
+}
+
+// describeOp renders a Porcupine operation with its origin in h.
+func describeOp(h *History, pm porcupine.Model, op porcupine.Operation) string {
+	i, _ := op.Metadata.(int)
+	o := &h.Ops[i]
+	s := fmt.Sprintf("%v %s", o.Client, clip(pm.DescribeOperation(op.Input, op.Output)))
+	if o.indeterminate() {
+		s += fmt.Sprintf(" [%v, ?] %v", o.Invoke, o.Outcome)
+	} else {
+		s += fmt.Sprintf(" [%v, %v]", o.Invoke, o.Return)
+	}
+	if o.Line > 0 {
+		s += fmt.Sprintf(" (line %d)", o.Line)
+	}
+	return s
+}
+
+// clip shortens long descriptions, keeping both ends.
+func clip(s string) string {
+	const n = 100
+	if len(s) <= n {
+		return s
+	}
+	return s[:n/2-2] + " … " + s[len(s)-n/2+2:]
+}
