@@ -37,6 +37,7 @@ type Client struct {
 
 	known   []string // per key: the last value this client saw or wrote
 	knownOK []bool
+	infos   []int // per key: this client's writes that ended Info
 
 	probeStarted bool
 	probing      bool // probe writes continue
@@ -100,6 +101,7 @@ func (c *Client) Start(env nodes.Env) {
 	c.leader = env.Rand().IntN(len(c.servers))
 	c.known = make([]string, c.w.Keys)
 	c.knownOK = make([]bool, c.w.Keys)
+	c.infos = make([]int, c.w.Keys)
 
 	st := env.Store()
 	if b, err := st.Read(SessionFile); err == nil {
@@ -419,6 +421,9 @@ func (c *Client) complete(env nodes.Env, p *pending, outcome nodes.Outcome, op n
 		c.stats.Fail++
 	case nodes.Info:
 		c.stats.Info++
+	}
+	if outcome == nodes.Info {
+		c.infos[p.key]++
 	}
 	if outcome != nodes.OK {
 		if op.Kind == "cas" && outcome == nodes.Fail && c.knownOK != nil {

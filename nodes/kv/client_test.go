@@ -633,7 +633,7 @@ func TestValidate(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	d := kv.Workload{}.WithDefaults()
 	want := kv.Workload{Kind: kv.KindKV, Keys: 10, Mix: kv.DefaultMixKV, Values: kv.ValuesUnique, ValueRange: 5,
-		Timeout: time.Second, AttemptTimeout: 100 * time.Millisecond, BackoffMin: 2 * time.Millisecond,
+		Timeout: 5 * time.Second, AttemptTimeout: 100 * time.Millisecond, BackoffMin: 2 * time.Millisecond,
 		BackoffMax: 100 * time.Millisecond, Mode: kv.ModeClosed, Interval: 10 * time.Millisecond,
 		PendingMax: 4, ProbeFor: 5 * time.Second}
 	if d != want {
@@ -642,5 +642,27 @@ func TestDefaults(t *testing.T) {
 	r := kv.Workload{Kind: kv.KindRegister}.WithDefaults()
 	if r.Keys != 1 || r.Mix != kv.DefaultMixRegister || r.Model() != "register" || d.Model() != "kv" {
 		t.Errorf("register defaults %+v", r)
+	}
+}
+
+// InfoMaxPerKey: once a client has that many Info writes on a key, it only
+// reads the key.
+func TestInfoMaxPerKey(t *testing.T) {
+	wl := kv.Workload{Keys: 3, MaxOps: 60, Timeout: 50 * time.Millisecond, InfoMaxPerKey: 2}
+	wd := newWorld(t, setup{seed: 12, clients: 3, f: &fake{DropWrites: true}, wl: wl})
+	wd.run(t, time.Minute)
+	infos := map[string]int{}
+	for _, h := range wd.history() {
+		if h.outcome == nodes.Info {
+			infos[h.client.String()+" "+h.op.Key]++
+		}
+	}
+	if len(infos) != 9 {
+		t.Errorf("Info writes on %d (client, key) pairs, want all 9: %v", len(infos), infos)
+	}
+	for k, n := range infos { //faultline:orderless test assertions only
+		if n > 2 {
+			t.Errorf("%s: %d Info writes, cap 2", k, n)
+		}
 	}
 }

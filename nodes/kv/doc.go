@@ -93,6 +93,14 @@
 // concurrent on one key modest — clients × PendingMax ÷ keys — or the
 // linearizability check may run out of budget and answer Unknown.
 //
+// Info operations cost the checker most: each may take effect at any point
+// after its invocation, so the search grows exponentially with their number
+// per key (measured: 5 never-applied Info writes per key check in 40 ms,
+// 10 exhaust a 3 s budget). Two knobs keep them rare: a long Timeout (the
+// default 5 s outlives most outages, and a write retried with the same Seq
+// then ends OK), and InfoMaxPerKey, after which a client only reads a key
+// it has left that many Info writes on.
+//
 // For the liveness phase, set ProbeAt to the time the harness heals the
 // cluster: at that time clients c1..cProbeClients stop ordinary operations
 // and write (one at a time, retrying for up to ProbeFor) until a write

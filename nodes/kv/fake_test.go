@@ -20,6 +20,13 @@ type fake struct {
 	// RetryFirst answers StatusRetry to the first RetryFirst attempts of
 	// every (client, seq) without applying it.
 	RetryFirst int
+	// ApplyThenRetry applies the first attempt of every (client, seq) but
+	// answers StatusRetry, as a leader that committed and then lost its
+	// leadership before answering would.
+	ApplyThenRetry bool
+	// NoSessions disables the session table: a retry is applied again
+	// (planted bug 6 of the Raft issue).
+	NoSessions bool
 	// DropWrites never answers nor applies put/append/cas/write;
 	// DropAll never answers anything.
 	DropWrites bool
@@ -99,7 +106,7 @@ func (s *fakeServer) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		s.answer(env, from, kv.Reply{Seq: req.Seq, Status: kv.StatusRetry})
 		return
 	}
-	if l, ok := s.last[req.Client]; ok && req.Seq <= l.seq {
+	if l, ok := s.last[req.Client]; ok && req.Seq <= l.seq && !f.NoSessions {
 		if req.Seq == l.seq {
 			s.answer(env, from, l.reply)
 		}
@@ -108,6 +115,9 @@ func (s *fakeServer) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	r := s.apply(req)
 	f.Applied[key]++
 	s.last[req.Client] = lastReply{req.Seq, r}
+	if f.ApplyThenRetry && f.attempts[key] == f.RetryFirst+1 {
+		r = kv.Reply{Seq: req.Seq, Status: kv.StatusRetry}
+	}
 	s.answer(env, from, r)
 }
 

@@ -40,6 +40,9 @@ func (c *Client) nextOp(env nodes.Env) opChoice {
 		key = r.IntN(c.w.Keys)
 		keyName = KeyName(key + 1)
 	}
+	if kind != "get" && c.w.InfoMaxPerKey > 0 && c.infos[key] >= c.w.InfoMaxPerKey {
+		kind = "get"
+	}
 	op := nodes.Op{Key: keyName}
 	switch kind {
 	case "get":

@@ -61,7 +61,7 @@ func (m Mix) total() int { return m.Get + m.Put + m.Append + m.CAS }
 const (
 	DefaultKeysKV         = 10
 	DefaultValueRange     = 5
-	DefaultTimeout        = time.Second
+	DefaultTimeout        = 5 * time.Second
 	DefaultAttemptTimeout = 100 * time.Millisecond
 	DefaultBackoffMin     = 2 * time.Millisecond
 	DefaultBackoffMax     = 100 * time.Millisecond
@@ -73,7 +73,7 @@ const (
 // Workload configures the simulated clients of a KV protocol. The zero
 // value of every field means its default (see WithDefaults): the zero
 // Workload is 10 keys, closed-loop, the default KV mix, unique values, a
-// 1 s operation timeout, and no limit on the number of operations.
+// 5 s operation timeout, and no limit on the number of operations.
 //
 // All times are virtual. Stop and ProbeAt are measured from the start of
 // the run: a client starts at time zero and its clock has no drift unless
@@ -99,10 +99,15 @@ type Workload struct {
 	// drops it).
 	CASMismatchOK bool `yaml:"cas_mismatch_ok,omitempty" json:"cas_mismatch_ok,omitempty"`
 
-	// Timeout bounds one operation from its invocation (default 1s). A
+	// Timeout bounds one operation from its invocation (default 5s). A
 	// write, append or cas still unanswered then ends as Info; a read ends
 	// as Fail (it had no effect whatever happened), as does any operation
-	// that was never sent.
+	// that was never sent. The default is long on purpose: until then the
+	// client retries the same Seq, and against a server with a session
+	// table a write that outlives an outage ends OK instead of Info. Info
+	// operations are what makes a linearizability check expensive (each may
+	// take effect at any later point): about ten never-applied Info writes
+	// on one key already exhaust a 3 s Porcupine budget.
 	Timeout time.Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	// AttemptTimeout is how long a client waits for an answer from one
 	// server before it tries the next one (default 100ms).
@@ -113,6 +118,14 @@ type Workload struct {
 	// capped at BackoffMax (defaults 2ms and 100ms).
 	BackoffMin time.Duration `yaml:"backoff_min,omitempty" json:"backoff_min,omitempty"`
 	BackoffMax time.Duration `yaml:"backoff_max,omitempty" json:"backoff_max,omitempty"`
+
+	// InfoMaxPerKey, if positive, caps the indeterminate operations one
+	// client leaves on a key: once that many of its writes to a key ended
+	// Info, it only reads that key. Each Info operation may take effect at
+	// any later point, so a key with many of them makes the linearizability
+	// search exponential (Unknown verdicts); the cap trades some write load
+	// during long outages for checkable histories (0: no cap).
+	InfoMaxPerKey int `yaml:"info_max_per_key,omitempty" json:"info_max_per_key,omitempty"`
 
 	// Mode is ModeClosed (default) or ModeOpen.
 	Mode string `yaml:"mode,omitempty" json:"mode,omitempty"`
@@ -232,6 +245,8 @@ func (w Workload) Validate() error {
 		return bad("BackoffMin", w.BackoffMin, "is negative")
 	case w.BackoffMax < w.BackoffMin:
 		return bad("BackoffMax", w.BackoffMax, "is less than BackoffMin "+w.BackoffMin.String())
+	case w.InfoMaxPerKey < 0:
+		return bad("InfoMaxPerKey", w.InfoMaxPerKey, "is negative")
 	case w.Mode != ModeClosed && w.Mode != ModeOpen:
 		return bad("Mode", fmt.Sprintf("%q", w.Mode), `is not "closed" or "open"`)
 	case w.ThinkMin < 0:
