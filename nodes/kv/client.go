@@ -332,6 +332,12 @@ func (c *Client) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		if hint >= 0 && r.Leader != from && p.redirects < len(c.servers) {
 			c.leader = hint
 			p.redirects++
+			if p.backoff != 0 {
+				// A late answer from an earlier attempt: the hint
+				// supersedes the scheduled resend.
+				env.CancelTimer(p.backoff)
+				p.backoff = 0
+			}
 			c.stats.Resent++
 			env.Logf("seq %d: %v is not the leader, following hint %v", p.seq, from, r.Leader)
 			c.send(env)
