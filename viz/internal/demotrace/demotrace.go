@@ -177,6 +177,18 @@ type Run struct {
 // violation at the first stale read (a read returning less than a write
 // that completed before it began).
 func Generate(seed uint64, until time.Duration) (*Run, error) {
+	return generate(seed, until, true)
+}
+
+// GenerateLoad runs the register without the stale-read check, under a
+// repeating schedule: every second, n1 is partitioned from the others for
+// 300ms, and every 1.5s a server crashes for 200ms. It is the input of the
+// plot tests (latency spikes and unavailability line up with the faults).
+func GenerateLoad(seed uint64, until time.Duration) (*Run, error) {
+	return generate(seed, until, false)
+}
+
+func generate(seed uint64, until time.Duration, check bool) (*Run, error) {
 	sh := &shared{}
 	w, err := sim.New(sim.Config{
 		Seed:    seed,
@@ -198,6 +210,9 @@ func Generate(seed uint64, until time.Duration) (*Run, error) {
 		c := *e
 		c.Msg = nil
 		events = append(events, c)
+		if !check {
+			return nil
+		}
 		switch e.Kind {
 		case trace.Invoke:
 			if e.Op.Kind == "read" {
@@ -235,6 +250,22 @@ func Generate(seed uint64, until time.Duration) (*Run, error) {
 			w.Annotate(trace.FaultStop, node, typ, text)
 		})
 	}
+	if !check {
+		ids := []nodes.ID{n1, n2, n3}
+		for t, k := time.Second, 0; t < until; t, k = t+time.Second, k+1 {
+			part := partition{a: []nodes.ID{n1}, b: []nodes.ID{n2, n3}}
+			var h sim.RuleHandle
+			fault(t, 0, "partition", part.String(), func() { h = w.AddRule(part) })
+			heal(t+300*time.Millisecond, 0, "partition", part.String(), func() { w.RemoveRule(h) })
+		}
+		for t, k := 1500*time.Millisecond, 0; t < until; t, k = t+1500*time.Millisecond, k+1 {
+			id := ids[(k+1)%3]
+			text := "crash " + id.String()
+			fault(t, id, "crash", text, func() { w.Crash(id) })
+			heal(t+200*time.Millisecond, id, "crash", text, func() { w.Restart(id) })
+		}
+		return finish(w, seed, until, events0(&events), run)
+	}
 	fault(30*time.Millisecond, n2, "clock", "clock-jump n2 +50ms", func() { w.JumpClock(n2, 50*time.Millisecond) })
 	heal(30*time.Millisecond, n2, "clock", "clock-jump n2 +50ms", func() {})
 	fault(40*time.Millisecond, n3, "crash", "crash n3", func() { w.Crash(n3) })
@@ -246,8 +277,15 @@ func Generate(seed uint64, until time.Duration) (*Run, error) {
 	fault(100*time.Millisecond, 0, "partition", part.String(), func() { h = w.AddRule(part) })
 	heal(160*time.Millisecond, 0, "partition", part.String(), func() { w.RemoveRule(h) })
 
-	res := w.Run(until)
+	return finish(w, seed, until, events0(&events), run)
+}
 
+func events0(p *[]trace.Event) func() []trace.Event { return func() []trace.Event { return *p } }
+
+// finish runs w and returns its trace, written and read back.
+func finish(w *sim.Sim, seed uint64, until time.Duration, evs func() []trace.Event, run *Run) (*Run, error) {
+	res := w.Run(until)
+	events := evs()
 	var buf bytes.Buffer
 	tw, err := trace.NewWriter(&buf, trace.Header{Seed: seed, Scenario: "demo-register", Nodes: 3, Clients: 2,
 		Repro: fmt.Sprintf("go test ./viz -run TestDemo -seed %d", seed)})

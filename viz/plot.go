@@ -1,0 +1,156 @@
+package viz
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// PlotOptions configure the plots. Use keyed literals.
+type PlotOptions struct {
+	// Format is "svg" (the default) or "png".
+	Format string
+	// Width and Height of the picture (default 10in × 4.5in; PlotSweep
+	// defaults to 10in × 9in).
+	Width, Height vg.Length
+	// Title replaces the default title.
+	Title string
+	// Bucket is the width of a PlotAvailability bar in virtual time
+	// (default: a round duration giving 40–100 buckets, at most 1s).
+	Bucket time.Duration
+	// MaxPoints is how many latency points PlotLatency draws before it
+	// downsamples (default 4000). Downsampling keeps, per series and per
+	// column of the picture, the fastest and slowest operation, so spikes
+	// survive.
+	MaxPoints int
+
+	_ struct{}
+}
+
+func (o *PlotOptions) format() (string, error) {
+	switch strings.ToLower(o.Format) {
+	case "", "svg":
+		return "svg", nil
+	case "png":
+		return "png", nil
+	}
+	return "", fmt.Errorf("viz: plot format %q: want svg or png", o.Format)
+}
+
+func (o *PlotOptions) size(h vg.Length) (vg.Length, vg.Length) {
+	w := o.Width
+	if w <= 0 {
+		w = 10 * vg.Inch
+	}
+	if o.Height > 0 {
+		h = o.Height
+	}
+	return w, h
+}
+
+// canvas is a picture being drawn, in either format.
+type canvas interface {
+	vg.CanvasWriterTo
+}
+
+func newCanvas(format string, w, h vg.Length) canvas {
+	if format == "png" {
+		return vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(96))}
+	}
+	return vgsvg.New(w, h)
+}
+
+// writePlots draws plots stacked vertically on one picture and writes it.
+func writePlots(w io.Writer, format string, width, height vg.Length, ps ...*plot.Plot) error {
+	c := newCanvas(format, width, height)
+	dc := draw.New(c)
+	if len(ps) == 1 {
+		ps[0].Draw(dc)
+	} else {
+		grid := make([][]*plot.Plot, len(ps))
+		for i, p := range ps {
+			grid[i] = []*plot.Plot{p}
+		}
+		t := draw.Tiles{Rows: len(ps), Cols: 1, PadY: 6 * vg.Millimeter, PadTop: 2 * vg.Millimeter, PadBottom: 2 * vg.Millimeter,
+			PadLeft: 2 * vg.Millimeter, PadRight: 2 * vg.Millimeter}
+		cs := plot.Align(grid, t, dc)
+		for i, p := range ps {
+			p.Draw(cs[i][0])
+		}
+	}
+	if _, err := c.WriteTo(w); err != nil {
+		return fmt.Errorf("viz: writing the plot: %w", err)
+	}
+	return nil
+}
+
+// Colours: outcome colours match the viewer (ok green, fail red, info
+// amber); series colours are a fixed palette, so output is stable.
+var (
+	colOK      = color.NRGBA{R: 0x2e, G: 0x9d, B: 0x3a, A: 0xff}
+	colFail    = color.NRGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}
+	colInfo    = color.NRGBA{R: 0xe6, G: 0x9f, B: 0x00, A: 0xff}
+	colPending = color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff}
+	colFault   = color.NRGBA{R: 0xff, G: 0x8c, B: 0x00, A: 0x30}
+	colText    = color.NRGBA{R: 0x80, G: 0x40, B: 0x00, A: 0xff}
+	palette    = []color.Color{
+		color.NRGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
+		color.NRGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
+		color.NRGBA{R: 0x17, G: 0xbe, B: 0xcf, A: 0xff},
+		color.NRGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff},
+		color.NRGBA{R: 0xe3, G: 0x77, B: 0xc2, A: 0xff},
+		color.NRGBA{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff},
+		color.NRGBA{R: 0xbc, G: 0xbd, B: 0x22, A: 0xff},
+		color.NRGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
+	}
+)
+
+// faultBands shades fault windows across the whole height of a plot, and
+// names them along the top (staggered so overlapping names stay legible).
+type faultBands struct {
+	w []FaultWindow
+}
+
+func (b faultBands) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, _ := plt.Transforms(&c)
+	sty := draw.TextStyle{Color: colText, Font: font.From(plot.DefaultFont, 7), Handler: plot.DefaultTextHandler,
+		XAlign: draw.XLeft, YAlign: draw.YTop}
+	lineH := vg.Length(8)
+	for i, fw := range b.w {
+		x1, x2 := trX(fw.Start.Seconds()), trX(fw.Stop.Seconds())
+		x1, x2 = max(x1, c.Min.X), min(x2, c.Max.X)
+		if x2 < c.Min.X || x1 > c.Max.X {
+			continue
+		}
+		if x2-x1 < 1 {
+			x2 = x1 + 1
+		}
+		c.FillPolygon(colFault, []vg.Point{{X: x1, Y: c.Min.Y}, {X: x2, Y: c.Min.Y}, {X: x2, Y: c.Max.Y}, {X: x1, Y: c.Max.Y}})
+		y := c.Max.Y - 2 - lineH*vg.Length(i%4)
+		c.FillText(sty, vg.Point{X: x1 + 2, Y: y}, fw.Text)
+	}
+}
+
+// faultLegend is a legend thumbnail for the fault bands.
+type faultLegend struct{}
+
+func (faultLegend) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(colFault, []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}})
+}
+
+func addFaults(p *plot.Plot, w []FaultWindow) {
+	if len(w) == 0 {
+		return
+	}
+	p.Add(faultBands{w: w})
+	p.Legend.Add("fault window", faultLegend{})
+}

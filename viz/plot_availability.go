@@ -1,0 +1,96 @@
+package viz
+
+import (
+	"io"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim/trace"
+)
+
+// PlotAvailability writes throughput and availability over time: how many
+// operations completed ok, failed, or ended indeterminate (info) per
+// second of virtual time, in buckets, over the fault windows shaded. A
+// dip of ok to zero with fail or info rising is the cluster being
+// unavailable.
+func PlotAvailability(w io.Writer, f *trace.File, opts PlotOptions) error {
+	format, err := opts.format()
+	if err != nil {
+		return err
+	}
+	ix := buildIndex(f, nil)
+	p := availabilityPlot(Ops(f), ix.faultWindows(), timeOf(ix.end), &opts)
+	width, height := opts.size(4.5 * vg.Inch)
+	return writePlots(w, format, width, height, p)
+}
+
+// autoBucket picks a round bucket width giving 40–100 buckets over end,
+// at most one second.
+func autoBucket(end time.Duration) time.Duration {
+	b := niceAtLeast(max(int64(end)/100, int64(time.Millisecond)))
+	return time.Duration(min(b, int64(time.Second)))
+}
+
+func availabilityPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *PlotOptions) *plot.Plot {
+	bucket := opts.Bucket
+	if bucket <= 0 {
+		bucket = autoBucket(end)
+	}
+	n := int(end/bucket) + 1
+	counts := map[nodes.Outcome][]float64{nodes.OK: make([]float64, n), nodes.Fail: make([]float64, n), nodes.Info: make([]float64, n)}
+	for _, o := range ops {
+		if o.Outcome == nodes.Pending {
+			continue
+		}
+		if b := int(o.End / bucket); b >= 0 && b < n {
+			counts[o.Outcome][b]++
+		}
+	}
+	p := plot.New()
+	p.Title.Text = "throughput and availability (completions per second, by outcome; bucket " + bucket.String() + ")"
+	if opts.Title != "" {
+		p.Title.Text = opts.Title
+	}
+	p.X.Label.Text = "virtual time (s)"
+	p.Y.Label.Text = "operations / s"
+	p.Y.Min = 0
+	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = 8
+	addFaults(p, faults)
+	p.Add(plotter.NewGrid())
+	p.X.Min, p.X.Max = 0, end.Seconds()
+	perSec := float64(time.Second) / float64(bucket)
+	peak := 0.0
+	for _, c := range counts {
+		for _, v := range c {
+			peak = max(peak, v*perSec)
+		}
+	}
+	p.Y.Max = peak * 1.3 // headroom for the legend and fault names
+	for _, s := range []struct {
+		o   nodes.Outcome
+		col any
+	}{{nodes.OK, colOK}, {nodes.Fail, colFail}, {nodes.Info, colInfo}} {
+		xys := make(plotter.XYs, n)
+		for b := 0; b < n; b++ {
+			xys[b] = plotter.XY{X: (time.Duration(b) * bucket).Seconds(), Y: counts[s.o][b] * perSec}
+		}
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			continue
+		}
+		l.StepStyle = plotter.PostStep
+		l.LineStyle = draw.LineStyle{Color: colorOf(s.col), Width: vg.Points(1.4)}
+		if s.o != nodes.OK {
+			l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		}
+		p.Add(l)
+		p.Legend.Add(s.o.String(), l)
+	}
+	return p
+}
