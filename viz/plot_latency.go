@@ -3,8 +3,8 @@ package viz
 import (
 	"io"
 	"math"
-	"strconv"
 	"sort"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
