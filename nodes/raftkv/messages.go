@@ -75,11 +75,11 @@ type AppendEntriesReply struct {
 // entry has been compacted away (§7). The whole snapshot travels in one
 // message: the simulated network has no size limit.
 type InstallSnapshot struct {
-	Term      uint64
-	Index     uint64
-	LastTerm  uint64
-	Data      []byte
-	Round     uint64
+	Term     uint64
+	Index    uint64
+	LastTerm uint64
+	Data     []byte
+	Round    uint64
 }
 
 // Clone copies the snapshot bytes.
