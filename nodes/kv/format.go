@@ -12,8 +12,9 @@ func (r Request) String() string {
 	return r.Client.String() + " seq=" + formatSeq(r.Seq) + " " + formatOp(r.Op)
 }
 
-// String renders a reply compactly for traces: `seq=3 ok "c2-1"`,
-// "seq=3 not-leader n2", "seq=3 ok nil".
+// String renders a reply compactly for traces: `seq=3 ok "c2-1"` (a value
+// that exists), "seq=3 ok" (none), "seq=3 not-leader leader=n2",
+// "seq=1.4 retry" (session 1, operation 4).
 func (r Reply) String() string {
 	var b strings.Builder
 	b.WriteString("seq=" + formatSeq(r.Seq) + " " + r.Status.String())
