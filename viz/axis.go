@@ -44,23 +44,16 @@ func niceAtLeast(d int64) int64 {
 // zoomStep returns the next nice scale finer (dir < 0) or coarser
 // (dir > 0) than ns.
 func zoomStep(ns int64, dir int) int64 {
-	for i, s := range niceSteps {
-		if s >= ns {
-			if dir < 0 {
-				if s > ns {
-					return s
-				}
-				if i > 0 {
-					return niceSteps[i-1]
-				}
-				return s
+	if dir < 0 {
+		for i := len(niceSteps) - 1; i >= 0; i-- {
+			if niceSteps[i] < ns {
+				return niceSteps[i]
 			}
-			if s > ns {
-				return s
-			}
-			if i+1 < len(niceSteps) {
-				return niceSteps[i+1]
-			}
+		}
+		return 1
+	}
+	for _, s := range niceSteps {
+		if s > ns {
 			return s
 		}
 	}

@@ -2,8 +2,10 @@ package viz
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim/trace"
 )
 
@@ -38,7 +40,7 @@ func (ix *index) detailLines(i int) []string {
 		add("note", e.Note)
 	}
 	if e.Kind == trace.Invoke || e.Kind == trace.Return {
-		add("op", fmt.Sprintf("%+v", e.Op))
+		add("op", fmt.Sprintf("%q", trace.FormatOp(e.Op, e.Kind == trace.Return && e.Outcome == nodes.OK)))
 		if e.Kind == trace.Return {
 			add("outcome", e.Outcome.String())
 		}
@@ -96,8 +98,12 @@ func (ix *index) context(i int) string {
 		if o.ret >= 0 {
 			re := &ix.ev[o.ret]
 			s += fmt.Sprintf(", returned %s %s after %s", re.Outcome, trace.FormatTime(re.At), formatDur(o.end-o.start))
-			if re.Outcome.String() == "ok" && (re.Op.Kind == "get" || re.Op.Kind == "read") {
-				s += " -> " + trace.FormatOp(re.Op, true)
+			if re.Outcome == nodes.OK && (re.Op.Kind == "get" || re.Op.Kind == "read") {
+				out := "nil"
+				if re.Op.Exists {
+					out = strconv.Quote(re.Op.Output)
+				}
+				s += ", read " + out
 			}
 		} else {
 			s += ", never returned"

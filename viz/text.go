@@ -15,10 +15,13 @@ const DefaultTextWidth = 120
 
 // legend explains the glyphs; the viewer's help shows the same text.
 var legend = []string{
-	"lanes:  > sent  < delivered  * both  x dropped  d duplicated  h held  C clock change  D disk fault",
-	"        ─ up  ~ clock skewed  (blank) down  · paused  X crash  R restart  P pause  U resume  ! violation/panic",
-	"ops:    [op====] ok  [op----] fail  [op????] info (unknown)  [op....] pending  {op} or # highlighted",
-	"faults: ░ fault window, with its text",
+	"lanes:  > sent  < delivered  * both  x dropped  d duplicated  h held",
+	"        C clock change  D disk fault  ! violation or panic",
+	"        ─ up  ~ clock skewed  (blank) down  · paused",
+	"        X crash  R restart  P pause  U resume",
+	"ops:    [op===] ok  [op---] fail  [op???] info  [op...] pending",
+	"        {op} or # highlighted (the reported failure)",
+	"faults: ░ a fault window, named by its text",
 }
 
 // RenderText writes the timeline of f as plain text: the same picture as

@@ -110,6 +110,10 @@ func (vw *Viewer) relayout() {
 	case h >= 12:
 		l.detailRows = 2
 	}
+	// Rows the lanes do not need go to the detail pane.
+	if spare := h - (1 + l.faultRows + 1 + len(vw.ix.lanes) + l.detailRows + 1); spare > 0 && l.detailRows > 0 {
+		l.detailRows += spare
+	}
 	l.axisRow = 1 + l.faultRows
 	l.laneRow = l.axisRow + 1
 	l.statusRow = h - 1
@@ -139,8 +143,8 @@ func (vw *Viewer) Draw() {
 	l := vw.lay
 	fr := vw.fr
 	fr.clear()
-	if l.laneRows < 1 || l.w < 20 {
-		fr.text(0, 0, l.w, "terminal too small", clsStatus)
+	if l.laneRows < 1 || l.w < 40 || l.h < 12 {
+		fr.text(0, 0, l.w, clip("too small: need 40x12", l.w), clsStatus)
 		vw.blit()
 		return
 	}
@@ -208,8 +212,26 @@ func (vw *Viewer) drawDetail() {
 	for _, line := range vw.ix.detailLines(vw.sel) {
 		rows = append(rows, wrap(line, l.w)...)
 	}
-	for r := 0; r < l.detailRows-1 && r < len(rows); r++ {
+	n := min(len(rows), l.detailRows-1, 5)
+	for r := 0; r < n; r++ {
 		fr.text(0, l.detailRow+1+r, l.w, rows[r], clsDetail)
+	}
+	// With room to spare, the events around the selection, as text.
+	y := l.detailRow + 1 + n
+	room := l.statusRow - y - 1
+	if room < 2 {
+		return
+	}
+	fr.text(0, y, l.w, "── around it "+strings.Repeat("─", max(0, l.w-13)), clsDim)
+	first := min(max(0, vw.sel-room/2), max(0, len(vw.ix.ev)-room))
+	for r := 0; r < room && first+r < len(vw.ix.ev); r++ {
+		i := first + r
+		mark := "  "
+		c := clsDim
+		if i == vw.sel {
+			mark, c = "▶ ", clsDetail
+		}
+		fr.text(0, y+1+r, l.w, mark+vw.ix.ev[i].String(), c)
 	}
 }
 
@@ -265,7 +287,6 @@ var helpText = []string{
 	"  / n N          search (node, message type, key, kind:…) / next / prev",
 	"  Enter          centre on the selected event    click: select",
 	"  ?  Esc         close this help                 q Ctrl-C  quit",
-	"",
 }
 
 func (vw *Viewer) drawHelp() {
