@@ -22,7 +22,7 @@ func planNodes(f Fault, w *sim.Sim, r *rand.Rand, t Target, e eligibility) (*Pla
 		return nil, nil, err
 	}
 	plan := &Plan{Fault: f}
-	if t.Abstract() {
+	if t.Abstract() && !(t.Kind == TargetAll && len(ids) == res.n) {
 		plan.Resolved = idList(ids)
 	}
 	if len(ids) == 1 {
