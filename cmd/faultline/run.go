@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/faultline/faultline/scenarios"
+)
+
+// parseSeeds reads --seed N or --seeds A..B (or a single number).
+func parseSeeds(seed, seeds string) (first, last uint64, err error) {
+	if seed != "" && seeds != "" {
+		return 0, 0, usageError{"give --seed or --seeds, not both"}
+	}
+	if seed != "" {
+		n, err := strconv.ParseUint(seed, 10, 64)
+		if err != nil {
+			return 0, 0, usageError{fmt.Sprintf("--seed %q: want a non-negative integer", seed)}
+		}
+		return n, n, nil
+	}
+	if seeds == "" {
+		seeds = "1..200"
+	}
+	a, b, isRange := strings.Cut(seeds, "..")
+	if !isRange {
+		b = a
+	}
+	x, err1 := strconv.ParseUint(a, 10, 64)
+	y, err2 := strconv.ParseUint(b, 10, 64)
+	if err1 != nil || err2 != nil || y < x {
+		return 0, 0, usageError{fmt.Sprintf("--seeds %q: want A..B with A ≤ B, such as 1..500", seeds)}
+	}
+	return x, y, nil
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", stderr)
+	seed := fs.String("seed", "", "run one seed")
+	seeds := fs.String("seeds", "", "run a range of seeds A..B (default 1..200)")
+	workers := fs.Int("workers", runtime.NumCPU(), "parallel workers")
+	out := fs.String("out", "", "directory for results.jsonl (resumable) and failing seeds' artifacts")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"run takes one scenario file"}
+	}
+	sc, err := loadScenario(pos[0])
+	if err != nil {
+		return err
+	}
+	first, last, err := parseSeeds(*seed, *seeds)
+	if err != nil {
+		return err
+	}
+	return sweep(sc, pos[0], first, last, *workers, *out, *asJSON, stdout, stderr)
+}
+
+func sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int, out string, asJSON bool, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	bar := newProgress(stderr, !asJSON)
+	if !asJSON {
+		fmt.Fprintf(stdout, "faultline: %s — %d seeds (%d..%d), %d workers\n", sc.Name, last-first+1, first, last, workers)
+	}
+	sum, err := scenarios.Sweep(ctx, sc, scenarios.SweepOptions{
+		First: first, Last: last, Workers: workers, Out: out,
+		Progress: bar.update,
+	})
+	bar.finish()
+	if err != nil && sum == nil {
+		return err
+	}
+	if asJSON {
+		writeJSONSummary(stdout, sc, file, sum)
+	} else {
+		writeSummary(stdout, sc, file, out, sum)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+	}
+	if sum.Interrupted {
+		fmt.Fprintf(stderr, "faultline: interrupted after %d of %d seeds; finished seeds are kept", sum.Seeds, last-first+1)
+		if out != "" {
+			fmt.Fprintf(stderr, " in %s — run the same command again to resume", out)
+		}
+		fmt.Fprintln(stderr)
+		return exitError{130}
+	}
+	if code := sum.Worst().ExitCode(); code != 0 {
+		return exitError{code}
+	}
+	return nil
+}
+
+// replayCommand is the exact command that reproduces one seed.
+func replayCommand(file string, seed uint64) string {
+	return fmt.Sprintf("faultline replay %s --seed %d", file, seed)
+}
+
+func writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scenarios.Summary) {
+	fmt.Fprintf(w, "\n%s: %d seeds", sc.Name, s.Seeds)
+	if s.Resumed > 0 {
+		fmt.Fprintf(w, " (%d resumed from %s)", s.Resumed, out)
+	}
+	fmt.Fprintf(w, " in %s\n", s.Elapsed.Round(time.Millisecond))
+	for _, st := range scenarios.Statuses {
+		fmt.Fprintf(w, "  %-9s %d\n", st, s.Counts[st])
+	}
+	ran := s.Seeds - s.Resumed
+	if ran > 0 && s.Elapsed > 0 {
+		wall := s.Elapsed.Seconds()
+		fmt.Fprintf(w, "  %.0f seeds/s · %.2fM events/s · time dilation %.0f× (virtual ÷ wall, all workers)\n",
+			float64(ran)/wall, float64(s.Events)/wall/1e6, s.Virtual.Seconds()/wall)
+	}
+	if len(s.Faults) > 0 {
+		fmt.Fprintf(w, "  faults fired (seeds): %s\n", countsLine(s.Faults))
+	}
+	if len(s.Failures) > 0 {
+		fmt.Fprintf(w, "\nfailing seeds:\n")
+		for i, f := range s.Failures {
+			if i == 20 {
+				fmt.Fprintf(w, "  … and %d more (see %s)\n", len(s.Failures)-20, orDefault(out, "--out DIR"))
+				break
+			}
+			fmt.Fprintf(w, "  seed %-6d %-8s %s\n    reproduce: %s\n", f.Seed, f.Status, oneLine(f.Reason), replayCommand(file, f.Seed))
+		}
+		if out != "" {
+			fmt.Fprintf(w, "artifacts (trace, history, visualization, scenario) under %s/seed-N/\n", out)
+		}
+	}
+}
+
+func countsLine(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, " · ")
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > 160 {
+		s = s[:157] + "..."
+	}
+	return s
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func writeJSONSummary(w io.Writer, sc *scenarios.Scenario, file string, s *scenarios.Summary) {
+	type failure struct {
+		Seed   uint64 `json:"seed"`
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+		Replay string `json:"replay"`
+	}
+	out := struct {
+		Scenario    string         `json:"scenario"`
+		Seeds       int            `json:"seeds"`
+		Resumed     int            `json:"resumed"`
+		Counts      map[string]int `json:"counts"`
+		Failures    []failure      `json:"failures"`
+		Events      uint64         `json:"events"`
+		ElapsedNS   int64          `json:"elapsed_ns"`
+		VirtualNS   int64          `json:"virtual_ns"`
+		Interrupted bool           `json:"interrupted"`
+		Worst       string         `json:"worst"`
+		Faults      map[string]int `json:"faults"`
+		Probes      map[string]int `json:"probes"`
+	}{Scenario: sc.Name, Seeds: s.Seeds, Resumed: s.Resumed, Counts: map[string]int{}, Failures: []failure{},
+		Events: s.Events, ElapsedNS: int64(s.Elapsed), VirtualNS: int64(s.Virtual), Interrupted: s.Interrupted,
+		Worst: string(s.Worst()), Faults: s.Faults, Probes: s.Probes}
+	for _, st := range scenarios.Statuses {
+		out.Counts[string(st)] = s.Counts[st]
+	}
+	for _, f := range s.Failures {
+		out.Failures = append(out.Failures, failure{f.Seed, string(f.Status), f.Reason, replayCommand(file, f.Seed)})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(out)
+}
+
+// progress shows a bar on a terminal and occasional plain lines otherwise.
+type progress struct {
+	w       io.Writer
+	tty     bool
+	enabled bool
+	last    time.Time
+	shown   bool
+}
+
+func newProgress(w io.Writer, enabled bool) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	return &progress{w: w, tty: tty, enabled: enabled}
+}
+
+func (p *progress) update(pr scenarios.Progress) {
+	if !p.enabled {
+		return
+	}
+	now := time.Now()
+	final := pr.Done == pr.Total
+	if p.tty {
+		if !final && now.Sub(p.last) < 100*time.Millisecond {
+			return
+		}
+		p.last = now
+		const width = 30
+		filled := width * pr.Done / max(pr.Total, 1)
+		rate := float64(pr.Done) / max(pr.Elapsed.Seconds(), 1e-9)
+		fmt.Fprintf(p.w, "\r[%s%s] %d/%d seeds · %.0f seeds/s · %d failing ",
+			strings.Repeat("█", filled), strings.Repeat("·", width-filled), pr.Done, pr.Total, rate, pr.Failed)
+		p.shown = true
+		return
+	}
+	if !final && now.Sub(p.last) < 2*time.Second {
+		return
+	}
+	p.last = now
+	rate := float64(pr.Done) / max(pr.Elapsed.Seconds(), 1e-9)
+	fmt.Fprintf(p.w, "progress: %d/%d seeds, %.0f seeds/s, %d failing\n", pr.Done, pr.Total, rate, pr.Failed)
+}
+
+func (p *progress) finish() {
+	if p.tty && p.shown {
+		fmt.Fprintln(p.w)
+	}
+}

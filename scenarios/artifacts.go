@@ -1,0 +1,137 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/sim/trace"
+)
+
+// Artifact file names inside a seed's directory.
+const (
+	TraceFile       = "trace.jsonl"
+	HistoryFile     = "history.json"
+	VisualFile      = "linearizability.html"
+	ScenarioFile    = "scenario.yaml"
+	ExplanationFile = "verdict.txt"
+)
+
+// Replay runs one seed with full recording and returns its outcome with
+// the trace and history kept.
+func Replay(sc *Scenario, seed uint64, opts RunOptions) Outcome {
+	opts.Record = true
+	opts.KeepTrace = true
+	return RunSeed(sc, seed, opts)
+}
+
+// WriteArtifacts replays seed with full recording and writes, under
+// dir/seed-N/, the trace, the history, Porcupine's visualization (when
+// linearizability failed), the resolved scenario and the verdict. The
+// directory appears atomically: it is written under a temporary name and
+// renamed.
+func WriteArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions) error {
+	final := filepath.Join(dir, fmt.Sprintf("seed-%d", seed))
+	tmp := final + ".tmp"
+	os.RemoveAll(tmp)
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	opts.VisualizationPath = filepath.Join(tmp, VisualFile)
+	o := Replay(sc, seed, opts)
+	if err := WriteOutcome(tmp, sc, &o, ReplayLine(sc, seed)); err != nil {
+		return err
+	}
+	os.RemoveAll(final)
+	return os.Rename(tmp, final)
+}
+
+// ReplayLine is the command that reproduces a seed of a scenario.
+func ReplayLine(sc *Scenario, seed uint64) string {
+	file := sc.Source
+	if file == "" {
+		file = "SCENARIO.yaml"
+	}
+	return fmt.Sprintf("faultline replay %s --seed %d", file, seed)
+}
+
+// WriteOutcome writes a replayed outcome's files into dir.
+func WriteOutcome(dir string, sc *Scenario, o *Outcome, repro string) error {
+	if err := WriteTrace(filepath.Join(dir, TraceFile), sc, o, repro); err != nil {
+		return err
+	}
+	if o.History != nil {
+		f, err := os.Create(filepath.Join(dir, HistoryFile))
+		if err != nil {
+			return err
+		}
+		err = checker.WriteJSON(f, o.History)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, ScenarioFile), Format(sc), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, ExplanationFile), []byte(Explain(sc, o, repro)), 0o644)
+}
+
+// WriteTrace writes an outcome's kept events as a trace file.
+func WriteTrace(path string, sc *Scenario, o *Outcome, repro string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	tw, err := trace.NewWriter(f, trace.Header{Seed: o.Seed, Scenario: sc.Name, Nodes: sc.Cluster.Size, Clients: sc.Workload.Clients, Repro: repro})
+	for i := range o.Trace {
+		if err != nil {
+			break
+		}
+		err = tw.Write(&o.Trace[i])
+	}
+	if err == nil {
+		err = tw.Close(trace.Footer{Events: o.Events, At: o.Virtual, Hash: o.Hash, Outcome: string(o.Status)})
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Explain renders an outcome for a person: verdict, reason, each check,
+// and the line that reproduces it.
+func Explain(sc *Scenario, o *Outcome, repro string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario %s, seed %d: %s\n", sc.Name, o.Seed, strings.ToUpper(string(o.Status)))
+	if o.Reason != "" {
+		fmt.Fprintf(&b, "  why: %s\n", o.Reason)
+	}
+	fmt.Fprintf(&b, "  run: %d events, %s virtual, ended by %s, trace hash %s\n", o.Events, trace.FormatTime(o.Virtual), o.SimEnd, o.Hash)
+	fmt.Fprintf(&b, "  history: %d operations; faults fired: %s\n", o.Ops, strings.Join(o.Faults, ", "))
+	for _, c := range o.Checks {
+		fmt.Fprintf(&b, "  check %-22s %s\n", c.Name, c.Verdict)
+		if c.Explanation != "" && c.Verdict != "valid" {
+			for _, line := range strings.Split(strings.TrimRight(c.Explanation, "\n"), "\n") {
+				fmt.Fprintf(&b, "      %s\n", line)
+			}
+		}
+	}
+	if o.Stack != "" {
+		fmt.Fprintf(&b, "  stack:\n%s\n", indent(o.Stack, "      "))
+	}
+	fmt.Fprintf(&b, "  reproduce: %s\n", repro)
+	return b.String()
+}
+
+func indent(s, pre string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i := range lines {
+		lines[i] = pre + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}

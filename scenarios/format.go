@@ -1,0 +1,68 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Format renders a scenario as YAML that Parse reads back to the same
+// value: every field written, defaults included, in a fixed order. It is
+// used for the resolved scenario saved with a failing seed and for the
+// scenarios the shrinker writes.
+func Format(sc *Scenario) []byte {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	q := strconv.Quote
+	p("version: %d\n", sc.Version)
+	p("name: %s\n", q(sc.Name))
+	if sc.Description != "" {
+		p("description: %s\n", q(sc.Description))
+	}
+	p("cluster:\n  node: %s\n  size: %d\n", sc.Cluster.Node, sc.Cluster.Size)
+	if len(sc.Cluster.Params) > 0 {
+		p("  params:\n")
+		for _, pr := range sc.Cluster.Params {
+			p("    %s: %s\n", pr.Key, q(pr.Value))
+		}
+	}
+	p("network:\n  latency: %s\n  drop: %s\n  duplicate: %s\n", q(sc.Network.Latency.String()), q(sc.Network.Drop.String()), q(sc.Network.Duplicate.String()))
+	p("clocks:\n  skew: %s\n  drift: %dppm\n", sc.Clocks.Skew, sc.Clocks.DriftPPM)
+	p("disk:\n  sync_latency: %s\n  keep_unsynced_on_crash: %t\n", q(sc.Disk.SyncLatency.String()), sc.Disk.KeepUnsyncedOnCrash)
+	w := sc.Workload
+	p("workload:\n  kind: %s\n  clients: %d\n  keys: %d\n  timeout: %s\n", w.Kind, w.Clients, w.Keys, w.Timeout)
+	if w.Rate > 0 {
+		p("  rate: %s/s\n", strconv.FormatFloat(w.Rate, 'g', -1, 64))
+	}
+	p("  mix: {")
+	for i, m := range w.Mix {
+		if i > 0 {
+			p(", ")
+		}
+		p("%s: %d", m.Op, m.Weight)
+	}
+	p("}\n")
+	nm := sc.Nemesis
+	if nm.Generate != nil || len(nm.Script) > 0 || nm.Unbounded {
+		p("nemesis:\n")
+		if g := nm.Generate; g != nil {
+			p("  generate:\n    faults: [%s]\n    interval: %s\n    duration: %s\n    swarm: %t\n",
+				strings.Join(g.Faults, ", "), g.Interval, g.Duration, g.Swarm)
+		}
+		if len(nm.Script) > 0 {
+			p("  script:\n")
+			for _, st := range nm.Script {
+				p("    - {at: %s, fault: %s, for: %s}\n", st.At, q(st.Fault), st.For)
+			}
+		}
+		if nm.Unbounded {
+			p("  unbounded: true\n")
+		}
+	}
+	p("run:\n  duration: %s\n  heal: %s\n", sc.Run.Duration, sc.Run.Heal)
+	if sc.Run.MaxEvents > 0 {
+		p("  max_events: %d\n", sc.Run.MaxEvents)
+	}
+	p("check: [%s]\n", strings.Join(sc.Check, ", "))
+	return []byte(b.String())
+}

@@ -1,0 +1,605 @@
+package scenarios
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/faultline/faultline/sim"
+)
+
+// MaxFileBytes bounds a scenario file; bigger files are rejected before
+// parsing.
+const MaxFileBytes = 1 << 20
+
+// Error is a problem in a scenario file: where, which field, what was
+// expected.
+type Error struct {
+	Pos   Pos
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	loc := e.Pos.File
+	if loc == "" {
+		loc = "scenario"
+	}
+	if e.Pos.Line > 0 {
+		loc += fmt.Sprintf(":%d:%d", e.Pos.Line, e.Pos.Col)
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("scenarios: %s: %s: %s", loc, e.Field, e.Msg)
+	}
+	return fmt.Sprintf("scenarios: %s: %s", loc, e.Msg)
+}
+
+// LoadFile reads and decodes a scenario file.
+func LoadFile(path string) (*Scenario, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: %v", err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileBytes+1)); err != nil {
+		return nil, fmt.Errorf("scenarios: %s: %v", path, err)
+	}
+	return Parse(path, buf.Bytes())
+}
+
+// Parse decodes a scenario from YAML. name is used in error messages.
+// Decoding is strict: unknown fields, wrong types, bad durations, ratios
+// and distributions are errors naming the line, column and field.
+func Parse(name string, data []byte) (*Scenario, error) {
+	if len(data) > MaxFileBytes {
+		return nil, &Error{Pos: Pos{File: name}, Msg: fmt.Sprintf("file is %d bytes; scenarios are limited to %d", len(data), MaxFileBytes)}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlError(name, err)
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, &Error{Pos: Pos{File: name}, Msg: "empty scenario"}
+	}
+	d := &decoder{file: name}
+	sc := &Scenario{Source: name}
+	if err := d.noAliases(doc.Content[0]); err != nil {
+		return nil, err
+	}
+	rejoinParens(doc.Content[0])
+	if err := d.scenario(doc.Content[0], sc); err != nil {
+		return nil, err
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func yamlError(name string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if n, after, ok := strings.Cut(rest, ":"); ok {
+			if v, err := strconv.Atoi(n); err == nil {
+				line = v
+				msg = strings.TrimSpace(after)
+			}
+		}
+	}
+	return &Error{Pos: Pos{File: name, Line: line, Col: 1}, Msg: "not valid YAML: " + msg}
+}
+
+type decoder struct {
+	file string
+}
+
+func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
+
+func (d *decoder) errf(n *yaml.Node, field, format string, args ...any) error {
+	return &Error{Pos: d.pos(n), Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// noAliases rejects anchors and aliases: scenarios do not need them, and
+// refusing them makes alias bombs impossible.
+func (d *decoder) noAliases(n *yaml.Node) error {
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return d.errf(n, "", "YAML anchors and aliases are not supported in scenarios")
+	}
+	for _, c := range n.Content {
+		if err := d.noAliases(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rejoinParens repairs what YAML flow style does to a distribution: in
+// {latency: uniform(1ms, 10ms)} the comma ends the value, leaving
+// "uniform(1ms" and a key "10ms)" with no value. Such fragments are joined
+// back, so scenarios may be written as the README shows.
+func rejoinParens(n *yaml.Node) {
+	for _, c := range n.Content {
+		rejoinParens(c)
+	}
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	out := n.Content[:0:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		for v.Kind == yaml.ScalarNode && strings.Count(v.Value, "(") > strings.Count(v.Value, ")") &&
+			i+3 < len(n.Content) && n.Content[i+3].Kind == yaml.ScalarNode && n.Content[i+3].Tag == "!!null" &&
+			n.Content[i+2].Kind == yaml.ScalarNode {
+			v.Value += ", " + n.Content[i+2].Value
+			i += 2
+		}
+		out = append(out, k, v)
+	}
+	n.Content = out
+}
+
+// fields walks a mapping, dispatching each key to its handler and
+// rejecting unknown or repeated keys with the list of known ones.
+func (d *decoder) fields(n *yaml.Node, path string, handlers map[string]func(v *yaml.Node, field string) error, order []string) error {
+	if n.Kind != yaml.MappingNode {
+		return d.errf(n, path, "want a mapping with fields %s, got %s", strings.Join(order, ", "), describe(n))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		field := k.Value
+		if path != "" {
+			field = path + "." + k.Value
+		}
+		h, ok := handlers[k.Value]
+		if !ok {
+			return d.errf(k, field, "unknown field (want one of: %s)", strings.Join(order, ", "))
+		}
+		if seen[k.Value] {
+			return d.errf(k, field, "field given twice")
+		}
+		seen[k.Value] = true
+		if err := h(v, field); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Value == "" {
+			return "nothing"
+		}
+		return strconv.Quote(n.Value)
+	}
+	return "something else"
+}
+
+func (d *decoder) scalar(n *yaml.Node, field, want string) (string, error) {
+	if n.Kind != yaml.ScalarNode {
+		return "", d.errf(n, field, "want %s, got %s", want, describe(n))
+	}
+	return n.Value, nil
+}
+
+func (d *decoder) str(dst *string) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		s, err := d.scalar(n, field, "a string")
+		*dst = s
+		return err
+	}
+}
+
+func (d *decoder) posInt(dst *int, want string) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		s, err := d.scalar(n, field, want)
+		if err != nil {
+			return err
+		}
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 {
+			return d.errf(n, field, "want %s, got %q", want, s)
+		}
+		*dst = v
+		return nil
+	}
+}
+
+func (d *decoder) boolean(dst *bool) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		s, err := d.scalar(n, field, "true or false")
+		if err != nil {
+			return err
+		}
+		switch s {
+		case "true":
+			*dst = true
+		case "false":
+			*dst = false
+		default:
+			return d.errf(n, field, "want true or false, got %q", s)
+		}
+		return nil
+	}
+}
+
+func (d *decoder) duration(dst *time.Duration) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		s, err := d.scalar(n, field, "a duration such as 500ms or 2s")
+		if err != nil {
+			return err
+		}
+		v, err := sim.ParseDuration(s)
+		if err != nil || v < 0 {
+			return d.errf(n, field, "want a non-negative duration such as 500ms or 2s, got %q", s)
+		}
+		*dst = v
+		return nil
+	}
+}
+
+func (d *decoder) ratio(dst *sim.Ratio) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		s, err := d.scalar(n, field, "a ratio such as 1/100")
+		if err != nil {
+			return err
+		}
+		r, err := sim.ParseRatio(s)
+		if err != nil {
+			return d.errf(n, field, "%s", strings.TrimPrefix(err.Error(), "sim: "))
+		}
+		*dst = r
+		return nil
+	}
+}
+
+func (d *decoder) dist(dst *sim.Dist) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		s, err := d.scalar(n, field, "a duration or a distribution such as uniform(1ms, 10ms)")
+		if err != nil {
+			return err
+		}
+		v, err := sim.ParseDist(s)
+		if err != nil {
+			return d.errf(n, field, "%s", strings.TrimPrefix(err.Error(), "sim: "))
+		}
+		*dst = v
+		return nil
+	}
+}
+
+func (d *decoder) rangeOf(dst *Range) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		s, err := d.scalar(n, field, "a duration range such as 2s..5s")
+		if err != nil {
+			return err
+		}
+		r, err := ParseRange(s)
+		if err != nil {
+			return d.errf(n, field, "%v", err)
+		}
+		*dst = r
+		return nil
+	}
+}
+
+// ParseRange reads "2s..5s" (or a single duration, meaning min = max).
+func ParseRange(s string) (Range, error) {
+	lo, hi, isRange := strings.Cut(strings.TrimSpace(s), "..")
+	if !isRange {
+		hi = lo
+	}
+	a, err1 := sim.ParseDuration(lo)
+	b, err2 := sim.ParseDuration(hi)
+	if err1 != nil || err2 != nil || a < 0 || b < 0 {
+		return Range{}, fmt.Errorf("want a duration range such as 2s..5s, got %q", s)
+	}
+	if b < a {
+		return Range{}, fmt.Errorf("range %q ends before it starts", s)
+	}
+	return Range{a, b}, nil
+}
+
+func (r Range) String() string {
+	if r.Min == r.Max {
+		return r.Min.String()
+	}
+	return r.Min.String() + ".." + r.Max.String()
+}
+
+func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
+	var check *yaml.Node
+	h := map[string]func(*yaml.Node, string) error{
+		"version":     d.posInt(&sc.Version, "the schema version (1)"),
+		"name":        d.str(&sc.Name),
+		"description": d.str(&sc.Description),
+		"cluster":     func(v *yaml.Node, f string) error { return d.cluster(v, f, &sc.Cluster) },
+		"network":     func(v *yaml.Node, f string) error { return d.network(v, f, &sc.Network) },
+		"clocks":      func(v *yaml.Node, f string) error { return d.clocks(v, f, &sc.Clocks) },
+		"disk":        func(v *yaml.Node, f string) error { return d.disk(v, f, &sc.Disk) },
+		"workload":    func(v *yaml.Node, f string) error { return d.workload(v, f, &sc.Workload) },
+		"nemesis":     func(v *yaml.Node, f string) error { return d.nemesis(v, f, &sc.Nemesis) },
+		"run":         func(v *yaml.Node, f string) error { return d.run(v, f, &sc.Run) },
+		"check": func(v *yaml.Node, f string) error {
+			check = v
+			return d.stringList(v, f, &sc.Check)
+		},
+	}
+	order := []string{"version", "name", "description", "cluster", "network", "clocks", "disk", "workload", "nemesis", "run", "check"}
+	if err := d.fields(n, "", h, order); err != nil {
+		return err
+	}
+	if sc.Version == 0 {
+		sc.Version = SchemaVersion
+	}
+	if sc.Version != SchemaVersion {
+		return d.errf(n, "version", "this build reads scenario version %d, not %d", SchemaVersion, sc.Version)
+	}
+	if check != nil {
+		for i, c := range sc.Check {
+			if _, ok := checks[c]; !ok {
+				return d.errf(check.Content[i], fmt.Sprintf("check[%d]", i), "unknown check %q (want one of: %s)", c, strings.Join(CheckNames(), ", "))
+			}
+		}
+	}
+	return nil
+}
+
+func (d *decoder) stringList(n *yaml.Node, field string, dst *[]string) error {
+	if n.Kind != yaml.SequenceNode {
+		return d.errf(n, field, "want a list such as [a, b], got %s", describe(n))
+	}
+	for i, c := range n.Content {
+		s, err := d.scalar(c, fmt.Sprintf("%s[%d]", field, i), "a string")
+		if err != nil {
+			return err
+		}
+		*dst = append(*dst, s)
+	}
+	return nil
+}
+
+func (d *decoder) cluster(n *yaml.Node, path string, c *Cluster) error {
+	var nodeKind *yaml.Node
+	h := map[string]func(*yaml.Node, string) error{
+		"node": func(v *yaml.Node, f string) error { nodeKind = v; return d.str(&c.Node)(v, f) },
+		"size": d.posInt(&c.Size, "a positive number of nodes"),
+		"params": func(v *yaml.Node, f string) error {
+			if v.Kind != yaml.MappingNode {
+				return d.errf(v, f, "want a mapping of protocol parameters, got %s", describe(v))
+			}
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				k, val := v.Content[i], v.Content[i+1]
+				s, err := d.scalar(val, f+"."+k.Value, "a scalar value")
+				if err != nil {
+					return err
+				}
+				c.Params = append(c.Params, Param{Key: k.Value, Value: s, Pos: d.pos(val)})
+			}
+			return nil
+		},
+	}
+	if err := d.fields(n, path, h, []string{"node", "size", "params"}); err != nil {
+		return err
+	}
+	if nodeKind != nil {
+		kind, ok := nodeKinds[c.Node]
+		if !ok {
+			return d.errf(nodeKind, path+".node", "unknown node kind %q (want one of: %s)", c.Node, strings.Join(NodeKindNames(), ", "))
+		}
+		if kind.CheckParams != nil {
+			if err := kind.CheckParams(c.Params); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (d *decoder) network(n *yaml.Node, path string, nw *Network) error {
+	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
+		"latency":   d.dist(&nw.Latency),
+		"drop":      d.ratio(&nw.Drop),
+		"duplicate": d.ratio(&nw.Duplicate),
+	}, []string{"latency", "drop", "duplicate"})
+}
+
+func (d *decoder) clocks(n *yaml.Node, path string, c *Clocks) error {
+	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
+		"skew": d.duration(&c.Skew),
+		"drift": func(v *yaml.Node, f string) error {
+			s, err := d.scalar(v, f, "a drift such as 100ppm")
+			if err != nil {
+				return err
+			}
+			ppm, err := ParsePPM(s)
+			if err != nil {
+				return d.errf(v, f, "%v", err)
+			}
+			c.DriftPPM = ppm
+			return nil
+		},
+	}, []string{"skew", "drift"})
+}
+
+// ParsePPM reads a drift bound such as "100ppm" (the unit is required).
+func ParsePPM(s string) (int64, error) {
+	num, ok := strings.CutSuffix(strings.TrimSpace(s), "ppm")
+	v, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(num), "+"), 10, 64)
+	if !ok || err != nil || v < 0 || v > sim.MaxDriftPPM {
+		return 0, fmt.Errorf("want a drift bound between 0ppm and %dppm, such as 100ppm, got %q", sim.MaxDriftPPM, s)
+	}
+	return v, nil
+}
+
+func (d *decoder) disk(n *yaml.Node, path string, dk *Disk) error {
+	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
+		"sync_latency":           d.dist(&dk.SyncLatency),
+		"keep_unsynced_on_crash": d.boolean(&dk.KeepUnsyncedOnCrash),
+	}, []string{"sync_latency", "keep_unsynced_on_crash"})
+}
+
+func (d *decoder) workload(n *yaml.Node, path string, w *Workload) error {
+	var kindNode, mixNode *yaml.Node
+	err := d.fields(n, path, map[string]func(*yaml.Node, string) error{
+		"kind":    func(v *yaml.Node, f string) error { kindNode = v; return d.str(&w.Kind)(v, f) },
+		"clients": d.posInt(&w.Clients, "a number of clients"),
+		"keys":    d.posInt(&w.Keys, "a number of keys"),
+		"timeout": d.duration(&w.Timeout),
+		"rate": func(v *yaml.Node, f string) error {
+			s, err := d.scalar(v, f, "operations per second per client, such as 20/s")
+			if err != nil {
+				return err
+			}
+			r, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "/s"), 64)
+			if err != nil || r < 0 || r > 1e6 {
+				return d.errf(v, f, "want operations per second per client, such as 20/s, got %q", s)
+			}
+			w.Rate = r
+			return nil
+		},
+		"mix": func(v *yaml.Node, f string) error {
+			mixNode = v
+			if v.Kind != yaml.MappingNode {
+				return d.errf(v, f, "want a mapping of operation weights such as {get: 50, put: 50}, got %s", describe(v))
+			}
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				k, val := v.Content[i], v.Content[i+1]
+				var wt int
+				if err := d.posInt(&wt, "a non-negative weight")(val, f+"."+k.Value); err != nil {
+					return err
+				}
+				w.Mix = append(w.Mix, MixEntry{Op: k.Value, Weight: wt})
+			}
+			return nil
+		},
+	}, []string{"kind", "clients", "keys", "mix", "timeout", "rate"})
+	if err != nil {
+		return err
+	}
+	if kindNode != nil {
+		if _, ok := workloadOps[w.Kind]; !ok {
+			return d.errf(kindNode, path+".kind", "unknown workload %q (want kv or register)", w.Kind)
+		}
+	}
+	if mixNode != nil {
+		ops := workloadOps[w.Kind]
+		if w.Kind == "" {
+			ops = workloadOps["kv"]
+		}
+		for i, m := range w.Mix {
+			if !contains(ops, m.Op) {
+				return d.errf(mixNode.Content[2*i], path+".mix."+m.Op, "unknown operation for a %s workload (want: %s)", orDefault(w.Kind, "kv"), strings.Join(ops, ", "))
+			}
+		}
+	}
+	return nil
+}
+
+var workloadOps = map[string][]string{
+	"kv":       {"get", "put", "append", "cas"},
+	"register": {"read", "write", "cas"},
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
+	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
+		"generate": func(v *yaml.Node, f string) error {
+			g := &Generate{}
+			nm.Generate = g
+			var faults *yaml.Node
+			err := d.fields(v, f, map[string]func(*yaml.Node, string) error{
+				"faults":   func(v *yaml.Node, f string) error { faults = v; return d.stringList(v, f, &g.Faults) },
+				"interval": d.rangeOf(&g.Interval),
+				"duration": d.rangeOf(&g.Duration),
+				"swarm":    d.boolean(&g.Swarm),
+			}, []string{"faults", "interval", "duration", "swarm"})
+			if err != nil {
+				return err
+			}
+			if faults != nil {
+				for i, k := range g.Faults {
+					if err := CheckFaultKind(k); err != nil {
+						return d.errf(faults.Content[i], fmt.Sprintf("%s.faults[%d]", f, i), "%v", err)
+					}
+				}
+			}
+			return nil
+		},
+		"script": func(v *yaml.Node, f string) error {
+			if v.Kind != yaml.SequenceNode {
+				return d.errf(v, f, "want a list of steps such as - {at: 5s, fault: \"partition majority\", for: 10s}, got %s", describe(v))
+			}
+			for i, sv := range v.Content {
+				st := Step{Pos: d.pos(sv)}
+				sf := fmt.Sprintf("%s[%d]", f, i)
+				var faultNode *yaml.Node
+				err := d.fields(sv, sf, map[string]func(*yaml.Node, string) error{
+					"at":    d.duration(&st.At),
+					"fault": func(v *yaml.Node, f string) error { faultNode = v; return d.str(&st.Fault)(v, f) },
+					"for":   d.duration(&st.For),
+				}, []string{"at", "fault", "for"})
+				if err != nil {
+					return err
+				}
+				if faultNode == nil {
+					return d.errf(sv, sf+".fault", "missing: every step needs a fault such as \"partition majority\"")
+				}
+				if err := CheckFault(st.Fault); err != nil {
+					return d.errf(faultNode, sf+".fault", "%v", err)
+				}
+				nm.Script = append(nm.Script, st)
+			}
+			return nil
+		},
+		"unbounded": d.boolean(&nm.Unbounded),
+	}, []string{"generate", "script", "unbounded"})
+}
+
+func (d *decoder) run(n *yaml.Node, path string, r *RunSpec) error {
+	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
+		"duration": d.duration(&r.Duration),
+		"heal":     d.duration(&r.Heal),
+		"max_events": func(v *yaml.Node, f string) error {
+			s, err := d.scalar(v, f, "a number of events")
+			if err != nil {
+				return err
+			}
+			x, err := strconv.ParseUint(s, 10, 64)
+			if err != nil {
+				return d.errf(v, f, "want a number of events, got %q", s)
+			}
+			r.MaxEvents = x
+			return nil
+		},
+	}, []string{"duration", "heal", "max_events"})
+}

@@ -1,0 +1,125 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/faultline/faultline/sim"
+)
+
+// SchemaVersion is the scenario format version this build reads and writes.
+const SchemaVersion = 1
+
+// Scenario is a whole experiment: cluster, network, clocks, disk, workload,
+// nemesis, run phases and checks. It is what a YAML file decodes to, and
+// what Go tests build directly; the same Scenario and seed give the same
+// trace either way.
+type Scenario struct {
+	Version     int
+	Name        string
+	Description string
+	Cluster     Cluster
+	Network     Network
+	Clocks      Clocks
+	Disk        Disk
+	Workload    Workload
+	Nemesis     Nemesis
+	Run         RunSpec
+	Check       []string
+
+	// Source is the file the scenario came from ("" for Go-built ones).
+	Source string
+}
+
+// Cluster names the protocol and its size. Params are the protocol's own
+// knobs as text; the node kind's registry entry parses them.
+type Cluster struct {
+	Node   string
+	Size   int
+	Params []Param
+}
+
+// Param is one protocol parameter, with where it was written.
+type Param struct {
+	Key, Value string
+	Pos        Pos
+}
+
+// Network is the base link behaviour.
+type Network struct {
+	Latency   sim.Dist
+	Drop      sim.Ratio
+	Duplicate sim.Ratio
+}
+
+// Clocks bound the initial skew and drift each node draws.
+type Clocks struct {
+	Skew     time.Duration
+	DriftPPM int64
+}
+
+// Disk configures every node's store.
+type Disk struct {
+	SyncLatency         sim.Dist
+	KeepUnsyncedOnCrash bool
+}
+
+// Workload is what the simulated clients do.
+type Workload struct {
+	Kind    string // "kv" or "register"
+	Clients int
+	Keys    int
+	Mix     []MixEntry
+	Timeout time.Duration
+	// Rate > 0 makes clients open-loop: each issues Rate operations per
+	// virtual second regardless of replies. 0 is closed-loop.
+	Rate float64
+}
+
+// MixEntry weights one operation kind.
+type MixEntry struct {
+	Op     string
+	Weight int
+}
+
+// Nemesis is the fault schedule: generated from the seed, scripted, or both.
+type Nemesis struct {
+	Generate *Generate
+	Script   []Step
+	// Unbounded lifts the recoverability budget (by default at most a
+	// minority of nodes is faulty at once).
+	Unbounded bool
+}
+
+// Generate draws faults from the seed.
+type Generate struct {
+	Faults   []string
+	Interval Range
+	Duration Range
+	// Swarm draws the enabled kinds and intensities from the seed too.
+	Swarm bool
+}
+
+// Range is a closed interval of durations.
+type Range struct{ Min, Max time.Duration }
+
+// Step is one scripted fault: start at At, undo after For (0: until heal).
+type Step struct {
+	At    time.Duration
+	Fault string
+	For   time.Duration
+	Pos   Pos
+}
+
+// RunSpec is the run's shape: Duration of faults and load (the safety
+// phase), then Heal of quiet time in which liveness is judged.
+type RunSpec struct {
+	Duration  time.Duration
+	Heal      time.Duration
+	MaxEvents uint64
+}
+
+// Pos is a place in a scenario file.
+type Pos struct {
+	File      string
+	Line, Col int
+}

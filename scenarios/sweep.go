@@ -1,0 +1,249 @@
+package scenarios
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+)
+
+// SweepOptions configure a seed sweep.
+type SweepOptions struct {
+	// First and Last bound the seeds, inclusive.
+	First, Last uint64
+	// Workers run seeds in parallel (default: all cores). Results do not
+	// depend on it.
+	Workers int
+	// Out is a directory for results.jsonl (which makes the sweep
+	// resumable) and per-failing-seed artifacts; "" keeps nothing.
+	Out string
+	// Run configures each seed's run.
+	Run RunOptions
+	// Progress, if set, is called after each seed finishes, from a single
+	// goroutine.
+	Progress func(Progress)
+}
+
+// Progress reports a sweep in flight.
+type Progress struct {
+	Done, Total, Failed int
+	Elapsed             time.Duration
+	Last                *Outcome
+}
+
+// Summary is what a sweep found.
+type Summary struct {
+	Scenario string
+	Seeds    int // seeds with a result (run now or resumed)
+	Resumed  int // of which were read back from an earlier sweep
+	Counts   map[Status]int
+	Failures []Outcome // sorted by seed
+	Events   uint64
+	Virtual  time.Duration // summed over seeds run now
+	CPU      time.Duration // summed wall time of seeds run now
+	Elapsed  time.Duration
+	// Interrupted: the context was cancelled before every seed ran.
+	Interrupted bool
+	// Faults and Probes count, over seeds run now, how many seeds saw each
+	// fault kind or coverage probe fire.
+	Faults map[string]int
+	Probes map[string]int
+}
+
+// Worst is the most severe status in the sweep.
+func (s *Summary) Worst() Status {
+	w := StatusValid
+	for st, n := range s.Counts { //faultline:orderless max over a map
+		if n > 0 {
+			w = Worse(w, st)
+		}
+	}
+	return w
+}
+
+type resultsHeader struct {
+	Faultline   string `json:"faultline_results"`
+	Scenario    string `json:"scenario"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// Fingerprint identifies a scenario's resolved content.
+func Fingerprint(sc *Scenario) string {
+	sum := sha256.Sum256(Format(sc))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Sweep runs seeds First..Last of sc, in parallel, and summarises them.
+// Cancelling ctx stops handing out seeds; seeds already finished are kept
+// (and, with Out set, already on disk), so a later Sweep with the same
+// Out resumes where this one stopped.
+func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, error) {
+	if opts.Last < opts.First {
+		return nil, fmt.Errorf("scenarios: seed range %d..%d is empty", opts.First, opts.Last)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	start := time.Now()
+	sum := &Summary{Scenario: sc.Name, Counts: map[Status]int{}, Faults: map[string]int{}, Probes: map[string]int{}}
+	done := map[uint64]bool{}
+	var results *os.File
+	if opts.Out != "" {
+		var err error
+		results, err = openResults(opts.Out, sc, done, sum)
+		if err != nil {
+			return nil, err
+		}
+		defer results.Close()
+	}
+	total := int(opts.Last - opts.First + 1)
+	seeds := make(chan uint64)
+	outs := make(chan Outcome)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seed := range seeds {
+				o := RunSeed(sc, seed, opts.Run)
+				if o.Failed() && opts.Out != "" {
+					if err := WriteArtifacts(sc, seed, opts.Out, opts.Run); err != nil {
+						o.Reason += fmt.Sprintf(" (artifacts: %v)", err)
+					}
+				}
+				o.History, o.Trace = nil, nil // keep memory flat over long sweeps
+				outs <- o
+			}
+		}()
+	}
+	go func() {
+		defer close(seeds)
+		for s := opts.First; ; s++ {
+			if !done[s] {
+				select {
+				case seeds <- s:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if s == opts.Last {
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(outs) }()
+
+	var writeErr error
+	for o := range outs {
+		sum.add(&o)
+		if results != nil && writeErr == nil {
+			writeErr = appendResult(results, &o)
+		}
+		if opts.Progress != nil {
+			opts.Progress(Progress{Done: sum.Seeds, Total: total, Failed: len(sum.Failures), Elapsed: time.Since(start), Last: &o})
+		}
+	}
+	sort.Slice(sum.Failures, func(i, j int) bool { return sum.Failures[i].Seed < sum.Failures[j].Seed })
+	sum.Elapsed = time.Since(start)
+	sum.Interrupted = sum.Seeds < total
+	return sum, writeErr
+}
+
+func (sum *Summary) add(o *Outcome) {
+	sum.Seeds++
+	sum.Counts[o.Status]++
+	if o.Failed() {
+		sum.Failures = append(sum.Failures, *o)
+	}
+	sum.Events += o.Events
+	sum.Virtual += o.Virtual
+	sum.CPU += o.Wall
+	for _, f := range o.Faults {
+		sum.Faults[f]++
+	}
+	for p, n := range o.Probes { //faultline:orderless summing counts
+		if n > 0 {
+			sum.Probes[p]++
+		}
+	}
+}
+
+// openResults opens (creating or resuming) DIR/results.jsonl, loading the
+// seeds it already holds into done and sum.
+func openResults(dir string, sc *Scenario, done map[uint64]bool, sum *Summary) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("scenarios: %v", err)
+	}
+	path := filepath.Join(dir, "results.jsonl")
+	hdr := resultsHeader{Faultline: "1", Scenario: sc.Name, Fingerprint: Fingerprint(sc)}
+	if data, err := os.ReadFile(path); err == nil && len(data) > 0 {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(nil, 16<<20)
+		line := 0
+		for sc.Scan() {
+			line++
+			if line == 1 {
+				var h resultsHeader
+				if err := json.Unmarshal(sc.Bytes(), &h); err != nil || h.Faultline == "" {
+					return nil, fmt.Errorf("scenarios: %s:1: not a Faultline results file", path)
+				}
+				if h.Fingerprint != hdr.Fingerprint {
+					return nil, fmt.Errorf("scenarios: %s holds results of a different scenario (%s, fingerprint %s; this one is %s): use another --out or remove it", path, h.Scenario, h.Fingerprint, hdr.Fingerprint)
+				}
+				continue
+			}
+			var o Outcome
+			if err := json.Unmarshal(sc.Bytes(), &o); err != nil {
+				// A line cut short by an interruption: that seed runs again.
+				continue
+			}
+			if !done[o.Seed] {
+				done[o.Seed] = true
+				sum.add(&o)
+				sum.Resumed++
+			}
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("scenarios: %v", err)
+		}
+		// Make sure the next line starts on a line of its own.
+		if data[len(data)-1] != '\n' {
+			f.Write([]byte("\n"))
+		}
+		return f, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: %v", err)
+	}
+	b, _ := json.Marshal(hdr)
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("scenarios: %v", err)
+	}
+	return f, nil
+}
+
+// appendResult writes one outcome as one line with a single write, so an
+// interruption leaves at most one partial line, which resume ignores.
+func appendResult(f *os.File, o *Outcome) error {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("scenarios: writing results: %v", err)
+	}
+	return nil
+}
