@@ -156,7 +156,9 @@ func TestViewerJumps(t *testing.T) {
 		{"<tab>", func(e *trace.Event) bool { return e.Node.String() == "c1" }, "tab: next event on c1"},
 		{"/kind:drop<enter>", func(e *trace.Event) bool { return e.Kind == trace.Drop }, "search a drop"},
 		{"n", func(e *trace.Event) bool { return e.Kind == trace.Drop }, "next drop"},
-		{"/Replicate n3<enter>", func(e *trace.Event) bool { return e.Type == "Replicate" && (e.Node.String() == "n3" || e.Peer.String() == "n3") }, "search type and node"},
+		{"/Replicate n3<enter>", func(e *trace.Event) bool {
+			return e.Type == "Replicate" && (e.Node.String() == "n3" || e.Peer.String() == "n3")
+		}, "search type and node"},
 		{"/key:x write<enter>", func(e *trace.Event) bool { return e.Op.Key == "x" && e.Op.Kind == "write" }, "search key"},
 	} {
 		prev := vw.sel

@@ -1,0 +1,174 @@
+package viz
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim/trace"
+)
+
+func sweepPoints() []SweepPoint {
+	mixes := [][]string{{"partition"}, {"crash"}, {"crash", "partition"}, {"clock-skew"}, nil}
+	var pts []SweepPoint
+	for s := uint64(1); s <= 40; s++ {
+		v := "valid"
+		if s%7 == 0 {
+			v = "invalid"
+		}
+		if s%11 == 0 {
+			v = "unknown"
+		}
+		pts = append(pts, SweepPoint{Seed: s, Verdict: v, Faults: mixes[s%5], EventsPerSec: 1e6 + float64(s%13)*5e4})
+	}
+	return pts
+}
+
+// The plots of a small run are golden (SVG), and identical from one run
+// to the next.
+func TestPlotsGolden(t *testing.T) {
+	_, ld := demoRuns(t)
+	for _, tc := range []struct {
+		name string
+		draw func(w *bytes.Buffer) error
+	}{
+		{"latency.svg", func(w *bytes.Buffer) error { return PlotLatency(w, ld.File, PlotOptions{}) }},
+		{"availability.svg", func(w *bytes.Buffer) error { return PlotAvailability(w, ld.File, PlotOptions{Format: "svg"}) }},
+		{"sweep.svg", func(w *bytes.Buffer) error { return PlotSweep(w, sweepPoints(), PlotOptions{}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var a, b bytes.Buffer
+			if err := tc.draw(&a); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.draw(&b); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				t.Fatal("two renderings differ")
+			}
+			if !strings.Contains(a.String(), "<svg") {
+				t.Fatal("not an SVG")
+			}
+			golden(t, tc.name, a.Bytes())
+		})
+	}
+}
+
+func TestPlotPNG(t *testing.T) {
+	_, ld := demoRuns(t)
+	for name, draw := range map[string]func(*bytes.Buffer) error{
+		"latency":      func(w *bytes.Buffer) error { return PlotLatency(w, ld.File, PlotOptions{Format: "png"}) },
+		"availability": func(w *bytes.Buffer) error { return PlotAvailability(w, ld.File, PlotOptions{Format: "PNG"}) },
+		"sweep":        func(w *bytes.Buffer) error { return PlotSweep(w, sweepPoints(), PlotOptions{Format: "png"}) },
+	} {
+		var a, b bytes.Buffer
+		if err := draw(&a); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		draw(&b)
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Errorf("%s: two PNG renderings differ", name)
+		}
+		img, err := png.Decode(&a)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if w := img.Bounds().Dx(); w != 960 {
+			t.Errorf("%s: width %d px, want 960 (10in at 96 dpi)", name, w)
+		}
+	}
+}
+
+func TestPlotErrors(t *testing.T) {
+	_, ld := demoRuns(t)
+	var b bytes.Buffer
+	if err := PlotLatency(&b, ld.File, PlotOptions{Format: "gif"}); err == nil || !strings.Contains(err.Error(), `viz: plot format "gif"`) {
+		t.Errorf("bad format: %v", err)
+	}
+	if err := PlotSweep(&b, nil, PlotOptions{}); err == nil {
+		t.Error("an empty sweep should be an error")
+	}
+	// A trace without operations still plots (empty axes).
+	empty := &trace.File{Events: []trace.Event{{Seq: 1, At: time.Second, Kind: trace.Start, Node: 1}}}
+	if err := PlotLatency(&b, empty, PlotOptions{}); err != nil {
+		t.Error(err)
+	}
+	if err := PlotAvailability(&b, empty, PlotOptions{}); err != nil {
+		t.Error(err)
+	}
+}
+
+// The load run's fault windows line up with what the plots show: the
+// availability buckets during each crash have fewer ok completions than
+// the median bucket.
+func TestAvailabilityDipsDuringCrashes(t *testing.T) {
+	_, ld := demoRuns(t)
+	ops := Ops(ld.File)
+	fw := FaultWindows(ld.File)
+	okIn := func(from, to time.Duration) int {
+		n := 0
+		for _, o := range ops {
+			if o.Outcome == nodes.OK && o.End >= from && o.End < to {
+				n++
+			}
+		}
+		return n
+	}
+	var crashes int
+	for _, w := range fw {
+		if !strings.HasPrefix(w.Text, "crash") {
+			continue
+		}
+		crashes++
+		during := okIn(w.Start, w.Stop)
+		before := okIn(w.Start-(w.Stop-w.Start), w.Start)
+		if during >= before {
+			t.Errorf("%s at %v: %d ok during, %d in as long before", w.Text, w.Start, during, before)
+		}
+	}
+	if crashes == 0 {
+		t.Fatal("no crash windows in the load run")
+	}
+}
+
+func TestDownsample(t *testing.T) {
+	ops := make([]Op, 100_000)
+	for i := range ops {
+		lat := time.Duration(1+i%7) * time.Millisecond
+		if i == 50_000 {
+			lat = 3 * time.Second // the spike must survive
+		}
+		ops[i] = Op{Kind: []string{"get", "put"}[i%2], Start: time.Duration(i) * 100 * time.Microsecond, Outcome: nodes.OK}
+		ops[i].End = ops[i].Start + lat
+	}
+	p := latencyPlot(ops, nil, &PlotOptions{})
+	var b bytes.Buffer
+	if err := writePlots(&b, "svg", 800, 400, p); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "<path"); n > 2*DefaultMaxPoints+200 {
+		t.Errorf("%d paths drawn for 100k ops", n)
+	}
+	if !strings.Contains(p.Title.Text, "downsampled") {
+		t.Error("the title should say the plot is downsampled")
+	}
+	if p.Y.Max < 3000 {
+		t.Errorf("the 3s spike was lost: y max %v ms", p.Y.Max)
+	}
+}
+
+func ExamplePlotSweep() {
+	pts := []SweepPoint{
+		{Seed: 1, Verdict: "valid", Faults: []string{"partition"}, EventsPerSec: 2.1e6},
+		{Seed: 2, Verdict: "invalid", Faults: []string{"partition", "crash"}, EventsPerSec: 1.9e6},
+	}
+	var b bytes.Buffer
+	err := PlotSweep(&b, pts, PlotOptions{Format: "svg"})
+	fmt.Println(err, strings.HasPrefix(b.String(), "<?xml"))
+	// Output: <nil> true
+}
