@@ -174,12 +174,12 @@ func Generate(seed uint64, opts GenOptions) (Schedule, error) {
 	var s Schedule
 	t := opts.Start
 	for {
-		t += opts.Interval.Sample(rGap)
+		t += opts.Interval.sampleRounded(rGap, time.Millisecond)
 		if t >= opts.End {
 			break
 		}
 		kind := opts.Kinds[rKind.IntN(len(opts.Kinds))]
-		d := opts.Duration.Sample(rDur)
+		d := opts.Duration.sampleRounded(rDur, time.Millisecond)
 		g, ok := params[kind]
 		if !ok {
 			g = &genCtx{r: Stream(seed, "gen/"+kind), in: &opts.Intensity}

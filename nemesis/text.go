@@ -44,6 +44,18 @@ func (r Range) Sample(rng *rand.Rand) time.Duration {
 	return r.Min + time.Duration(rng.Int64N(span+1))
 }
 
+// sampleRounded draws a multiple of unit from the range (one draw), so
+// that generated schedules read 3.448s rather than 3.448512547s. A range
+// holding no multiple of unit falls back to Sample.
+func (r Range) sampleRounded(rng *rand.Rand, unit time.Duration) time.Duration {
+	lo := (r.Min + unit - 1) / unit
+	hi := r.Max / unit
+	if hi < lo {
+		return r.Sample(rng)
+	}
+	return (lo + time.Duration(rng.Int64N(int64(hi-lo)+1))) * unit
+}
+
 // ParseRange reads "5s" or "2s..5s". Durations must not be negative.
 func ParseRange(s string) (Range, error) {
 	lo, hi, isSpan := strings.Cut(strings.TrimSpace(s), "..")
