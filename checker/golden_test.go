@@ -108,6 +108,7 @@ func TestGoldenEmptyEtcdLog(t *testing.T) {
 
 func BenchmarkGoldenSet(b *testing.B) {
 	type loaded struct {
+		name  string
 		h     *History
 		valid bool
 	}
@@ -117,13 +118,13 @@ func BenchmarkGoldenSet(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		hs = append(hs, loaded{h, c.valid})
+		hs = append(hs, loaded{filepath.Base(c.path), h, c.valid})
 	}
 	b.ResetTimer()
 	for b.Loop() {
 		for _, l := range hs {
-			if got := Check(l.h, Options{}).Verdict; (got == Valid) != l.valid {
-				b.Fatalf("verdict %v", got)
+			if res := Check(l.h, Options{Budget: time.Minute}); (res.Verdict == Valid) != l.valid {
+				b.Fatalf("%s: %v\n%s", l.name, res.Verdict, res)
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func KVModel() Model {
 	key := func(in any) string { return in.(kvInput).key }
 	return Model{
 		name:    "kv",
-		convert: convertKV,
+		newConverter: func() converter { return convertKV },
 		partKey: key,
 		pm: porcupine.Model{
 			Partition: partitionBy(key),

@@ -184,7 +184,11 @@ func TestExplanationOfStaleRegisterRead(t *testing.T) {
 		read(2, "", "1", 4, 5),
 		op(3, "write", "", "3", nodes.OK, 4, 6),
 	}}
-	res := Check(h, Options{})
+	html := filepath.Join(t.TempDir(), "reg.html")
+	res := Check(h, Options{VisualizationPath: html})
+	if _, err := os.Stat(html); err != nil || res.Visualization != html {
+		t.Errorf("no visualization: %v", err)
+	}
 	want := `the register is not linearizable (the longest linearization Porcupine found places 3 of its 4 operations)
   first operation no order can place: c2 read() -> "1" [4ms, 5ms]
   when it was invoked the state was "2", set by c1 write("2") [2ms, 3ms]

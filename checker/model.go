@@ -17,9 +17,9 @@ import (
 type Model struct {
 	name string
 	pm   porcupine.Model
-	// convert translates one operation. unknown is set for indeterminate
-	// operations, whose output must be accepted whatever the state.
-	convert func(op *Operation, unknown bool) (in, out any, err error)
+	// newConverter returns a function that translates the operations of
+	// one history (it may keep per-history state, such as an intern table).
+	newConverter func() converter
 	// partKey names the partition an input belongs to, for explanations.
 	partKey func(in any) string
 }
@@ -74,13 +74,14 @@ func (m Model) Operations(h *History) ([]porcupine.Operation, error) {
 	ids := map[incarnation]int{}
 	gen := map[int32]int{}
 	ops := make([]porcupine.Operation, 0, len(h.Ops))
+	convert := m.newConverter()
 	for _, i := range order {
 		op := &h.Ops[i]
 		if op.Outcome == nodes.Fail {
 			continue
 		}
 		unknown := op.indeterminate()
-		in, out, err := m.convert(op, unknown)
+		in, out, err := convert(op, unknown)
 		if err != nil {
 			return nil, fmt.Errorf("checker: %s: operation %d (%v): %w", m.name, i, op, err)
 		}
@@ -110,6 +111,11 @@ func (m Model) Operations(h *History) ([]porcupine.Operation, error) {
 	}
 	return ops, nil
 }
+
+// A converter translates one operation into a Porcupine input and output.
+// unknown is set for indeterminate operations, whose output the model must
+// accept whatever the state.
+type converter func(op *Operation, unknown bool) (in, out any, err error)
 
 func cmpDur[T ~int64](a, b T) int {
 	switch {

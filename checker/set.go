@@ -26,7 +26,7 @@ type setOutput struct {
 func SetModel() Model {
 	return Model{
 		name:    "set",
-		convert: convertSet,
+		newConverter: func() converter { return convertSet },
 		partKey: func(any) string { return "" },
 		pm: porcupine.Model{
 			Partition: onePartition,
