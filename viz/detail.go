@@ -108,7 +108,7 @@ func (ix *index) context(i int) string {
 		} else {
 			s += ", never returned"
 		}
-		return s
+		return s + ix.opMessages(o)
 	case e.Kind == trace.FaultStart || e.Kind == trace.FaultStop:
 		k := ix.faultOf(i)
 		if k < 0 {
@@ -142,4 +142,41 @@ func (ix *index) context(i int) string {
 		return fmt.Sprintf("%s clock now: offset %s, drift %dppm", e.Node, formatDur(ck.offset), ck.ppm)
 	}
 	return ""
+}
+
+// opMessages names the servers a client talked to during an operation:
+// "; asked n4, answered by n4" (at most three of each).
+func (ix *index) opMessages(o *op) string {
+	ln := &ix.lanes[o.lane]
+	j := ix.laneFirstAt(ln.events, o.start)
+	var asked, answered []string
+	for ; j < len(ln.events); j++ {
+		i := ln.events[j]
+		if int64(ix.ev[i].At) > o.end || (o.ret >= 0 && i > o.ret) {
+			break
+		}
+		e := &ix.ev[i]
+		add := func(list []string, id string) []string {
+			for _, x := range list {
+				if x == id {
+					return list
+				}
+			}
+			return append(list, id)
+		}
+		switch {
+		case e.Kind == trace.Send && len(asked) < 3:
+			asked = add(asked, e.Peer.String())
+		case e.Kind == trace.Deliver && len(answered) < 3:
+			answered = add(answered, e.Peer.String())
+		}
+	}
+	s := ""
+	if len(asked) > 0 {
+		s += "; asked " + strings.Join(asked, ", ")
+	}
+	if len(answered) > 0 {
+		s += "; answered by " + strings.Join(answered, ", ")
+	}
+	return s
 }

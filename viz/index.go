@@ -435,7 +435,7 @@ func isMessage(k trace.Kind) bool {
 func isMark(k trace.Kind) bool {
 	switch k {
 	case trace.Crash, trace.Restart, trace.Pause, trace.Resume, trace.Clock, trace.Violation, trace.Panic,
-		trace.DiskFault, trace.Drop, trace.Duplicate, trace.Hold:
+		trace.DiskFault:
 		return true
 	}
 	return false

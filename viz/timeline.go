@@ -284,14 +284,27 @@ func (s *scene) drawLane(fr *frame, y, li int) {
 		c := v.col(t)
 		colEnd := v.timeAt(c + 1)
 		n := 0
+		var mc msgCount
 		for j < len(evs) && int64(ix.ev[evs[j]].At) < colEnd {
 			if n == capPerCol {
 				j += sort.Search(len(evs)-j, func(k int) bool { return int64(ix.ev[evs[j+k]].At) >= colEnd })
 				break
 			}
-			s.drawEvent(fr, y, c, int(evs[j]))
+			e := &ix.ev[evs[j]]
+			if isMessage(e.Kind) {
+				mc.add(e.Kind)
+			} else {
+				s.drawEvent(fr, y, c, int(evs[j]))
+			}
 			n++
 			j++
+		}
+		if g, prio := mc.glyph(); g != 0 {
+			cl := clsMsg
+			if prio > prioMsg {
+				cl = clsDrop
+			}
+			fr.set(s.x0+c, y, g, cl, prio)
 		}
 	}
 	// Rare events, always.
@@ -315,6 +328,47 @@ func (s *scene) drawLane(fr *frame, y, li int) {
 		}
 	}
 	s.markSelected(fr, y, ln)
+}
+
+// msgCount tallies the message events of one cell, so a cell standing
+// for many messages shows what most of them did: a lone drop among a
+// hundred deliveries does not turn a busy column into x, but a
+// partitioned node's column of drops does.
+type msgCount struct{ send, deliver, drop, dup, hold int }
+
+func (m *msgCount) add(k trace.Kind) {
+	switch k {
+	case trace.Send:
+		m.send++
+	case trace.Deliver:
+		m.deliver++
+	case trace.Drop:
+		m.drop++
+	case trace.Duplicate:
+		m.dup++
+	case trace.Hold:
+		m.hold++
+	}
+}
+
+func (m *msgCount) glyph() (rune, uint8) {
+	total := m.send + m.deliver + m.drop + m.dup + m.hold
+	// A drop also has its send in the cell (usually), so compare with sends.
+	switch {
+	case total == 0:
+		return 0, 0
+	case m.drop > 0 && 2*m.drop >= m.send:
+		return 'x', prioDrop
+	case m.hold > 0 && 2*m.hold >= m.send:
+		return 'h', prioDup
+	case m.dup > 0 && 2*m.dup >= m.send:
+		return 'd', prioDup
+	case m.send > 0 && m.deliver > 0:
+		return '*', prioMsg
+	case m.send > 0:
+		return '>', prioMsg
+	}
+	return '<', prioMsg
 }
 
 func (s *scene) drawEvent(fr *frame, y, c, i int) {
@@ -351,12 +405,16 @@ func (s *scene) drawOps(fr *frame, y int, ln *lane) {
 		}
 		fill, cl, prio := opStyle(o)
 		c1, c2 := v.col(o.start), v.col(o.end)
-		if c1 == c2 {
+		if c2-c1 < 2 {
+			// Too short for brackets: its outcome glyph in each cell; the
+			// worst outcome in a cell wins (see opStyle's priorities).
 			g := fill
 			if o.hi {
 				g = '#'
 			}
-			fr.set(s.x0+c1, y, g, cl, prio)
+			for c := c1; c <= c2; c++ {
+				fr.set(s.x0+c, y, g, cl, prio)
+			}
 			continue
 		}
 		open, shut := '[', ']'

@@ -24,12 +24,15 @@ func main() {
 	width := flag.Int("width", 0, "text width")
 	synth := flag.Int("synthetic", 0, "open a synthetic trace of this many events")
 	write := flag.String("write", "", "write the generated trace to this file and exit")
+	flag.StringVar(&highlight, "highlight", "", "operations to highlight: 17, c3@6.912491708s, #1234")
 	flag.Parse()
 	if err := run(*seed, *text, *width, *synth, *write, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
+
+var highlight string
 
 func run(seed uint64, text bool, width, synth int, write string, args []string) error {
 	var f *trace.File
@@ -75,6 +78,9 @@ func run(seed uint64, text bool, width, synth int, write string, args []string) 
 		return out.Close()
 	}
 	opts := viz.Options{Highlight: hi, Width: width}
+	if err := viz.ParseHighlight(highlight, &opts); err != nil {
+		return err
+	}
 	if text {
 		return viz.RenderText(os.Stdout, f, opts)
 	}
