@@ -94,6 +94,7 @@ func (x *ctx) must(err error) {
 type kindSpec struct {
 	name    string
 	syntax  string // the grammar, for docs and error messages
+	help    string // one line, for listings
 	instant bool   // has no duration: a step may not give "for"
 	parse   func(args []string) (Fault, error)
 	gen     func(g *genCtx) Fault // nil: never generated
@@ -101,29 +102,29 @@ type kindSpec struct {
 
 // registry lists every fault kind, one line each, in documentation order.
 var registry = []kindSpec{
-	{"partition", "partition halves|TARGET|IDS|IDS[|IDS...]", false, parsePartition, genPartition},
-	{"isolate", "isolate TARGET", false, parseIsolate, genIsolate},
-	{"bridge", "bridge", false, parseBridge, genBridge},
-	{"ring", "ring", false, parseRing, genRing},
-	{"cut", "cut LINKS", false, parseCut, genCut},
-	{"drop", "drop RATIO [LINKS]", false, parseDrop, genDrop},
-	{"delay", "delay RANGE [LINKS]", false, parseDelay, genDelay},
-	{"duplicate", "duplicate RATIO [LINKS]", false, parseDuplicate, genDuplicate},
-	{"reorder", "reorder [RATIO [MAX]] [LINKS]", false, parseReorder, genReorder},
-	{"clog", "clog [LINKS]", false, parseClog, genClog},
-	{"skew", "skew TARGET OFFSET", false, parseSkew, genSkew},
-	{"drift", "drift TARGET PPM", false, parseDrift, genDrift},
-	{"clock-jump", "clock-jump TARGET DELTA", false, parseJump, genJump},
-	{"strobe", "strobe TARGET AMPLITUDE PERIOD", false, parseStrobe, genStrobe},
-	{"clock-reset", "clock-reset [TARGET]", true, parseClockReset, nil},
-	{"crash", "crash TARGET", false, parseCrash, genCrash},
-	{"restart", "restart TARGET", true, parseRestart, nil},
-	{"crash-loop", "crash-loop TARGET RANGE", false, parseCrashLoop, genCrashLoop},
-	{"pause", "pause TARGET", false, parsePause, genPause},
-	{"disk-lose", "disk-lose TARGET", false, parseDiskLose, genDiskLose},
-	{"disk-tear", "disk-tear TARGET RATIO", false, parseDiskTear, genDiskTear},
-	{"disk-flip", "disk-flip TARGET RATIO", false, parseDiskFlip, genDiskFlip},
-	{"heal", "heal", true, parseHeal, nil},
+	{"partition", "partition halves, partition TARGET or partition IDS|IDS...", "split the servers into groups that cannot talk", false, parsePartition, genPartition},
+	{"isolate", "isolate TARGET", "cut each target server off from all others", false, parseIsolate, genIsolate},
+	{"bridge", "bridge", "two sides connected only through one server", false, parseBridge, genBridge},
+	{"ring", "ring", "each server reaches only its ring neighbours (a majority each)", false, parseRing, genRing},
+	{"cut", "cut LINKS", "drop every message on the links (one-way with ->)", false, parseCut, genCut},
+	{"drop", "drop RATIO [LINKS]", "lose messages with a probability", false, parseDrop, genDrop},
+	{"delay", "delay RANGE [LINKS]", "add an extra delay to messages", false, parseDelay, genDelay},
+	{"duplicate", "duplicate RATIO [LINKS]", "deliver messages twice with a probability", false, parseDuplicate, genDuplicate},
+	{"reorder", "reorder [RATIO [MAX]] [LINKS]", "hold some messages back so later ones overtake them", false, parseReorder, genReorder},
+	{"clog", "clog [LINKS]", "hold messages, then deliver them in a burst", false, parseClog, genClog},
+	{"skew", "skew TARGET OFFSET", "set the wall-clock offset", false, parseSkew, genSkew},
+	{"drift", "drift TARGET PPM", "set the clock rate (timers fire early or late)", false, parseDrift, genDrift},
+	{"clock-jump", "clock-jump TARGET DELTA", "jump the wall clock forward or backward", false, parseJump, genJump},
+	{"strobe", "strobe TARGET AMPLITUDE PERIOD", "jump the wall clock back and forth every period", false, parseStrobe, genStrobe},
+	{"clock-reset", "clock-reset [TARGET]", "put clocks back in sync", true, parseClockReset, nil},
+	{"crash", "crash TARGET", "kill servers; they restart when the fault stops", false, parseCrash, genCrash},
+	{"restart", "restart TARGET", "start crashed servers again", true, parseRestart, nil},
+	{"crash-loop", "crash-loop TARGET RANGE", "crash and restart servers over and over", false, parseCrashLoop, genCrashLoop},
+	{"pause", "pause TARGET", "stop servers without killing them (SIGSTOP)", false, parsePause, genPause},
+	{"disk-lose", "disk-lose TARGET", "power loss: crash losing every unsynced write", false, parseDiskLose, genDiskLose},
+	{"disk-tear", "disk-tear TARGET RATIO", "power loss that may leave the first unsynced write torn", false, parseDiskTear, genDiskTear},
+	{"disk-flip", "disk-flip TARGET RATIO", "flip a bit in reads with a probability", false, parseDiskFlip, genDiskFlip},
+	{"heal", "heal", "undo every active fault and restore the world", true, parseHeal, nil},
 }
 
 func lookup(kind string) *kindSpec {
@@ -160,6 +161,14 @@ func GeneratedKinds() []string {
 func Syntax(kind string) string {
 	if k := lookup(kind); k != nil {
 		return k.syntax
+	}
+	return ""
+}
+
+// Help returns a one-line description of a kind, or "".
+func Help(kind string) string {
+	if k := lookup(kind); k != nil {
+		return k.help
 	}
 	return ""
 }

@@ -58,28 +58,6 @@ func Stream(seed uint64, name string) *rand.Rand {
 	return sim.NewStream(seed, sim.StreamNemesis+"/"+name)
 }
 
-// Window is one fault as it happened (or was skipped): the nemesis entries
-// a history and a timeline show.
-type Window struct {
-	Step       int // index of the schedule step; -1 for a fault applied directly
-	Kind       string
-	Text       string   // as in the trace: canonical text [resolution]
-	Node       nodes.ID // the one server hit, if one
-	Start, End time.Duration
-	Open       bool   // still active (End is meaningless)
-	Skipped    string // why the fault did not start; "" if it did
-}
-
-func (w Window) String() string {
-	switch {
-	case w.Skipped != "":
-		return fmt.Sprintf("%v skipped %s: %s", w.Start, w.Text, w.Skipped)
-	case w.Open:
-		return fmt.Sprintf("%v.. %s", w.Start, w.Text)
-	}
-	return fmt.Sprintf("%v..%v %s", w.Start, w.End, w.Text)
-}
-
 // Nemesis is a schedule installed in a world.
 type Nemesis struct {
 	w       *sim.Sim

@@ -86,6 +86,18 @@ at 450ms: drift n2 +1000ppm
 	if len(wins) != 8 || wins[0].String() != "100ms..300ms partition n1" || wins[5].Skipped == "" || wins[1].End != time.Second {
 		t.Errorf("windows: %v", wins)
 	}
+	fromTrace := WindowsFromTrace(h.rec.Events)
+	for i := range wins {
+		wins[i].Step = -1
+	}
+	if fmt.Sprint(fromTrace) != fmt.Sprint(wins) {
+		t.Errorf("windows from the trace:\n%v\nfrom the nemesis:\n%v", fromTrace, wins)
+	}
+	for i := range wins {
+		if fromTrace[i] != wins[i] {
+			t.Errorf("window %d: %+v from the trace, %+v from the nemesis", i, fromTrace[i], wins[i])
+		}
+	}
 	// Every delivery after the heal: all links work again.
 	for _, f := range h.fates(time.Second, 1400*time.Millisecond) {
 		if len(f.delivered) != 1 {
