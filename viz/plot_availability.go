@@ -2,6 +2,7 @@ package viz
 
 import (
 	"io"
+	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -60,7 +61,9 @@ func availabilityPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *P
 	p.Y.Label.Text = "operations / s"
 	p.Y.Min = 0
 	p.Legend.Top = true
+	p.Legend.Left = true
 	p.Legend.TextStyle.Font.Size = 8
+	p.Y.Tick.Marker = plainTicks{}
 	addFaults(p, faults)
 	p.Add(plotter.NewGrid())
 	p.X.Min, p.X.Max = 0, end.Seconds()
@@ -93,4 +96,18 @@ func availabilityPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *P
 		p.Legend.Add(s.o.String(), l)
 	}
 	return p
+}
+
+// plainTicks are gonum's default ticks labelled without trailing zeros
+// (500, not 500.00).
+type plainTicks struct{}
+
+func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 6, 64)
+		}
+	}
+	return ts
 }

@@ -412,7 +412,8 @@ func (s *scene) drawOps(fr *frame, y int, ln *lane) {
 			if o.hi {
 				g = '#'
 			}
-			for c := c1; c <= c2; c++ {
+			lo, hi := s.clampCols(o.start, o.end)
+			for c := lo; c <= hi; c++ {
 				fr.set(s.x0+c, y, g, cl, prio)
 			}
 			continue

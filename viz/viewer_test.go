@@ -320,3 +320,22 @@ func screenTextSafe(scr tcell.SimulationScreen) (s string) {
 	defer func() { _ = recover() }()
 	return screenText(scr)
 }
+
+// Nothing drawn for a lane may spill into the label column, whatever the
+// window (operations that start before it, spans, faults).
+func TestLanesStayInPlotArea(t *testing.T) {
+	f := demotrace.Synthetic(20000, 3, 4)
+	vw, scr := newSimViewer(t, 100, 30, f, Options{})
+	press(vw, "++++lll")
+	for i := 0; i < 30; i++ {
+		press(vw, "l")
+		lines := strings.Split(screenText(scr), "\n")
+		for li := range vw.ix.lanes {
+			row := []rune(lines[vw.lay.laneRow+li] + strings.Repeat(" ", 100))
+			label := strings.TrimSpace(string(row[:vw.lay.x0]))
+			if name := vw.ix.lanes[li].id.String(); !strings.HasPrefix(label, name) || strings.ContainsAny(label[len(name):], "=-?.[]{}#*<>x") {
+				t.Fatalf("lane %d label area %q", li, string(row[:vw.lay.x0]))
+			}
+		}
+	}
+}

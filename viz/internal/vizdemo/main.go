@@ -8,6 +8,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -24,6 +25,8 @@ func main() {
 	width := flag.Int("width", 0, "text width")
 	synth := flag.Int("synthetic", 0, "open a synthetic trace of this many events")
 	write := flag.String("write", "", "write the generated trace to this file and exit")
+	flag.BoolVar(&raft, "raft", false, "generate a Raft KV run with leader partitions instead of the register demo")
+	flag.StringVar(&plot, "plot", "", "write latency and availability plots to PREFIX-latency.png etc. and exit")
 	flag.StringVar(&highlight, "highlight", "", "operations to highlight: 17, c3@6.912491708s, #1234")
 	flag.Parse()
 	if err := run(*seed, *text, *width, *synth, *write, flag.Args()); err != nil {
@@ -32,7 +35,10 @@ func main() {
 	}
 }
 
-var highlight string
+var (
+	highlight, plot string
+	raft            bool
+)
 
 func run(seed uint64, text bool, width, synth int, write string, args []string) error {
 	var f *trace.File
@@ -51,6 +57,12 @@ func run(seed uint64, text bool, width, synth int, write string, args []string) 
 		start := time.Now()
 		f = demotrace.Synthetic(synth, 5, 10)
 		fmt.Fprintf(os.Stderr, "generated %d events in %v\n", len(f.Events), time.Since(start))
+	case raft:
+		run, err := demotrace.GenerateRaft(seed, 10*time.Second)
+		if err != nil {
+			return err
+		}
+		f = run.File
 	default:
 		run, err := demotrace.Generate(seed, 300*time.Millisecond)
 		if err != nil {
@@ -76,6 +88,26 @@ func run(seed uint64, text bool, width, synth int, write string, args []string) 
 			return err
 		}
 		return out.Close()
+	}
+	if plot != "" {
+		for _, p := range []struct {
+			name string
+			fn   func(io.Writer, *trace.File, viz.PlotOptions) error
+		}{{"latency", viz.PlotLatency}, {"availability", viz.PlotAvailability}} {
+			for _, format := range []string{"png", "svg"} {
+				out, err := os.Create(plot + "-" + p.name + "." + format)
+				if err != nil {
+					return err
+				}
+				if err := p.fn(out, f, viz.PlotOptions{Format: format}); err != nil {
+					return err
+				}
+				if err := out.Close(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	}
 	opts := viz.Options{Highlight: hi, Width: width}
 	if err := viz.ParseHighlight(highlight, &opts); err != nil {
