@@ -24,7 +24,7 @@ func withLinks(text string, l Links) string {
 // packets with judge.
 func planLinks(f Fault, w *sim.Sim, r *rand.Rand, l Links, front bool, cut bool, judge func(base *sim.Network) func(*rand.Rand) sim.Verdict) (*Plan, error) {
 	res := &resolver{w, r, len(w.Servers())}
-	links, err := res.links(l)
+	links, text, err := res.links(l)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func planLinks(f Fault, w *sim.Sim, r *rand.Rand, l Links, front bool, cut bool,
 		plan.Cuts = links
 	}
 	if l.abstract() {
-		plan.Resolved = linksText(links)
+		plan.Resolved = text
 	}
 	base := w.Config().Network
 	plan.start = func(x *ctx) func() {

@@ -301,13 +301,13 @@ func parseCut(in []string) (Fault, error) {
 
 func (f Cut) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 	res := &resolver{w, r, len(w.Servers())}
-	links, err := res.links(f.Links)
+	links, text, err := res.links(f.Links)
 	if err != nil {
 		return nil, err
 	}
 	plan := &Plan{Fault: f, Cuts: links}
 	if f.Links.abstract() {
-		plan.Resolved = linksText(links)
+		plan.Resolved = text
 	}
 	plan.start = func(x *ctx) func() {
 		return x.install(newRule(f.String(), res.n, links, dropAll), true)

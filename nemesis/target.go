@@ -302,8 +302,9 @@ func (res *resolver) leader(pool []nodes.ID) ([]nodes.ID, error) {
 	return nil, skipf("target leader: no node is leader now")
 }
 
-// links resolves l to the directed links it selects, in (from, to) order.
-func (res *resolver) links(l Links) ([]Link, error) {
+// links resolves l to the directed links it selects, in (from, to) order,
+// and renders the resolution as sides: n2<->n1,n3,n4,n5.
+func (res *resolver) links(l Links) ([]Link, string, error) {
 	var from, to []nodes.ID
 	if l.IsAll() {
 		from, _ = res.nodes(All, anyServer, nil)
@@ -311,14 +312,14 @@ func (res *resolver) links(l Links) ([]Link, error) {
 	} else {
 		var err error
 		if from, err = res.nodes(l.From, anyServer, nil); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		var not []nodes.ID
 		if l.To.Abstract() {
 			not = from
 		}
 		if to, err = res.nodes(l.To, anyServer, not); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	var out []Link
@@ -342,23 +343,11 @@ func (res *resolver) links(l Links) ([]Link, error) {
 		return int(x.To) - int(y.To)
 	})
 	if len(out) == 0 {
-		return nil, skipf("links %v: no link between distinct servers", l)
+		return nil, "", skipf("links %v: no link between distinct servers", l)
 	}
-	return out, nil
-}
-
-// linksText renders resolved links compactly: n1->n2,n3 n2->n3.
-func linksText(ls []Link) string {
-	var parts []string
-	for i := 0; i < len(ls); {
-		j := i
-		var to []nodes.ID
-		for j < len(ls) && ls[j].From == ls[i].From {
-			to = append(to, ls[j].To)
-			j++
-		}
-		parts = append(parts, ls[i].From.String()+"->"+idList(to))
-		i = j
+	if l.IsAll() {
+		return out, "", nil
 	}
-	return strings.Join(parts, " ")
+	resolved := Links{From: Nodes(from...), To: Nodes(to...), Both: l.Both}
+	return out, resolved.String(), nil
 }
