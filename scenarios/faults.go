@@ -1,26 +1,87 @@
 package scenarios
 
 import (
-	"errors"
+	"fmt"
+	"sort"
 	"strings"
+
+	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/sim"
 )
 
-// CheckFaultKind validates a fault kind name for a generated nemesis.
-// TODO(nemesis): delegate to the nemesis registry once it lands.
+// CheckFaultKind validates a fault kind for a generated nemesis.
 func CheckFaultKind(kind string) error {
-	if strings.TrimSpace(kind) == "" {
-		return errors.New("empty fault kind")
+	for _, k := range nemesis.GeneratedKinds() {
+		if k == kind {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown or instantaneous fault kind %q (generated faults: %s)", kind, strings.Join(nemesis.GeneratedKinds(), ", "))
+}
+
+// CheckFault validates a fault's text form ("partition majority") for a
+// cluster of size servers (0: do not check targets).
+func CheckFault(text string, size int) error {
+	f, err := nemesis.Parse(text)
+	if err == nil && size > 0 {
+		err = f.Check(size)
+		if err != nil {
+			err = fmt.Errorf("fault %q: %v", text, err)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "nemesis: "))
 	}
 	return nil
 }
 
-// CheckFault validates a fault's text form.
-func CheckFault(text string) error {
-	if strings.TrimSpace(text) == "" {
-		return errors.New("empty fault")
+// FaultHelp lists fault kinds with their syntax and help, for `faultline list`.
+func FaultHelp() [][2]string {
+	var out [][2]string
+	for _, k := range nemesis.Kinds() {
+		out = append(out, [2]string{nemesis.Syntax(k), nemesis.Help(k)})
 	}
-	return nil
+	return out
 }
 
-// FaultHelp lists fault kinds with their syntax, for `faultline list`.
-func FaultHelp() [][2]string { return nil }
+// Schedule builds the nemesis schedule of a seed: scripted steps plus the
+// generated ones, ordered by start time.
+func Schedule(sc *Scenario, seed uint64) (nemesis.Schedule, error) {
+	var sched nemesis.Schedule
+	if g := sc.Nemesis.Generate; g != nil {
+		gen, err := nemesis.Generate(seed, nemesis.GenOptions{
+			Kinds:    g.Faults,
+			Interval: g.Interval,
+			Duration: g.Duration,
+			End:      sc.Run.Duration,
+			Swarm:    g.Swarm,
+		})
+		if err != nil {
+			return sched, fmt.Errorf("scenarios: %s: nemesis.generate: %v", sc.Name, err)
+		}
+		sched.Steps = append(sched.Steps, gen.Steps...)
+	}
+	for i, st := range sc.Nemesis.Script {
+		f, err := nemesis.Parse(st.Fault)
+		if err != nil {
+			return sched, &Error{Pos: st.Pos, Field: fmt.Sprintf("nemesis.script[%d].fault", i), Msg: err.Error()}
+		}
+		sched.Steps = append(sched.Steps, nemesis.Step{At: st.At, For: st.For, Fault: f})
+	}
+	sort.SliceStable(sched.Steps, func(i, j int) bool { return sched.Steps[i].At < sched.Steps[j].At })
+	return sched, nil
+}
+
+// installNemesis schedules the seed's faults and the heal at the end of
+// the safety phase.
+func installNemesis(w *sim.Sim, sc *Scenario, seed uint64) (*nemesis.Nemesis, error) {
+	sched, err := Schedule(sc, seed)
+	if err != nil {
+		return nil, err
+	}
+	nm, err := nemesis.Install(w, sched, nemesis.Options{HealAt: sc.Run.Duration, Quiet: sc.Run.Heal, Unbounded: sc.Nemesis.Unbounded})
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: %s: %v", sc.Name, err)
+	}
+	return nm, nil
+}

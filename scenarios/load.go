@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/sim"
 )
 
@@ -299,26 +300,11 @@ func (d *decoder) rangeOf(dst *Range) func(*yaml.Node, string) error {
 
 // ParseRange reads "2s..5s" (or a single duration, meaning min = max).
 func ParseRange(s string) (Range, error) {
-	lo, hi, isRange := strings.Cut(strings.TrimSpace(s), "..")
-	if !isRange {
-		hi = lo
+	r, err := nemesis.ParseRange(s)
+	if err != nil {
+		return Range{}, fmt.Errorf("want a duration range such as 2s..5s: %v", err)
 	}
-	a, err1 := sim.ParseDuration(lo)
-	b, err2 := sim.ParseDuration(hi)
-	if err1 != nil || err2 != nil || a < 0 || b < 0 {
-		return Range{}, fmt.Errorf("want a duration range such as 2s..5s, got %q", s)
-	}
-	if b < a {
-		return Range{}, fmt.Errorf("range %q ends before it starts", s)
-	}
-	return Range{a, b}, nil
-}
-
-func (r Range) String() string {
-	if r.Min == r.Max {
-		return r.Min.String()
-	}
-	return r.Min.String() + ".." + r.Max.String()
+	return r, nil
 }
 
 func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
@@ -574,7 +560,7 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 				if faultNode == nil {
 					return d.errf(sv, sf+".fault", "missing: every step needs a fault such as \"partition majority\"")
 				}
-				if err := CheckFault(st.Fault); err != nil {
+				if err := CheckFault(st.Fault, 0); err != nil {
 					return d.errf(faultNode, sf+".fault", "%v", err)
 				}
 				nm.Script = append(nm.Script, st)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/kv"
 	"github.com/faultline/faultline/sim"
@@ -40,9 +41,9 @@ type World struct {
 	Seed     uint64
 	Workload kv.Workload
 	Protocol *Protocol
+	Nemesis  *nemesis.Nemesis
 	recorder *checker.Recorder
 	faults   map[string]bool
-	open     map[string]time.Duration // fault text → start, for annotations
 	events   *[]trace.Event
 }
 
@@ -77,7 +78,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 		return nil, fmt.Errorf("scenarios: %s: %v", sc.Name, err)
 	}
 	wd := &World{Sim: w, Scenario: sc, Seed: seed, Workload: wl, Protocol: proto,
-		recorder: checker.NewRecorder(wl.Model()), faults: map[string]bool{}, open: map[string]time.Duration{}}
+		recorder: checker.NewRecorder(wl.Model()), faults: map[string]bool{}}
 	if opts.Hook != nil {
 		opts.Hook(w)
 	}
@@ -90,17 +91,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 			wd.recorder.Complete(handles[e.Num], e.At, e.Outcome, e.Op)
 			delete(handles, e.Num)
 		case trace.FaultStart:
-			if e.Type != "" {
-				wd.faults[e.Type] = true
-			}
-			wd.open[e.Text] = e.At
-		case trace.FaultStop:
-			start, ok := wd.open[e.Text]
-			if !ok {
-				start = e.At
-			}
-			delete(wd.open, e.Text)
-			wd.recorder.Annotate(checker.Annotation{Start: start, End: e.At, Node: nodeName(e.Node), Text: e.Text})
+			wd.faults[e.Type] = true
 		}
 		return nil
 	})
@@ -118,7 +109,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 	if sc.HasCheck("invariants") && proto.Invariants != nil {
 		proto.Invariants(w)
 	}
-	if err := installNemesis(w, sc, seed); err != nil {
+	if wd.Nemesis, err = installNemesis(w, sc, seed); err != nil {
 		return nil, err
 	}
 	end := sc.Run.Duration
@@ -197,6 +188,16 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 	out.Steps = res.Steps
 	out.Virtual = res.At
 	out.SimEnd = res.Outcome.String()
+	for _, win := range wd.Nemesis.Windows() {
+		if win.Skipped != "" {
+			continue
+		}
+		end := win.End
+		if win.Open {
+			end = res.At
+		}
+		wd.recorder.Annotate(checker.Annotation{Start: win.Start, End: end, Node: nodeName(win.Node), Text: win.Text})
+	}
 	out.History = wd.recorder.History()
 	out.Ops = len(out.History.Ops)
 	for k := range wd.faults { //faultline:orderless sorted below

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/sim"
 )
 
@@ -99,8 +100,8 @@ type Generate struct {
 	Swarm bool
 }
 
-// Range is a closed interval of durations.
-type Range struct{ Min, Max time.Duration }
+// Range is a closed interval of durations, written 2s..5s.
+type Range = nemesis.Range
 
 // Step is one scripted fault: start at At, undo after For (0: until heal).
 type Step struct {

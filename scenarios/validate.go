@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/sim"
 )
 
@@ -21,8 +22,8 @@ var (
 	DefaultDuration = 30 * time.Second
 	DefaultHeal     = 10 * time.Second
 	DefaultChecks   = []string{"linearizable", "invariants", "liveness"}
-	DefaultInterval = Range{2 * time.Second, 5 * time.Second}
-	DefaultFaultFor = Range{time.Second, 4 * time.Second}
+	DefaultInterval = nemesis.Span(2*time.Second, 5*time.Second)
+	DefaultFaultFor = nemesis.Span(time.Second, 4*time.Second)
 )
 
 // Validate fills defaults and checks cross-field rules. Errors name the
@@ -140,7 +141,7 @@ func (sc *Scenario) Validate() error {
 			}
 			return e
 		}
-		if err := CheckFault(st.Fault); err != nil {
+		if err := CheckFault(st.Fault, c.Size); err != nil {
 			e := bad(field+".fault", "%v", err).(*Error)
 			if st.Pos.Line > 0 {
 				e.Pos = st.Pos
