@@ -138,6 +138,16 @@ type Env interface {
 	// Logf writes a line into the trace. Arguments are formatted only when
 	// the trace is being recorded.
 	Logf(format string, args ...any)
+
+	// Reached marks a coverage probe: a point of interest in the protocol
+	// ("leader stepped down", "snapshot installed"). A sweep reports how
+	// many seeds reached each probe, and which never did. Name it with a
+	// constant string; calling it is cheap.
+	Reached(name string)
+	// Sometimes declares a probe that should be true in some run of a
+	// sweep: it counts as reached when cond is true, and as declared (so a
+	// sweep can report it never fired) when false.
+	Sometimes(cond bool, name string)
 }
 
 // LeaderReporter is an optional interface: a node that implements it lets

@@ -106,3 +106,7 @@ func (e *env) Complete(handle int, outcome nodes.Outcome, op nodes.Op) {
 	s.ev = trace.Event{Kind: trace.Return, Node: e.p.id, Num: int64(handle), Op: op, Outcome: outcome}
 	s.emit()
 }
+
+func (e *env) Reached(name string) { e.p.sim.probe(name, true) }
+
+func (e *env) Sometimes(cond bool, name string) { e.p.sim.probe(name, cond) }

@@ -71,6 +71,7 @@ type Sim struct {
 
 	netRng, diskRng *rand.Rand
 	msgSeq          uint64
+	probes          map[string]int
 	opSeq           int
 	copier          copier
 	typeNames       map[reflect.Type]string
@@ -510,6 +511,38 @@ func (s *Sim) typeName(m nodes.Message) string {
 	}
 	s.typeNames[t] = n
 	return n
+}
+
+// probe counts a coverage probe. The first time a probe is reached in a
+// run it also goes into the trace (a mark of type "probe"), so a viewer
+// can show where; later hits only count.
+func (s *Sim) probe(name string, hit bool) {
+	if s.probes == nil {
+		s.probes = map[string]int{}
+	}
+	n, seen := s.probes[name]
+	if !hit {
+		if !seen {
+			s.probes[name] = 0
+		}
+		return
+	}
+	s.probes[name] = n + 1
+	if n == 0 {
+		s.ev = trace.Event{Kind: trace.Mark, Type: "probe", Text: name}
+		s.emit()
+	}
+}
+
+// Probes returns how often each coverage probe declared by node code was
+// reached in this run (0: declared by Sometimes but never true). The map
+// is a copy.
+func (s *Sim) Probes() map[string]int {
+	out := make(map[string]int, len(s.probes))
+	for k, v := range s.probes { //faultline:orderless copying a map into a map
+		out[k] = v
+	}
+	return out
 }
 
 // panicked turns a recovered node panic into the run's failure.

@@ -536,3 +536,30 @@ func FuzzParseRatio(f *testing.F) {
 		}
 	})
 }
+
+func TestProbes(t *testing.T) {
+	w, rec := world(t, sim.Config{Nodes: 2, Node: func(nodes.ID) nodes.Node {
+		return &probe{start: func(env nodes.Env) {
+			env.Reached("started")
+			env.Sometimes(env.ID() == 2, "second node")
+			env.Sometimes(false, "never")
+		}}
+	}})
+	w.Run(time.Millisecond)
+	got := w.Probes()
+	if got["started"] != 2 || got["second node"] != 1 || got["never"] != 0 {
+		t.Fatalf("probes %v", got)
+	}
+	if _, ok := got["never"]; !ok {
+		t.Fatal("a declared probe that never fired is missing")
+	}
+	marks := 0
+	for _, e := range rec.Events {
+		if e.Kind == trace.Mark && e.Type == "probe" {
+			marks++
+		}
+	}
+	if marks != 2 {
+		t.Fatalf("%d probe marks in the trace, want one per probe reached", marks)
+	}
+}
