@@ -39,9 +39,9 @@ type kvOutput struct {
 func KVModel() Model {
 	key := func(in any) string { return in.(kvInput).key }
 	return Model{
-		name:    "kv",
+		name:         "kv",
 		newConverter: func() converter { return convertKV },
-		partKey: key,
+		partKey:      key,
 		pm: porcupine.Model{
 			Partition: partitionBy(key),
 			Init:      func() any { return "" },

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -66,7 +67,10 @@ func (m Model) Operations(h *History) ([]porcupine.Operation, error) {
 	slices.SortStableFunc(order, func(a, b int) int {
 		return cmpDur(h.Ops[a].Invoke, h.Ops[b].Invoke)
 	})
-	infinity := int64(h.End()) + 1
+	infinity := int64(h.End())
+	if infinity < math.MaxInt64 {
+		infinity++ // else the latest call shares the instant: still concurrent
+	}
 	type incarnation struct {
 		client int32
 		n      int

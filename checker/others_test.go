@@ -11,8 +11,12 @@ import (
 func withOutput(o Operation, out string) Operation { o.Output = out; return o }
 
 func TestNoLostWrites(t *testing.T) {
-	add := func(c int, v string, oc nodes.Outcome, inv, ret int) Operation { return op(c, "add", "", v, oc, inv, ret) }
-	rd := func(out string, inv, ret int) Operation { return withOutput(op(9, "read", "", "", nodes.OK, inv, ret), out) }
+	add := func(c int, v string, oc nodes.Outcome, inv, ret int) Operation {
+		return op(c, "add", "", v, oc, inv, ret)
+	}
+	rd := func(out string, inv, ret int) Operation {
+		return withOutput(op(9, "read", "", "", nodes.OK, inv, ret), out)
+	}
 	tests := []struct {
 		name string
 		ops  []Operation
@@ -48,7 +52,9 @@ func TestDefaultForSetRunsBoth(t *testing.T) {
 }
 
 func TestUniqueIDs(t *testing.T) {
-	gen := func(c int, out string, oc nodes.Outcome) Operation { return withOutput(op(c, "generate", "", "", oc, 0, 1), out) }
+	gen := func(c int, out string, oc nodes.Outcome) Operation {
+		return withOutput(op(c, "generate", "", "", oc, 0, 1), out)
+	}
 	ok := &History{Ops: []Operation{gen(1, "1", nodes.OK), gen(2, "2", nodes.OK), gen(3, "", nodes.Info)}}
 	if res := Check(ok, Options{}); res.Verdict != Valid {
 		t.Fatalf("%s", res)
@@ -93,7 +99,9 @@ func TestConvergence(t *testing.T) {
 
 func TestConvergenceWithin(t *testing.T) {
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	s := func(node string, at int, st string) StateSample { return StateSample{Node: node, At: ms(at), State: st} }
+	s := func(node string, at int, st string) StateSample {
+		return StateSample{Node: node, At: ms(at), State: st}
+	}
 	tests := []struct {
 		name    string
 		samples []StateSample

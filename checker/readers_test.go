@@ -195,6 +195,8 @@ func FuzzReadJSON(f *testing.F) {
 {"client":"c3","op":"cas","key":"x","expect":"1","value":"2","outcome":"info","invoke":"2ms"}
 {"nemesis":"partition","node":"n1","start":"1ms","end":"5ms"}`))
 	f.Add([]byte(`{"client":"c1","op":"add","value":"a","outcome":"invoke","invoke":"0s"}`))
+	f.Add([]byte(`{"client":"c1","op":"write","value":"a","outcome":"info","invoke":9223372036854775807}
+{"client":"c2","op":"read","output":"a","exists":true,"outcome":"ok","invoke":-5,"return":9223372036854775807}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := ReadJSON(bytes.NewReader(data), "fuzz")
 		if err != nil {

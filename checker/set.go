@@ -25,9 +25,9 @@ type setOutput struct {
 // SetModel returns the linearizable-set model (add, read).
 func SetModel() Model {
 	return Model{
-		name:    "set",
+		name:         "set",
 		newConverter: func() converter { return convertSet },
-		partKey: func(any) string { return "" },
+		partKey:      func(any) string { return "" },
 		pm: porcupine.Model{
 			Partition: onePartition,
 			Init:      func() any { return "" },

@@ -188,6 +188,7 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 	out.Steps = res.Steps
 	out.Virtual = res.At
 	out.SimEnd = res.Outcome.String()
+	out.Probes = wd.Sim.Probes()
 	for _, win := range wd.Nemesis.Windows() {
 		if win.Skipped != "" {
 			continue

@@ -179,8 +179,7 @@ func TestRejoin(t *testing.T) {
 // entries, the other side commits many; then the sides swap. Fast
 // conflict back-off must bring every log in line quickly.
 func TestBackup(t *testing.T) {
-	cfg := raftkv.Config{SnapshotThreshold: 100_000}
-	c := newCluster(t, opts{seed: 9, nodes: 5, clients: 6, keys: 3, thinkMax: time.Millisecond, cfg: cfg})
+	c := newCluster(t, opts{seed: 9, nodes: 5, clients: 6, keys: 3, thinkMax: time.Millisecond})
 	l := c.mustLeader(time.Second)
 	f := other(c, l)
 	rest := []nodes.ID{}

@@ -40,8 +40,8 @@
 // bumping the term. Nodes that heard from a leader within
 // ElectionTimeoutMin refuse both pre-votes and votes; a leader that has
 // not heard from a quorum for ElectionTimeoutMax steps down (CheckQuorum).
-// A restarted node behaves as if it had just heard from a leader, which
-// is what makes lease reads safe across follower restarts.
+// With lease reads, a restarted node also behaves as if it had just heard
+// from a leader, so that a follower restart cannot cut a lease short.
 //
 // Replication. The leader keeps, per follower, the next index to send and
 // the highest index known to match. A follower that rejects an

@@ -121,11 +121,7 @@ func (n *Node) becomeLeader(env nodes.Env) {
 	n.round, n.confirmed, n.rounds = 0, 0, n.rounds[:0]
 	now := env.Monotonic()
 	n.quorumAt, n.leaseMono, n.leaseWall = now, 0, time.Time{}
-	if !n.cfg.Bugs.Figure8Commit {
-		// The paper's Figure 8 predates the no-op; the planted bug runs
-		// without it, as in the figure, so the wrong commit rule shows.
-		n.appendEntry(env, Entry{Term: n.term})
-	}
+	n.appendEntry(env, Entry{Term: n.term})
 	n.broadcast(env)
 	n.heartbeatTimer = env.SetTimer(n.cfg.HeartbeatInterval, tagHeartbeat)
 }

@@ -67,6 +67,10 @@ type cluster struct {
 	rng     *rand.Rand // the test's own fault schedule
 	rules   []sim.RuleHandle
 	crashed map[nodes.ID]bool
+	// hunt: the cluster runs a planted bug; failures are recorded in
+	// failure instead of failing the test.
+	hunt    bool
+	failure *sim.Failure
 }
 
 func newCluster(t testing.TB, o opts) *cluster {
@@ -126,6 +130,10 @@ func (c *cluster) run(until time.Duration) *sim.Failure {
 func (c *cluster) mustRun(until time.Duration) {
 	c.t.Helper()
 	if f := c.run(until); f != nil {
+		if c.hunt {
+			c.failure = f
+			return
+		}
 		c.t.Fatalf("seed %d: %v", c.o.seed, f)
 	}
 }

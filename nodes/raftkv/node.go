@@ -101,6 +101,8 @@ type Node struct {
 
 	// Durability (persist.go).
 	walGen       uint64
+	walBase      int  // bytes of the current generation's base record
+	walAppended  int  // bytes appended to it since
 	dirty        bool // writes issued in this handler, not yet covered by a Sync
 	syncTag      uint64
 	syncedTag    uint64
@@ -151,7 +153,11 @@ func (n *Node) Start(env nodes.Env) {
 		n.retired = append(n.retired, retiredFile{tag: n.syncTag + 1, name: f})
 	}
 
-	n.quietUntil = env.Monotonic() + n.cfg.ElectionTimeoutMin
+	if n.cfg.ReadMode == ReadLease {
+		// A follower that acknowledged a leader's round and then
+		// restarted must still not vote before that leader's lease ends.
+		n.quietUntil = env.Monotonic() + n.cfg.ElectionTimeoutMin
+	}
 	n.resetElectionTimer(env)
 	if n.log.lastIndex() > 0 || n.term > 0 {
 		env.Logf("%v recovered term %d, log (%d, %d]", n.id, n.term, n.log.snapIndex, n.log.lastIndex())

@@ -37,8 +37,14 @@ func (n *Node) persistedVote() nodes.ID {
 	return n.vote
 }
 
+// walRewriteMinBytes is how much may be appended to a WAL generation
+// before it is rewritten, if its base record is smaller than that.
+const walRewriteMinBytes = 32 << 10
+
 func (n *Node) walAppend(env nodes.Env, payload []byte) {
-	env.Store().Append(walName(n.walGen), frame(payload))
+	rec := frame(payload)
+	env.Store().Append(walName(n.walGen), rec)
+	n.walAppended += len(rec)
 	n.dirty = true
 }
 
@@ -60,17 +66,24 @@ func (n *Node) rewriteWAL(env nodes.Env) {
 	old := n.walGen
 	n.walGen++
 	st := durableState{term: n.term, vote: n.persistedVote(), log: n.log, snapshot: n.snapshot}
-	env.Store().Write(walName(n.walGen), frame(encodeBase(&st)))
+	base := frame(encodeBase(&st))
+	env.Store().Write(walName(n.walGen), base)
+	n.walBase, n.walAppended = len(base), 0
 	n.dirty = true
 	if old != 0 {
 		n.retired = append(n.retired, retiredFile{tag: n.syncTag + 1, name: walName(old)})
 	}
 }
 
-// flush issues a Sync covering the handler's writes, if it made any.
+// flush issues a Sync covering the handler's writes, if it made any. It
+// first starts a new generation if the appended records outgrew the base
+// (so that recovery, and the file, stay proportional to the state).
 func (n *Node) flush(env nodes.Env) {
 	if !n.dirty {
 		return
+	}
+	if n.walAppended > max(n.walBase, walRewriteMinBytes) {
+		n.rewriteWAL(env)
 	}
 	n.dirty = false
 	n.syncTag++

@@ -272,8 +272,11 @@ func (n *Node) maybeCommit(env nodes.Env) {
 	if c <= n.commit {
 		return
 	}
-	if t, _ := n.log.term(c); t != n.term && !n.cfg.Bugs.Figure8Commit {
-		return
+	if t, _ := n.log.term(c); t != n.term {
+		if !n.cfg.Bugs.Figure8Commit {
+			return
+		}
+		env.Logf("%v commits %d of earlier term %d by counting (Figure8Commit)", n.id, c, t)
 	}
 	n.commit = c
 	n.applyCommitted(env)

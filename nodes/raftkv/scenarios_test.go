@@ -68,15 +68,18 @@ func (c *cluster) currentLeader() (nodes.ID, bool) {
 	return best, best != 0
 }
 
-// figure8 is 6.5840's Figure 8 test: for d of virtual time, at random
-// moments crash the leader (or, with cut, cut it off); keep at least a
-// quorum able to come back by restarting crashed nodes. Then heal.
+// figure8 is 6.5840's Figure 8 test: repeatedly wait a little (usually a
+// few milliseconds, sometimes up to half a second), then crash the leader
+// (or, with cut, sometimes cut it off instead), and restart a crashed node
+// whenever fewer than a quorum are up. Leaders often die right after
+// being elected, before their own entries replicate.
 func figure8(c *cluster, d time.Duration, cut bool) {
 	end := c.w.Now() + d
 	quorum := len(c.servers())/2 + 1
-	c.every(20*time.Millisecond, end, func() {
-		if c.rng.IntN(10) != 0 {
-			return // act at random moments, ~every 200ms
+	var step func()
+	step = func() {
+		if c.w.Now() >= end {
+			return
 		}
 		if l, ok := c.currentLeader(); ok {
 			if cut && c.rng.IntN(2) == 0 {
@@ -91,7 +94,13 @@ func figure8(c *cluster, d time.Duration, cut bool) {
 				c.restart(id)
 			}
 		}
-	})
+		wait := time.Duration(c.rng.Int64N(int64(13 * time.Millisecond)))
+		if c.rng.IntN(10) == 0 {
+			wait = time.Duration(c.rng.Int64N(int64(500 * time.Millisecond)))
+		}
+		c.w.After(wait, step)
+	}
+	c.w.After(0, step)
 	c.mustRun(end)
 }
 
