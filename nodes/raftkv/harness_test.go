@@ -36,7 +36,9 @@ type opts struct {
 	// Operation mix: percentages of reads and cas; the rest are writes
 	// (puts or appends, half each; register writes with keys == 0).
 	readPct, casPct int
-	record          bool
+	// readers: the first readers clients only read.
+	readers int
+	record  bool
 }
 
 func (o *opts) fill() {
@@ -418,7 +420,7 @@ func (c *testClient) invoke(env nodes.Env) {
 	}
 	val := env.ID().String() + "." + strconv.FormatUint(c.n, 10) + ";"
 	switch p := r.IntN(100); {
-	case p < c.o.readPct:
+	case p < c.o.readPct || env.ID().Index() <= c.o.readers:
 	case p < c.o.readPct+c.o.casPct:
 		op.Kind, op.Value = "cas", val
 		op.Expect = "" // matches a fresh key; otherwise fails
