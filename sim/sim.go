@@ -319,6 +319,15 @@ func (s *Sim) Start() {
 		return
 	}
 	s.started = true
+	// Initial skew and drift go into the trace, so viewers show them.
+	for _, p := range s.procs {
+		if p.clock.offset != 0 {
+			s.clockEvent(p, "offset="+time.Duration(p.clock.offset).String())
+		}
+		if p.clock.ppm != 0 {
+			s.clockEvent(p, fmt.Sprintf("drift=%dppm", p.clock.ppm))
+		}
+	}
 	for _, p := range s.procs {
 		p.start()
 		if s.failure != nil {

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"golang.org/x/term"
+
+	"github.com/faultline/faultline/sim/trace"
+	"github.com/faultline/faultline/viz"
+)
+
+func readTrace(path string) (*trace.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return trace.Read(f, path)
+}
+
+func cmdViz(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("viz", stderr)
+	text := fs.Bool("text", false, "print the timeline as text instead of opening the viewer (automatic when stdout is not a terminal)")
+	width := fs.Int("width", 0, "text width in columns (default 160)")
+	highlight := fs.String("highlight", "", "operations or events to highlight: handles (17), client@invoke (c3@6.912491708s), event seqs (#1234)")
+	noColor := fs.Bool("no-color", false, "draw without colour")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"viz takes one trace file (written by faultline replay)"}
+	}
+	f, err := readTrace(pos[0])
+	if err != nil {
+		return err
+	}
+	o := viz.Options{Title: pos[0], NoColor: *noColor, Width: *width}
+	if err := viz.ParseHighlight(*highlight, &o); err != nil {
+		return usageError{err.Error()}
+	}
+	tty := false
+	if out, ok := stdout.(*os.File); ok {
+		tty = term.IsTerminal(int(out.Fd()))
+	}
+	if *text || !tty {
+		return viz.RenderText(stdout, f, o)
+	}
+	scr, err := tcell.NewScreen()
+	if err != nil {
+		return fmt.Errorf("cannot open the terminal (%v); use --text", err)
+	}
+	return viz.RunViewer(scr, f, o)
+}
+
+func cmdPlot(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("plot", stderr)
+	out := fs.String("out", "", "output file, .png or .svg (required)")
+	kind := fs.String("kind", "latency", "latency, availability or sweep (sweep reads a results.jsonl)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *out == "" {
+		return usageError{"plot takes one trace (or results.jsonl for --kind sweep) and --out FILE.png|FILE.svg"}
+	}
+	format := strings.TrimPrefix(filepath.Ext(*out), ".")
+	if format != "png" && format != "svg" {
+		return usageError{fmt.Sprintf("--out %q: the file must end in .png or .svg", *out)}
+	}
+	opts := viz.PlotOptions{Format: format, Title: filepath.Base(pos[0])}
+	var render func(io.Writer) error
+	switch *kind {
+	case "latency", "availability":
+		f, err := readTrace(pos[0])
+		if err != nil {
+			return err
+		}
+		render = func(w io.Writer) error {
+			if *kind == "latency" {
+				return viz.PlotLatency(w, f, opts)
+			}
+			return viz.PlotAvailability(w, f, opts)
+		}
+	case "sweep":
+		pts, err := readSweepPoints(pos[0])
+		if err != nil {
+			return err
+		}
+		render = func(w io.Writer) error { return viz.PlotSweep(w, pts, opts) }
+	default:
+		return usageError{fmt.Sprintf("--kind %q: want latency, availability or sweep", *kind)}
+	}
+	tmp := *out + ".tmp"
+	fh, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := render(fh); err != nil {
+		fh.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := fh.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	return nil
+}
