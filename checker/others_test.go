@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -145,6 +146,14 @@ func TestStats(t *testing.T) {
 		a.Latency[0].P50 != 10*time.Millisecond || a.Latency[0].P99 != 20*time.Millisecond || a.Latency[0].Max != 20*time.Millisecond ||
 		a.Latency[1].Kind != "put" || a.Latency[1].P50 != 300*time.Millisecond {
 		t.Fatalf("%+v", a.Latency)
+	}
+}
+
+func TestStatsWidensBuckets(t *testing.T) {
+	h := &History{Ops: []Operation{op(1, "get", "x", "", nodes.OK, 0, 1), {Client: nodes.ClientID(1), Op: nodes.Op{Kind: "get"}, Outcome: nodes.Info, Invoke: math.MaxInt64}}}
+	a := Stats(h, time.Millisecond)
+	if len(a.Buckets) > MaxBuckets || a.Bucket <= time.Millisecond || a.OK != 1 || a.Info != 1 {
+		t.Fatalf("%d buckets of %v", len(a.Buckets), a.Bucket)
 	}
 }
 

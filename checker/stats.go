@@ -35,11 +35,23 @@ type Latency struct {
 	P50, P90, P99, Max time.Duration
 }
 
+// MaxBuckets bounds the number of buckets Stats returns.
+const MaxBuckets = 100_000
+
 // Stats computes availability statistics with the given bucket width
-// (zero means one second).
+// (zero means one second). If the history is too long for that width, the
+// width is doubled until at most MaxBuckets buckets cover it; the width
+// used is in the result. Negative invoke times count in the first bucket.
 func Stats(h *History, bucket time.Duration) Availability {
 	if bucket <= 0 {
 		bucket = time.Second
+	}
+	var last time.Duration
+	for i := range h.Ops {
+		last = max(last, h.Ops[i].Invoke)
+	}
+	for last/bucket >= MaxBuckets {
+		bucket *= 2
 	}
 	a := Availability{Bucket: bucket}
 	lat := map[string][]time.Duration{}
