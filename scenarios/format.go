@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/faultline/faultline/sim"
 )
 
 // Format renders a scenario as YAML that Parse reads back to the same
@@ -26,7 +28,7 @@ func Format(sc *Scenario) []byte {
 			p("    %s: %s\n", pr.Key, q(pr.Value))
 		}
 	}
-	p("network:\n  latency: %s\n  drop: %s\n  duplicate: %s\n", q(sc.Network.Latency.String()), q(sc.Network.Drop.String()), q(sc.Network.Duplicate.String()))
+	p("network:\n  latency: %s\n  drop: %s\n  duplicate: %s\n", q(sc.Network.Latency.String()), q(ratioText(sc.Network.Drop)), q(ratioText(sc.Network.Duplicate)))
 	p("clocks:\n  skew: %s\n  drift: %dppm\n", sc.Clocks.Skew, sc.Clocks.DriftPPM)
 	p("disk:\n  sync_latency: %s\n  keep_unsynced_on_crash: %t\n", q(sc.Disk.SyncLatency.String()), sc.Disk.KeepUnsyncedOnCrash)
 	w := sc.Workload
@@ -59,10 +61,20 @@ func Format(sc *Scenario) []byte {
 			p("  unbounded: true\n")
 		}
 	}
+	formatSwarm(&b, sc.Swarm)
 	p("run:\n  duration: %s\n  heal: %s\n", sc.Run.Duration, sc.Run.Heal)
 	if sc.Run.MaxEvents > 0 {
 		p("  max_events: %d\n", sc.Run.MaxEvents)
 	}
 	p("check: [%s]\n", strings.Join(sc.Check, ", "))
 	return []byte(b.String())
+}
+
+// ratioText writes a ratio so that it reads back to the same text: every
+// zero ratio (0/1, or the unset zero value) is "0".
+func ratioText(r sim.Ratio) string {
+	if r.IsZero() {
+		return "0"
+	}
+	return r.String()
 }

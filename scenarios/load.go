@@ -319,13 +319,14 @@ func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
 		"disk":        func(v *yaml.Node, f string) error { return d.disk(v, f, &sc.Disk) },
 		"workload":    func(v *yaml.Node, f string) error { return d.workload(v, f, &sc.Workload) },
 		"nemesis":     func(v *yaml.Node, f string) error { return d.nemesis(v, f, &sc.Nemesis) },
+		"swarm":       func(v *yaml.Node, f string) error { return d.swarm(v, f, &sc.Swarm) },
 		"run":         func(v *yaml.Node, f string) error { return d.run(v, f, &sc.Run) },
 		"check": func(v *yaml.Node, f string) error {
 			check = v
 			return d.stringList(v, f, &sc.Check)
 		},
 	}
-	order := []string{"version", "name", "description", "cluster", "network", "clocks", "disk", "workload", "nemesis", "run", "check"}
+	order := []string{"version", "name", "description", "cluster", "network", "clocks", "disk", "workload", "nemesis", "swarm", "run", "check"}
 	if err := d.fields(n, "", h, order); err != nil {
 		return err
 	}

@@ -27,6 +27,10 @@ type Scenario struct {
 	Run         RunSpec
 	Check       []string
 
+	// Swarm, if set, lets the seed draw some of the knobs above within
+	// bounds (see ApplySwarm).
+	Swarm *Swarm
+
 	// Source is the file the scenario came from ("" for Go-built ones).
 	Source string
 }
@@ -110,6 +114,42 @@ type Step struct {
 	For   time.Duration
 	Pos   Pos
 }
+
+// Swarm bounds the knobs a seed draws in swarm mode: one sweep then covers
+// many configurations and fault mixes instead of one. A zero bound is not
+// drawn (the scenario's own value stays).
+type Swarm struct {
+	Size      IntRange   // cluster.size
+	Clients   IntRange   // workload.clients
+	Keys      IntRange   // workload.keys
+	Latency   Range      // network.latency becomes uniform(lo, hi), lo ≤ hi drawn within
+	Drop      RatioRange // network.drop
+	Duplicate RatioRange // network.duplicate
+	Skew      Range      // clocks.skew
+	// Mix switches each operation of the workload's mix on or off (at
+	// least one stays on) and draws the weights of those on.
+	Mix bool
+	// Faults draws the enabled fault kinds and their intensities
+	// (nemesis.generate.swarm); needs nemesis.generate.
+	Faults bool
+	// FaultInterval and FaultDuration bound the generated nemesis's
+	// interval and duration ranges, drawn within.
+	FaultInterval Range
+	FaultDuration Range
+	Pos           Pos
+}
+
+// IntRange is a closed interval of integers, written 3..7 (or 5).
+type IntRange struct{ Min, Max int }
+
+// IsZero reports whether the range is unset.
+func (r IntRange) IsZero() bool { return r == IntRange{} }
+
+// RatioRange is a closed interval of probabilities, written 0..1/20.
+type RatioRange struct{ Min, Max sim.Ratio }
+
+// IsZero reports whether the range is unset.
+func (r RatioRange) IsZero() bool { return r.Min.IsZero() && r.Max.IsZero() }
 
 // RunSpec is the run's shape: Duration of faults and load (the safety
 // phase), then Heal of quiet time in which liveness is judged.

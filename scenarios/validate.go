@@ -132,6 +132,9 @@ func (sc *Scenario) Validate() error {
 			}
 		}
 	}
+	if err := sc.validateSwarm(); err != nil {
+		return err
+	}
 	for i, st := range sc.Nemesis.Script {
 		field := fmt.Sprintf("nemesis.script[%d]", i)
 		if st.At > r.Duration {

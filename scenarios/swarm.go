@@ -1,0 +1,374 @@
+package scenarios
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/sim"
+)
+
+// Swarm mode: the seed draws the scenario's knobs within the bounds of its
+// swarm: section, so one sweep covers many cluster sizes, client counts,
+// networks and fault mixes instead of one fixed mix (swarm testing finds
+// more bugs than any single configuration). Every knob draws from its own
+// stream, sim.NewStream(seed, "swarm/<knob>"), so bounding one more knob
+// does not change what the others draw.
+
+// ApplySwarm returns the scenario a seed runs in swarm mode: a copy with
+// every bounded knob drawn from the seed and no swarm section. A scenario
+// without a swarm section is returned as is, so calling it on every run is
+// free and idempotent. sc must be valid (Validate has run).
+func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
+	sw := sc.Swarm
+	if sw == nil {
+		return sc
+	}
+	out := sc.Clone()
+	out.Swarm = nil
+	r := func(knob string) *rand.Rand { return sim.NewStream(seed, "swarm/"+knob) }
+	if !sw.Size.IsZero() {
+		out.Cluster.Size = sw.Size.sample(r("size"))
+	}
+	if !sw.Clients.IsZero() {
+		out.Workload.Clients = sw.Clients.sample(r("clients"))
+	}
+	if !sw.Keys.IsZero() && out.Workload.Kind != "register" {
+		out.Workload.Keys = sw.Keys.sample(r("keys"))
+	}
+	if !sw.Latency.IsZero() {
+		lo, hi := sampleSpan(r("latency"), sw.Latency)
+		out.Network.Latency = sim.UniformDist(lo, hi)
+	}
+	if !sw.Drop.IsZero() {
+		out.Network.Drop = sw.Drop.sample(r("drop"))
+	}
+	if !sw.Duplicate.IsZero() {
+		out.Network.Duplicate = sw.Duplicate.sample(r("duplicate"))
+	}
+	if !sw.Skew.IsZero() {
+		out.Clocks.Skew = roundDur(sw.Skew.Sample(r("skew")))
+	}
+	if sw.Mix {
+		out.Workload.Mix = sampleMix(r("mix"), out.Workload.Mix)
+	}
+	if g := out.Nemesis.Generate; g != nil {
+		if sw.Faults {
+			g.Swarm = true
+		}
+		if !sw.FaultInterval.IsZero() {
+			lo, hi := sampleSpan(r("fault-interval"), sw.FaultInterval)
+			g.Interval = nemesis.Span(lo, hi)
+		}
+		if !sw.FaultDuration.IsZero() {
+			lo, hi := sampleSpan(r("fault-duration"), sw.FaultDuration)
+			g.Duration = nemesis.Span(lo, hi)
+		}
+	}
+	return out
+}
+
+// SwarmKnobs describes what a seed drew in swarm mode, for printing next
+// to a failing seed ("" when the scenario has no swarm section).
+func SwarmKnobs(sc *Scenario, seed uint64) string {
+	if sc.Swarm == nil {
+		return ""
+	}
+	sw, x := sc.Swarm, ApplySwarm(sc, seed)
+	var parts []string
+	add := func(on bool, format string, args ...any) {
+		if on {
+			parts = append(parts, fmt.Sprintf(format, args...))
+		}
+	}
+	add(!sw.Size.IsZero(), "size %d", x.Cluster.Size)
+	add(!sw.Clients.IsZero(), "clients %d", x.Workload.Clients)
+	add(!sw.Keys.IsZero(), "keys %d", x.Workload.Keys)
+	add(!sw.Latency.IsZero(), "latency %s", x.Network.Latency)
+	add(!sw.Drop.IsZero(), "drop %s", x.Network.Drop)
+	add(!sw.Duplicate.IsZero(), "duplicate %s", x.Network.Duplicate)
+	add(!sw.Skew.IsZero(), "skew %s", x.Clocks.Skew)
+	if sw.Mix {
+		var m []string
+		for _, e := range x.Workload.Mix {
+			m = append(m, fmt.Sprintf("%s: %d", e.Op, e.Weight))
+		}
+		parts = append(parts, "mix {"+strings.Join(m, ", ")+"}")
+	}
+	if g := x.Nemesis.Generate; g != nil {
+		add(!sw.FaultInterval.IsZero(), "fault interval %s", g.Interval)
+		add(!sw.FaultDuration.IsZero(), "fault duration %s", g.Duration)
+		if sw.Faults {
+			kinds, _, err := nemesis.Swarm(seed, nemesis.GenOptions{Kinds: g.Faults, End: x.Run.Duration})
+			if err == nil {
+				parts = append(parts, "faults ["+strings.Join(kinds, ", ")+"]")
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (r IntRange) sample(rng *rand.Rand) int { return r.Min + rng.IntN(r.Max-r.Min+1) }
+
+func (r IntRange) String() string {
+	if r.Min == r.Max {
+		return strconv.Itoa(r.Min)
+	}
+	return fmt.Sprintf("%d..%d", r.Min, r.Max)
+}
+
+// ratioDen is the granularity of drawn probabilities.
+const ratioDen = 1_000_000
+
+// sample draws a probability uniformly within the range, as a reduced
+// ratio with denominator at most a million.
+func (r RatioRange) sample(rng *rand.Rand) sim.Ratio {
+	lo, hi := ratioPPM(r.Min), ratioPPM(r.Max)
+	v := lo + rng.Uint64N(hi-lo+1)
+	if v == 0 {
+		return sim.Never
+	}
+	g := gcd(v, ratioDen)
+	return sim.Ratio{Num: uint32(v / g), Den: uint32(ratioDen / g)}
+}
+
+func ratioPPM(r sim.Ratio) uint64 {
+	if r.Num == 0 || r.Den == 0 {
+		return 0
+	}
+	return uint64(r.Num) * ratioDen / uint64(r.Den)
+}
+
+func gcd(a, b uint64) uint64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+func (r RatioRange) String() string {
+	if ratioPPM(r.Min) == ratioPPM(r.Max) && r.Min.IsZero() == r.Max.IsZero() {
+		return ratioText(r.Min)
+	}
+	return ratioText(r.Min) + ".." + ratioText(r.Max)
+}
+
+// sampleSpan draws lo ≤ hi within r (two draws), rounded to microseconds.
+func sampleSpan(rng *rand.Rand, r Range) (lo, hi time.Duration) {
+	a, b := roundDur(r.Sample(rng)), roundDur(r.Sample(rng))
+	if a > b {
+		a, b = b, a
+	}
+	return a, b
+}
+
+// roundDur keeps drawn durations readable in the resolved YAML.
+func roundDur(d time.Duration) time.Duration {
+	if d >= time.Millisecond {
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// sampleMix switches each operation on with probability 1/2 (at least one
+// stays on) and draws the weights, 1..100, of those on.
+func sampleMix(rng *rand.Rand, mix []MixEntry) []MixEntry {
+	out := make([]MixEntry, len(mix))
+	on := 0
+	for i, m := range mix {
+		out[i] = MixEntry{Op: m.Op}
+		keep, w := rng.IntN(2) == 0, 1+rng.IntN(100)
+		if keep {
+			out[i].Weight = w
+			on++
+		}
+	}
+	if on == 0 && len(out) > 0 {
+		out[rng.IntN(len(out))].Weight = 1 + rng.IntN(100)
+	}
+	return out
+}
+
+// Clone returns a deep copy of the scenario.
+func (sc *Scenario) Clone() *Scenario {
+	c := *sc
+	c.Cluster.Params = append([]Param(nil), sc.Cluster.Params...)
+	c.Workload.Mix = append([]MixEntry(nil), sc.Workload.Mix...)
+	c.Nemesis.Script = append([]Step(nil), sc.Nemesis.Script...)
+	c.Check = append([]string(nil), sc.Check...)
+	if sc.Check != nil && c.Check == nil {
+		c.Check = []string{}
+	}
+	if g := sc.Nemesis.Generate; g != nil {
+		gc := *g
+		gc.Faults = append([]string(nil), g.Faults...)
+		c.Nemesis.Generate = &gc
+	}
+	if sc.Swarm != nil {
+		sw := *sc.Swarm
+		c.Swarm = &sw
+	}
+	return &c
+}
+
+// ParseIntRange reads "3..7" or "5".
+func ParseIntRange(s string) (IntRange, error) {
+	lo, hi, isSpan := strings.Cut(strings.TrimSpace(s), "..")
+	if !isSpan {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+	b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+	if err1 != nil || err2 != nil || a < 1 || b < a {
+		return IntRange{}, fmt.Errorf("want a range of positive integers such as 3..7, got %q", s)
+	}
+	return IntRange{a, b}, nil
+}
+
+// ParseRatioRange reads "0..1/20" or "1/100".
+func ParseRatioRange(s string) (RatioRange, error) {
+	lo, hi, isSpan := strings.Cut(strings.TrimSpace(s), "..")
+	if !isSpan {
+		hi = lo
+	}
+	a, err1 := sim.ParseRatio(lo)
+	b, err2 := sim.ParseRatio(hi)
+	if err1 != nil || err2 != nil || ratioPPM(b) < ratioPPM(a) {
+		return RatioRange{}, fmt.Errorf("want a range of ratios such as 0..1/20, got %q", s)
+	}
+	return RatioRange{a, b}, nil
+}
+
+func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
+	sw := &Swarm{Pos: d.pos(n)}
+	*dst = sw
+	intRange := func(v *IntRange) func(*yaml.Node, string) error {
+		return func(n *yaml.Node, field string) error {
+			s, err := d.scalar(n, field, "a range of integers such as 3..7")
+			if err != nil {
+				return err
+			}
+			if *v, err = ParseIntRange(s); err != nil {
+				return d.errf(n, field, "%v", err)
+			}
+			return nil
+		}
+	}
+	ratioRange := func(v *RatioRange) func(*yaml.Node, string) error {
+		return func(n *yaml.Node, field string) error {
+			s, err := d.scalar(n, field, "a range of ratios such as 0..1/20")
+			if err != nil {
+				return err
+			}
+			if *v, err = ParseRatioRange(s); err != nil {
+				return d.errf(n, field, "%v", err)
+			}
+			return nil
+		}
+	}
+	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
+		"size":           intRange(&sw.Size),
+		"clients":        intRange(&sw.Clients),
+		"keys":           intRange(&sw.Keys),
+		"latency":        d.rangeOf(&sw.Latency),
+		"drop":           ratioRange(&sw.Drop),
+		"duplicate":      ratioRange(&sw.Duplicate),
+		"skew":           d.rangeOf(&sw.Skew),
+		"mix":            d.boolean(&sw.Mix),
+		"faults":         d.boolean(&sw.Faults),
+		"fault_interval": d.rangeOf(&sw.FaultInterval),
+		"fault_duration": d.rangeOf(&sw.FaultDuration),
+	}, swarmFields)
+}
+
+var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "mix", "faults", "fault_interval", "fault_duration"}
+
+// validateSwarm checks the swarm bounds against the rest of the scenario.
+func (sc *Scenario) validateSwarm() error {
+	sw := sc.Swarm
+	if sw == nil {
+		return nil
+	}
+	pos := sw.Pos
+	if pos.File == "" {
+		pos.File = sc.Source
+	}
+	bad := func(field, format string, args ...any) error {
+		return &Error{Pos: pos, Field: "swarm." + field, Msg: fmt.Sprintf(format, args...)}
+	}
+	ints := []struct {
+		name string
+		r    IntRange
+		max  int
+	}{{"size", sw.Size, 1000}, {"clients", sw.Clients, 1000}, {"keys", sw.Keys, 1 << 20}}
+	for _, x := range ints {
+		if !x.r.IsZero() && (x.r.Min < 1 || x.r.Max < x.r.Min || x.r.Max > x.max) {
+			return bad(x.name, "want a range within 1..%d, got %s", x.max, x.r)
+		}
+	}
+	for _, x := range []struct {
+		name string
+		r    RatioRange
+	}{{"drop", sw.Drop}, {"duplicate", sw.Duplicate}} {
+		if !x.r.Min.Valid() || !x.r.Max.Valid() || ratioPPM(x.r.Max) > ratioDen || ratioPPM(x.r.Max) < ratioPPM(x.r.Min) {
+			return bad(x.name, "want a range of probabilities such as 0..1/20, got %s", x.r)
+		}
+	}
+	if !sw.Latency.IsZero() && sw.Latency.Max <= 0 {
+		return bad("latency", "want a range of positive durations such as 1ms..20ms, got %s", sw.Latency)
+	}
+	g := sc.Nemesis.Generate
+	if g == nil {
+		switch {
+		case sw.Faults:
+			return bad("faults", "needs a nemesis.generate section to draw fault kinds for")
+		case !sw.FaultInterval.IsZero():
+			return bad("fault_interval", "needs a nemesis.generate section")
+		case !sw.FaultDuration.IsZero():
+			return bad("fault_duration", "needs a nemesis.generate section")
+		}
+	}
+	if !sw.FaultInterval.IsZero() && sw.FaultInterval.Min <= 0 {
+		return bad("fault_interval", "the interval between faults must be positive, got %s", sw.FaultInterval)
+	}
+	if !sw.FaultDuration.IsZero() && sw.FaultDuration.Min <= 0 {
+		return bad("fault_duration", "fault durations must be positive, got %s", sw.FaultDuration)
+	}
+	if !sw.Size.IsZero() {
+		for i, st := range sc.Nemesis.Script {
+			if err := CheckFault(st.Fault, sw.Size.Min); err != nil {
+				return bad("size", "nemesis.script[%d] does not fit the smallest cluster (%d nodes): %v", i, sw.Size.Min, err)
+			}
+		}
+	}
+	return nil
+}
+
+// formatSwarm writes the swarm section the way the decoder reads it.
+func formatSwarm(b *strings.Builder, sw *Swarm) {
+	if sw == nil {
+		return
+	}
+	b.WriteString("swarm:\n")
+	line := func(on bool, key, val string) {
+		if on {
+			fmt.Fprintf(b, "  %s: %s\n", key, val)
+		}
+	}
+	line(!sw.Size.IsZero(), "size", sw.Size.String())
+	line(!sw.Clients.IsZero(), "clients", sw.Clients.String())
+	line(!sw.Keys.IsZero(), "keys", sw.Keys.String())
+	line(!sw.Latency.IsZero(), "latency", sw.Latency.String())
+	line(!sw.Drop.IsZero(), "drop", strconv.Quote(sw.Drop.String()))
+	line(!sw.Duplicate.IsZero(), "duplicate", strconv.Quote(sw.Duplicate.String()))
+	line(!sw.Skew.IsZero(), "skew", sw.Skew.String())
+	line(true, "mix", strconv.FormatBool(sw.Mix))
+	line(true, "faults", strconv.FormatBool(sw.Faults))
+	line(!sw.FaultInterval.IsZero(), "fault_interval", sw.FaultInterval.String())
+	line(!sw.FaultDuration.IsZero(), "fault_duration", sw.FaultDuration.String())
+}
