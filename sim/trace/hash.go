@@ -2,8 +2,10 @@ package trace
 
 // Hash is a running 64-bit hash of a run's events. It covers every field
 // that describes what happened (time, kind, processes, message identity and
-// type, numbers, notes, client operations) but not Text, which is rendered
-// only when recording: two runs with the same hash took the same path.
+// type, numbers, notes, client operations, fault and mark text) but not
+// message contents or log lines, which are rendered only when recording
+// (the simulator folds a log line's format string in instead): two runs
+// with the same hash took the same path.
 // Adding an event costs a few nanoseconds and never allocates.
 type Hash uint64
 
@@ -47,7 +49,7 @@ func (h Hash) Add(e *Event) Hash {
 			h = h.u64(1)
 		}
 	}
-	if e.Kind == FaultStart || e.Kind == FaultStop || e.Kind == Log || e.Kind == Mark || e.Kind == Violation {
+	if e.Kind == FaultStart || e.Kind == FaultStop || e.Kind == Mark || e.Kind == Violation {
 		h = h.str(e.Text)
 	}
 	return h
