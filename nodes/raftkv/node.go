@@ -101,9 +101,12 @@ type Node struct {
 
 	// Durability (persist.go).
 	walGen       uint64
-	walBase      int  // bytes of the current generation's base record
-	walAppended  int  // bytes appended to it since
-	dirty        bool // writes issued in this handler, not yet covered by a Sync
+	walSeg       int    // the segment appends go to
+	walSegBytes  int    // its size
+	walFile      string // its name
+	walBase      int    // bytes of the current generation's base record
+	walAppended  int    // bytes appended to it since
+	dirty        bool   // writes issued in this handler, not yet covered by a Sync
 	syncTag      uint64
 	syncedTag    uint64
 	syncing      []syncPoint
@@ -147,7 +150,9 @@ func (n *Node) Start(env nodes.Env) {
 	n.durableIndex = n.log.lastIndex()
 	n.noteChanged(n.log.snapIndex + 1)
 
-	n.walGen = maxGen
+	// Start a generation after every one on disk, and retire them all
+	// (the -1 tells rewriteWAL there is no current segment to retire).
+	n.walGen, n.walSeg = maxGen, -1
 	n.rewriteWAL(env)
 	for _, f := range files {
 		n.retired = append(n.retired, retiredFile{tag: n.syncTag + 1, name: f})

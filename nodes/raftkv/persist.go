@@ -43,7 +43,13 @@ const walRewriteMinBytes = 32 << 10
 
 func (n *Node) walAppend(env nodes.Env, payload []byte) {
 	rec := frame(payload)
-	env.Store().Append(walName(n.walGen), rec)
+	if n.walSegBytes > 0 && n.walSegBytes+len(rec) > segmentBytes {
+		n.walSeg++
+		n.walSegBytes = 0
+		n.walFile = walName(n.walGen, n.walSeg)
+	}
+	env.Store().Append(n.walFile, rec)
+	n.walSegBytes += len(rec)
 	n.walAppended += len(rec)
 	n.dirty = true
 }
@@ -63,16 +69,17 @@ func (n *Node) persistEntries(env nodes.Env, from uint64) {
 // rewriteWAL starts a new generation holding the whole state; the old one
 // is deleted once the new one is durable.
 func (n *Node) rewriteWAL(env nodes.Env) {
-	old := n.walGen
+	for seg := 0; seg <= n.walSeg; seg++ {
+		n.retired = append(n.retired, retiredFile{tag: n.syncTag + 1, name: walName(n.walGen, seg)})
+	}
 	n.walGen++
 	st := durableState{term: n.term, vote: n.persistedVote(), log: n.log, snapshot: n.snapshot}
 	base := frame(encodeBase(&st))
-	env.Store().Write(walName(n.walGen), base)
+	n.walFile = walName(n.walGen, 0)
+	env.Store().Write(n.walFile, base)
+	n.walSeg, n.walSegBytes = 0, len(base)
 	n.walBase, n.walAppended = len(base), 0
 	n.dirty = true
-	if old != 0 {
-		n.retired = append(n.retired, retiredFile{tag: n.syncTag + 1, name: walName(old)})
-	}
 }
 
 // flush issues a Sync covering the handler's writes, if it made any. It

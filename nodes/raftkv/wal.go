@@ -15,9 +15,11 @@ import (
 // The write-ahead log on the node's Store (§5, "persistent state on all
 // servers": currentTerm, votedFor, log[]).
 //
-// State lives in generation files wal-<gen>. A generation starts with one
-// base record holding the whole durable state at that moment (term, vote,
-// snapshot, the log after the snapshot); later records are appended:
+// State lives in generations of segment files wal-<gen>-<seg>. Segment 0
+// of a generation holds one base record with the whole durable state at
+// that moment (term, vote, snapshot, the log after the snapshot); later
+// records are appended to the current segment, and a new segment starts
+// when it reaches segmentBytes (so each append stays cheap):
 //
 //	hard state  term and vote changed
 //	entries     log[first:] = these entries (truncating any suffix)
@@ -48,15 +50,23 @@ const (
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-func walName(gen uint64) string { return fmt.Sprintf("%s%016d", walPrefix, gen) }
+// segmentBytes is the size at which appends move to a new segment file.
+const segmentBytes = 4 << 10
 
-func parseWALName(name string) (uint64, bool) {
+func walName(gen uint64, seg int) string { return fmt.Sprintf("%s%016d-%06d", walPrefix, gen, seg) }
+
+func parseWALName(name string) (gen uint64, seg int, ok bool) {
 	s, ok := strings.CutPrefix(name, walPrefix)
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
-	gen, err := strconv.ParseUint(s, 10, 64)
-	return gen, err == nil
+	g, sg, ok := strings.Cut(s, "-")
+	if !ok {
+		return 0, 0, false
+	}
+	gen, err1 := strconv.ParseUint(g, 10, 64)
+	seg, err2 := strconv.Atoi(sg)
+	return gen, seg, err1 == nil && err2 == nil && seg >= 0
 }
 
 // frame wraps a record payload with its length and checksum.
@@ -196,44 +206,66 @@ func replayRecord(st *durableState, r []byte) bool {
 // every WAL file, which the caller retires once it has written a fresh
 // generation. An empty store recovers the empty state.
 func recoverWAL(store nodes.Store) (st durableState, maxGen uint64, files []string) {
-	type gen struct {
-		n    uint64
+	type segment struct {
+		gen  uint64
+		seg  int
 		name string
 	}
-	var gens []gen
+	var segs []segment
 	for _, name := range store.List() {
-		if g, ok := parseWALName(name); ok {
-			gens = append(gens, gen{g, name})
+		if g, sg, ok := parseWALName(name); ok {
+			segs = append(segs, segment{g, sg, name})
 			files = append(files, name)
 			maxGen = max(maxGen, g)
 		}
 	}
-	slices.SortFunc(gens, func(a, b gen) int { return cmp.Compare(b.n, a.n) }) // newest first
-	for _, g := range gens {
-		if s, ok := replay(readRecords(store, g.name)); ok {
+	// Newest generation first; its segments in order.
+	slices.SortFunc(segs, func(a, b segment) int {
+		if c := cmp.Compare(b.gen, a.gen); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seg, b.seg)
+	})
+	for i := 0; i < len(segs); {
+		j := i
+		var recs [][]byte
+		torn := false
+		for ; j < len(segs) && segs[j].gen == segs[i].gen; j++ {
+			// Segments must be contiguous from 0; anything after a torn
+			// record or a missing segment was never synced.
+			if torn || segs[j].seg != j-i {
+				torn = true
+				continue
+			}
+			r, complete := readRecords(store, segs[j].name)
+			recs = append(recs, r...)
+			torn = !complete
+		}
+		if s, ok := replay(recs); ok {
 			return s, maxGen, files
 		}
+		i = j
 	}
 	return durableState{}, maxGen, files
 }
 
 // readRecords reads a file's valid records, re-reading when the parse
 // stops before the end (a flipped bit in one read is not a torn tail).
-func readRecords(store nodes.Store, name string) [][]byte {
-	var best [][]byte
+// complete reports whether the whole file parsed.
+func readRecords(store nodes.Store, name string) (recs [][]byte, complete bool) {
 	bestUsed := -1
 	for range readAttempts {
 		b, err := store.Read(name)
 		if err != nil {
-			return nil
+			return nil, false
 		}
-		recs, used := unframe(b)
+		r, used := unframe(b)
 		if used > bestUsed {
-			best, bestUsed = recs, used
+			recs, bestUsed = r, used
 		}
 		if used == len(b) {
-			break
+			return recs, true
 		}
 	}
-	return best
+	return recs, false
 }
