@@ -1,11 +1,97 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/faultline/faultline/scenarios"
 )
 
-// cmdShrink lands with scenarios.Shrink (issue 8).
+// shrunkFile is the reduced scenario's name inside --out.
+const shrunkFile = "shrunk.yaml"
+
 func cmdShrink(args []string, stdout, stderr io.Writer) error {
-	return errors.New("shrinking is not built yet")
+	fs := newFlags("shrink", stderr)
+	seed := fs.String("seed", "", "the failing seed to shrink (required)")
+	out := fs.String("out", "", "directory for "+shrunkFile+" (default out/<scenario>/seed-N)")
+	budget := fs.Duration("budget", 60*time.Second, "wall-time budget for trying smaller variants")
+	quiet := fs.Bool("quiet", false, "print only the before/after summary")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *seed == "" {
+		return usageError{"shrink takes one scenario file and --seed N"}
+	}
+	sc, err := loadScenario(pos[0])
+	if err != nil {
+		return err
+	}
+	n, _, err := parseSeeds(*seed, "")
+	if err != nil {
+		return err
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", sc.Name, fmt.Sprintf("seed-%d", n))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stdout, "faultline: shrinking %s seed %d (budget %v)\n", sc.Name, n, *budget)
+	if k := scenarios.SwarmKnobs(sc, n); k != "" {
+		fmt.Fprintf(stdout, "  swarm knobs of seed %d: %s\n", n, k)
+	}
+	progress := func(p scenarios.ShrinkProgress) {
+		if *quiet || !p.Kept {
+			return
+		}
+		fmt.Fprintf(stdout, "  %6.1fs run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
+	}
+	res, err := scenarios.Shrink(ctx, sc, n, scenarios.ShrinkOptions{Budget: *budget, Progress: progress})
+	if res.Scenario == nil {
+		return err
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline shrink: %v\n", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, shrunkFile)
+	if err := writeFileAtomic(path, scenarios.Format(res.Scenario)); err != nil {
+		return err
+	}
+	state := "done"
+	if !res.Complete {
+		state = "stopped by the budget; the result is the smallest failing scenario found so far"
+	}
+	fmt.Fprintf(stdout, "\n%s after %d runs in %s\n", state, res.Runs, res.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "  status:  %s (%s)\n", res.Status, oneLine(res.Outcome.Reason))
+	fmt.Fprintf(stdout, "  before:  %s\n", res.Before)
+	fmt.Fprintf(stdout, "  after:   %s\n", res.After)
+	fmt.Fprintf(stdout, "  faults:\n")
+	for _, st := range res.Scenario.Nemesis.Script {
+		end := "until the heal"
+		if st.For > 0 {
+			end = "for " + st.For.String()
+		}
+		fmt.Fprintf(stdout, "    at %-8s %-14s %s\n", st.At, end, st.Fault)
+	}
+	fmt.Fprintf(stdout, "  wrote %s\n  reproduce: %s\n", path, replayCommand(path, res.Seed))
+	return nil
+}
+
+// writeFileAtomic writes path through a temporary file and a rename.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

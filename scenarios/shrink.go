@@ -1,0 +1,502 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/faultline/faultline/sim"
+)
+
+// Shrinking turns a failing seed into a small scenario that still fails
+// the same way. The seed's generated nemesis is first written out as an
+// explicit script (so the reduced scenario replays without the generator),
+// then smaller variants are tried greedily — fewer and shorter faults, a
+// shorter run, fewer and slower clients, fewer keys and nodes, a quieter
+// network — and a variant is kept only if it still fails with the same
+// status. Changing the scenario changes the run, so each variant is tried
+// with a few seeds; whichever seed reproduces is kept with it. The best
+// failing scenario found so far is always at hand: running out of time or
+// being cancelled returns it, never the lost original.
+
+// ShrinkOptions configure Shrink. Use keyed fields.
+type ShrinkOptions struct {
+	_ struct{}
+	// Budget bounds the wall time spent trying variants (default 60s).
+	Budget time.Duration
+	// SeedsPerVariant is how many seeds each variant is tried with: the
+	// current seed, then the next ones (default 3).
+	SeedsPerVariant int
+	// Run configures every run.
+	Run RunOptions
+	// Progress, if set, is called after every run of a variant.
+	Progress func(ShrinkProgress)
+}
+
+// ShrinkProgress reports a shrink in flight.
+type ShrinkProgress struct {
+	Elapsed time.Duration
+	Runs    int
+	// Step names the variant tried ("drop faults 2..3", "clients 4 → 1").
+	Step string
+	// Kept reports whether the variant still failed and is now the best.
+	Kept bool
+	// Best is the size of the best failing scenario so far.
+	Best Size
+}
+
+// Size measures a failing scenario: what a person must read to understand
+// it.
+type Size struct {
+	Faults   int           // nemesis steps
+	Ops      int           // client operations in the history
+	Duration time.Duration // safety phase
+	Heal     time.Duration
+	Nodes    int
+	Clients  int
+	Keys     int
+}
+
+func (s Size) String() string {
+	return fmt.Sprintf("%d faults, %d ops, %v+%v heal, %d nodes, %d clients, %d keys",
+		s.Faults, s.Ops, s.Duration, s.Heal, s.Nodes, s.Clients, s.Keys)
+}
+
+// ShrinkResult is the smallest failing scenario found.
+type ShrinkResult struct {
+	// Scenario is the reduced scenario: scripted nemesis, no generator, no
+	// swarm section. Format writes it as YAML that run and replay accept.
+	Scenario *Scenario
+	// Seed reproduces the failure with Scenario.
+	Seed uint64
+	// Status is the failure kind, the same as the original's.
+	Status Status
+	// Outcome is the reduced scenario's run.
+	Outcome Outcome
+	// Before is the original run's size (its generated faults counted as
+	// steps), After the reduced one's.
+	Before, After Size
+	Runs          int
+	Elapsed       time.Duration
+	// Complete reports that no variant tried in the last round helped
+	// (false: the budget or the context stopped the search first).
+	Complete bool
+}
+
+// minNodes is the smallest cluster each protocol may shrink to.
+var minNodes = map[string]int{"raftkv": 3}
+
+// Shrink reduces a failing seed of sc. It returns an error only when the
+// seed does not fail (or the scenario cannot run); once the original
+// failure is reproduced, every return carries a failing scenario.
+func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) (ShrinkResult, error) {
+	if opts.Budget <= 0 {
+		opts.Budget = 60 * time.Second
+	}
+	if opts.SeedsPerVariant <= 0 {
+		opts.SeedsPerVariant = 3
+	}
+	s := &shrinker{ctx: ctx, opts: opts, start: time.Now()}
+	s.deadline = s.start.Add(opts.Budget)
+
+	base := ApplySwarm(sc, seed).Clone()
+	base.Source = ""
+	first := RunSeed(base, seed, opts.Run)
+	s.runs++
+	if !first.Failed() {
+		return ShrinkResult{}, fmt.Errorf("scenarios: %s seed %d passes: nothing to shrink", sc.Name, seed)
+	}
+	if first.Status == StatusUnknown && strings.HasPrefix(first.Reason, "scenarios:") {
+		return ShrinkResult{}, fmt.Errorf("%s", first.Reason)
+	}
+	s.want = first.Status
+	sched, err := Schedule(base, seed)
+	if err != nil {
+		return ShrinkResult{}, err
+	}
+	before := sizeOf(base, &first, len(sched.Steps))
+	s.best, s.bestSeed, s.bestOut = base, seed, first
+
+	// The generated schedule as an explicit script. It replays the same
+	// run (the nemesis resolves targets from its own stream either way),
+	// but the check is cheap and keeps the promise.
+	scripted := base.Clone()
+	scripted.Nemesis.Generate = nil
+	scripted.Nemesis.Script = nil
+	for _, st := range sched.Steps {
+		scripted.Nemesis.Script = append(scripted.Nemesis.Script, Step{At: st.At, For: st.For, Fault: st.Fault.String()})
+	}
+	scripted.Name = sc.Name + "-shrunk"
+	scripted.Description = fmt.Sprintf("shrunk from %s seed %d (%s)", sc.Name, seed, first.Status)
+	if !s.try("script the generated faults", scripted) {
+		return s.result(before, false), fmt.Errorf("scenarios: %s seed %d: the scripted schedule does not reproduce the %s failure; returning it unshrunk", sc.Name, seed, s.want)
+	}
+
+	passes := []func() bool{
+		s.trimAfterFailure,
+		s.dropFaults,
+		s.shortenRun,
+		s.shiftEarlier,
+		s.fewerClients,
+		s.slowerClients,
+		s.shortenHeal,
+		s.fewerKeys,
+		s.fewerNodes,
+		s.shortenFaults,
+		s.simplerNetwork,
+		s.simplerMix,
+	}
+	complete := false
+	for !s.stopped() {
+		changed := false
+		for _, p := range passes {
+			if s.stopped() {
+				break
+			}
+			if p() {
+				changed = true
+			}
+		}
+		if !changed && !s.stopped() {
+			complete = true
+			break
+		}
+	}
+	return s.result(before, complete), nil
+}
+
+type shrinker struct {
+	ctx      context.Context
+	opts     ShrinkOptions
+	start    time.Time
+	deadline time.Time
+	want     Status
+	runs     int
+
+	best     *Scenario
+	bestSeed uint64
+	bestOut  Outcome
+}
+
+func (s *shrinker) stopped() bool {
+	return s.ctx.Err() != nil || time.Now().After(s.deadline)
+}
+
+func (s *shrinker) result(before Size, complete bool) ShrinkResult {
+	out := s.bestOut
+	return ShrinkResult{
+		Scenario: s.best, Seed: s.bestSeed, Status: s.want, Outcome: out,
+		Before: before, After: sizeOf(s.best, &out, len(s.best.Nemesis.Script)),
+		Runs: s.runs, Elapsed: time.Since(s.start), Complete: complete,
+	}
+}
+
+func sizeOf(sc *Scenario, o *Outcome, faults int) Size {
+	if sc.Nemesis.Generate == nil {
+		faults = len(sc.Nemesis.Script)
+	}
+	return Size{Faults: faults, Ops: o.Ops, Duration: sc.Run.Duration, Heal: sc.Run.Heal,
+		Nodes: sc.Cluster.Size, Clients: sc.Workload.Clients, Keys: sc.Workload.Keys}
+}
+
+// try runs a variant with the current seed and the next few; if one of
+// them fails with the wanted status the variant becomes the best.
+func (s *shrinker) try(step string, cand *Scenario) bool {
+	if s.stopped() {
+		return false
+	}
+	if err := cand.Validate(); err != nil {
+		return false
+	}
+	kept := false
+	for i := 0; i < s.opts.SeedsPerVariant && !s.stopped(); i++ {
+		seed := s.bestSeed + uint64(i)
+		o := RunSeed(cand, seed, s.opts.Run)
+		s.runs++
+		if o.Status == s.want {
+			s.best, s.bestSeed, s.bestOut = cand, seed, o
+			kept = true
+			break
+		}
+	}
+	if s.opts.Progress != nil {
+		s.opts.Progress(ShrinkProgress{Elapsed: time.Since(s.start), Runs: s.runs, Step: step, Kept: kept,
+			Best: sizeOf(s.best, &s.bestOut, len(s.best.Nemesis.Script))})
+	}
+	return kept
+}
+
+// variant copies the best scenario for editing.
+func (s *shrinker) variant() *Scenario { return s.best.Clone() }
+
+// trimAfterFailure ends the run just after the failing step when an
+// invariant violation or a panic stopped the run early, dropping the steps
+// that would start later: nothing after the failure can have caused it.
+func (s *shrinker) trimAfterFailure() bool {
+	o := &s.bestOut
+	if o.Sim.Outcome != sim.OutcomePanic && o.Sim.Outcome != sim.OutcomeViolation {
+		return false
+	}
+	d := (o.Virtual + 500*time.Millisecond).Round(100 * time.Millisecond)
+	if d >= s.best.Run.Duration {
+		return false
+	}
+	v := s.variant()
+	v.Run.Duration = d
+	v.Nemesis.Script = keepBefore(v.Nemesis.Script, d)
+	return s.try(fmt.Sprintf("run %v → %v (the failure is at %v)", s.best.Run.Duration, d, o.Virtual), v)
+}
+
+// dropFaults removes chunks of steps, halving the chunk size down to
+// single steps (the complement half of delta debugging).
+func (s *shrinker) dropFaults() bool {
+	changed := false
+	for chunk := max(len(s.best.Nemesis.Script)/2, 1); chunk >= 1 && !s.stopped(); chunk /= 2 {
+		for i := 0; i < len(s.best.Nemesis.Script) && !s.stopped(); {
+			steps := s.best.Nemesis.Script
+			j := min(i+chunk, len(steps))
+			v := s.variant()
+			v.Nemesis.Script = append(append([]Step(nil), steps[:i]...), steps[j:]...)
+			what := fmt.Sprintf("drop fault %d", i+1)
+			if j-i > 1 {
+				what = fmt.Sprintf("drop faults %d..%d", i+1, j)
+			}
+			if s.try(what+" of "+fmt.Sprint(len(steps)), v) {
+				changed = true // the same i now names the next chunk
+			} else {
+				i = j
+			}
+		}
+		if chunk == 1 {
+			break
+		}
+	}
+	return changed
+}
+
+// keepBefore keeps the steps starting before end (the heal).
+func keepBefore(steps []Step, end time.Duration) []Step {
+	var out []Step
+	for _, st := range steps {
+		if st.At < end {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// shortenRun tries a quarter, half and three quarters of the safety
+// phase, smallest first.
+func (s *shrinker) shortenRun() bool {
+	cur := s.best.Run.Duration
+	for _, frac := range []int{1, 2, 3} {
+		d := (cur * time.Duration(frac) / 4).Round(10 * time.Millisecond)
+		if d < 100*time.Millisecond || d >= cur {
+			continue
+		}
+		v := s.variant()
+		v.Run.Duration = d
+		v.Nemesis.Script = keepBefore(v.Nemesis.Script, d)
+		if s.try(fmt.Sprintf("run %v → %v", cur, d), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// shiftEarlier moves every fault earlier (and the run's end with it), so
+// less load runs before the first fault; a lead of quiet time remains for
+// the first leader election.
+func (s *shrinker) shiftEarlier() bool {
+	steps := s.best.Nemesis.Script
+	if len(steps) == 0 {
+		return false
+	}
+	for _, lead := range []time.Duration{300 * time.Millisecond, time.Second} {
+		delta := steps[0].At - lead
+		if delta < 100*time.Millisecond {
+			continue
+		}
+		v := s.variant()
+		for i := range v.Nemesis.Script {
+			v.Nemesis.Script[i].At -= delta
+		}
+		v.Run.Duration -= delta
+		if s.try(fmt.Sprintf("faults %v earlier", delta), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// smaller lists candidate values below cur, smallest first: lo, cur/2,
+// cur-1.
+func smaller(cur, lo int) []int {
+	var out []int
+	for _, c := range []int{lo, cur / 2, cur - 1} {
+		if c >= lo && c < cur && (len(out) == 0 || c > out[len(out)-1]) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (s *shrinker) fewerClients() bool {
+	cur := s.best.Workload.Clients
+	for _, c := range smaller(cur, 1) {
+		v := s.variant()
+		v.Workload.Clients = c
+		if s.try(fmt.Sprintf("clients %d → %d", cur, c), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// slowerClients makes clients open-loop at a low rate: far fewer
+// operations in the history for the same run length.
+func (s *shrinker) slowerClients() bool {
+	cur := s.best.Workload.Rate
+	for _, r := range []float64{1, 2, 5, 10, 20, 50} {
+		if cur > 0 && r >= cur {
+			break
+		}
+		v := s.variant()
+		v.Workload.Rate = r
+		if s.try(fmt.Sprintf("client rate %g/s", r), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// shortenHeal shortens the liveness phase; not for liveness failures,
+// where a shorter heal would only judge the cluster more harshly.
+func (s *shrinker) shortenHeal() bool {
+	if s.want == StatusLiveness {
+		return false
+	}
+	cur := s.best.Run.Heal
+	for _, h := range []time.Duration{500 * time.Millisecond, time.Second, cur / 2} {
+		if h >= cur || h < 500*time.Millisecond {
+			continue
+		}
+		v := s.variant()
+		v.Run.Heal = h
+		if s.try(fmt.Sprintf("heal %v → %v", cur, h), v) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *shrinker) fewerKeys() bool {
+	if s.best.Workload.Kind == "register" {
+		return false
+	}
+	cur := s.best.Workload.Keys
+	for _, k := range smaller(cur, 1) {
+		v := s.variant()
+		v.Workload.Keys = k
+		if s.try(fmt.Sprintf("keys %d → %d", cur, k), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// fewerNodes shrinks the cluster down to the protocol's minimum; Validate
+// rejects variants whose scripted targets no longer exist.
+func (s *shrinker) fewerNodes() bool {
+	cur := s.best.Cluster.Size
+	lo := minNodes[s.best.Cluster.Node]
+	if lo == 0 {
+		lo = 1
+	}
+	for _, n := range smaller(cur, lo) {
+		v := s.variant()
+		v.Cluster.Size = n
+		if s.try(fmt.Sprintf("nodes %d → %d", cur, n), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// shortenFaults halves each fault's duration (a fault lasting until the
+// heal gets an explicit end first).
+func (s *shrinker) shortenFaults() bool {
+	changed := false
+	for i := 0; i < len(s.best.Nemesis.Script) && !s.stopped(); i++ {
+		st := s.best.Nemesis.Script[i]
+		cur := st.For
+		if cur == 0 {
+			cur = s.best.Run.Duration - st.At
+		}
+		d := (cur / 2).Round(10 * time.Millisecond)
+		if d < 50*time.Millisecond || isInstant(st.Fault) {
+			continue
+		}
+		v := s.variant()
+		v.Nemesis.Script[i].For = d
+		if s.try(fmt.Sprintf("fault %d for %v → %v", i+1, cur, d), v) {
+			changed = true
+		}
+	}
+	return changed
+}
+
+func isInstant(fault string) bool {
+	kind, _, _ := strings.Cut(strings.TrimSpace(fault), " ")
+	switch kind {
+	case "restart", "clock-reset", "heal":
+		return true
+	}
+	return false
+}
+
+// simplerNetwork turns off loss and duplication, then clock skew and
+// drift, one at a time.
+func (s *shrinker) simplerNetwork() bool {
+	changed := false
+	edits := []struct {
+		what string
+		on   func(*Scenario) bool
+		off  func(*Scenario)
+	}{
+		{"no drop", func(v *Scenario) bool { return !v.Network.Drop.IsZero() }, func(v *Scenario) { v.Network.Drop = sim.Never }},
+		{"no duplicate", func(v *Scenario) bool { return !v.Network.Duplicate.IsZero() }, func(v *Scenario) { v.Network.Duplicate = sim.Never }},
+		{"no clock skew", func(v *Scenario) bool { return v.Clocks.Skew != 0 }, func(v *Scenario) { v.Clocks.Skew = 0 }},
+		{"no clock drift", func(v *Scenario) bool { return v.Clocks.DriftPPM != 0 }, func(v *Scenario) { v.Clocks.DriftPPM = 0 }},
+	}
+	for _, e := range edits {
+		if !e.on(s.best) {
+			continue
+		}
+		v := s.variant()
+		e.off(v)
+		if s.try(e.what, v) {
+			changed = true
+		}
+	}
+	return changed
+}
+
+// simplerMix drops operation kinds from the workload, one at a time.
+func (s *shrinker) simplerMix() bool {
+	changed := false
+	for i := 0; i < len(s.best.Workload.Mix) && !s.stopped(); i++ {
+		mix := s.best.Workload.Mix
+		if mix[i].Weight == 0 || len(mix) == 1 {
+			continue
+		}
+		v := s.variant()
+		v.Workload.Mix = append(append([]MixEntry(nil), mix[:i]...), mix[i+1:]...)
+		if s.try("no "+mix[i].Op+" operations", v) {
+			changed = true
+			i--
+		}
+	}
+	return changed
+}
