@@ -129,7 +129,7 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 	}
 	scripted.Name = sc.Name + "-shrunk"
 	scripted.Description = fmt.Sprintf("shrunk from %s seed %d (%s)", sc.Name, seed, first.Status)
-	if !s.try("script the generated faults", scripted) {
+	if !s.attempt("script the generated faults", scripted, true) {
 		return s.result(before, false), fmt.Errorf("scenarios: %s seed %d: the scripted schedule does not reproduce the %s failure; returning it unshrunk", sc.Name, seed, s.want)
 	}
 
@@ -202,15 +202,19 @@ func sizeOf(sc *Scenario, o *Outcome, faults int) Size {
 
 // try runs a variant with the current seed and the next few; if one of
 // them fails with the wanted status the variant becomes the best.
-func (s *shrinker) try(step string, cand *Scenario) bool {
-	if s.stopped() {
+func (s *shrinker) try(step string, cand *Scenario) bool { return s.attempt(step, cand, false) }
+
+// attempt is try; a forced attempt runs its first seed even when the
+// budget is spent.
+func (s *shrinker) attempt(step string, cand *Scenario, force bool) bool {
+	if s.stopped() && !force {
 		return false
 	}
 	if err := cand.Validate(); err != nil {
 		return false
 	}
 	kept := false
-	for i := 0; i < s.opts.SeedsPerVariant && !s.stopped(); i++ {
+	for i := 0; i < s.opts.SeedsPerVariant && (i == 0 && force || !s.stopped()); i++ {
 		seed := s.bestSeed + uint64(i)
 		o := RunSeed(cand, seed, s.opts.Run)
 		s.runs++
