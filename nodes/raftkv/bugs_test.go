@@ -2,7 +2,6 @@ package raftkv_test
 
 import (
 	"flag"
-	"fmt"
 	"testing"
 	"time"
 
@@ -217,5 +216,4 @@ func TestNoBugsInHuntScenarios(t *testing.T) {
 			}
 		}
 	}
-	_ = fmt.Sprint
 }

@@ -55,7 +55,8 @@
 // no-op entry so earlier entries commit promptly (§8).
 //
 // Durability. Term, vote and log are written to a write-ahead log on the
-// node's Store as they change; each handler that wrote ends with one Sync.
+// node's Store as they change (small checksummed records appended to
+// segment files; a new generation holds the snapshot); each handler that wrote ends with one Sync.
 // Votes, acknowledgements of entries and vote requests wait until the
 // Sync covering them completes, and the leader counts its own log towards
 // a quorum only as far as it is durable. Records are checksummed; a torn

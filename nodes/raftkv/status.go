@@ -41,8 +41,9 @@ func (n *Node) Status() Status {
 	}
 }
 
-// Entry returns the identity of log entry i and its term's previous-entry
-// term (the term of entry i-1), or false if i is not in the log.
+// Entry returns the identity of log entry i and the term of entry i-1
+// (for log matching), or false if i is not in the log (compacted or beyond
+// the end).
 func (n *Node) Entry(i uint64) (id EntryID, prevTerm uint64, ok bool) {
 	if i <= n.log.snapIndex || i > n.log.lastIndex() {
 		return EntryID{}, 0, false
