@@ -33,9 +33,9 @@ type Protocol struct {
 	Factory nodes.Factory
 	// Invariants installs online invariants (may be nil).
 	Invariants func(w *sim.Sim)
-	// Digest returns a summary of a live node's applied state for the
-	// convergence check (may be nil).
-	Digest func(n nodes.Node) (string, bool)
+	// Digest summarises a live node's applied state over keys for the
+	// convergence check (nil: the protocol does not support it).
+	Digest func(n nodes.Node, keys []string) (string, bool)
 }
 
 var nodeKinds = map[string]NodeKind{}
@@ -66,7 +66,7 @@ var checks = map[string]CheckSpec{
 	"linearizable": {"linearizable", "Porcupine linearizability of the client history, per key (time-budgeted; out of budget is Unknown)"},
 	"invariants":   {"invariants", "the protocol's online invariants, checked after every handler; a violation stops the run at that step"},
 	"liveness":     {"liveness", "after the heal, every client's operation must eventually succeed within the heal window"},
-	"convergence":  {"convergence", "after the heal, every live replica reports the same applied state"},
+	"convergence":  {"convergence", "at the end of the heal window, every live replica has applied the same log and holds the same values"},
 }
 
 // CheckNames lists the known checks, sorted.

@@ -250,6 +250,13 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 			out.Checks = append(out.Checks, CheckSummary{Name: "liveness", Verdict: "valid"})
 		}
 	}
+	if sc.HasCheck("convergence") {
+		if why := wd.converged(); why != "" {
+			fail(StatusLiveness, "convergence", "invalid", why)
+		} else {
+			out.Checks = append(out.Checks, CheckSummary{Name: "convergence", Verdict: "valid"})
+		}
+	}
 	if sc.HasCheck("linearizable") {
 		m, ok := checker.ModelByName(out.History.Model)
 		if !ok {
@@ -272,4 +279,34 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 		}
 	}
 	return out
+}
+
+// converged compares the digests of every live server ("" if they agree).
+func (wd *World) converged() string {
+	if wd.Protocol.Digest == nil {
+		return "the protocol does not report its state (no Digest)"
+	}
+	keys := []string{""}
+	for i := 1; i <= wd.Workload.Keys; i++ {
+		keys = append(keys, kv.KeyName(i))
+	}
+	var first, firstID string
+	for _, id := range wd.Sim.Servers() {
+		n := wd.Sim.Node(id)
+		if n == nil {
+			continue
+		}
+		d, ok := wd.Protocol.Digest(n, keys)
+		if !ok {
+			continue
+		}
+		if firstID == "" {
+			first, firstID = d, id.String()
+			continue
+		}
+		if d != first {
+			return fmt.Sprintf("replicas differ at the end of the heal window: %s has %s; %s has %s", firstID, first, id, d)
+		}
+	}
+	return ""
 }

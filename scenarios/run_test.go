@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -202,5 +203,22 @@ func TestScenarioDeterminism(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The convergence check can fail: a server cut off until the very end of
+// the run has not caught up when the (too short) heal window closes.
+func TestConvergenceCanFail(t *testing.T) {
+	sc := quick(t)
+	sc.Nemesis = scenarios.Nemesis{Script: []scenarios.Step{{At: 100 * time.Millisecond, Fault: "isolate n3"}}}
+	sc.Run.Heal = 5 * time.Millisecond
+	sc.Check = []string{"convergence"}
+	o := scenarios.RunSeed(sc, 1, scenarios.RunOptions{})
+	if o.Status != scenarios.StatusLiveness || !strings.Contains(o.Reason, "replicas differ") {
+		t.Fatalf("status %s: %s", o.Status, o.Reason)
+	}
+	sc.Run.Heal = 2 * time.Second
+	if o := scenarios.RunSeed(sc, 1, scenarios.RunOptions{}); o.Failed() {
+		t.Fatalf("with a real heal window: %s %s", o.Status, o.Reason)
 	}
 }
