@@ -126,8 +126,13 @@ func apply(m map[string][]byte, op diskOp) {
 	case opWrite:
 		m[op.name] = op.data
 	case opAppend:
-		old := m[op.name]
-		m[op.name] = append(old[:len(old):len(old)], op.data...)
+		// In place, amortised O(len(data)). The view and the durable map
+		// may share a backing array, but the durable contents are always
+		// a prefix of the same sequence of writes the view applied, so
+		// bytes written in place beyond one map's length are either the
+		// same bytes the other will write, or lost at a crash (when the
+		// view is rebuilt from the durable map).
+		m[op.name] = append(m[op.name], op.data...)
 	case opDelete:
 		delete(m, op.name)
 	}
