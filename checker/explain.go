@@ -72,7 +72,7 @@ func isUnknown(op porcupine.Operation) bool {
 	switch out := op.Output.(type) {
 	case regOutput:
 		return out.unknown
-	case kvOutput:
+	case *kvOutput:
 		return out.unknown
 	case setOutput:
 		return out.unknown

@@ -71,12 +71,10 @@ func (m Model) Operations(h *History) ([]porcupine.Operation, error) {
 	if infinity < math.MaxInt64 {
 		infinity++ // else the latest call shares the instant: still concurrent
 	}
-	type incarnation struct {
-		client int32
-		n      int
-	}
-	ids := map[incarnation]int{}
-	gen := map[int32]int{}
+	// Each client has a current Porcupine id; an indeterminate operation
+	// retires it and the client's next operation gets a fresh one.
+	current := map[nodes.ID]int{}
+	nextID := 0
 	ops := make([]porcupine.Operation, 0, len(h.Ops))
 	convert := m.newConverter()
 	for _, i := range order {
@@ -95,14 +93,14 @@ func (m Model) Operations(h *History) ([]porcupine.Operation, error) {
 		} else if op.Return < op.Invoke {
 			return nil, fmt.Errorf("checker: %s: operation %d (%v) returns before it is invoked", m.name, i, op)
 		}
-		key := incarnation{int32(op.Client), gen[int32(op.Client)]}
-		id, ok := ids[key]
+		id, ok := current[op.Client]
 		if !ok {
-			id = len(ids)
-			ids[key] = id
+			id = nextID
+			nextID++
+			current[op.Client] = id
 		}
 		if unknown {
-			gen[int32(op.Client)]++
+			delete(current, op.Client)
 		}
 		ops = append(ops, porcupine.Operation{
 			ClientId: id,

@@ -36,7 +36,7 @@ func SetModel() Model {
 				in := input.(setInput)
 				out := output.(setOutput)
 				if !in.add {
-					return out.unknown || out.elems == st, st
+					return out.unknown || out.elems == st, state
 				}
 				return true, setInsert(st, in.elem)
 			},
