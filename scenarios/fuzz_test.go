@@ -36,6 +36,7 @@ type fuzzCase struct {
 	Size     int
 	Clients  int
 	Keys     int
+	ReadMode string
 	Mix      fuzzMix
 	Net      fuzzNet
 	Steps    []fuzzStep
@@ -67,6 +68,7 @@ func decodeFuzz(data []byte) fuzzCase {
 			fc.Size = 3 + c.Intn(3)
 			fc.Clients = 1 + c.Intn(4)
 			fc.Keys = 1 + c.Intn(3)
+			fc.ReadMode = []string{"readindex", "log", "lease"}[c.Intn(3)]
 			fc.Duration = time.Duration(500+c.Intn(2500)) * time.Millisecond
 			c.Fuzz(&fc.Mix)
 			c.Fuzz(&fc.Net)
@@ -123,8 +125,11 @@ func (fc fuzzCase) scenario(name, bugs string) *scenarios.Scenario {
 		Run:   scenarios.RunSpec{Duration: fc.Duration, Heal: 3 * time.Second},
 		Check: []string{"linearizable", "invariants", "liveness"},
 	}
+	if fc.ReadMode != "readindex" {
+		sc.Cluster.Params = append(sc.Cluster.Params, scenarios.Param{Key: "read_mode", Value: fc.ReadMode})
+	}
 	if bugs != "" {
-		sc.Cluster.Params = []scenarios.Param{{Key: "bugs", Value: bugs}}
+		sc.Cluster.Params = append(sc.Cluster.Params, scenarios.Param{Key: "bugs", Value: bugs})
 	}
 	steps := append([]fuzzStep(nil), fc.Steps...)
 	// Script steps in time order (a stable insertion sort keeps ties).

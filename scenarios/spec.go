@@ -126,6 +126,7 @@ type Swarm struct {
 	Drop      RatioRange // network.drop
 	Duplicate RatioRange // network.duplicate
 	Skew      Range      // clocks.skew
+	Sync      Range      // disk.sync_latency becomes uniform(lo, hi), lo ≤ hi drawn within
 	// Mix switches each operation of the workload's mix on or off (at
 	// least one stays on) and draws the weights of those on.
 	Mix bool

@@ -54,6 +54,10 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 	if !sw.Skew.IsZero() {
 		out.Clocks.Skew = roundDur(sw.Skew.Sample(r("skew")))
 	}
+	if !sw.Sync.IsZero() {
+		lo, hi := sampleSpan(r("sync-latency"), sw.Sync)
+		out.Disk.SyncLatency = sim.UniformDist(lo, hi)
+	}
 	if sw.Mix {
 		out.Workload.Mix = sampleMix(r("mix"), out.Workload.Mix)
 	}
@@ -93,6 +97,7 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 	add(!sw.Drop.IsZero(), "drop %s", x.Network.Drop)
 	add(!sw.Duplicate.IsZero(), "duplicate %s", x.Network.Duplicate)
 	add(!sw.Skew.IsZero(), "skew %s", x.Clocks.Skew)
+	add(!sw.Sync.IsZero(), "sync latency %s", x.Disk.SyncLatency)
 	if sw.Mix {
 		var m []string
 		for _, e := range x.Workload.Mix {
@@ -279,6 +284,7 @@ func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
 		"drop":           ratioRange(&sw.Drop),
 		"duplicate":      ratioRange(&sw.Duplicate),
 		"skew":           d.rangeOf(&sw.Skew),
+		"sync_latency":   d.rangeOf(&sw.Sync),
 		"mix":            d.boolean(&sw.Mix),
 		"faults":         d.boolean(&sw.Faults),
 		"fault_interval": d.rangeOf(&sw.FaultInterval),
@@ -286,7 +292,7 @@ func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
 	}, swarmFields)
 }
 
-var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "mix", "faults", "fault_interval", "fault_duration"}
+var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration"}
 
 // validateSwarm checks the swarm bounds against the rest of the scenario.
 func (sc *Scenario) validateSwarm() error {
@@ -321,6 +327,9 @@ func (sc *Scenario) validateSwarm() error {
 	}
 	if !sw.Latency.IsZero() && sw.Latency.Max <= 0 {
 		return bad("latency", "want a range of positive durations such as 1ms..20ms, got %s", sw.Latency)
+	}
+	if !sw.Sync.IsZero() && sw.Sync.Max <= 0 {
+		return bad("sync_latency", "want a range of positive durations such as 100us..20ms, got %s", sw.Sync)
 	}
 	g := sc.Nemesis.Generate
 	if g == nil {
@@ -367,6 +376,7 @@ func formatSwarm(b *strings.Builder, sw *Swarm) {
 	line(!sw.Drop.IsZero(), "drop", strconv.Quote(sw.Drop.String()))
 	line(!sw.Duplicate.IsZero(), "duplicate", strconv.Quote(sw.Duplicate.String()))
 	line(!sw.Skew.IsZero(), "skew", sw.Skew.String())
+	line(!sw.Sync.IsZero(), "sync_latency", sw.Sync.String())
 	line(true, "mix", strconv.FormatBool(sw.Mix))
 	line(true, "faults", strconv.FormatBool(sw.Faults))
 	line(!sw.FaultInterval.IsZero(), "fault_interval", sw.FaultInterval.String())

@@ -21,6 +21,7 @@ swarm:
   drop: 0..1/20
   duplicate: 0..1/100
   skew: 0s..200ms
+  sync_latency: 100us..20ms
   mix: true
   faults: true
   fault_interval: 200ms..3s
@@ -69,6 +70,9 @@ func TestSwarmDeterministicBoundedVaried(t *testing.T) {
 		}
 		if s := a.Clocks.Skew; s < 0 || s > 200*time.Millisecond {
 			t.Errorf("seed %d: skew %s outside 0..200ms", seed, s)
+		}
+		if d := a.Disk.SyncLatency; d.Min < 100*time.Microsecond || d.Max > 20*time.Millisecond {
+			t.Errorf("seed %d: sync latency %s outside 100us..20ms", seed, d)
 		}
 		g := a.Nemesis.Generate
 		if !g.Swarm || g.Interval.Min < 200*time.Millisecond || g.Interval.Max > 3*time.Second || g.Duration.Max > 2*time.Second {
