@@ -48,6 +48,7 @@ func (n *Node) handleRequest(env nodes.Env, from nodes.ID, req kv.Request) {
 	}
 	if !n.cfg.Bugs.NoSessions {
 		if res, dup, stale := n.sm.lookup(req.Client, req.Seq); dup {
+			env.Reached("raft: retried request answered from the session table")
 			n.reply(env, from, req.Seq, res) // a retry of an applied request
 			return
 		} else if stale {
@@ -81,6 +82,7 @@ func (n *Node) answerWaiter(env nodes.Env, i uint64, e *Entry, res result) {
 func (n *Node) failPending(env nodes.Env) {
 	for _, i := range slices.Sorted(maps.Keys(n.waiters)) {
 		w := n.waiters[i]
+		env.Reached("raft: pending request failed by a leadership change")
 		n.reply(env, w.from, w.seq, result{Status: kv.StatusRetry})
 	}
 	clear(n.waiters)

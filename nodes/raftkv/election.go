@@ -43,6 +43,7 @@ func (n *Node) becomeCandidate(env nodes.Env) {
 	n.votes = append(n.votes[:0], n.id)
 	n.resetElectionTimer(env)
 	env.Logf("%v starts election for term %d", n.id, n.term)
+	env.Reached("raft: election started")
 	if n.quorumOf(len(n.votes)) {
 		n.becomeLeader(env)
 		return
@@ -67,6 +68,7 @@ func (n *Node) handleRequestVote(env nodes.Env, from nodes.ID, m RequestVote) {
 	}
 	if m.Term > n.term {
 		if n.inLease(env) {
+			env.Reached("raft: vote refused while a leader is live (CheckQuorum/PreVote)")
 			return // a live leader exists: do not let this candidate disrupt it
 		}
 		n.becomeFollower(env, m.Term, 0)
@@ -110,6 +112,8 @@ func (n *Node) handleVoteReply(env nodes.Env, from nodes.ID, m RequestVoteReply)
 func (n *Node) becomeLeader(env nodes.Env) {
 	n.role, n.leader = Leader, n.id
 	env.Logf("%v became leader in term %d", n.id, n.term)
+	env.Reached("raft: leader elected")
+	env.Sometimes(n.term > 1, "raft: leader elected after a re-election")
 	if n.electionTimer != 0 {
 		env.CancelTimer(n.electionTimer)
 		n.electionTimer = 0

@@ -166,6 +166,8 @@ func (n *Node) Start(env nodes.Env) {
 	n.resetElectionTimer(env)
 	if n.log.lastIndex() > 0 || n.term > 0 {
 		env.Logf("%v recovered term %d, log (%d, %d]", n.id, n.term, n.log.snapIndex, n.log.lastIndex())
+		env.Reached("raft: recovered from disk after a restart")
+		env.Sometimes(n.log.snapIndex > 0, "raft: recovered a snapshot from disk")
 	}
 	n.end(env)
 }
@@ -277,6 +279,7 @@ func (n *Node) becomeFollower(env nodes.Env, term uint64, leader nodes.ID) {
 	n.role, n.leader = Follower, leader
 	if wasLeader {
 		env.Logf("%v stepped down in term %d", n.id, n.term)
+		env.Reached("raft: leader stepped down")
 		if n.heartbeatTimer != 0 {
 			env.CancelTimer(n.heartbeatTimer)
 			n.heartbeatTimer = 0

@@ -58,6 +58,7 @@ func (n *Node) heartbeat(env nodes.Env) {
 	}
 	if env.Monotonic()-n.quorumAt > n.cfg.ElectionTimeoutMax {
 		env.Logf("%v lost its quorum", n.id)
+		env.Reached("raft: leader lost its quorum (CheckQuorum)")
 		n.stepDown(env)
 		return
 	}
@@ -254,6 +255,7 @@ func (n *Node) handleInstallSnapshot(env nodes.Env, from nodes.ID, m *InstallSna
 		n.trailBase, n.trail = m.Index, n.trail[:0]
 		n.rewriteWAL(env)
 		env.Logf("%v installed snapshot at %d (term %d) from %v", n.id, m.Index, m.LastTerm, from)
+		env.Reached("raft: follower installed a snapshot")
 	}
 	n.sendDurable(env, from, AppendEntriesReply{Term: n.term, Success: true, Match: m.Index, Round: m.Round})
 }
