@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +157,14 @@ func runFuzzCase(t *testing.T, data []byte, name, bugs string) {
 	if !o.Failed() {
 		return
 	}
+	if bugs != "" {
+		// Only the planted bug counts: an input on which the correct
+		// protocol fails too is FuzzRaftKV's to report.
+		if c := scenarios.RunSeed(fc.scenario(name, ""), fc.Seed, scenarios.RunOptions{CheckBudget: 5 * time.Second}); c.Failed() {
+			t.Logf("the correct protocol fails this input too (%s: %s): not the planted bug", c.Status, firstLineOf(c.Reason))
+			return
+		}
+	}
 	yml := scenarios.Format(sc)
 	path := filepath.Join(t.ArtifactDir(), "scenario.yaml")
 	if err := os.WriteFile(path, yml, 0o644); err != nil {
@@ -217,4 +226,72 @@ func TestFuzzDecode(t *testing.T) {
 	if len(shapes) < 20 {
 		t.Errorf("200 inputs gave only %d shapes", len(shapes))
 	}
+}
+
+// The inputs the fuzzer found for planted bugs (from an empty corpus; see
+// docs/BENCHMARKS.md) are kept as testdata/fuzz/FuzzRaftKVBug/BUG-HASH.
+// Each must still fail with its bug planted, pass without it, and its
+// derived scenario must replay from YAML with the same trace.
+func TestFuzzFoundInputsReplay(t *testing.T) {
+	files, _ := filepath.Glob("testdata/fuzz/FuzzRaftKVBug/*")
+	if len(files) == 0 {
+		t.Skip("no found inputs")
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		i := strings.LastIndex(name, "-")
+		if i < 0 {
+			continue
+		}
+		bug := name[:i]
+		t.Run(name, func(t *testing.T) {
+			data, err := readCorpusEntry(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fc := decodeFuzz(data)
+			sc := fc.scenario("fuzz-raftkv-"+bug, bug)
+			if err := sc.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			o := scenarios.RunSeed(sc, fc.Seed, scenarios.RunOptions{})
+			if !o.Failed() {
+				t.Fatalf("with %s planted, seed %d passes", bug, fc.Seed)
+			}
+			back, err := scenarios.Parse("derived.yaml", scenarios.Format(sc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if re := scenarios.RunSeed(back, fc.Seed, scenarios.RunOptions{}); re.Hash != o.Hash || re.Status != o.Status {
+				t.Fatalf("YAML replay differs: %s %s vs %s %s", re.Status, re.Hash, o.Status, o.Hash)
+			}
+			clean := fc.scenario("fuzz-raftkv", "")
+			if err := clean.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if c := scenarios.RunSeed(clean, fc.Seed, scenarios.RunOptions{}); c.Failed() {
+				t.Fatalf("the correct protocol fails the same input: %s: %s", c.Status, c.Reason)
+			}
+			t.Logf("%s: seed %d %s (%d ops, faults %v)", bug, fc.Seed, o.Status, o.Ops, o.Faults)
+		})
+	}
+}
+
+// readCorpusEntry reads a one-value []byte corpus file ("go test fuzz v1").
+func readCorpusEntry(path string) ([]byte, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 2 || lines[0] != "go test fuzz v1" {
+		return nil, fmt.Errorf("%s: not a one-value corpus file", path)
+	}
+	lit, ok := strings.CutPrefix(lines[1], "[]byte(")
+	lit, ok2 := strings.CutSuffix(lit, ")")
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("%s: want []byte(\"...\")", path)
+	}
+	s, err := strconv.Unquote(lit)
+	return []byte(s), err
 }
