@@ -25,9 +25,12 @@ type ShrinkOptions struct {
 	_ struct{}
 	// Budget bounds the wall time spent trying variants (default 60s).
 	Budget time.Duration
-	// SeedsPerVariant is how many seeds each variant is tried with: the
-	// current seed, then the next ones (default 3).
-	SeedsPerVariant int
+	// SeedsPerVariant is how many seeds each variant is first tried with:
+	// the current seed, then the next ones (default 4). When no variant
+	// helps any more, the search repeats with four times as many seeds,
+	// up to MaxSeedsPerVariant (default 64; at most 256).
+	SeedsPerVariant    int
+	MaxSeedsPerVariant int
 	// Run configures every run.
 	Run RunOptions
 	// Progress, if set, is called after every run of a variant.
@@ -84,6 +87,9 @@ type ShrinkResult struct {
 	Complete bool
 }
 
+// maxSeedsPerVariant caps ShrinkOptions.MaxSeedsPerVariant.
+const maxSeedsPerVariant = 256
+
 // minNodes is the smallest cluster each protocol may shrink to.
 var minNodes = map[string]int{"raftkv": 3}
 
@@ -95,9 +101,12 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 		opts.Budget = 60 * time.Second
 	}
 	if opts.SeedsPerVariant <= 0 {
-		opts.SeedsPerVariant = 3
+		opts.SeedsPerVariant = 4
 	}
-	s := &shrinker{ctx: ctx, opts: opts, start: time.Now()}
+	if opts.MaxSeedsPerVariant <= 0 {
+		opts.MaxSeedsPerVariant = 64
+	}
+	s := &shrinker{ctx: ctx, opts: opts, start: time.Now(), seeds: opts.SeedsPerVariant}
 	s.deadline = s.start.Add(opts.Budget)
 
 	base := ApplySwarm(sc, seed).Clone()
@@ -147,6 +156,9 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 		s.simplerNetwork,
 		s.simplerMix,
 	}
+	// Rounds of every pass until none helps; then, while the budget
+	// lasts, again with more seeds per variant (a variant that fails one
+	// seed in twenty is still a reproduction), up to maxSeedsPerVariant.
 	complete := false
 	for !s.stopped() {
 		changed := false
@@ -158,10 +170,14 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 				changed = true
 			}
 		}
-		if !changed && !s.stopped() {
+		if changed || s.stopped() {
+			continue
+		}
+		if s.seeds >= maxSeedsPerVariant || s.seeds >= opts.MaxSeedsPerVariant {
 			complete = true
 			break
 		}
+		s.seeds *= 4
 	}
 	return s.result(before, complete), nil
 }
@@ -173,6 +189,7 @@ type shrinker struct {
 	deadline time.Time
 	want     Status
 	runs     int
+	seeds    int // seeds per variant in this round
 
 	best     *Scenario
 	bestSeed uint64
@@ -214,7 +231,7 @@ func (s *shrinker) attempt(step string, cand *Scenario, force bool) bool {
 		return false
 	}
 	kept := false
-	for i := 0; i < s.opts.SeedsPerVariant && (i == 0 && force || !s.stopped()); i++ {
+	for i := 0; i < s.seeds && (i == 0 && force || !s.stopped()); i++ {
 		seed := s.bestSeed + uint64(i)
 		o := RunSeed(cand, seed, s.opts.Run)
 		s.runs++
@@ -317,7 +334,7 @@ func (s *shrinker) shiftEarlier() bool {
 	if len(steps) == 0 {
 		return false
 	}
-	for _, lead := range []time.Duration{300 * time.Millisecond, time.Second} {
+	for _, lead := range []time.Duration{200 * time.Millisecond, 500 * time.Millisecond, time.Second} {
 		delta := steps[0].At - lead
 		if delta < 100*time.Millisecond {
 			continue
