@@ -14,8 +14,12 @@ import (
 //   - Log Matching: entries with the same index and term hold the same
 //     command and follow the same previous term (which, by induction, makes
 //     the logs identical up to that index).
-//   - Leader Completeness: a node that becomes leader holds every entry
-//     known to be committed (at the moment it is first seen as leader).
+//   - Leader Completeness: a node that becomes leader of term T holds
+//     every entry known to have been committed in a term before T (at the
+//     moment it is first seen as leader). A leader of an older term may
+//     still be elected late — a candidate cut off in term 1 can collect
+//     delayed votes after term 2 committed something — and need not hold
+//     entries committed in later terms.
 //   - State Machine Safety: no two nodes apply different commands at the
 //     same index; also no two nodes consider different entries committed
 //     at the same index.
@@ -35,6 +39,9 @@ type Invariants struct {
 	leaders   map[uint64]nodes.ID
 	entries   map[indexTerm]entryRecord
 	committed []EntryID // committed[i-1] for index i; zero if unknown
+	// commitTerm[i-1] is the term of the node first seen with index i
+	// committed: no lower than the term in which i was committed.
+	commitTerm []uint64
 	applied   []EntryID // the first command applied at index i
 	views     map[nodes.ID]*nodeView
 }
@@ -113,7 +120,7 @@ func (v *Invariants) checkLeader(n *Node, view *nodeView, st *Status) error {
 	// (those at or below its snapshot are in the snapshot).
 	for i := st.SnapshotIndex + 1; i <= uint64(len(v.committed)); i++ {
 		want := v.committed[i-1]
-		if want == (EntryID{}) {
+		if want == (EntryID{}) || v.commitTerm[i-1] >= st.Term {
 			continue
 		}
 		got, _, ok := n.Entry(i)
@@ -151,8 +158,12 @@ func (v *Invariants) checkCommitted(n *Node, view *nodeView, st *Status) error {
 			break
 		}
 		v.committed = grow(v.committed, i)
+		for uint64(len(v.commitTerm)) < i {
+			v.commitTerm = append(v.commitTerm, 0)
+		}
 		if want := v.committed[i-1]; want == (EntryID{}) {
 			v.committed[i-1] = id
+			v.commitTerm[i-1] = st.Term
 		} else if want != id {
 			return fmt.Errorf("raftkv: state machine safety: %v committed %v at index %d, but %v was committed there before", st.ID, id, i, want)
 		}
