@@ -87,7 +87,7 @@ func isUnknown(op porcupine.Operation) bool {
 // what the state was when it was invoked and which operation set it, and
 // lists the operations concurrent with it — the window in which no order
 // works.
-func explain(m Model, h *History, pm porcupine.Model, f failure) string {
+func explain(m Model, h *History, pm porcupine.Model, f failure) (string, []int) {
 	var b strings.Builder
 	part := f.ops
 	where := "the register"
@@ -119,7 +119,7 @@ func explain(m Model, h *History, pm porcupine.Model, f failure) string {
 	fmt.Fprintf(&b, "%s is not linearizable (the longest linearization Porcupine found places %d of its %d operations)\n",
 		where, len(longest), len(part))
 	if culprit < 0 {
-		return strings.TrimRight(b.String(), "\n")
+		return strings.TrimRight(b.String(), "\n"), nil
 	}
 	c := part[culprit]
 	// Replay the linearization up to the last operation that returned
@@ -153,6 +153,10 @@ func explain(m Model, h *History, pm porcupine.Model, f failure) string {
 		}
 	}
 	window = append(window, maybe...)
+	involved := []int{opIndex(c)}
+	for _, id := range window {
+		involved = append(involved, opIndex(part[id]))
+	}
 	if len(window) == 0 {
 		b.WriteString("  and nothing ran concurrently with it\n")
 	} else {
@@ -168,7 +172,13 @@ func explain(m Model, h *History, pm porcupine.Model, f failure) string {
 	if !f.complete {
 		b.WriteString("  (the budget ran out while explaining; the linearization shown may not be the longest)\n")
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return strings.TrimRight(b.String(), "\n"), involved
+}
+
+// opIndex is the index in the History of a converted operation.
+func opIndex(op porcupine.Operation) int {
+	i, _ := op.Metadata.(int)
+	return i
 }
 
 // longestPartial picks the longest partial linearization, breaking ties by

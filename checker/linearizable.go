@@ -55,7 +55,7 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 		res.Explanation = "not linearizable (the budget ran out before the failing partition was found)"
 		return res
 	}
-	res.Explanation = explain(m, h, pm, f)
+	res.Explanation, res.Involved = explain(m, h, pm, f)
 	info := f.info
 	if opts.VisualizationPath != "" {
 		info.AddAnnotations(annotations(h))

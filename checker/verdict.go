@@ -72,6 +72,10 @@ type Result struct {
 	// Visualization is the path of the HTML file written for an Invalid
 	// linearizability result, or "".
 	Visualization string
+	// Involved lists, for an Invalid linearizability result, the indexes in
+	// History.Ops of the operation no order can place (first) and of the
+	// operations concurrent with it: what a viewer should highlight.
+	Involved []int
 	// Elapsed is the wall-clock time the check took.
 	Elapsed time.Duration
 	// Children are the results a composed check was built from.

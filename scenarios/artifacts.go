@@ -81,6 +81,24 @@ func WriteOutcome(dir string, sc *Scenario, o *Outcome, repro string) error {
 	return os.WriteFile(filepath.Join(dir, ExplanationFile), []byte(Explain(sc, o, repro)), 0o644)
 }
 
+// Highlight returns the viewer's --highlight argument for the operations
+// a failed linearizability check named (client@invoke, comma-separated),
+// or "" if there are none.
+func Highlight(o *Outcome) string {
+	if o.History == nil {
+		return ""
+	}
+	var parts []string
+	for i, idx := range o.Check.Involved {
+		if i == 8 || idx < 0 || idx >= len(o.History.Ops) {
+			break
+		}
+		op := &o.History.Ops[idx]
+		parts = append(parts, op.Client.String()+"@"+strings.TrimSuffix(trace.FormatTime(op.Invoke), "s")+"s")
+	}
+	return strings.Join(parts, ",")
+}
+
 // WriteTrace writes an outcome's kept events as a trace file.
 func WriteTrace(path string, sc *Scenario, o *Outcome, repro string) error {
 	f, err := os.Create(path)

@@ -79,7 +79,11 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprint(stdout, scenarios.Explain(sc, &o, repro))
-	fmt.Fprintf(stdout, "  trace:   %s  (view: faultline viz %s)\n", filepath.Join(dir, scenarios.TraceFile), filepath.Join(dir, scenarios.TraceFile))
+	view := "faultline viz " + filepath.Join(dir, scenarios.TraceFile)
+	if hl := scenarios.Highlight(&o); hl != "" {
+		view += " --highlight " + hl
+	}
+	fmt.Fprintf(stdout, "  trace:   %s\n  view it: %s\n", filepath.Join(dir, scenarios.TraceFile), view)
 	fmt.Fprintf(stdout, "  history: %s\n", filepath.Join(dir, scenarios.HistoryFile))
 	if _, err := os.Stat(filepath.Join(dir, scenarios.VisualFile)); err == nil {
 		fmt.Fprintf(stdout, "  porcupine visualization: %s\n", filepath.Join(dir, scenarios.VisualFile))
