@@ -10,12 +10,13 @@ import (
 )
 
 // Shrinking turns a failing seed into a small scenario that still fails
-// the same way. The seed's generated nemesis is first written out as an
+// the same way (same status, same failed check, same invariant: see
+// FailureSignature). The seed's generated nemesis is first written out as an
 // explicit script (so the reduced scenario replays without the generator),
 // then smaller variants are tried greedily — fewer and shorter faults, a
 // shorter run, fewer and slower clients, fewer keys and nodes, a quieter
 // network — and a variant is kept only if it still fails with the same
-// status. Changing the scenario changes the run, so each variant is tried
+// signature. Changing the scenario changes the run, so each variant is tried
 // with a few seeds; whichever seed reproduces is kept with it. The best
 // failing scenario found so far is always at hand: running out of time or
 // being cancelled returns it, never the lost original.
@@ -75,6 +76,8 @@ type ShrinkResult struct {
 	Seed uint64
 	// Status is the failure kind, the same as the original's.
 	Status Status
+	// Signature is the failure the shrink kept (see FailureSignature).
+	Signature string
 	// Outcome is the reduced scenario's run.
 	Outcome Outcome
 	// Before is the original run's size (its generated faults counted as
@@ -85,6 +88,35 @@ type ShrinkResult struct {
 	// Complete reports that no variant tried in the last round helped
 	// (false: the budget or the context stopped the search first).
 	Complete bool
+}
+
+// FailureSignature names how a run failed, finer than its status: the
+// status, the check that failed, and for an online invariant its name
+// ("invalid invariants: raftkv: election safety"). Shrinking keeps it, so a
+// reduced scenario fails the same way, not merely with the same status.
+func FailureSignature(o *Outcome) string {
+	if !o.Failed() {
+		return string(o.Status)
+	}
+	check := ""
+	for _, c := range o.Checks {
+		if c.Verdict != "valid" {
+			check = c.Name
+			break
+		}
+	}
+	sig := string(o.Status) + " " + check
+	if o.Failure != "" && check == "invariants" {
+		// "sim: violation on n1 at 0.47s (seed 12, event 1151): raftkv: election safety: n4 and n1 ..."
+		msg := o.Failure
+		if i := strings.Index(msg, "): "); i >= 0 {
+			msg = msg[i+3:]
+		}
+		if parts := strings.SplitN(msg, ": ", 3); len(parts) == 3 {
+			sig += ": " + parts[0] + ": " + parts[1]
+		}
+	}
+	return sig
 }
 
 // maxSeedsPerVariant caps ShrinkOptions.MaxSeedsPerVariant.
@@ -120,6 +152,7 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 		return ShrinkResult{}, fmt.Errorf("%s", first.Reason)
 	}
 	s.want = first.Status
+	s.sig = FailureSignature(&first)
 	sched, err := Schedule(base, seed)
 	if err != nil {
 		return ShrinkResult{}, err
@@ -188,6 +221,7 @@ type shrinker struct {
 	start    time.Time
 	deadline time.Time
 	want     Status
+	sig      string
 	runs     int
 	seeds    int // seeds per variant in this round
 
@@ -203,7 +237,7 @@ func (s *shrinker) stopped() bool {
 func (s *shrinker) result(before Size, complete bool) ShrinkResult {
 	out := s.bestOut
 	return ShrinkResult{
-		Scenario: s.best, Seed: s.bestSeed, Status: s.want, Outcome: out,
+		Scenario: s.best, Seed: s.bestSeed, Status: s.want, Signature: s.sig, Outcome: out,
 		Before: before, After: sizeOf(s.best, &out, len(s.best.Nemesis.Script)),
 		Runs: s.runs, Elapsed: time.Since(s.start), Complete: complete,
 	}
@@ -235,7 +269,7 @@ func (s *shrinker) attempt(step string, cand *Scenario, force bool) bool {
 		seed := s.bestSeed + uint64(i)
 		o := RunSeed(cand, seed, s.opts.Run)
 		s.runs++
-		if o.Status == s.want {
+		if o.Status == s.want && FailureSignature(&o) == s.sig {
 			s.best, s.bestSeed, s.bestOut = cand, seed, o
 			kept = true
 			break

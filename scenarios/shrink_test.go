@@ -121,3 +121,26 @@ func TestShrinkKeepsOriginalOnTinyBudget(t *testing.T) {
 		t.Fatalf("cancelled: %v, status %s", err, res.Status)
 	}
 }
+
+func TestFailureSignature(t *testing.T) {
+	for _, c := range []struct {
+		o    scenarios.Outcome
+		want string
+	}{
+		{scenarios.Outcome{Status: scenarios.StatusValid}, "valid"},
+		{scenarios.Outcome{Status: scenarios.StatusInvalid,
+			Failure: "sim: violation on n1 at 0.474665643s (seed 12, event 1151): raftkv: election safety: n4 and n1 are both leaders of term 4",
+			Checks:  []scenarios.CheckSummary{{Name: "invariants", Verdict: "invalid"}}},
+			"invalid invariants: raftkv: election safety"},
+		{scenarios.Outcome{Status: scenarios.StatusInvalid,
+			Checks: []scenarios.CheckSummary{{Name: "invariants", Verdict: "valid"}, {Name: "liveness", Verdict: "valid"}, {Name: "linearizable(kv)", Verdict: "invalid"}}},
+			"invalid linearizable(kv)"},
+		{scenarios.Outcome{Status: scenarios.StatusPanic, Failure: "sim: panic on n2 at 1s (seed 3, event 9): index out of range [7] with length 3",
+			Checks: []scenarios.CheckSummary{{Name: "run", Verdict: "panic"}}},
+			"panic run"},
+	} {
+		if got := scenarios.FailureSignature(&c.o); got != c.want {
+			t.Errorf("FailureSignature = %q, want %q", got, c.want)
+		}
+	}
+}

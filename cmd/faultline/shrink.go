@@ -72,7 +72,7 @@ func cmdShrink(args []string, stdout, stderr io.Writer) error {
 		state = "stopped by the budget; the result is the smallest failing scenario found so far"
 	}
 	fmt.Fprintf(stdout, "\n%s after %d runs in %s\n", state, res.Runs, res.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(stdout, "  status:  %s (%s)\n", res.Status, oneLine(res.Outcome.Reason))
+	fmt.Fprintf(stdout, "  failure: %s — %s\n", res.Signature, oneLine(res.Outcome.Reason))
 	fmt.Fprintf(stdout, "  before:  %s\n", res.Before)
 	fmt.Fprintf(stdout, "  after:   %s\n", res.After)
 	fmt.Fprintf(stdout, "  faults:\n")
