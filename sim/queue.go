@@ -24,23 +24,32 @@ type queue struct {
 func (q *queue) len() int { return len(q.items) }
 
 func (q *queue) push(it item) {
-	q.items = append(q.items, it)
-	i := len(q.items) - 1
+	items := append(q.items, it)
+	i := len(items) - 1
 	for i > 0 {
 		p := (i - 1) / 4
-		if !q.items[i].less(&q.items[p]) {
+		if !it.less(&items[p]) {
 			break
 		}
-		q.items[i], q.items[p] = q.items[p], q.items[i]
+		items[i] = items[p]
 		i = p
 	}
+	items[i] = it
+	q.items = items
 }
 
+// pop removes the earliest item. It sifts the hole left by the root down
+// to a leaf along the smallest children without comparing against the
+// moved element, then sifts that element up from there (Floyd's
+// bottom-up variant): the element taken from the end of the array almost
+// always belongs near the bottom, so this saves most comparisons with it.
 func (q *queue) pop() item {
-	top := q.items[0]
-	n := len(q.items) - 1
-	last := q.items[n]
-	q.items = q.items[:n]
+	items := q.items
+	top := items[0]
+	n := len(items) - 1
+	last := items[n]
+	items = items[:n]
+	q.items = items
 	if n == 0 {
 		return top
 	}
@@ -51,21 +60,23 @@ func (q *queue) pop() item {
 			break
 		}
 		m := c
-		end := c + 4
-		if end > n {
-			end = n
-		}
+		end := min(c+4, n)
 		for j := c + 1; j < end; j++ {
-			if q.items[j].less(&q.items[m]) {
+			if items[j].less(&items[m]) {
 				m = j
 			}
 		}
-		if !q.items[m].less(&last) {
-			break
-		}
-		q.items[i] = q.items[m]
+		items[i] = items[m]
 		i = m
 	}
-	q.items[i] = last
+	for i > 0 {
+		p := (i - 1) / 4
+		if !last.less(&items[p]) {
+			break
+		}
+		items[i] = items[p]
+		i = p
+	}
+	items[i] = last
 	return top
 }
