@@ -105,7 +105,8 @@ func WriteTrace(path string, sc *Scenario, o *Outcome, repro string) error {
 	if err != nil {
 		return err
 	}
-	tw, err := trace.NewWriter(f, trace.Header{Seed: o.Seed, Scenario: sc.Name, Nodes: sc.Cluster.Size, Clients: sc.Workload.Clients, Repro: repro})
+	drawn := ApplySwarm(sc, o.Seed)
+	tw, err := trace.NewWriter(f, trace.Header{Seed: o.Seed, Scenario: sc.Name, Nodes: drawn.Cluster.Size, Clients: drawn.Workload.Clients, Repro: repro})
 	for i := range o.Trace {
 		if err != nil {
 			break

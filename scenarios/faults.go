@@ -50,11 +50,12 @@ func Schedule(sc *Scenario, seed uint64) (nemesis.Schedule, error) {
 	var sched nemesis.Schedule
 	if g := sc.Nemesis.Generate; g != nil {
 		gen, err := nemesis.Generate(seed, nemesis.GenOptions{
-			Kinds:    g.Faults,
-			Interval: g.Interval,
-			Duration: g.Duration,
-			End:      sc.Run.Duration,
-			Swarm:    g.Swarm,
+			Kinds:      g.Faults,
+			Interval:   g.Interval,
+			Duration:   g.Duration,
+			End:        sc.Run.Duration,
+			Swarm:      g.Swarm,
+			Concurrent: g.Concurrent,
 		})
 		if err != nil {
 			return sched, fmt.Errorf("scenarios: %s: nemesis.generate: %v", sc.Name, err)

@@ -50,6 +50,9 @@ func Format(sc *Scenario) []byte {
 		if g := nm.Generate; g != nil {
 			p("  generate:\n    faults: [%s]\n    interval: %s\n    duration: %s\n    swarm: %t\n",
 				strings.Join(g.Faults, ", "), g.Interval, g.Duration, g.Swarm)
+			if g.Concurrent {
+				p("    concurrent: true\n")
+			}
 		}
 		if len(nm.Script) > 0 {
 			p("  script:\n")

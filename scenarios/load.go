@@ -525,11 +525,12 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 			nm.Generate = g
 			var faults *yaml.Node
 			err := d.fields(v, f, map[string]func(*yaml.Node, string) error{
-				"faults":   func(v *yaml.Node, f string) error { faults = v; return d.stringList(v, f, &g.Faults) },
-				"interval": d.rangeOf(&g.Interval),
-				"duration": d.rangeOf(&g.Duration),
-				"swarm":    d.boolean(&g.Swarm),
-			}, []string{"faults", "interval", "duration", "swarm"})
+				"faults":     func(v *yaml.Node, f string) error { faults = v; return d.stringList(v, f, &g.Faults) },
+				"interval":   d.rangeOf(&g.Interval),
+				"duration":   d.rangeOf(&g.Duration),
+				"swarm":      d.boolean(&g.Swarm),
+				"concurrent": d.boolean(&g.Concurrent),
+			}, []string{"faults", "interval", "duration", "swarm", "concurrent"})
 			if err != nil {
 				return err
 			}

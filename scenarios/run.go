@@ -50,6 +50,7 @@ type World struct {
 // Build constructs the world for one seed: protocol, clients, network,
 // clocks, disk, invariants, history recorder and nemesis schedule.
 func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
+	sc = ApplySwarm(sc, seed) // the scenario this seed runs (unchanged without a swarm section)
 	kind, ok := nodeKinds[sc.Cluster.Node]
 	if !ok {
 		return nil, fmt.Errorf("scenarios: unknown node kind %q", sc.Cluster.Node)
@@ -176,7 +177,7 @@ func RunSeed(sc *Scenario, seed uint64, opts RunOptions) (out Outcome) {
 		out.Reason = err.Error()
 		return out
 	}
-	res := wd.Sim.Run(sc.Run.Duration + sc.Run.Heal)
+	res := wd.Sim.Run(wd.Scenario.Run.Duration + wd.Scenario.Run.Heal)
 	return wd.judge(res, opts, out)
 }
 

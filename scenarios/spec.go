@@ -102,6 +102,9 @@ type Generate struct {
 	Duration Range
 	// Swarm draws the enabled kinds and intensities from the seed too.
 	Swarm bool
+	// Concurrent lets generated faults overlap: the next starts an interval
+	// after the previous one started, not after it ended.
+	Concurrent bool
 }
 
 // Range is a closed interval of durations, written 2s..5s.

@@ -174,6 +174,8 @@ func (sum *Summary) add(o *Outcome) {
 	for p, n := range o.Probes { //faultline:orderless summing counts
 		if n > 0 {
 			sum.Probes[p]++
+		} else if _, ok := sum.Probes[p]; !ok {
+			sum.Probes[p] = 0 // declared (Sometimes) but not yet true
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -128,9 +127,7 @@ func writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scen
 		fmt.Fprintf(w, "  %.0f seeds/s · %.2fM events/s · time dilation %.0f× (virtual ÷ wall, all workers)\n",
 			float64(ran)/wall, float64(s.Events)/wall/1e6, s.Virtual.Seconds()/wall)
 	}
-	if len(s.Faults) > 0 {
-		fmt.Fprintf(w, "  faults fired (seeds): %s\n", countsLine(s.Faults))
-	}
+	writeCoverage(w, sc, s)
 	if len(s.Failures) > 0 {
 		fmt.Fprintf(w, "\nfailing seeds:\n")
 		for i, f := range s.Failures {
@@ -144,19 +141,6 @@ func writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scen
 			fmt.Fprintf(w, "artifacts (trace, history, visualization, scenario) under %s/seed-N/\n", out)
 		}
 	}
-}
-
-func countsLine(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %d", k, m[k])
-	}
-	return strings.Join(parts, " · ")
 }
 
 func oneLine(s string) string {
