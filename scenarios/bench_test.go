@@ -23,6 +23,8 @@ func reference(checks ...string) *scenarios.Scenario {
 	}
 	if checks == nil {
 		sc.Check = []string{}
+	} else {
+		sc.Run.Heal = time.Second // room for the liveness probe
 	}
 	if err := sc.Validate(); err != nil {
 		panic(err)
