@@ -42,8 +42,8 @@ type Invariants struct {
 	// commitTerm[i-1] is the term of the node first seen with index i
 	// committed: no lower than the term in which i was committed.
 	commitTerm []uint64
-	applied   []EntryID // the first command applied at index i
-	views     map[nodes.ID]*nodeView
+	applied    []EntryID // the first command applied at index i
+	views      map[nodes.ID]*nodeView
 }
 
 type indexTerm struct{ index, term uint64 }
