@@ -45,7 +45,7 @@ func (id ID) String() string {
 
 // ParseID reads the forms produced by ID.String (n3, c12).
 func ParseID(s string) (ID, bool) {
-	if len(s) < 2 {
+	if len(s) < 2 || s[1] < '1' || s[1] > '9' { // no sign, no leading zero
 		return 0, false
 	}
 	n, err := strconv.Atoi(s[1:])
