@@ -122,14 +122,18 @@ func explain(m Model, h *History, pm porcupine.Model, f failure) (string, []int)
 		return strings.TrimRight(b.String(), "\n"), nil
 	}
 	c := part[culprit]
-	// Replay the linearization up to the last operation that returned
-	// before the culprit was invoked: the state it should have seen.
+	// Replay the linearization through every operation that had returned
+	// before the culprit was invoked (they all precede it in any order):
+	// the state it should have seen.
+	upTo := -1
+	for pos, id := range longest {
+		if part[id].Return < c.Call {
+			upTo = pos
+		}
+	}
 	state := pm.Init()
 	setBy := -1
-	for _, id := range longest {
-		if part[id].Return >= c.Call {
-			break
-		}
+	for _, id := range longest[:upTo+1] {
 		_, next := pm.Step(state, part[id].Input, part[id].Output)
 		if pm.DescribeState(next) != pm.DescribeState(state) {
 			setBy = id
@@ -143,8 +147,11 @@ func explain(m Model, h *History, pm porcupine.Model, f failure) (string, []int)
 	}
 	b.WriteString("\n")
 	var window, maybe []int // determinate operations first
+	cc := opClient(h, c)
 	for id, op := range part {
-		if id != culprit && op.Call <= c.Return && op.Return >= c.Call {
+		// Strictly overlapping, and not the culprit's own client (whose
+		// operations are sequential).
+		if id != culprit && op.Call < c.Return && op.Return > c.Call && opClient(h, op) != cc {
 			if isUnknown(op) {
 				maybe = append(maybe, id)
 			} else {
@@ -154,6 +161,9 @@ func explain(m Model, h *History, pm porcupine.Model, f failure) (string, []int)
 	}
 	window = append(window, maybe...)
 	involved := []int{opIndex(c)}
+	if setBy >= 0 {
+		involved = append(involved, opIndex(part[setBy]))
+	}
 	for _, id := range window {
 		involved = append(involved, opIndex(part[id]))
 	}
@@ -173,6 +183,11 @@ func explain(m Model, h *History, pm porcupine.Model, f failure) (string, []int)
 		b.WriteString("  (the budget ran out while explaining; the linearization shown may not be the longest)\n")
 	}
 	return strings.TrimRight(b.String(), "\n"), involved
+}
+
+// opClient is the client of a converted operation.
+func opClient(h *History, op porcupine.Operation) string {
+	return h.Ops[opIndex(op)].Client.String()
 }
 
 // opIndex is the index in the History of a converted operation.

@@ -194,8 +194,8 @@ func TestExplanationOfStaleRegisterRead(t *testing.T) {
   when it was invoked the state was "2", set by c1 write("2") [2ms, 3ms]
   and no order of the 1 operations concurrent with it explains what it saw:
     c3 write("3") [4ms, 6ms]`
-	if len(res.Involved) != 2 || res.Involved[0] != 2 || res.Involved[1] != 3 {
-		t.Errorf("involved operations %v, want the stale read (2) then the concurrent write (3)", res.Involved)
+	if len(res.Involved) != 3 || res.Involved[0] != 2 || res.Involved[1] != 1 || res.Involved[2] != 3 {
+		t.Errorf("involved operations %v, want the stale read (2), the write it should have seen (1), then the concurrent write (3)", res.Involved)
 	}
 	if res.Verdict != Invalid || res.Explanation != want {
 		t.Fatalf("got %v:\n%s\nwant:\n%s", res.Verdict, res.Explanation, want)

@@ -13,7 +13,7 @@ import (
 // Artifact file names inside a seed's directory.
 const (
 	TraceFile       = "trace.jsonl"
-	HistoryFile     = "history.json"
+	HistoryFile     = "history.jsonl"
 	VisualFile      = "linearizability.html"
 	ScenarioFile    = "scenario.yaml"
 	ExplanationFile = "verdict.txt"
@@ -99,6 +99,26 @@ func Highlight(o *Outcome) string {
 	return strings.Join(parts, ",")
 }
 
+// checkerViolation is the event a trace file ends with when the offline
+// linearizability check failed: the simulator never saw that failure, so
+// the file records it for viewers, naming the culprit client and carrying
+// the operations to highlight in Note. It is not part of the run's hash.
+func checkerViolation(o *Outcome) *trace.Event {
+	hl := Highlight(o)
+	if o.Check.Verdict != checker.Invalid || hl == "" {
+		return nil
+	}
+	e := &trace.Event{At: o.Virtual, Kind: trace.Violation, Type: "linearizability", Note: hl,
+		Text: strings.SplitN(o.Check.Explanation, "\n", 2)[0]}
+	if n := len(o.Trace); n > 0 {
+		e.Seq = o.Trace[n-1].Seq + 1
+	}
+	if len(o.Check.Involved) > 0 {
+		e.Node = o.History.Ops[o.Check.Involved[0]].Client
+	}
+	return e
+}
+
 // WriteTrace writes an outcome's kept events as a trace file.
 func WriteTrace(path string, sc *Scenario, o *Outcome, repro string) error {
 	f, err := os.Create(path)
@@ -112,6 +132,9 @@ func WriteTrace(path string, sc *Scenario, o *Outcome, repro string) error {
 			break
 		}
 		err = tw.Write(&o.Trace[i])
+	}
+	if v := checkerViolation(o); err == nil && v != nil {
+		err = tw.Write(v)
 	}
 	if err == nil {
 		err = tw.Close(trace.Footer{Events: o.Events, At: o.Virtual, Hash: o.Hash, Outcome: string(o.Status)})

@@ -220,6 +220,20 @@ func (d *decoder) posInt(dst *int, want string) func(*yaml.Node, string) error {
 	}
 }
 
+// countInt is posInt for counts that must be at least 1 when written
+// (leaving the field out takes the default; writing 0 is a mistake).
+func (d *decoder) countInt(dst *int, want string) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		if err := d.posInt(dst, want)(n, field); err != nil {
+			return err
+		}
+		if *dst == 0 {
+			return d.errf(n, field, "want %s, got 0", want)
+		}
+		return nil
+	}
+}
+
 func (d *decoder) boolean(dst *bool) func(*yaml.Node, string) error {
 	return func(n *yaml.Node, field string) error {
 		s, err := d.scalar(n, field, "true or false")
@@ -364,7 +378,7 @@ func (d *decoder) cluster(n *yaml.Node, path string, c *Cluster) error {
 	var nodeKind *yaml.Node
 	h := map[string]func(*yaml.Node, string) error{
 		"node": func(v *yaml.Node, f string) error { nodeKind = v; return d.str(&c.Node)(v, f) },
-		"size": d.posInt(&c.Size, "a positive number of nodes"),
+		"size": d.countInt(&c.Size, "a number of nodes from 1 to 1000"),
 		"params": func(v *yaml.Node, f string) error {
 			if v.Kind != yaml.MappingNode {
 				return d.errf(v, f, "want a mapping of protocol parameters, got %s", describe(v))
@@ -444,8 +458,8 @@ func (d *decoder) workload(n *yaml.Node, path string, w *Workload) error {
 	var kindNode, mixNode *yaml.Node
 	err := d.fields(n, path, map[string]func(*yaml.Node, string) error{
 		"kind":    func(v *yaml.Node, f string) error { kindNode = v; return d.str(&w.Kind)(v, f) },
-		"clients": d.posInt(&w.Clients, "a number of clients"),
-		"keys":    d.posInt(&w.Keys, "a number of keys"),
+		"clients": d.countInt(&w.Clients, "a number of clients from 1 to 1000"),
+		"keys":    d.countInt(&w.Keys, "a number of keys (at least 1)"),
 		"timeout": d.duration(&w.Timeout),
 		"rate": func(v *yaml.Node, f string) error {
 			s, err := d.scalar(v, f, "operations per second per client, such as 20/s")

@@ -100,7 +100,7 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 	var results *os.File
 	if opts.Out != "" {
 		var err error
-		results, err = openResults(opts.Out, sc, done, sum)
+		results, err = openResults(opts.Out, sc, opts.First, opts.Last, done, sum)
 		if err != nil {
 			return nil, err
 		}
@@ -181,8 +181,8 @@ func (sum *Summary) add(o *Outcome) {
 }
 
 // openResults opens (creating or resuming) DIR/results.jsonl, loading the
-// seeds it already holds into done and sum.
-func openResults(dir string, sc *Scenario, done map[uint64]bool, sum *Summary) (*os.File, error) {
+// seeds of first..last it already holds into done and sum.
+func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]bool, sum *Summary) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("scenarios: %v", err)
 	}
@@ -209,7 +209,9 @@ func openResults(dir string, sc *Scenario, done map[uint64]bool, sum *Summary) (
 				// A line cut short by an interruption: that seed runs again.
 				continue
 			}
-			if !done[o.Seed] {
+			// Seeds outside this sweep's range stay in the file but are not
+			// this sweep's results.
+			if o.Seed >= first && o.Seed <= last && !done[o.Seed] {
 				done[o.Seed] = true
 				sum.add(&o)
 				sum.Resumed++

@@ -18,8 +18,9 @@ import (
 // file exists (faultline run raft-kv-partitions.yaml works anywhere).
 func loadScenario(name string) (*scenarios.Scenario, error) {
 	if _, err := os.Stat(name); err != nil {
+		want := strings.TrimSuffix(strings.TrimPrefix(name, "scenarios/"), ".yaml") + ".yaml"
 		for _, lib := range scenarios.Library() {
-			if lib == name || lib == strings.TrimPrefix(name, "scenarios/") {
+			if lib == want {
 				return scenarios.LoadLibrary(lib)
 			}
 		}
@@ -105,10 +106,16 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usageError{"check takes one history file"}
 	}
-	res, err := checker.CheckFile(pos[0], checker.Options{Budget: *timeout, VisualizationPath: *html})
+	h, format, err := checker.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}
+	if len(h.Ops) == 0 {
+		// A wrong path or an empty export must not read as a pass.
+		return fmt.Errorf("%s: no operations in the history (read as %s); an empty history proves nothing", pos[0], format)
+	}
+	res := checker.Check(h, checker.Options{Budget: *timeout, VisualizationPath: *html})
+	fmt.Fprintf(stdout, "%s: %d operations (%s)\n", pos[0], len(h.Ops), format)
 	fmt.Fprintln(stdout, res.String())
 	switch res.Verdict {
 	case checker.Invalid:

@@ -79,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "faultline %s: %s\n\n%s", name, ue.msg, usage)
+		fmt.Fprintf(stderr, "faultline %s: %s\n(faultline %s -h lists its flags; faultline help lists the commands)\n", name, ue.msg, name)
 		return scenarios.ExitUsage
 	case errors.Is(err, flag.ErrHelp):
 		return 0
@@ -89,10 +89,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// newFlags makes a flag set that reports errors as usage errors.
+// helpOut remembers where each command's -h output goes.
+var helpOut = map[*flag.FlagSet]io.Writer{}
+
+// newFlags makes a flag set that reports errors as usage errors (printed
+// once, by run) and prints its flags for -h.
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {} // errors are printed once, by run; -h by parseInterleaved
+	helpOut[fs] = stderr
 	return fs
 }
 
@@ -102,6 +108,13 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				out := helpOut[fs]
+				fmt.Fprintf(out, "flags of faultline %s:\n", fs.Name())
+				fs.SetOutput(out)
+				fs.PrintDefaults()
+				return nil, err
+			}
 			return nil, usageError{err.Error()}
 		}
 		args = fs.Args()

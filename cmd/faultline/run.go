@@ -75,7 +75,7 @@ func sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int,
 	defer stop()
 	bar := newProgress(stderr, !asJSON)
 	if !asJSON {
-		fmt.Fprintf(stdout, "faultline: %s — %d seeds (%d..%d), %d workers\n", sc.Name, last-first+1, first, last, workers)
+		fmt.Fprintf(stdout, "faultline: %s — %s (%d..%d), %s\n", sc.Name, plural(int(last-first+1), "seed"), first, last, plural(workers, "worker"))
 	}
 	sum, err := scenarios.Sweep(ctx, sc, scenarios.SweepOptions{
 		First: first, Last: last, Workers: workers, Out: out,
@@ -113,7 +113,7 @@ func replayCommand(file string, seed uint64) string {
 }
 
 func writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scenarios.Summary) {
-	fmt.Fprintf(w, "\n%s: %d seeds", sc.Name, s.Seeds)
+	fmt.Fprintf(w, "\n%s: %s", sc.Name, plural(s.Seeds, "seed"))
 	if s.Resumed > 0 {
 		fmt.Fprintf(w, " (%d resumed from %s)", s.Resumed, out)
 	}
@@ -141,6 +141,14 @@ func writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scen
 			fmt.Fprintf(w, "artifacts (trace, history, visualization, scenario) under %s/seed-N/\n", out)
 		}
 	}
+}
+
+// plural writes "1 seed", "2 seeds".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func oneLine(s string) string {
