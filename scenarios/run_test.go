@@ -115,6 +115,11 @@ func TestSweepResumesAfterInterruption(t *testing.T) {
 	if got := readResults(t, dir); len(got) != 20 {
 		t.Fatalf("results hold %d seeds, want 20", len(got))
 	}
+	// A narrower sweep over the same directory reports only its own seeds.
+	sum, err = scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 5, Last: 8, Workers: 2, Out: dir})
+	if err != nil || sum.Seeds != 4 || sum.Resumed != 4 {
+		t.Fatalf("sub-range sweep: %d seeds, %d resumed (want 4 and 4), %v", sum.Seeds, sum.Resumed, err)
+	}
 	// A different scenario refuses the directory.
 	other := *sc
 	other.Run.Duration = 3 * time.Second
