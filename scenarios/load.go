@@ -162,7 +162,7 @@ func (d *decoder) fields(n *yaml.Node, path string, handlers map[string]func(v *
 		}
 		h, ok := handlers[k.Value]
 		if !ok {
-			return d.errf(k, field, "unknown field (want one of: %s)", strings.Join(order, ", "))
+			return d.errf(k, field, "unknown field%s (want one of: %s)", didYouMean(k.Value, order), strings.Join(order, ", "))
 		}
 		if seen[k.Value] {
 			return d.errf(k, field, "field given twice")
@@ -353,7 +353,7 @@ func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
 	if check != nil {
 		for i, c := range sc.Check {
 			if _, ok := checks[c]; !ok {
-				return d.errf(check.Content[i], fmt.Sprintf("check[%d]", i), "unknown check %q (want one of: %s)", c, strings.Join(CheckNames(), ", "))
+				return d.errf(check.Content[i], fmt.Sprintf("check[%d]", i), "unknown check %q%s (want one of: %s)", c, didYouMean(c, CheckNames()), strings.Join(CheckNames(), ", "))
 			}
 		}
 	}
@@ -604,4 +604,40 @@ func (d *decoder) run(n *yaml.Node, path string, r *RunSpec) error {
 			return nil
 		},
 	}, []string{"duration", "heal", "max_events"})
+}
+
+// didYouMean suggests the closest of options to a misspelt word (edit
+// distance at most 2), as ` (did you mean "x"?)`, or "".
+func didYouMean(word string, options []string) string {
+	best, bestD := "", 3
+	for _, o := range options {
+		if d := editDistance(word, o); d < bestD {
+			best, bestD = o, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
