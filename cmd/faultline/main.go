@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/faultline/faultline/scenarios"
 )
@@ -42,6 +43,11 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A simulation allocates fast but keeps little alive: collecting
+		// less often buys 25–60% of throughput for a few tens of MB.
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
