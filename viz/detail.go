@@ -49,10 +49,26 @@ func (ix *index) detailLines(i int) []string {
 	if c := ix.context(i); c != "" {
 		lines = append(lines, c)
 	}
-	if ix.hiEvent[i] {
-		lines = append(lines, "▲ highlighted: part of the reported failure")
+	if l := ix.hiLabel(i); l != "" {
+		lines = append(lines, l)
 	}
 	return lines
+}
+
+// hiLabel says what a highlighted event is to the failure, or "".
+func (ix *index) hiLabel(i int) string {
+	if !ix.hiEvent[i] {
+		return ""
+	}
+	if k := ix.opOf(i); k >= 0 && ix.ops[k].hi {
+		if int32(k) == ix.lead {
+			return "▲ the operation no order can place (the first one highlighted)"
+		}
+		if ix.lead >= 0 {
+			return "▲ involved: highlighted with the operation no order can place"
+		}
+	}
+	return "▲ highlighted: part of the reported failure"
 }
 
 // context explains what event i is part of, on one line.

@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,10 @@ type index struct {
 
 	failures []int32 // violation and panic events, and highlighted events/ops, in order
 	hiEvent  []bool  // per event: highlighted (a highlighted op's invoke/return, or a listed seq)
+
+	lead      int32    // the lead highlighted operation (no order can place it), or -1
+	hiFrom    int32    // the checker violation the highlight was read from, or -1
+	hiMissing []string // highlight items that matched nothing, with hints
 
 	// msgSend[id] is the event index of message id's send, or -1;
 	// msgOther[id] the first deliver, drop or hold of it. Dense because
@@ -98,7 +103,7 @@ type OpRef struct {
 }
 
 func buildIndex(f *trace.File, opts *Options) *index {
-	ix := &index{f: f, ev: f.Events, laneOf: map[nodes.ID]int{}, opByHandle: map[int64]int32{}}
+	ix := &index{f: f, ev: f.Events, laneOf: map[nodes.ID]int{}, opByHandle: map[int64]int32{}, lead: -1, hiFrom: -1}
 	n := len(ix.ev)
 	if n > 0 {
 		ix.start = int64(ix.ev[0].At)
@@ -301,42 +306,18 @@ func (ix *index) assignFaultTracks() {
 }
 
 // highlight marks the operations and events the caller wants shown as the
-// failure (the checker's offending operations) and adds them to the list
-// of failures the viewer jumps between.
+// failure (the checker's offending operations), notes the lead one, adds
+// them to the list of failures the viewer jumps between, and records the
+// items that matched nothing (see Options).
 func (ix *index) highlight(opts *Options) {
 	ix.hiEvent = make([]bool, len(ix.ev))
-	mark := func(k int32) {
-		o := &ix.ops[k]
-		o.hi = true
-		ix.hiEvent[o.inv] = true
-		if o.ret >= 0 {
-			ix.hiEvent[o.ret] = true
-		}
-	}
+	ix.lead = -1
 	if opts != nil {
-		for _, h := range opts.Highlight {
-			if k, ok := ix.opByHandle[h]; ok {
-				mark(k)
-			}
+		o := opts
+		if !o.hasHighlight() {
+			o = ix.traceHighlight()
 		}
-		for _, r := range opts.HighlightOps {
-			li, ok := ix.laneOf[r.Client]
-			if !ok {
-				continue
-			}
-			ln := &ix.lanes[li]
-			j := sort.Search(len(ln.ops), func(j int) bool { return ix.ops[ln.ops[j]].start >= int64(r.Invoke) })
-			if j < len(ln.ops) && ix.ops[ln.ops[j]].start == int64(r.Invoke) {
-				mark(ln.ops[j])
-			}
-		}
-		if len(opts.HighlightSeqs) > 0 {
-			for _, s := range opts.HighlightSeqs {
-				if i := ix.bySeq(s); i >= 0 {
-					ix.hiEvent[i] = true
-				}
-			}
-		}
+		ix.mark(o)
 	}
 	for i, h := range ix.hiEvent {
 		if h {
@@ -351,6 +332,148 @@ func (ix *index) highlight(opts *Options) {
 		}
 	}
 	ix.failures = out
+}
+
+// traceHighlight returns the highlight recorded by the first checker
+// violation in the trace (a Violation of Type "linearizability" whose
+// Note is a --highlight list), or nil.
+func (ix *index) traceHighlight() *Options {
+	for _, i := range ix.failures {
+		e := &ix.ev[i]
+		if e.Kind != trace.Violation || e.Type != checkerViolation || e.Note == "" {
+			continue
+		}
+		var o Options
+		if err := ParseHighlight(e.Note, &o); err != nil {
+			ix.hiMissing = append(ix.hiMissing, fmt.Sprintf("its note %q is not a highlight list (%v)", e.Note, err))
+		}
+		ix.hiFrom = int32(i)
+		return &o
+	}
+	return nil
+}
+
+// checkerViolation is the Type of the Violation event a runner appends to
+// the trace of a run whose linearizability check failed.
+const checkerViolation = "linearizability"
+
+// mark applies the highlight lists of o.
+func (ix *index) mark(o *Options) {
+	if o == nil {
+		return
+	}
+	lead := o.lead
+	if lead == leadUnset {
+		lead = leadOp
+		if len(o.HighlightOps) == 0 {
+			lead = leadHandle
+		}
+	}
+	markOp := func(k int32, isLead bool) {
+		op := &ix.ops[k]
+		op.hi = true
+		ix.hiEvent[op.inv] = true
+		if op.ret >= 0 {
+			ix.hiEvent[op.ret] = true
+		}
+		if isLead && ix.lead < 0 {
+			ix.lead = k
+		}
+	}
+	for n, h := range o.Highlight {
+		if k, ok := ix.opByHandle[h]; ok {
+			markOp(k, n == 0 && lead == leadHandle)
+		} else {
+			ix.hiMissing = append(ix.hiMissing, ix.missingHandle(h))
+		}
+	}
+	for n, r := range o.HighlightOps {
+		if k := ix.opAt(r); k >= 0 {
+			markOp(int32(k), n == 0 && lead == leadOp)
+		} else {
+			ix.hiMissing = append(ix.hiMissing, ix.missingOp(r))
+		}
+	}
+	for n, s := range o.HighlightSeqs {
+		i := ix.bySeq(s)
+		if i < 0 {
+			ix.hiMissing = append(ix.hiMissing, ix.missingSeq(s))
+			continue
+		}
+		ix.hiEvent[i] = true
+		if k := ix.opOf(i); k >= 0 && n == 0 && lead == leadSeq {
+			ix.lead = int32(k)
+		}
+	}
+}
+
+// opAt returns the operation r names (client and invocation time), or -1.
+func (ix *index) opAt(r OpRef) int {
+	li, ok := ix.laneOf[r.Client]
+	if !ok {
+		return -1
+	}
+	ln := &ix.lanes[li]
+	j := sort.Search(len(ln.ops), func(j int) bool { return ix.ops[ln.ops[j]].start >= int64(r.Invoke) })
+	if j < len(ln.ops) && ix.ops[ln.ops[j]].start == int64(r.Invoke) {
+		return int(ln.ops[j])
+	}
+	return -1
+}
+
+// missingOp explains why r matched nothing, naming the client's nearest
+// operation so a mistyped time is easy to fix.
+func (ix *index) missingOp(r OpRef) string {
+	item := r.Client.String() + "@" + trace.FormatTime(r.Invoke)
+	li, ok := ix.laneOf[r.Client]
+	if !ok {
+		return fmt.Sprintf("%s (no client %s in this trace)", item, r.Client)
+	}
+	ln := &ix.lanes[li]
+	if len(ln.ops) == 0 {
+		return fmt.Sprintf("%s (%s invoked no operations)", item, r.Client)
+	}
+	j := sort.Search(len(ln.ops), func(j int) bool { return ix.ops[ln.ops[j]].start >= int64(r.Invoke) })
+	best := -1
+	for _, c := range []int{j - 1, j} {
+		if c >= 0 && c < len(ln.ops) && (best < 0 || abs64(ix.ops[ln.ops[c]].start-int64(r.Invoke)) < abs64(ix.ops[ln.ops[best]].start-int64(r.Invoke))) {
+			best = c
+		}
+	}
+	o := &ix.ops[ln.ops[best]]
+	e := &ix.ev[o.inv]
+	return fmt.Sprintf("%s (%s invoked nothing then; nearest: [%d] %s at %s)", item, r.Client, o.handle, trace.FormatOp(e.Op, false), trace.FormatTime(e.At))
+}
+
+func (ix *index) missingHandle(h int64) string {
+	if len(ix.ops) == 0 {
+		return fmt.Sprintf("%d (the trace has no client operations)", h)
+	}
+	lo, hi := ix.ops[0].handle, ix.ops[0].handle
+	for k := range ix.ops {
+		lo, hi = min(lo, ix.ops[k].handle), max(hi, ix.ops[k].handle)
+	}
+	return fmt.Sprintf("%d (no operation has that handle; handles run %d…%d)", h, lo, hi)
+}
+
+func (ix *index) missingSeq(s uint64) string {
+	if len(ix.ev) == 0 {
+		return fmt.Sprintf("#%d (the trace has no events)", s)
+	}
+	return fmt.Sprintf("#%d (no event has that seq; seqs run %d…%d)", s, ix.ev[0].Seq, ix.ev[len(ix.ev)-1].Seq)
+}
+
+// highlightProblem describes the highlight items that matched nothing, or
+// returns "".
+func (ix *index) highlightProblem() string {
+	if len(ix.hiMissing) == 0 {
+		return ""
+	}
+	if ix.hiFrom >= 0 {
+		return fmt.Sprintf("the highlight recorded by the trace's %s violation (seq %d) does not match the trace: %s",
+			checkerViolation, ix.ev[ix.hiFrom].Seq, strings.Join(ix.hiMissing, "; "))
+	}
+	return "--highlight: nothing in the trace matches " + strings.Join(ix.hiMissing, "; ")
 }
 
 // bySeq returns the index of the event with sequence number s, or -1.

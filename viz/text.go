@@ -2,6 +2,7 @@ package viz
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -33,6 +34,9 @@ var legend = []string{
 // the width is opts.Width or DefaultTextWidth.
 func RenderText(w io.Writer, f *trace.File, opts Options) error {
 	ix := buildIndex(f, &opts)
+	if p := ix.highlightProblem(); p != "" && ix.hiFrom < 0 {
+		return errors.New("viz: " + p)
+	}
 	return ix.renderText(w, &opts)
 }
 
@@ -73,6 +77,9 @@ func (ix *index) renderText(w io.Writer, opts *Options) error {
 	}
 
 	bw := bufio.NewWriter(w)
+	if p := ix.highlightProblem(); p != "" {
+		bw.WriteString("warning: " + p + "\n")
+	}
 	bw.WriteString(fr.String())
 	bw.WriteString("\n")
 	for _, l := range legend {
@@ -102,6 +109,9 @@ func (ix *index) renderText(w io.Writer, opts *Options) error {
 			}
 			if c := ix.context(int(i)); c != "" {
 				fmt.Fprintf(bw, "      %s\n", c)
+			}
+			if l := ix.hiLabel(int(i)); l != "" {
+				fmt.Fprintf(bw, "      %s\n", l)
 			}
 		}
 	}

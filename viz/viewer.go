@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -48,12 +49,18 @@ type layout struct {
 }
 
 // NewViewer indexes f and returns a viewer showing the whole trace on
-// scr, which must already be initialised.
+// scr, which must already be initialised. Highlight items that match
+// nothing in f are reported on the status line (RunViewer returns them as
+// an error instead).
 func NewViewer(scr tcell.Screen, f *trace.File, opts Options) *Viewer {
-	vw := &Viewer{ix: buildIndex(f, &opts), scr: scr, opts: opts, sel: -1}
+	return newViewer(scr, buildIndex(f, &opts), opts)
+}
+
+func newViewer(scr tcell.Screen, ix *index, opts Options) *Viewer {
+	vw := &Viewer{ix: ix, scr: scr, opts: opts, sel: -1}
 	vw.title = opts.Title
 	if vw.title == "" {
-		vw.title = defaultTitle(f)
+		vw.title = defaultTitle(ix.f)
 	}
 	vw.setStyles()
 	vw.relayout()
@@ -62,24 +69,35 @@ func NewViewer(scr tcell.Screen, f *trace.File, opts Options) *Viewer {
 		vw.sel = 0
 		vw.lane = vw.laneOfEvent(0, 0)
 	}
-	if len(vw.ix.failures) > 0 {
+	switch {
+	case ix.highlightProblem() != "":
+		vw.status = "warning: " + ix.highlightProblem()
+	case ix.hiFrom >= 0 && ix.lead >= 0:
+		vw.status = "highlighting the operations the trace's linearizability violation names; press v to go to the failure, ? for help"
+	case len(vw.ix.failures) > 0:
 		vw.status = "press v to go to the failure, ? for help"
-	} else {
+	default:
 		vw.status = "press ? for help"
 	}
 	return vw
 }
 
-// RunViewer initialises scr, shows the timeline of f until the user quits
-// (q or Ctrl-C), and finalises scr. opts.Highlight lists the operations to
-// show as the failure.
+// RunViewer shows the timeline of f on scr until the user quits (q or
+// Ctrl-C): it initialises scr and finalises it on return. opts.Highlight
+// and the other highlight lists name the failure; if any of their items
+// matches nothing in f, RunViewer returns an error naming them before it
+// touches the terminal.
 func RunViewer(scr tcell.Screen, f *trace.File, opts Options) error {
+	ix := buildIndex(f, &opts)
+	if p := ix.highlightProblem(); p != "" && ix.hiFrom < 0 {
+		return errors.New("viz: " + p)
+	}
 	if err := scr.Init(); err != nil {
 		return fmt.Errorf("viz: cannot open the terminal: %w", err)
 	}
 	defer scr.Fini()
 	scr.EnableMouse()
-	vw := NewViewer(scr, f, opts)
+	vw := newViewer(scr, ix, opts)
 	vw.Draw()
 	for {
 		ev := scr.PollEvent()
@@ -283,7 +301,7 @@ var helpText = []string{
 	"  f F            next / prev fault start or stop",
 	"  x X            next / prev failure (violation, panic, highlighted op)",
 	"  o O            next / prev operation of the selected client",
-	"  v              go to the violation and zoom to the ops involved",
+	"  v              go to the failing operation, zoom to the ops involved",
 	"  / n N          search (node, message type, key, kind:…) / next / prev",
 	"  Enter          centre on the selected event    click: select",
 	"  ?  Esc         close this help                 q Ctrl-C  quit",
@@ -645,36 +663,55 @@ func (vw *Viewer) opEvents() []int32 {
 	return list
 }
 
-// violation selects the first failure and zooms to show it with the
-// highlighted operations around it.
+// violation goes to the failure and zooms to show it: the lead
+// highlighted operation (the one no order can place) with the others
+// around it when there is one, else the first online violation or panic
+// with every failure around it.
 func (vw *Viewer) violation() {
 	ix := vw.ix
 	if len(ix.failures) == 0 {
 		vw.status = "no failure in this trace"
 		return
 	}
-	lo, hi := int64(ix.ev[ix.failures[0]].At), int64(ix.ev[ix.failures[0]].At)
-	for _, i := range ix.failures {
-		lo = min(lo, int64(ix.ev[i].At))
-		hi = max(hi, int64(ix.ev[i].At))
-	}
-	for k := range ix.ops {
-		if ix.ops[k].hi {
-			lo, hi = min(lo, ix.ops[k].start), max(hi, ix.ops[k].end)
+	var lo, hi int64
+	var target int
+	if ix.lead >= 0 {
+		// The highlighted operations only: a checker's violation event
+		// sits at the end of the run, far from them.
+		o := &ix.ops[ix.lead]
+		lo, hi, target = o.start, o.end, int(o.inv)
+		for k := range ix.ops {
+			if ix.ops[k].hi {
+				lo, hi = min(lo, ix.ops[k].start), max(hi, ix.ops[k].end)
+			}
+		}
+	} else {
+		target = int(ix.failures[0])
+		for _, i := range ix.failures {
+			if k := ix.ev[i].Kind; k == trace.Violation || k == trace.Panic {
+				target = int(i)
+				break
+			}
+		}
+		lo, hi = int64(ix.ev[target].At), int64(ix.ev[target].At)
+		for _, i := range ix.failures {
+			lo = min(lo, int64(ix.ev[i].At))
+			hi = max(hi, int64(ix.ev[i].At))
+		}
+		for k := range ix.ops {
+			if ix.ops[k].hi {
+				lo, hi = min(lo, ix.ops[k].start), max(hi, ix.ops[k].end)
+			}
 		}
 	}
 	span := max(hi-lo, 1000)
 	vw.v = fitView(lo-span/3, hi+span/3, vw.lay.pw)
-	// The violation event itself, or the first highlighted op's invocation.
-	target := int(ix.failures[0])
-	for _, i := range ix.failures {
-		if k := ix.ev[i].Kind; k == trace.Violation || k == trace.Panic {
-			target = int(i)
-			break
-		}
-	}
 	vw.jumpTo(target, "")
-	vw.status = "failure: " + strings.TrimSpace(ix.ev[target].String())
+	if ix.lead >= 0 {
+		vw.status = "no order can place: " + strings.TrimSpace(ix.ev[target].String()) + "  (x X: the others involved)"
+	} else {
+		vw.status = "failure: " + strings.TrimSpace(ix.ev[target].String())
+	}
 }
 
 // selectNear selects the event of lane li closest to column col.

@@ -105,16 +105,17 @@ func TestViewerGoldenScreens(t *testing.T) {
 	}
 }
 
-// From opening the trace, the violation is one key away (v), and x walks
-// the failures in order ending on it.
+// From opening the trace, the failing operation is one key away (v): the
+// first one highlighted, labelled as such, and x walks the failures in
+// order.
 func TestViewerNavigateToViolation(t *testing.T) {
 	d, _ := demoRuns(t)
 	vw, scr := newSimViewer(t, 80, 24, d.File, Options{Highlight: d.Highlight})
 	press(vw, "v")
-	if e := vw.selected(); e == nil || e.Kind != trace.Violation {
-		t.Fatalf("after v, selected %v, want the violation", e)
+	if e := vw.selected(); e == nil || e.Kind != trace.Invoke || e.Num != d.Highlight[0] {
+		t.Fatalf("after v, selected %v, want the invocation of [%d]", e, d.Highlight[0])
 	}
-	if s := screenText(scr); !strings.Contains(s, "stale read") || !strings.Contains(s, "{read x") {
+	if s := screenText(scr); !strings.Contains(s, "▲ the operation no order can place") || !strings.Contains(s, "{read x") {
 		t.Errorf("violation screen lacks the cause:\n%s", s)
 	}
 
@@ -133,6 +134,20 @@ func TestViewerNavigateToViolation(t *testing.T) {
 	press(vw, "X")
 	if e := vw.selected(); e.Kind != trace.Return {
 		t.Errorf("X went to %v", e)
+	}
+	press(vw, "XX")
+	if s := strings.Join(vw.ix.detailLines(vw.sel), "\n"); !strings.Contains(s, "▲ involved") {
+		t.Errorf("the write the read missed is not labelled as involved:\n%s", s)
+	}
+}
+
+// Without highlights, v goes to the online violation.
+func TestViewerViolationWithoutHighlight(t *testing.T) {
+	d, _ := demoRuns(t)
+	vw, _ := newSimViewer(t, 80, 24, d.File, Options{})
+	press(vw, "v")
+	if e := vw.selected(); e == nil || e.Kind != trace.Violation {
+		t.Fatalf("after v, selected %v, want the violation", e)
 	}
 }
 
@@ -269,7 +284,7 @@ func TestViewerResize(t *testing.T) {
 		if sz[0] == 10 && !strings.Contains(s, "too small") {
 			t.Errorf("10x5 should say the terminal is too small:\n%s", s)
 		}
-		if e := vw.selected(); e.Kind != trace.Violation {
+		if e := vw.selected(); e.Kind != trace.Invoke || e.Num != d.Highlight[0] {
 			t.Errorf("%dx%d: selection lost", sz[0], sz[1])
 		}
 	}

@@ -230,7 +230,7 @@ func generate(seed uint64, until time.Duration, check bool) (*Run, error) {
 			if e.Op.Kind == "read" {
 				fmt.Sscan(e.Op.Output, &v)
 				if n := need[e.Num]; int64(v) < n[0] {
-					run.Highlight = []int64{n[1], e.Num}
+					run.Highlight = []int64{e.Num, n[1]} // the failing read first, as a checker reports it
 					return fmt.Errorf("stale read: [%d] read %d after write of %d ([%d]) completed", e.Num, v, n[0], n[1])
 				}
 			}
