@@ -1,16 +1,19 @@
 package viz
 
 import (
+	"strconv"
 	"strings"
 
+	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim/trace"
 )
 
 // query is a parsed search: every term must match an event. A term is
 // either field:value (node:n3, peer:n1, type:Vote, kind:drop, key:k1,
-// text:leader) or a bare word, which matches a process name or key exactly,
-// or appears in the event's kind, message type, note or text (ignoring
-// case).
+// text:leader, op:c1-46) or a bare word, which matches a process name or
+// key exactly, or appears in the event's kind, message type, note or text,
+// or in a client operation's text as the trace shows it ("[376] put
+// k2=c1-46", "get k2 -> \"c4-44\""), ignoring case.
 type query struct{ terms []term }
 
 type term struct {
@@ -57,14 +60,32 @@ func (t term) match(e *trace.Event) bool {
 		return e.Op.Key == v || containsFold(e.Text, v)
 	case "text":
 		return containsFold(e.Text, v) || containsFold(e.Note, v)
+	case "op":
+		return matchOp(e, v)
 	case "":
 		if (e.Node != 0 && strings.EqualFold(e.Node.String(), v)) || (e.Peer != 0 && strings.EqualFold(e.Peer.String(), v)) || e.Op.Key == v {
 			return true
 		}
 		return containsFold(e.Kind.String(), v) || containsFold(e.Type, v) || containsFold(e.Note, v) || containsFold(e.Text, v) ||
-			containsFold(e.Op.Kind, v)
+			matchOp(e, v)
 	}
 	return false
+}
+
+// matchOp reports whether v appears in the text of an Invoke or Return
+// event's operation: its handle in brackets, kind, key, values and (for
+// an ok return) output, as FormatOp writes them.
+func matchOp(e *trace.Event, v string) bool {
+	if e.Kind != trace.Invoke && e.Kind != trace.Return {
+		return false
+	}
+	op := &e.Op
+	if containsFold(op.Kind, v) || containsFold(op.Key, v) || containsFold(op.Value, v) || containsFold(op.Expect, v) ||
+		(e.Kind == trace.Return && containsFold(op.Output, v)) {
+		return true
+	}
+	// Terms spanning fields ("k2=c1-46", "[376]", "->"): the whole text.
+	return containsFold("["+strconv.FormatInt(e.Num, 10)+"] "+trace.FormatOp(*op, e.Kind == trace.Return && e.Outcome == nodes.OK), v)
 }
 
 // containsFold is strings.Contains ignoring ASCII case, without allocating.

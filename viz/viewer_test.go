@@ -360,3 +360,41 @@ func TestLanesStayInPlotArea(t *testing.T) {
 		}
 	}
 }
+
+// Search finds client operations by their text (values, handles), and n
+// and N walk them with the other matches.
+func TestViewerSearchOps(t *testing.T) {
+	d, _ := demoRuns(t)
+	vw, _ := newSimViewer(t, 120, 35, d.File, Options{})
+	var got []string
+	press(vw, "/x=9<enter>")
+	got = append(got, strings.TrimSpace(vw.selected().String()))
+	press(vw, "n")
+	got = append(got, strings.TrimSpace(vw.selected().String()))
+	press(vw, "n")
+	got = append(got, strings.TrimSpace(vw.selected().String()))
+	if !strings.Contains(vw.status, "wrapped") {
+		t.Errorf("status after wrapping: %q", vw.status)
+	}
+	press(vw, "N")
+	got = append(got, strings.TrimSpace(vw.selected().String()))
+	want := []string{
+		"262 0.120544385s c2   invoke      [16] write x=9",
+		"272 0.122858255s c2   return      [16] ok write x=9",
+		"262 0.120544385s c2   invoke      [16] write x=9",
+		"272 0.122858255s c2   return      [16] ok write x=9",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("search x=9 visits\n%s", strings.Join(got, "\n"))
+	}
+	for _, tc := range []struct{ query, want string }{
+		{"[17]", "277 0.128858255s c2   invoke      [17] read x"},
+		{`op:"7"`, `286 0.131968000s c2   return      [17] ok read x -> "7"`},
+		{"op:x=8 c1", "241 0.115820943s c1   invoke      [15] write x=8"},
+	} {
+		press(vw, "g/"+tc.query+"<enter>")
+		if got := strings.TrimSpace(vw.selected().String()); got != tc.want {
+			t.Errorf("/%s: got %s", tc.query, got)
+		}
+	}
+}
