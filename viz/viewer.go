@@ -302,7 +302,7 @@ var helpText = []string{
 	"  x X            next / prev failure (violation, panic, highlighted op)",
 	"  o O            next / prev operation of the selected client",
 	"  v              go to the failing operation, zoom to the ops involved",
-	"  / n N          search (node, message type, key, op text, kind:…) / next / prev",
+	"  / n N          search (node, type, key, op text, kind:…) / next / prev",
 	"  Enter          centre on the selected event    click: select",
 	"  ?  Esc         close this help                 q Ctrl-C  quit",
 }
