@@ -179,9 +179,18 @@ func (s *scene) clampCols(from, to int64) (int, int) {
 	return c1, c2
 }
 
-// drawAxis draws tick marks and time labels on row y.
+// drawAxis draws tick marks and time labels on row y, and the cursor (▼,
+// the selected event's time) when the scene has one. A label the cursor
+// would fall into is left out rather than overwritten, so no label ever
+// reads as a wrong time (2.▼0s).
 func (s *scene) drawAxis(fr *frame, y int) {
 	fr.text(0, y, s.x0-1, "time", clsLabel)
+	cur := -1
+	if s.cursor && s.sel >= 0 {
+		if c := s.v.col(int64(s.ix.ev[s.sel].At)); c >= 0 && c < s.pw {
+			cur = c
+		}
+	}
 	// Labels are never longer than the end time at full precision.
 	step := tickStep(s.v.nsPerCol, len(formatAxis(s.v.timeAt(s.pw), s.v.nsPerCol)))
 	t := floorTo(s.v.t0, step)
@@ -191,15 +200,14 @@ func (s *scene) drawAxis(fr *frame, y int) {
 	for ; t < s.v.timeAt(s.pw); t += step {
 		c := s.v.col(t)
 		fr.set(s.x0+c, y, '|', clsAxis, 1)
-		if lbl := formatAxis(t, step); c+1+len(lbl) <= s.pw {
+		lbl := formatAxis(t, step)
+		if c+1+len(lbl) <= s.pw && (cur < c+1 || cur > c+len(lbl)) {
 			fr.text(s.x0+c+1, y, s.x0+s.pw, lbl, clsAxis)
 		}
 	}
-	if s.cursor && s.sel >= 0 {
-		if c := s.v.col(int64(s.ix.ev[s.sel].At)); c >= 0 && c < s.pw {
-			p := fr.at(s.x0+c, y)
-			p.ch, p.cls, p.sel = '▼', clsAxis, true
-		}
+	if cur >= 0 {
+		p := fr.at(s.x0+cur, y)
+		p.ch, p.cls, p.sel = '▼', clsAxis, true
 	}
 }
 

@@ -2,6 +2,7 @@ package viz
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -396,5 +397,28 @@ func TestViewerSearchOps(t *testing.T) {
 		if got := strings.TrimSpace(vw.selected().String()); got != tc.want {
 			t.Errorf("/%s: got %s", tc.query, got)
 		}
+	}
+}
+
+// The axis cursor never lands inside a time label (2.▼0s): wherever the
+// selection is, the axis row reads as whole labels and the cursor.
+func TestAxisCursorKeepsLabels(t *testing.T) {
+	d, _ := demoRuns(t)
+	vw, scr := newSimViewer(t, 80, 24, d.File, Options{})
+	press(vw, "++")
+	bad := regexp.MustCompile(`[-0-9.]▼`) // a label ends in s; before that, ▼ would be inside it
+	seen := 0
+	for i := 0; i < len(d.File.Events); i++ {
+		press(vw, ">")
+		axis := strings.Split(screenText(scr), "\n")[vw.lay.axisRow]
+		if strings.Contains(axis, "▼") {
+			seen++
+		}
+		if bad.MatchString(axis) {
+			t.Fatalf("cursor inside a label at event %d: %q", vw.sel, axis)
+		}
+	}
+	if seen < len(d.File.Events)/2 {
+		t.Errorf("the cursor showed for only %d of %d events", seen, len(d.File.Events))
 	}
 }
