@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/sim/trace"
 )
 
 func TestRenderTextGolden(t *testing.T) {
@@ -85,5 +87,54 @@ func TestRenderTextEmptyTrace(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "\nfaults\ntime ") {
 		t.Errorf("got %q", b.String())
+	}
+}
+
+// Fault names never run into each other: each name on the fault band is
+// whole, or cut with "…" before the next band.
+func TestFaultNamesDoNotOverlap(t *testing.T) {
+	names := []string{"partition leader [n1,n2|n3]", "isolate one [n2]", "partition leader [n1|n2,n3]"}
+	windows := [][2]time.Duration{{918 * time.Millisecond, 1633 * time.Millisecond}, {2323 * time.Millisecond, 3479 * time.Millisecond}, {4479 * time.Millisecond, 5 * time.Second}}
+	f := &trace.File{Header: trace.Header{Seed: 7, Scenario: "faults", Nodes: 3}}
+	var seq uint64
+	add := func(at time.Duration, k trace.Kind, text string) {
+		seq++
+		f.Events = append(f.Events, trace.Event{Seq: seq, At: at, Kind: k, Type: "partition", Text: text})
+	}
+	add(0, trace.Mark, "start")
+	for i, w := range windows {
+		add(w[0], trace.FaultStart, names[i])
+		add(w[1], trace.FaultStop, names[i])
+	}
+	add(8*time.Second, trace.Mark, "end")
+	for _, width := range []int{60, 80, 120, 200} {
+		var b bytes.Buffer
+		if err := RenderText(&b, f, Options{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		row := strings.Split(b.String(), "\n")[1]
+		shown := 0
+		for _, seg := range strings.FieldsFunc(strings.TrimPrefix(row, "faults"), func(r rune) bool { return r == '░' }) {
+			seg = strings.TrimSpace(seg)
+			if seg == "" {
+				continue
+			}
+			whole := false
+			for _, n := range names {
+				whole = whole || seg == n
+			}
+			cut := strings.HasSuffix(seg, "…")
+			ok := whole
+			for _, n := range names {
+				ok = ok || (cut && strings.HasPrefix(n, strings.TrimSuffix(seg, "…")))
+			}
+			if !ok {
+				t.Errorf("width %d: fault band shows %q: %q", width, seg, row)
+			}
+			shown++
+		}
+		if shown != len(names) {
+			t.Errorf("width %d: %d names on %q", width, shown, row)
+		}
 	}
 }

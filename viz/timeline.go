@@ -153,15 +153,27 @@ func (s *scene) drawFaults(fr *frame, y, rows int) {
 	}
 }
 
+// faultText writes a fault's name from x on row y: over its own band
+// (which ends at bandEnd) and on into empty cells, stopping before the
+// next band or name. A name that does not fit is cut with "…", so two
+// names never run together.
 func (s *scene) faultText(fr *frame, x, y, bandEnd, maxX int, txt string) {
+	end := x // first cell the name may not use
+	for ; end < maxX; end++ {
+		p := fr.at(end, y)
+		if p == nil || p.prio > 1 || (end > bandEnd && p.ch != ' ') {
+			break // another fault's name, or another band
+		}
+	}
+	room := end - x
+	if room < 2 {
+		return
+	}
+	if rs := []rune(txt); len(rs) > room {
+		txt = strings.TrimRight(string(rs[:room-1]), " ") + "…"
+	}
 	for _, r := range txt {
-		if x >= maxX {
-			break
-		}
 		p := fr.at(x, y)
-		if p == nil || p.prio > 1 || (x > bandEnd && p.ch != ' ') {
-			break // do not write over another fault
-		}
 		p.ch, p.cls, p.prio = r, clsFault, 2
 		x++
 	}
