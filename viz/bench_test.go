@@ -105,7 +105,7 @@ func BenchmarkPlotLatency100k(b *testing.B) {
 	for _, format := range []string{"svg", "png"} {
 		b.Run(format, func(b *testing.B) {
 			for b.Loop() {
-				p := latencyPlot(ops, faults, &PlotOptions{})
+				p := latencyPlot(ops, faults, 0, &PlotOptions{})
 				if err := writePlots(io.Discard, format, 720, 324, p); err != nil {
 					b.Fatal(err)
 				}

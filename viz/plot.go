@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/faultline/faultline/sim/trace"
 )
 
 // PlotOptions configure the plots. Use keyed literals.
@@ -22,7 +25,10 @@ type PlotOptions struct {
 	// Width and Height of the picture (default 10in × 4.5in; PlotSweep
 	// defaults to 10in × 9in).
 	Width, Height vg.Length
-	// Title replaces the default title.
+	// Title replaces the default title, which names the run (scenario and
+	// seed from the trace header) and the plot. A file name (trace.jsonl,
+	// out/results.jsonl: no spaces, an extension or a slash) says nothing
+	// a reader needs and is replaced by the default too.
 	Title string
 	// Bucket is the width of a PlotAvailability bar in virtual time
 	// (default: a round duration giving 40–100 buckets, at most 1s).
@@ -55,6 +61,27 @@ func (o *PlotOptions) size(h vg.Length) (vg.Length, vg.Length) {
 		h = o.Height
 	}
 	return w, h
+}
+
+// plotTitle returns the title of a plot of f: given, unless it is empty
+// or a file name, else "<scenario> seed <n> — <what>".
+func plotTitle(f *trace.File, given, what string) string {
+	if given != "" && !isFileName(given) {
+		return given
+	}
+	run := strings.TrimSpace(fmt.Sprintf("%s seed %d", f.Header.Scenario, f.Header.Seed))
+	if f.Header.Seed == 0 && f.Header.Scenario == "" {
+		run = ""
+	}
+	if run != "" {
+		run += " — "
+	}
+	return run + what
+}
+
+// isFileName reports whether a title looks like a path rather than words.
+func isFileName(s string) bool {
+	return !strings.ContainsAny(s, " \t") && (strings.Contains(s, "/") || filepath.Ext(s) != "")
 }
 
 // canvas is a picture being drawn, in either format.

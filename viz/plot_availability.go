@@ -25,6 +25,10 @@ func PlotAvailability(w io.Writer, f *trace.File, opts PlotOptions) error {
 		return err
 	}
 	ix := buildIndex(f, nil)
+	if opts.Bucket <= 0 {
+		opts.Bucket = autoBucket(timeOf(ix.end))
+	}
+	opts.Title = plotTitle(f, opts.Title, availabilityTitle(opts.Bucket))
 	p := availabilityPlot(Ops(f), ix.faultWindows(), timeOf(ix.end), &opts)
 	width, height := opts.size(4.5 * vg.Inch)
 	return writePlots(w, format, width, height, p)
@@ -35,6 +39,10 @@ func PlotAvailability(w io.Writer, f *trace.File, opts PlotOptions) error {
 func autoBucket(end time.Duration) time.Duration {
 	b := niceAtLeast(max(int64(end)/100, int64(time.Millisecond)))
 	return time.Duration(min(b, int64(time.Second)))
+}
+
+func availabilityTitle(bucket time.Duration) string {
+	return "throughput and availability (completions per second, by outcome; bucket " + bucket.String() + ")"
 }
 
 func availabilityPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *PlotOptions) *plot.Plot {
@@ -53,7 +61,7 @@ func availabilityPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *P
 		}
 	}
 	p := plot.New()
-	p.Title.Text = "throughput and availability (completions per second, by outcome; bucket " + bucket.String() + ")"
+	p.Title.Text = availabilityTitle(bucket)
 	if opts.Title != "" {
 		p.Title.Text = opts.Title
 	}

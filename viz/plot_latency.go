@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -22,14 +23,17 @@ const DefaultMaxPoints = 4000
 // PlotLatency writes Jepsen's latency graph of f: one point per client
 // operation at its invocation time, its latency on a log scale, coloured
 // by operation kind and shaped by outcome (ok ●, fail ✕, info ▲), over the
-// fault windows shaded. Operations that never returned are not drawn.
+// fault windows shaded. Operations that never returned are not drawn. The
+// time axis spans the whole run (to the footer's time or the last event),
+// so the quiet and heal phases after the last operation show too.
 func PlotLatency(w io.Writer, f *trace.File, opts PlotOptions) error {
 	format, err := opts.format()
 	if err != nil {
 		return err
 	}
 	ix := buildIndex(f, nil)
-	p := latencyPlot(Ops(f), ix.faultWindows(), &opts)
+	opts.Title = plotTitle(f, opts.Title, "latency of client operations")
+	p := latencyPlot(Ops(f), ix.faultWindows(), timeOf(ix.end), &opts)
 	width, height := opts.size(4.5 * vg.Inch)
 	return writePlots(w, format, width, height, p)
 }
@@ -41,7 +45,8 @@ type series struct {
 	xys     plotter.XYs
 }
 
-func latencyPlot(ops []Op, faults []FaultWindow, opts *PlotOptions) *plot.Plot {
+// latencyPlot draws ops over [0, end] (over the ops alone when end is 0).
+func latencyPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *PlotOptions) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = "latency of client operations"
 	if opts.Title != "" {
@@ -52,6 +57,9 @@ func latencyPlot(ops []Op, faults []FaultWindow, opts *PlotOptions) *plot.Plot {
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = ticks125{}
 	p.X.Min = 0
+	if end > 0 {
+		p.X.Max = end.Seconds()
+	}
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Legend.TextStyle.Font.Size = 8

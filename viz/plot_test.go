@@ -146,7 +146,7 @@ func TestDownsample(t *testing.T) {
 		ops[i] = Op{Kind: []string{"get", "put"}[i%2], Start: time.Duration(i) * 100 * time.Microsecond, Outcome: nodes.OK}
 		ops[i].End = ops[i].Start + lat
 	}
-	p := latencyPlot(ops, nil, &PlotOptions{})
+	p := latencyPlot(ops, nil, 0, &PlotOptions{})
 	var b bytes.Buffer
 	if err := writePlots(&b, "svg", 800, 400, p); err != nil {
 		t.Fatal(err)
@@ -171,4 +171,57 @@ func ExamplePlotSweep() {
 	err := PlotSweep(&b, pts, PlotOptions{Format: "svg"})
 	fmt.Println(err, strings.HasPrefix(b.String(), "<?xml"))
 	// Output: <nil> true
+}
+
+func TestPlotTitle(t *testing.T) {
+	f := &trace.File{Header: trace.Header{Seed: 7, Scenario: "raft-kv-partitions"}}
+	for _, tc := range []struct{ given, want string }{
+		{"", "raft-kv-partitions seed 7 — latency"},
+		{"trace.jsonl", "raft-kv-partitions seed 7 — latency"},
+		{"out/seed-7/trace", "raft-kv-partitions seed 7 — latency"},
+		{"my plot", "my plot"},
+		{"nightly", "nightly"},
+	} {
+		if got := plotTitle(f, tc.given, "latency"); got != tc.want {
+			t.Errorf("%q: got %q", tc.given, got)
+		}
+	}
+	if got := plotTitle(&trace.File{}, "", "latency"); got != "latency" {
+		t.Errorf("no header: %q", got)
+	}
+}
+
+// The latency and availability plots span the whole run, not only the
+// operations: a trace whose footer ends 3s after the last operation has
+// its time axis to the footer's time, and its title names the run.
+func TestPlotsSpanTheRun(t *testing.T) {
+	_, ld := demoRuns(t)
+	f := *ld.File
+	end := f.Events[len(f.Events)-1].At + 3*time.Second
+	f.Footer = &trace.Footer{End: true, At: end}
+	ix := buildIndex(&f, nil)
+	if got := timeOf(ix.end); got != end {
+		t.Fatalf("index end %v, want the footer's %v", got, end)
+	}
+	p := latencyPlot(Ops(&f), ix.faultWindows(), timeOf(ix.end), &PlotOptions{})
+	if p.X.Max != end.Seconds() {
+		t.Errorf("latency x axis ends at %vs, want %vs", p.X.Max, end.Seconds())
+	}
+	p = availabilityPlot(Ops(&f), ix.faultWindows(), timeOf(ix.end), &PlotOptions{})
+	if p.X.Max != end.Seconds() {
+		t.Errorf("availability x axis ends at %vs, want %vs", p.X.Max, end.Seconds())
+	}
+	for name, draw := range map[string]func(*bytes.Buffer) error{
+		"latency":      func(w *bytes.Buffer) error { return PlotLatency(w, &f, PlotOptions{Title: "trace.jsonl"}) },
+		"availability": func(w *bytes.Buffer) error { return PlotAvailability(w, &f, PlotOptions{}) },
+	} {
+		var b bytes.Buffer
+		if err := draw(&b); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("%s seed %d — ", f.Header.Scenario, f.Header.Seed)
+		if !strings.Contains(b.String(), want) || strings.Contains(b.String(), "trace.jsonl") {
+			t.Errorf("%s: title is not %q…", name, want)
+		}
+	}
 }
