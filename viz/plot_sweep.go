@@ -25,11 +25,8 @@ type SweepPoint struct {
 	EventsPerSec float64
 }
 
-// mix names a run's fault mix: its fault kinds, sorted and joined by +.
-func (p SweepPoint) mix() string {
-	if len(p.Faults) == 0 {
-		return "none"
-	}
+// kinds returns a run's fault kinds, sorted, without repeats.
+func (p SweepPoint) kinds() []string {
 	fs := append([]string(nil), p.Faults...)
 	sort.Strings(fs)
 	out := fs[:0]
@@ -38,12 +35,103 @@ func (p SweepPoint) mix() string {
 			out = append(out, f)
 		}
 	}
-	return strings.Join(out, "+")
+	return out
+}
+
+// MaxSweepKinds is how many fault kinds PlotSweep names; the rarer ones
+// are counted together as "other".
+const MaxSweepKinds = 15
+
+// kindRow is one row of the sweep panels: a fault kind (or "other", or
+// "no faults") and the runs that injected it.
+type kindRow struct {
+	name                  string
+	runs, invalid, unknow int
+}
+
+func (r *kindRow) failed() int { return r.invalid + r.unknow }
+
+// label names the row with its counts: "partition (8 of 212 failed)".
+func (r *kindRow) label() string {
+	if r.failed() == 0 {
+		return fmt.Sprintf("%s (%d runs)", r.name, r.runs)
+	}
+	return fmt.Sprintf("%s (%d of %d failed)", r.name, r.failed(), r.runs)
+}
+
+// sweepRows counts runs, invalid and unknown verdicts per fault kind (a
+// run counts once under each kind it injected), keeps the MaxSweepKinds
+// most frequent kinds, and folds the rest into "other (N kinds)". Runs
+// without faults get a "no faults" row. rowsOf[i] lists the rows of
+// pts[i]. Rows come most frequent first.
+func sweepRows(pts []SweepPoint) (rows []kindRow, rowsOf [][]int) {
+	count := map[string]int{}
+	for _, p := range pts {
+		for _, k := range p.kinds() {
+			count[k]++
+		}
+	}
+	names := make([]string, 0, len(count))
+	for k := range count {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(a, b int) bool {
+		if count[names[a]] != count[names[b]] {
+			return count[names[a]] > count[names[b]]
+		}
+		return names[a] < names[b]
+	})
+	rowOf := map[string]int{}
+	for i, k := range names {
+		if i == MaxSweepKinds {
+			break
+		}
+		rowOf[k] = len(rows)
+		rows = append(rows, kindRow{name: k})
+	}
+	other, none := -1, -1
+	if len(names) > MaxSweepKinds {
+		other = len(rows)
+		rows = append(rows, kindRow{name: fmt.Sprintf("other (%d kinds)", len(names)-MaxSweepKinds)})
+	}
+	rowsOf = make([][]int, len(pts))
+	for i, p := range pts {
+		ks := p.kinds()
+		if len(ks) == 0 {
+			if none < 0 {
+				none = len(rows)
+				rows = append(rows, kindRow{name: "no faults"})
+			}
+			rowsOf[i] = []int{none}
+		}
+		inOther := false
+		for _, k := range ks {
+			if r, ok := rowOf[k]; ok {
+				rowsOf[i] = append(rowsOf[i], r)
+			} else if !inOther {
+				inOther = true
+				rowsOf[i] = append(rowsOf[i], other)
+			}
+		}
+		for _, r := range rowsOf[i] {
+			rows[r].runs++
+			switch verdictName(p.Verdict) {
+			case "invalid":
+				rows[r].invalid++
+			case "unknown":
+				rows[r].unknow++
+			}
+		}
+	}
+	return rows, rowsOf
 }
 
 // PlotSweep writes three stacked panels about a seed sweep: the verdict of
-// every seed against its fault mix, the failures (invalid and unknown) per
-// fault mix, and the simulator's speed in events per second per seed.
+// every seed on a row per fault kind it injected, the failure rate
+// (invalid and unknown) per fault kind, and the simulator's speed in
+// events per second per seed. Fault kinds are counted one by one, not as
+// mixes, so a swarm sweep with hundreds of distinct mixes stays readable;
+// beyond the MaxSweepKinds most frequent, kinds are grouped as "other".
 func PlotSweep(w io.Writer, pts []SweepPoint, opts PlotOptions) error {
 	format, err := opts.format()
 	if err != nil {
@@ -60,17 +148,12 @@ func PlotSweep(w io.Writer, pts []SweepPoint, opts PlotOptions) error {
 func sweepPlots(pts []SweepPoint, opts *PlotOptions) []*plot.Plot {
 	pts = append([]SweepPoint(nil), pts...)
 	sort.SliceStable(pts, func(a, b int) bool { return pts[a].Seed < pts[b].Seed })
-	var mixes []string
-	mixIdx := map[string]int{}
-	for _, p := range pts {
-		if _, ok := mixIdx[p.mix()]; !ok {
-			mixIdx[p.mix()] = 0
-			mixes = append(mixes, p.mix())
-		}
-	}
-	sort.Strings(mixes)
-	for i, m := range mixes {
-		mixIdx[m] = i
+	rows, rowsOf := sweepRows(pts)
+	// Nominal axes count from the bottom: the most frequent kind on top.
+	yOf := func(r int) float64 { return float64(len(rows) - 1 - r) }
+	labels := make([]string, len(rows))
+	for r := range rows {
+		labels[len(rows)-1-r] = rows[r].label()
 	}
 	// Seeds go on the x axis as they are when small, else by rank.
 	byRank := pts[len(pts)-1].Seed > 1e7
@@ -84,17 +167,27 @@ func sweepPlots(pts []SweepPoint, opts *PlotOptions) []*plot.Plot {
 	if byRank {
 		xLabel = "run (by seed order)"
 	}
+	var nInvalid, nUnknown int
+	for _, p := range pts {
+		switch verdictName(p.Verdict) {
+		case "invalid":
+			nInvalid++
+		case "unknown":
+			nUnknown++
+		}
+	}
 
-	// 1. Verdict of each seed by fault mix.
+	// 1. Verdict of each seed, on the row of each fault kind it injected.
 	p1 := plot.New()
-	p1.Title.Text = "verdict by seed and fault mix"
-	if opts.Title != "" {
+	p1.Title.Text = fmt.Sprintf("verdict by seed and fault kind (%d runs; a run shows on the row of each kind it injected)", len(pts))
+	if opts.Title != "" && !isFileName(opts.Title) {
 		p1.Title.Text = opts.Title
 	}
 	p1.X.Label.Text = xLabel
 	p1.Legend.Top = true
 	p1.Legend.TextStyle.Font.Size = 8
-	p1.NominalY(mixes...)
+	p1.NominalY(labels...)
+	p1.Y.Tick.Label.Font.Size = 8
 	p1.Add(plotter.NewGrid())
 	verdicts := []struct {
 		name  string
@@ -106,9 +199,14 @@ func sweepPlots(pts []SweepPoint, opts *PlotOptions) []*plot.Plot {
 	}
 	for _, vd := range verdicts {
 		var xys plotter.XYs
+		n := 0
 		for i, p := range pts {
-			if verdictName(p.Verdict) == vd.name {
-				xys = append(xys, plotter.XY{X: xOf(i), Y: float64(mixIdx[p.mix()])})
+			if verdictName(p.Verdict) != vd.name {
+				continue
+			}
+			n++
+			for _, r := range rowsOf[i] {
+				xys = append(xys, plotter.XY{X: xOf(i), Y: yOf(r)})
 			}
 		}
 		if len(xys) == 0 {
@@ -120,50 +218,58 @@ func sweepPlots(pts []SweepPoint, opts *PlotOptions) []*plot.Plot {
 		}
 		sc.GlyphStyle = vd.style
 		p1.Add(sc)
-		p1.Legend.Add(fmt.Sprintf("%s (%d)", vd.name, len(xys)), sc)
+		p1.Legend.Add(fmt.Sprintf("%s (%d)", vd.name, n), sc)
 	}
+	legendRoom(p1)
 
-	// 2. Failures per fault mix, stacked invalid on unknown.
+	// 2. Failure rate per fault kind, invalid stacked on unknown; with no
+	// failures, the runs per kind, and the title says so.
 	p2 := plot.New()
-	p2.Title.Text = "failures by fault mix (out of the runs shown under each bar)"
-	p2.Y.Label.Text = "runs"
 	p2.Legend.Top = true
 	p2.Legend.TextStyle.Font.Size = 8
-	runs := make([]int, len(mixes))
-	inv := make(plotter.Values, len(mixes))
-	unk := make(plotter.Values, len(mixes))
-	for _, p := range pts {
-		m := mixIdx[p.mix()]
-		runs[m]++
-		switch verdictName(p.Verdict) {
-		case "invalid":
-			inv[m]++
-		case "unknown":
-			unk[m]++
+	p2.NominalY(labels...)
+	p2.Y.Tick.Label.Font.Size = 8
+	p2.X.Min = 0
+	barW := vg.Points(math.Max(3, math.Min(14, 160/float64(len(rows)))))
+	bar := func(vals plotter.Values, c color.Color) *plotter.BarChart {
+		b, err := plotter.NewBarChart(vals, barW)
+		if err != nil {
+			return nil
 		}
+		b.Horizontal, b.Color, b.LineStyle.Width = true, c, 0
+		return b
 	}
-	names := make([]string, len(mixes))
-	for i, m := range mixes {
-		names[i] = fmt.Sprintf("%s (%d)", m, runs[i])
+	vals := func(f func(r *kindRow) float64) plotter.Values {
+		v := make(plotter.Values, len(rows))
+		for r := range rows {
+			v[len(rows)-1-r] = f(&rows[r])
+		}
+		return v
 	}
-	barW := vg.Points(math.Max(4, math.Min(40, 500/float64(len(mixes)))))
-	if bu, err := plotter.NewBarChart(unk, barW); err == nil {
-		bu.Color, bu.LineStyle.Width = colInfo, 0
-		p2.Add(bu)
-		p2.Legend.Add("unknown", bu)
-		if bi, err := plotter.NewBarChart(inv, barW); err == nil {
-			bi.Color, bi.LineStyle.Width = colFail, 0
+	if nInvalid+nUnknown == 0 {
+		p2.Title.Text = fmt.Sprintf("no failures in %d runs — runs per fault kind", len(pts))
+		p2.X.Label.Text = "runs"
+		if b := bar(vals(func(r *kindRow) float64 { return float64(r.runs) }), colOK); b != nil {
+			p2.Add(b)
+		}
+	} else {
+		p2.Title.Text = fmt.Sprintf("failure rate by fault kind (%d invalid, %d unknown in %d runs)", nInvalid, nUnknown, len(pts))
+		p2.X.Label.Text = "runs that failed (%) among those that injected the kind"
+		pct := func(n int, r *kindRow) float64 { return 100 * float64(n) / float64(max(1, r.runs)) }
+		bu := bar(vals(func(r *kindRow) float64 { return pct(r.unknow, r) }), colInfo)
+		bi := bar(vals(func(r *kindRow) float64 { return pct(r.invalid, r) }), colFail)
+		if bu != nil && bi != nil {
 			bi.StackOn(bu)
-			p2.Add(bi)
-			p2.Legend.Add("invalid", bi)
+			p2.Add(bu, bi)
+			if nUnknown > 0 {
+				p2.Legend.Add("unknown", bu)
+			}
+			if nInvalid > 0 {
+				p2.Legend.Add("invalid", bi)
+			}
 		}
 	}
-	p2.NominalX(names...)
-	if len(mixes) > 4 {
-		p2.X.Tick.Label.Rotation = math.Pi / 8
-		p2.X.Tick.Label.XAlign = draw.XRight
-	}
-	p2.Y.Min = 0
+	legendRoom(p2)
 
 	// 3. Events per second by seed.
 	p3 := plot.New()
@@ -197,7 +303,30 @@ func sweepPlots(pts []SweepPoint, opts *PlotOptions) []*plot.Plot {
 		p3.Add(l)
 		p3.Legend.Add(fmt.Sprintf("median %.3g", med), l)
 	}
+	legendRoom(p3)
 	return []*plot.Plot{p1, p2, p3}
+}
+
+// legendRoom widens a plot's x axis on the right so its legend (top
+// right) sits beside the data rather than on it; the axis is labelled
+// only under the data.
+func legendRoom(p *plot.Plot) {
+	p.X.Tick.Marker = ticksUpTo{p.X.Max}
+	p.X.Max += 0.14 * (p.X.Max - p.X.Min)
+}
+
+// ticksUpTo are plainTicks no further than max.
+type ticksUpTo struct{ max float64 }
+
+func (t ticksUpTo) Ticks(lo, hi float64) []plot.Tick {
+	ts := plainTicks{}.Ticks(lo, hi)
+	out := ts[:0]
+	for _, tk := range ts {
+		if tk.Value <= t.max {
+			out = append(out, tk)
+		}
+	}
+	return out
 }
 
 // verdictName normalises a verdict string; anything unrecognised counts

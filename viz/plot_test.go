@@ -225,3 +225,70 @@ func TestPlotsSpanTheRun(t *testing.T) {
 		}
 	}
 }
+
+// A swarm sweep: hundreds of seeds, 40 fault kinds in hundreds of mixes.
+// The panels name at most MaxSweepKinds kinds (most frequent first) plus
+// "other", count each run once per row, and say when nothing failed.
+func TestPlotSweepAggregatesKinds(t *testing.T) {
+	var pts []SweepPoint
+	for s := uint64(1); s <= 400; s++ {
+		var fs []string
+		for k := 0; k < 40; k++ {
+			if (s*uint64(k+3))%uint64(k+2) == 0 { // kind k in about 1/(k+2) of the runs
+				fs = append(fs, fmt.Sprintf("fault-%02d", k))
+			}
+		}
+		pts = append(pts, SweepPoint{Seed: s, Verdict: "valid", Faults: fs, EventsPerSec: 1e6})
+	}
+	pts[10].Faults = nil
+	pts[20].Verdict = "invalid"
+	rows, rowsOf := sweepRows(pts)
+	if len(rows) != MaxSweepKinds+2 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	if rows[0].name != "fault-00" || rows[MaxSweepKinds].name != "other (25 kinds)" || rows[MaxSweepKinds+1].name != "no faults" {
+		t.Errorf("rows %q … %q, %q", rows[0].name, rows[MaxSweepKinds].name, rows[MaxSweepKinds+1].name)
+	}
+	for r := 1; r < MaxSweepKinds; r++ {
+		if rows[r].runs > rows[r-1].runs {
+			t.Errorf("row %d (%d runs) after row %d (%d runs)", r, rows[r].runs, r-1, rows[r-1].runs)
+		}
+	}
+	total := 0
+	for i := range pts {
+		seen := map[int]bool{}
+		for _, r := range rowsOf[i] {
+			if seen[r] {
+				t.Errorf("run %d counted twice in row %d", i, r)
+			}
+			seen[r] = true
+		}
+		total += len(rowsOf[i])
+	}
+	sum := 0
+	for _, r := range rows {
+		sum += r.runs
+	}
+	if sum != total {
+		t.Errorf("rows count %d runs, runs are on %d rows", sum, total)
+	}
+	ps := sweepPlots(pts, &PlotOptions{Title: "results.jsonl"})
+	if !strings.HasPrefix(ps[1].Title.Text, "failure rate by fault kind (1 invalid, 0 unknown in 400 runs)") {
+		t.Errorf("failures panel title %q", ps[1].Title.Text)
+	}
+	if strings.Contains(ps[0].Title.Text, "results.jsonl") {
+		t.Errorf("a file name as the title: %q", ps[0].Title.Text)
+	}
+	pts[20].Verdict = "valid"
+	ps = sweepPlots(pts, &PlotOptions{})
+	if ps[1].Title.Text != "no failures in 400 runs — runs per fault kind" || ps[1].X.Min != 0 || ps[1].X.Max < 100 {
+		t.Errorf("no-failure panel: %q, x %v…%v", ps[1].Title.Text, ps[1].X.Min, ps[1].X.Max)
+	}
+	var b bytes.Buffer
+	if err := PlotSweep(&b, pts, PlotOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "fault-"); n != 2*MaxSweepKinds {
+		t.Errorf("%d fault-kind labels drawn", n)
+	}
+}
