@@ -8,6 +8,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim/trace"
 )
 
@@ -73,7 +74,7 @@ func newViewer(scr tcell.Screen, ix *index, opts Options) *Viewer {
 	case ix.highlightProblem() != "":
 		vw.status = "warning: " + ix.highlightProblem()
 	case ix.hiFrom >= 0 && ix.lead >= 0:
-		vw.status = "highlighting the operations the trace's linearizability violation names; press v to go to the failure, ? for help"
+		vw.status = "highlight taken from the trace's linearizability violation; press v to go to it"
 	case len(vw.ix.failures) > 0:
 		vw.status = "press v to go to the failure, ? for help"
 	default:
@@ -708,7 +709,13 @@ func (vw *Viewer) violation() {
 	vw.v = fitView(lo-span/3, hi+span/3, vw.lay.pw)
 	vw.jumpTo(target, "")
 	if ix.lead >= 0 {
-		vw.status = "no order can place: " + strings.TrimSpace(ix.ev[target].String()) + "  (x X: the others involved)"
+		o := &ix.ops[ix.lead]
+		e := &ix.ev[o.inv]
+		if o.ret >= 0 {
+			e = &ix.ev[o.ret]
+		}
+		vw.status = fmt.Sprintf("no order can place [%d] %s %s at %s · x X: the others", o.handle, e.Node,
+			trace.FormatOp(e.Op, o.outcome == nodes.OK), trace.FormatTime(timeOf(o.start)))
 	} else {
 		vw.status = "failure: " + strings.TrimSpace(ix.ev[target].String())
 	}
