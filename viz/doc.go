@@ -20,8 +20,10 @@
 //   - fault windows as shaded bands above the lanes, with their text form,
 //     and a clock skew as ~ on the lane plus the offset in its label;
 //   - the failure — an online violation, a panic, or the operations the
-//     linearizability checker reported (Options.Highlight) — in {braces}
-//     and !, and one key (v) away.
+//     linearizability checker reported (Options.Highlight, or the
+//     checker's violation event the runner appends to the trace) — in
+//     {braces} and !, and one key (v) away: v lands on the operation no
+//     order can place, the first one highlighted.
 //
 // Every class of thing has its own glyph, so the picture reads the same
 // without colour, in a CI log, or in a golden file.
