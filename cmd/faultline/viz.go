@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,7 @@ func readTrace(path string) (*trace.File, error) {
 func cmdViz(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("viz", stderr)
 	text := fs.Bool("text", false, "print the timeline as text instead of opening the viewer (automatic when stdout is not a terminal)")
-	width := fs.Int("width", 0, "text width in columns (default 160)")
+	width := fs.Int("width", 0, fmt.Sprintf("text width in columns (default %d)", viz.DefaultTextWidth))
 	highlight := fs.String("highlight", "", "operations or events to highlight: handles (17), client@invoke (c3@6.912491708s), event seqs (#1234)")
 	noColor := fs.Bool("no-color", false, "draw without colour")
 	pos, err := parseInterleaved(fs, args)
@@ -40,22 +41,31 @@ func cmdViz(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o := viz.Options{Title: pos[0], NoColor: *noColor, Width: *width}
+	o := viz.Options{NoColor: *noColor, Width: *width}
 	if err := viz.ParseHighlight(*highlight, &o); err != nil {
-		return usageError{err.Error()}
+		return usageError{strings.TrimPrefix(err.Error(), "viz: ")}
 	}
 	tty := false
 	if out, ok := stdout.(*os.File); ok {
 		tty = term.IsTerminal(int(out.Fd()))
 	}
 	if *text || !tty {
-		return viz.RenderText(stdout, f, o)
+		return trimPrefix(viz.RenderText(stdout, f, o), "viz: ")
 	}
 	scr, err := tcell.NewScreen()
 	if err != nil {
 		return fmt.Errorf("cannot open the terminal (%v); use --text", err)
 	}
-	return viz.RunViewer(scr, f, o)
+	return trimPrefix(viz.RunViewer(scr, f, o), "viz: ")
+}
+
+// trimPrefix drops a package prefix from an error the command prints
+// under its own name ("faultline viz: ...").
+func trimPrefix(err error, prefix string) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), prefix))
 }
 
 func cmdPlot(args []string, stdout, stderr io.Writer) error {
@@ -73,7 +83,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) error {
 	if format != "png" && format != "svg" {
 		return usageError{fmt.Sprintf("--out %q: the file must end in .png or .svg", *out)}
 	}
-	opts := viz.PlotOptions{Format: format, Title: filepath.Base(pos[0])}
+	opts := viz.PlotOptions{Format: format}
 	var render func(io.Writer) error
 	switch *kind {
 	case "latency", "availability":
