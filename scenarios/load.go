@@ -297,6 +297,21 @@ func (d *decoder) dist(dst *sim.Dist) func(*yaml.Node, string) error {
 	}
 }
 
+// nonZeroDist is dist for latencies, where the zero distribution means
+// "use the default": an explicit zero is refused rather than silently
+// replaced.
+func (d *decoder) nonZeroDist(dst *sim.Dist) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		if err := d.dist(dst)(n, field); err != nil {
+			return err
+		}
+		if *dst == (sim.Dist{}) {
+			return d.errf(n, field, "a latency of exactly 0 is not supported (it means the default); use a small value such as 1us")
+		}
+		return nil
+	}
+}
+
 func (d *decoder) rangeOf(dst *Range) func(*yaml.Node, string) error {
 	return func(n *yaml.Node, field string) error {
 		s, err := d.scalar(n, field, "a duration range such as 2s..5s")
@@ -413,7 +428,7 @@ func (d *decoder) cluster(n *yaml.Node, path string, c *Cluster) error {
 
 func (d *decoder) network(n *yaml.Node, path string, nw *Network) error {
 	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
-		"latency":   d.dist(&nw.Latency),
+		"latency":   d.nonZeroDist(&nw.Latency),
 		"drop":      d.ratio(&nw.Drop),
 		"duplicate": d.ratio(&nw.Duplicate),
 	}, []string{"latency", "drop", "duplicate"})
@@ -449,7 +464,7 @@ func ParsePPM(s string) (int64, error) {
 
 func (d *decoder) disk(n *yaml.Node, path string, dk *Disk) error {
 	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
-		"sync_latency":           d.dist(&dk.SyncLatency),
+		"sync_latency":           d.nonZeroDist(&dk.SyncLatency),
 		"keep_unsynced_on_crash": d.boolean(&dk.KeepUnsyncedOnCrash),
 	}, []string{"sync_latency", "keep_unsynced_on_crash"})
 }
@@ -467,8 +482,8 @@ func (d *decoder) workload(n *yaml.Node, path string, w *Workload) error {
 				return err
 			}
 			r, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "/s"), 64)
-			if err != nil || r < 0 || r > 1e6 {
-				return d.errf(v, f, "want operations per second per client, such as 20/s, got %q", s)
+			if err != nil || !(r >= 0.001 && r <= 1e6) && r != 0 {
+				return d.errf(v, f, "want operations per second per client between 0.001/s and 1000000/s, such as 20/s, got %q", s)
 			}
 			w.Rate = r
 			return nil

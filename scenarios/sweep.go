@@ -145,7 +145,7 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 
 	var writeErr error
 	for o := range outs {
-		sum.add(&o)
+		sum.add(&o, false)
 		if results != nil && writeErr == nil {
 			writeErr = appendResult(results, &o)
 		}
@@ -159,11 +159,17 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 	return sum, writeErr
 }
 
-func (sum *Summary) add(o *Outcome) {
+// add counts an outcome; resumed ones count as seeds and verdicts only
+// (the totals and coverage are for seeds run now, as the rates are).
+func (sum *Summary) add(o *Outcome, resumed bool) {
 	sum.Seeds++
 	sum.Counts[o.Status]++
 	if o.Failed() {
 		sum.Failures = append(sum.Failures, *o)
+	}
+	if resumed {
+		sum.Resumed++
+		return
 	}
 	sum.Events += o.Events
 	sum.Virtual += o.Virtual
@@ -213,9 +219,11 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 			// this sweep's results.
 			if o.Seed >= first && o.Seed <= last && !done[o.Seed] {
 				done[o.Seed] = true
-				sum.add(&o)
-				sum.Resumed++
+				sum.add(&o, true)
 			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("scenarios: %s:%d: %v", path, line+1, err)
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
@@ -223,7 +231,10 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 		}
 		// Make sure the next line starts on a line of its own.
 		if data[len(data)-1] != '\n' {
-			f.Write([]byte("\n"))
+			if _, err := f.Write([]byte("\n")); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("scenarios: %s: %v", path, err)
+			}
 		}
 		return f, nil
 	}

@@ -25,7 +25,8 @@ func (d *Divergence) Error() string {
 }
 
 // CheckDeterminism runs the same world twice and compares the full event
-// records (including rendered message contents and log lines). build must
+// records field by field (including rendered message contents and log
+// lines). build must
 // construct, configure and run the world for seed, returning it after the
 // run; CheckDeterminism forces recording on through the Recorder it
 // installs via the hook. It returns nil if the runs are identical, or a
@@ -61,7 +62,7 @@ func CheckDeterminism(seed uint64, build func(seed uint64, hook func(*Sim)) erro
 		if i < len(b) {
 			eb = &b[i]
 		}
-		if ea == nil || eb == nil || ea.String() != eb.String() {
+		if ea == nil || eb == nil || *ea != *eb {
 			return &Divergence{Seed: seed, Index: i, A: ea, B: eb}
 		}
 	}

@@ -9,6 +9,11 @@ import (
 	"github.com/faultline/faultline/sim/trace"
 )
 
+// maxTimerDelay caps a timer's delay (about 36 years of local time) so
+// that clock arithmetic cannot overflow: a node that asks for "forever"
+// gets a timer that never fires within any run.
+const maxTimerDelay = int64(1) << 60
+
 // env is the nodes.Env (and nodes.ClientEnv) of one process. It lives in
 // the proc, so handing it to a handler allocates nothing.
 type env struct {
@@ -22,18 +27,18 @@ var (
 
 func (e *env) ID() nodes.ID { return e.p.id }
 
+// Peers returns this process's own copy of the list (computed on first
+// use), so a node that sorts or shuffles it affects nobody else.
 func (e *env) Peers() []nodes.ID {
-	all := e.p.sim.servers
-	if e.p.id.IsClient() {
-		return all
-	}
-	peers := make([]nodes.ID, 0, len(all)-1)
-	for _, id := range all {
-		if id != e.p.id {
-			peers = append(peers, id)
+	p := e.p
+	if p.peers == nil {
+		for _, id := range p.sim.servers {
+			if id != p.id {
+				p.peers = append(p.peers, id)
+			}
 		}
 	}
-	return peers
+	return p.peers
 }
 
 func (e *env) Now() time.Time {
@@ -57,7 +62,7 @@ func (e *env) SetTimer(after time.Duration, tag uint64) nodes.TimerID {
 	sl.to = p.id
 	sl.inc = p.inc
 	sl.tag = tag
-	sl.mono = p.clock.mono(s.now) + int64(after)
+	sl.mono = p.clock.mono(s.now) + min(int64(after), maxTimerDelay)
 	s.schedule(p.clock.trueAt(sl.mono), i)
 	return nodes.TimerID(uint64(i)<<32 | uint64(sl.gen))
 }

@@ -25,6 +25,7 @@ type proc struct {
 	clock     clock
 	disk      disk
 	deferred  []item
+	peers     []nodes.ID // lazily built by Env.Peers
 	env       env
 }
 
@@ -162,9 +163,14 @@ func (s *Sim) Resume(id nodes.ID) error {
 	p.paused = false
 	s.ev = trace.Event{Kind: trace.Resume, Node: id}
 	s.emit()
+	// Deferred work runs before anything else due at this instant, in the
+	// order it arrived: it gets sequence numbers from a low counter that
+	// stays below every ordinary one (each deferred item consumed an
+	// ordinary number when first scheduled).
 	for _, it := range p.deferred {
 		if s.slots[it.slot].gen == it.gen {
-			s.schedule(s.now, it.slot)
+			s.lowSeq++
+			s.q.push(item{at: s.now, seq: s.lowSeq, slot: it.slot, gen: it.gen})
 		}
 	}
 	p.deferred = p.deferred[:0]

@@ -49,12 +49,13 @@ type Observer func(e *trace.Event) error
 // Sim is one simulated world. It is single-threaded: all methods must be
 // called from the goroutine that runs it, and never concurrently.
 type Sim struct {
-	cfg   Config
-	now   int64
-	seq   uint64
-	q     queue
-	slots []slot
-	free  []uint32
+	cfg    Config
+	now    int64
+	seq    uint64
+	lowSeq uint64 // sequence numbers for work deferred by a pause (see Resume)
+	q      queue
+	slots  []slot
+	free   []uint32
 
 	procs   []*proc
 	servers []nodes.ID
@@ -99,6 +100,9 @@ func New(cfg Config) (*Sim, error) {
 		typeNames: map[reflect.Type]string{},
 	}
 	s.copier.init()
+	// Slot 0 is never used, so no TimerID (slot<<32 | gen) is ever zero:
+	// nodes may use the zero TimerID to mean "no timer".
+	s.slots = append(s.slots, slot{})
 	s.net.init(&cfg.Network)
 	clockRng := NewStream(cfg.Seed, "clocks")
 	total := cfg.Nodes + cfg.Clients

@@ -563,3 +563,74 @@ func TestProbes(t *testing.T) {
 		t.Fatalf("%d probe marks in the trace, want one per probe reached", marks)
 	}
 }
+
+// A node that asks for "forever" gets a timer that never fires, under any
+// drift, and the run still ends at its deadline.
+func TestHugeTimersNeverFire(t *testing.T) {
+	fired := false
+	var first nodes.TimerID
+	w, _ := world(t, sim.Config{Nodes: 1, Node: func(nodes.ID) nodes.Node {
+		return &probe{
+			start: func(env nodes.Env) {
+				first = env.SetTimer(time.Duration(1<<63-1), 0)
+				env.SetTimer(200*365*24*time.Hour, 1)
+			},
+			timer: func(nodes.Env, uint64) { fired = true },
+		}
+	}})
+	w.Start()
+	w.SetDrift(1, -500_000)
+	if res := w.Run(10 * time.Second); res.Outcome == sim.OutcomeBudget || res.At != 10*time.Second {
+		t.Fatalf("%+v", res)
+	}
+	if fired {
+		t.Fatal("a timer set for centuries fired")
+	}
+	if first == 0 {
+		t.Fatal("the first TimerID is zero")
+	}
+}
+
+func TestPeersIsPrivate(t *testing.T) {
+	w, _ := world(t, sim.Config{Nodes: 3, Clients: 1,
+		Node: func(nodes.ID) nodes.Node { return &probe{} },
+		Client: func(nodes.ID) nodes.Node {
+			return &probe{start: func(env nodes.Env) {
+				p := env.Peers()
+				p[0], p[2] = p[2], p[0] // a client that shuffles its list
+			}}
+		}})
+	w.Run(time.Millisecond)
+	if s := w.Servers(); s[0] != 1 || s[2] != 3 {
+		t.Fatalf("a client's shuffle changed the simulator's server list: %v", s)
+	}
+}
+
+// Work deferred by a pause runs at the resume before anything else due
+// at that instant, in arrival order.
+func TestResumeRunsDeferredWorkFirst(t *testing.T) {
+	var got []string
+	var w *sim.Sim
+	w, _ = world(t, sim.Config{Nodes: 3, Network: sim.Network{Latency: sim.Const(10 * time.Millisecond)},
+		Node: func(id nodes.ID) nodes.Node {
+			return &probe{
+				start: func(env nodes.Env) {
+					switch env.ID() {
+					case 1:
+						env.Send(3, "early") // arrives at 10ms, while n3 is paused
+					case 2:
+						env.SetTimer(10*time.Millisecond, 0)
+					}
+				},
+				timer: func(env nodes.Env, _ uint64) { env.Send(3, "late") }, // arrives at 20ms
+				msg:   func(env nodes.Env, _ nodes.ID, m nodes.Message) { got = append(got, m.(string)) },
+			}
+		}})
+	w.Start()
+	w.Pause(3)
+	w.At(20*time.Millisecond, func() { w.Resume(3) })
+	w.Run(time.Second)
+	if len(got) != 2 || got[0] != "early" || got[1] != "late" {
+		t.Fatalf("delivered %v, want [early late]", got)
+	}
+}

@@ -76,10 +76,11 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	}
 	o := scenarios.Replay(sc, n, scenarios.RunOptions{VisualizationPath: filepath.Join(dir, scenarios.VisualFile)})
 	repro := fmt.Sprintf("faultline replay %s --seed %d", pos[0], n)
-	if err := scenarios.WriteOutcome(dir, sc, &o, repro); err != nil {
-		return err
-	}
 	fmt.Fprint(stdout, scenarios.Explain(sc, &o, repro))
+	if err := scenarios.WriteOutcome(dir, sc, &o, repro); err != nil {
+		fmt.Fprintf(stderr, "faultline replay: writing %s: %v\n", dir, err)
+		return exitError{max(o.Status.ExitCode(), scenarios.ExitUsage)}
+	}
 	view := "faultline viz " + filepath.Join(dir, scenarios.TraceFile)
 	if hl := scenarios.Highlight(&o); hl != "" {
 		view += " --highlight " + hl

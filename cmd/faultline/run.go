@@ -73,6 +73,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 func sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int, out string, asJSON bool, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once; the first lets running seeds finish
+	}()
 	bar := newProgress(stderr, !asJSON)
 	if !asJSON {
 		fmt.Fprintf(stdout, "faultline: %s — %s (%d..%d), %s\n", sc.Name, plural(int(last-first+1), "seed"), first, last, plural(workers, "worker"))
@@ -91,7 +95,9 @@ func sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int,
 		writeSummary(stdout, sc, file, out, sum)
 	}
 	if err != nil {
+		// The results file is incomplete: do not let a green sweep say 0.
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitError{scenarios.ExitUsage}
 	}
 	if sum.Interrupted {
 		fmt.Fprintf(stderr, "faultline: interrupted after %d of %d seeds; finished seeds are kept", sum.Seeds, last-first+1)

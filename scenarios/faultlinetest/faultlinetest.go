@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ import (
 )
 
 var (
-	flagSeed  = flag.Uint64("faultline.seed", 0, "run only this seed (0: the test's seeds)")
+	flagSeed  = flag.Int64("faultline.seed", -1, "run only this seed (default: the test's seeds)")
 	flagSeeds = flag.Int("faultline.seeds", 0, "number of seeds to run (0: the test's own count)")
 )
 
@@ -70,15 +71,18 @@ func Run(t *testing.T, sc *scenarios.Scenario, options ...Option) []scenarios.Ou
 	if *flagSeeds > 0 {
 		c.count = uint64(*flagSeeds)
 	}
+	if c.count == 0 {
+		t.Fatal("faultlinetest: Seeds(0) runs nothing")
+	}
 	first, last := c.first, c.first+c.count-1
-	if *flagSeed != 0 {
-		first, last = *flagSeed, *flagSeed
+	if *flagSeed >= 0 {
+		first, last = uint64(*flagSeed), uint64(*flagSeed)
 	}
 	if err := sc.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	var outs []scenarios.Outcome
-	for seed := first; seed <= last; seed++ {
+	for seed := first; ; seed++ {
 		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
 			o := scenarios.RunSeed(sc, seed, c.opts)
 			outs = append(outs, o)
@@ -93,6 +97,9 @@ func Run(t *testing.T, sc *scenarios.Scenario, options ...Option) []scenarios.Ou
 			}
 			t.Errorf("%s\nartifacts: %s (keep them with go test -artifacts)\nreproduce: %s", scenarios.Explain(sc, &o, repro), dir, repro)
 		})
+		if seed == last {
+			break
+		}
 	}
 	return outs
 }
@@ -101,7 +108,7 @@ func Run(t *testing.T, sc *scenarios.Scenario, options ...Option) []scenarios.Ou
 func ReproLine(testName string, seed uint64) string {
 	parts := strings.Split(testName, "/")
 	for i, p := range parts {
-		parts[i] = "^" + p + "$"
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
 	pkg := "."
 	if wd, err := os.Getwd(); err == nil {

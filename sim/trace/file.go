@@ -117,18 +117,20 @@ func Read(r io.Reader, name string) (*File, error) {
 	sc.Buffer(make([]byte, 0, 1<<16), 64<<20)
 	f := &File{}
 	line := 0
+	header := false
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
 		if len(strings.TrimSpace(string(b))) == 0 {
 			continue
 		}
-		if line == 1 {
+		if !header {
+			header = true
 			if err := json.Unmarshal(b, &f.Header); err != nil || f.Header.Faultline == 0 {
-				return nil, fmt.Errorf("trace: %s:1: not a Faultline trace (missing header with \"faultline_trace\")", name)
+				return nil, fmt.Errorf("trace: %s:%d: not a Faultline trace (missing header with \"faultline_trace\")", name, line)
 			}
 			if f.Header.Faultline > FormatVersion {
-				return nil, fmt.Errorf("trace: %s:1: format version %d is newer than this build reads (%d)", name, f.Header.Faultline, FormatVersion)
+				return nil, fmt.Errorf("trace: %s:%d: format version %d is newer than this build reads (%d)", name, line, f.Header.Faultline, FormatVersion)
 			}
 			continue
 		}
@@ -156,7 +158,7 @@ func Read(r io.Reader, name string) (*File, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("trace: %s:%d: %v", name, line+1, err)
 	}
-	if line == 0 {
+	if !header {
 		return nil, fmt.Errorf("trace: %s: empty file", name)
 	}
 	return f, nil
