@@ -59,6 +59,19 @@ func cmdViz(args []string, stdout, stderr io.Writer) error {
 	return trimPrefix(viz.RunViewer(scr, f, o), "viz: ")
 }
 
+// isResultsFile reports whether path starts like a results.jsonl written
+// by faultline run --out.
+func isResultsFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 64)
+	n, _ := f.Read(head)
+	return strings.Contains(string(head[:n]), `"faultline_results"`)
+}
+
 // trimPrefix drops a package prefix from an error the command prints
 // under its own name ("faultline viz: ...").
 func trimPrefix(err error, prefix string) error {
@@ -71,7 +84,7 @@ func trimPrefix(err error, prefix string) error {
 func cmdPlot(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("plot", stderr)
 	out := fs.String("out", "", "output file, .png or .svg (required)")
-	kind := fs.String("kind", "latency", "latency, availability or sweep (sweep reads a results.jsonl)")
+	kind := fs.String("kind", "", "latency (default for a trace), availability, or sweep (default for a results.jsonl)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -82,6 +95,12 @@ func cmdPlot(args []string, stdout, stderr io.Writer) error {
 	format := strings.TrimPrefix(filepath.Ext(*out), ".")
 	if format != "png" && format != "svg" {
 		return usageError{fmt.Sprintf("--out %q: the file must end in .png or .svg", *out)}
+	}
+	if *kind == "" {
+		*kind = "latency"
+		if isResultsFile(pos[0]) {
+			*kind = "sweep"
+		}
 	}
 	opts := viz.PlotOptions{Format: format}
 	var render func(io.Writer) error
