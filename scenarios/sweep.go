@@ -26,7 +26,9 @@ type SweepOptions struct {
 	// Out is a directory for results.jsonl (which makes the sweep
 	// resumable) and per-failing-seed artifacts; "" keeps nothing.
 	Out string
-	// Run configures each seed's run.
+	// Run configures each seed's run. It is shared by every worker, so a
+	// VisualizationPath or Hook set here would be used by several seeds at
+	// once: leave them unset (failing seeds get their own files through Out).
 	Run RunOptions
 	// Progress, if set, is called after each seed finishes, from a single
 	// goroutine.
