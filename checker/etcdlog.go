@@ -39,7 +39,14 @@ var (
 // ReadEtcdLog reads a Jepsen etcd register log. name is used in error
 // messages, which point at name:line.
 func ReadEtcdLog(r io.Reader, name string) (*History, error) {
-	h := &History{Model: "register"}
+	return readLog(r, name, "register", readEtcdLine)
+}
+
+// readLog reads a line-oriented log (etcd or KV), handing each non-blank
+// line to readLine with the open operations by process; errors point at
+// name:line.
+func readLog(r io.Reader, name, model string, readLine func(h *History, open map[int]int, line string, lineNo int) error) (*History, error) {
+	h := &History{Model: model}
 	open := map[int]int{} // process -> index in h.Ops
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
@@ -50,7 +57,7 @@ func ReadEtcdLog(r io.Reader, name string) (*History, error) {
 		if isBlank(line) {
 			continue
 		}
-		if err := readEtcdLine(h, open, line, lineNo); err != nil {
+		if err := readLine(h, open, line, lineNo); err != nil {
 			return nil, fmt.Errorf("checker: %s:%d: %w", name, lineNo, err)
 		}
 	}

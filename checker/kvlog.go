@@ -1,7 +1,6 @@
 package checker
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"regexp"
@@ -28,25 +27,7 @@ var kvLine = regexp.MustCompile(`^\{:process (\d+), :type :(invoke|ok|fail|info)
 // ReadKVLog reads a Porcupine KV log. name is used in error messages, which
 // point at name:line.
 func ReadKVLog(r io.Reader, name string) (*History, error) {
-	h := &History{Model: "kv"}
-	open := map[int]int{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	lineNo := 0
-	for sc.Scan() {
-		lineNo++
-		line := sc.Text()
-		if isBlank(line) {
-			continue
-		}
-		if err := readKVLine(h, open, line, lineNo); err != nil {
-			return nil, fmt.Errorf("checker: %s:%d: %w", name, lineNo, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("checker: %s:%d: %w", name, lineNo+1, err)
-	}
-	return h, nil
+	return readLog(r, name, "kv", readKVLine)
 }
 
 func readKVLine(h *History, open map[int]int, line string, lineNo int) error {

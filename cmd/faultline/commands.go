@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -48,28 +49,37 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	return sweep(sc, sc.Source, first, last, *workers, *out, false, stdout, stderr)
 }
 
+// scenarioSeed parses the arguments of a command that takes one scenario
+// and --seed N (replay, shrink): the positional arguments, the scenario,
+// the seed and the output directory (default out/<scenario>/seed-N).
+func scenarioSeed(cmd string, fs *flag.FlagSet, args []string, seed, out *string) (pos []string, sc *scenarios.Scenario, n uint64, dir string, err error) {
+	if pos, err = parseInterleaved(fs, args); err != nil {
+		return
+	}
+	if len(pos) != 1 || *seed == "" {
+		err = usageError{cmd + " takes one scenario file and --seed N"}
+		return
+	}
+	if sc, err = loadScenario(pos[0]); err != nil {
+		return
+	}
+	if n, _, err = parseSeeds(*seed, ""); err != nil {
+		return
+	}
+	dir = *out
+	if dir == "" {
+		dir = filepath.Join("out", sc.Name, fmt.Sprintf("seed-%d", n))
+	}
+	return
+}
+
 func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("replay", stderr)
 	seed := fs.String("seed", "", "the seed to replay (required)")
 	out := fs.String("out", "", "directory for the trace, history, visualization and verdict (default out/<scenario>/seed-N)")
-	pos, err := parseInterleaved(fs, args)
+	pos, sc, n, dir, err := scenarioSeed("replay", fs, args, seed, out)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 || *seed == "" {
-		return usageError{"replay takes one scenario file and --seed N"}
-	}
-	sc, err := loadScenario(pos[0])
-	if err != nil {
-		return err
-	}
-	n, _, err := parseSeeds(*seed, "")
-	if err != nil {
-		return err
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", sc.Name, fmt.Sprintf("seed-%d", n))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

@@ -22,24 +22,9 @@ func cmdShrink(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "directory for "+shrunkFile+" (default out/<scenario>/seed-N)")
 	budget := fs.Duration("budget", 60*time.Second, "wall-time budget for trying smaller variants")
 	quiet := fs.Bool("quiet", false, "print only the before/after summary")
-	pos, err := parseInterleaved(fs, args)
+	_, sc, n, dir, err := scenarioSeed("shrink", fs, args, seed, out)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 || *seed == "" {
-		return usageError{"shrink takes one scenario file and --seed N"}
-	}
-	sc, err := loadScenario(pos[0])
-	if err != nil {
-		return err
-	}
-	n, _, err := parseSeeds(*seed, "")
-	if err != nil {
-		return err
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", sc.Name, fmt.Sprintf("seed-%d", n))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
