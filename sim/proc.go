@@ -37,31 +37,56 @@ func (p *proc) start() {
 	p.monoStart = p.clock.mono(s.now)
 	s.ev = trace.Event{Kind: trace.Start, Node: p.id, Num: int64(p.inc)}
 	s.emit()
-	p.handle(func() {
-		p.node = p.factory(p.id)
-		p.node.Start(&p.env)
-	})
-}
-
-// handle runs one handler: a panic becomes the run's failure, and the
-// after-handler checks (online invariants over node state) run when it
-// returns normally.
-func (p *proc) handle(fn func()) {
-	s := p.sim
-	if !p.guard(fn) || len(s.after) == 0 || s.failure != nil {
-		return
-	}
-	for _, check := range s.after {
-		if err := check(p.id); err != nil {
-			s.violation(p.id, err)
-			return
-		}
+	if p.callStart() {
+		p.checkAfter()
 	}
 }
 
-func (p *proc) guard(fn func()) (ok bool) {
+// Each handler call runs under recover: a panic becomes the run's failure
+// (and the call reports false); a call that returns normally is followed
+// by the after-handler checks (online invariants over node state). No
+// closures: the hot path allocates nothing.
+
+func (p *proc) callStart() (ok bool) {
 	defer p.recover()
-	fn()
+	p.node = p.factory(p.id)
+	p.node.Start(&p.env)
+	return true
+}
+
+func (p *proc) deliver(from nodes.ID, msg nodes.Message) {
+	if p.callMessage(from, msg) {
+		p.checkAfter()
+	}
+}
+
+func (p *proc) callMessage(from nodes.ID, msg nodes.Message) (ok bool) {
+	defer p.recover()
+	p.node.Message(&p.env, from, msg)
+	return true
+}
+
+func (p *proc) timer(id nodes.TimerID, tag uint64) {
+	if p.callTimer(id, tag) {
+		p.checkAfter()
+	}
+}
+
+func (p *proc) callTimer(id nodes.TimerID, tag uint64) (ok bool) {
+	defer p.recover()
+	p.node.Timer(&p.env, id, tag)
+	return true
+}
+
+func (p *proc) synced(tag uint64) {
+	if p.callSynced(tag) {
+		p.checkAfter()
+	}
+}
+
+func (p *proc) callSynced(tag uint64) (ok bool) {
+	defer p.recover()
+	p.node.Synced(&p.env, tag)
 	return true
 }
 
@@ -71,31 +96,18 @@ func (p *proc) recover() {
 	}
 }
 
-func (p *proc) deliver(from nodes.ID, msg nodes.Message) {
-	if len(p.sim.after) == 0 {
-		defer p.recover()
-		p.node.Message(&p.env, from, msg)
+// checkAfter runs the after-handler checks once a handler of p returned.
+func (p *proc) checkAfter() {
+	s := p.sim
+	if s.failure != nil {
 		return
 	}
-	p.handle(func() { p.node.Message(&p.env, from, msg) })
-}
-
-func (p *proc) timer(id nodes.TimerID, tag uint64) {
-	if len(p.sim.after) == 0 {
-		defer p.recover()
-		p.node.Timer(&p.env, id, tag)
-		return
+	for _, check := range s.after {
+		if err := check(p.id); err != nil {
+			s.violation(p.id, err)
+			return
+		}
 	}
-	p.handle(func() { p.node.Timer(&p.env, id, tag) })
-}
-
-func (p *proc) synced(tag uint64) {
-	if len(p.sim.after) == 0 {
-		defer p.recover()
-		p.node.Synced(&p.env, tag)
-		return
-	}
-	p.handle(func() { p.node.Synced(&p.env, tag) })
 }
 
 // Crash kills a process: its Node value, timers, pending sync callbacks
