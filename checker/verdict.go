@@ -32,6 +32,26 @@ func (v Verdict) String() string {
 	return fmt.Sprintf("verdict(%d)", int8(v))
 }
 
+// ParseVerdict reads the forms String produces.
+func ParseVerdict(s string) (Verdict, error) {
+	for _, v := range []Verdict{Unknown, Valid, Invalid} {
+		if v.String() == s {
+			return v, nil
+		}
+	}
+	return Unknown, fmt.Errorf("checker: unknown verdict %q (want valid, invalid or unknown)", s)
+}
+
+// MarshalText writes the verdict as String does (results files and JSON).
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (v *Verdict) UnmarshalText(b []byte) error {
+	x, err := ParseVerdict(string(b))
+	*v = x
+	return err
+}
+
 // rank orders verdicts for composition: Invalid > Unknown > Valid.
 func (v Verdict) rank() int {
 	switch v {

@@ -157,7 +157,7 @@ func Explain(sc *Scenario, o *Outcome, repro string) string {
 	fmt.Fprintf(&b, "  history: %d operations; faults fired: %s\n", o.Ops, strings.Join(o.Faults, ", "))
 	for _, c := range o.Checks {
 		fmt.Fprintf(&b, "  check %-22s %s\n", c.Name, c.Verdict)
-		if c.Explanation != "" && c.Verdict != "valid" {
+		if c.Explanation != "" && c.Verdict != checker.Valid {
 			for _, line := range strings.Split(strings.TrimRight(c.Explanation, "\n"), "\n") {
 				fmt.Fprintf(&b, "      %s\n", line)
 			}

@@ -13,6 +13,7 @@ import (
 // used for the resolved scenario saved with a failing seed and for the
 // scenarios the shrinker writes.
 func Format(sc *Scenario) []byte {
+	sc = sc.WithDefaults()
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	q := strconv.Quote
@@ -32,7 +33,16 @@ func Format(sc *Scenario) []byte {
 	p("clocks:\n  skew: %s\n  drift: %dppm\n", sc.Clocks.Skew, sc.Clocks.DriftPPM)
 	p("disk:\n  sync_latency: %s\n  keep_unsynced_on_crash: %t\n", q(sc.Disk.SyncLatency.String()), sc.Disk.KeepUnsyncedOnCrash)
 	w := sc.Workload
-	p("workload:\n  kind: %s\n  clients: %d\n  keys: %d\n  timeout: %s\n", w.Kind, w.Clients, w.Keys, w.Timeout)
+	p("workload:\n  kind: %s\n  clients: %d\n", w.Kind, w.Clients)
+	if w.Keys > 0 {
+		p("  keys: %d\n", w.Keys)
+	}
+	if w.Timeout > 0 {
+		p("  timeout: %s\n", w.Timeout)
+	}
+	for _, pr := range w.Params {
+		p("  %s: %s\n", pr.Key, q(pr.Value))
+	}
 	if w.Rate > 0 {
 		p("  rate: %s/s\n", strconv.FormatFloat(w.Rate, 'g', -1, 64))
 	}

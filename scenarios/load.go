@@ -78,10 +78,8 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	if err := d.scenario(doc.Content[0], sc); err != nil {
 		return nil, err
 	}
-	if err := sc.Validate(); err != nil {
-		return nil, err
-	}
-	return sc, nil
+	sc.fieldPos = d.fieldPos
+	return sc.Resolve()
 }
 
 func yamlError(name string, err error) error {
@@ -100,9 +98,20 @@ func yamlError(name string, err error) error {
 
 type decoder struct {
 	file string
+	// fieldPos records where fields were written, for errors that Validate
+	// finds later (see Scenario.at).
+	fieldPos map[string]Pos
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Col: n.Column} }
+
+// mark remembers where field was written.
+func (d *decoder) mark(field string, n *yaml.Node) {
+	if d.fieldPos == nil {
+		d.fieldPos = map[string]Pos{}
+	}
+	d.fieldPos[field] = d.pos(n)
+}
 
 func (d *decoder) errf(n *yaml.Node, field, format string, args ...any) error {
 	return &Error{Pos: d.pos(n), Field: field, Msg: fmt.Sprintf(format, args...)}
@@ -168,6 +177,7 @@ func (d *decoder) fields(n *yaml.Node, path string, handlers map[string]func(v *
 			return d.errf(k, field, "field given twice")
 		}
 		seen[k.Value] = true
+		d.mark(field, v)
 		if err := h(v, field); err != nil {
 			return err
 		}
@@ -359,17 +369,12 @@ func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
 	if err := d.fields(n, "", h, order); err != nil {
 		return err
 	}
-	if sc.Version == 0 {
-		sc.Version = SchemaVersion
-	}
-	if sc.Version != SchemaVersion {
+	if sc.Version != 0 && sc.Version != SchemaVersion {
 		return d.errf(n, "version", "this build reads scenario version %d, not %d", SchemaVersion, sc.Version)
 	}
 	if check != nil {
-		for i, c := range sc.Check {
-			if _, ok := checks[c]; !ok {
-				return d.errf(check.Content[i], fmt.Sprintf("check[%d]", i), "unknown check %q%s (want one of: %s)", c, didYouMean(c, CheckNames()), strings.Join(CheckNames(), ", "))
-			}
+		for i := range sc.Check {
+			d.mark(fmt.Sprintf("check[%d]", i), check.Content[i])
 		}
 	}
 	return nil
@@ -390,9 +395,8 @@ func (d *decoder) stringList(n *yaml.Node, field string, dst *[]string) error {
 }
 
 func (d *decoder) cluster(n *yaml.Node, path string, c *Cluster) error {
-	var nodeKind *yaml.Node
 	h := map[string]func(*yaml.Node, string) error{
-		"node": func(v *yaml.Node, f string) error { nodeKind = v; return d.str(&c.Node)(v, f) },
+		"node": d.str(&c.Node),
 		"size": d.countInt(&c.Size, "a number of nodes from 1 to 1000"),
 		"params": func(v *yaml.Node, f string) error {
 			if v.Kind != yaml.MappingNode {
@@ -409,21 +413,7 @@ func (d *decoder) cluster(n *yaml.Node, path string, c *Cluster) error {
 			return nil
 		},
 	}
-	if err := d.fields(n, path, h, []string{"node", "size", "params"}); err != nil {
-		return err
-	}
-	if nodeKind != nil {
-		kind, ok := nodeKinds[c.Node]
-		if !ok {
-			return d.errf(nodeKind, path+".node", "unknown node kind %q (want one of: %s)", c.Node, strings.Join(NodeKindNames(), ", "))
-		}
-		if kind.CheckParams != nil {
-			if err := kind.CheckParams(c.Params); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return d.fields(n, path, h, []string{"node", "size", "params"})
 }
 
 func (d *decoder) network(n *yaml.Node, path string, nw *Network) error {
@@ -469,10 +459,15 @@ func (d *decoder) disk(n *yaml.Node, path string, dk *Disk) error {
 	}, []string{"sync_latency", "keep_unsynced_on_crash"})
 }
 
+// workload decodes the common workload fields; every other key is one of
+// the workload kind's own parameters, checked against its ParamSpecs by
+// Validate once the kind is known.
 func (d *decoder) workload(n *yaml.Node, path string, w *Workload) error {
-	var kindNode, mixNode *yaml.Node
-	err := d.fields(n, path, map[string]func(*yaml.Node, string) error{
-		"kind":    func(v *yaml.Node, f string) error { kindNode = v; return d.str(&w.Kind)(v, f) },
+	if n.Kind != yaml.MappingNode {
+		return d.errf(n, path, "want a mapping with fields %s and the workload's own parameters, got %s", strings.Join(commonWorkloadFields, ", "), describe(n))
+	}
+	common := map[string]func(*yaml.Node, string) error{
+		"kind":    d.str(&w.Kind),
 		"clients": d.countInt(&w.Clients, "a number of clients from 1 to 1000"),
 		"keys":    d.countInt(&w.Keys, "a number of keys (at least 1)"),
 		"timeout": d.duration(&w.Timeout),
@@ -489,7 +484,6 @@ func (d *decoder) workload(n *yaml.Node, path string, w *Workload) error {
 			return nil
 		},
 		"mix": func(v *yaml.Node, f string) error {
-			mixNode = v
 			if v.Kind != yaml.MappingNode {
 				return d.errf(v, f, "want a mapping of operation weights such as {get: 50, put: 50}, got %s", describe(v))
 			}
@@ -499,52 +493,34 @@ func (d *decoder) workload(n *yaml.Node, path string, w *Workload) error {
 				if err := d.posInt(&wt, "a non-negative weight")(val, f+"."+k.Value); err != nil {
 					return err
 				}
+				d.mark(f+"."+k.Value, k)
 				w.Mix = append(w.Mix, MixEntry{Op: k.Value, Weight: wt})
 			}
 			return nil
 		},
-	}, []string{"kind", "clients", "keys", "mix", "timeout", "rate"})
-	if err != nil {
-		return err
 	}
-	if kindNode != nil {
-		if _, ok := workloadOps[w.Kind]; !ok {
-			return d.errf(kindNode, path+".kind", "unknown workload %q (want kv or register)", w.Kind)
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		field := path + "." + k.Value
+		if seen[k.Value] {
+			return d.errf(k, field, "field given twice")
 		}
-	}
-	if mixNode != nil {
-		ops := workloadOps[w.Kind]
-		if w.Kind == "" {
-			ops = workloadOps["kv"]
-		}
-		for i, m := range w.Mix {
-			if !contains(ops, m.Op) {
-				return d.errf(mixNode.Content[2*i], path+".mix."+m.Op, "unknown operation for a %s workload (want: %s)", orDefault(w.Kind, "kv"), strings.Join(ops, ", "))
+		seen[k.Value] = true
+		d.mark(field, v)
+		if h, ok := common[k.Value]; ok {
+			if err := h(v, field); err != nil {
+				return err
 			}
+			continue
 		}
+		s, err := d.scalar(v, field, "a scalar value (a parameter of the workload kind)")
+		if err != nil {
+			return err
+		}
+		w.Params = append(w.Params, Param{Key: k.Value, Value: s, Pos: d.pos(v)})
 	}
 	return nil
-}
-
-var workloadOps = map[string][]string{
-	"kv":       {"get", "put", "append", "cas"},
-	"register": {"read", "write", "cas"},
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/faultline/faultline/checker"
@@ -49,35 +51,45 @@ func (s Status) ExitCode() int {
 	return ExitUnknown
 }
 
-func (s Status) rank() int {
-	switch s {
-	case StatusValid:
-		return 0
-	case StatusUnknown:
-		return 1
-	case StatusLiveness:
-		return 2
-	case StatusInvalid:
-		return 3
-	case StatusPanic:
-		return 4
+// severity orders statuses for Worse: the position in this list.
+var severity = []Status{StatusValid, StatusUnknown, StatusLiveness, StatusInvalid, StatusPanic}
+
+// ParseStatus reads a status as results files write it.
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return st, nil
+		}
 	}
-	return 1
+	return "", fmt.Errorf("scenarios: unknown status %q (want one of: valid, invalid, liveness, panic, unknown)", s)
 }
 
 // Worse returns the more severe of two statuses.
 func Worse(a, b Status) Status {
-	if b.rank() > a.rank() {
+	if slices.Index(severity, b) > slices.Index(severity, a) {
 		return b
 	}
 	return a
 }
 
+// statusOf is what a check's verdict means for the run.
+func statusOf(class CheckClass, v checker.Verdict) Status {
+	switch {
+	case v == checker.Valid:
+		return StatusValid
+	case v == checker.Unknown:
+		return StatusUnknown
+	case class == Liveness:
+		return StatusLiveness
+	}
+	return StatusInvalid
+}
+
 // CheckSummary is one check's verdict in a seed's outcome.
 type CheckSummary struct {
-	Name        string `json:"name"`
-	Verdict     string `json:"verdict"`
-	Explanation string `json:"explanation,omitempty"`
+	Name        string          `json:"name"`
+	Verdict     checker.Verdict `json:"verdict"`
+	Explanation string          `json:"explanation,omitempty"`
 }
 
 // Outcome is the result of running one seed of a scenario.

@@ -3,14 +3,13 @@ package scenarios
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nodes"
-	"github.com/faultline/faultline/nodes/kv"
 	"github.com/faultline/faultline/sim"
 	"github.com/faultline/faultline/sim/trace"
 )
@@ -39,28 +38,39 @@ type World struct {
 	Sim      *sim.Sim
 	Scenario *Scenario
 	Seed     uint64
-	Workload kv.Workload
 	Protocol *Protocol
+	Clients  *Clients
 	Nemesis  *nemesis.Nemesis
 	recorder *checker.Recorder
 	faults   map[string]bool
 	events   *[]trace.Event
+	online   []string // checks installed before the run
 }
 
 // Build constructs the world for one seed: protocol, clients, network,
-// clocks, disk, invariants, history recorder and nemesis schedule.
+// clocks, disk, online checks, history recorder and nemesis schedule.
 func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
-	sc = ApplySwarm(sc, seed) // the scenario this seed runs (unchanged without a swarm section)
-	kind, ok := nodeKinds[sc.Cluster.Node]
-	if !ok {
-		return nil, fmt.Errorf("scenarios: unknown node kind %q", sc.Cluster.Node)
-	}
-	proto, err := kind.Build(sc.Cluster.Params, sc.Cluster.Size)
+	sc, err := sc.Resolve()
 	if err != nil {
 		return nil, err
 	}
-	wl := workloadOf(sc)
-	if err := wl.Validate(); err != nil {
+	sc = ApplySwarm(sc, seed) // the scenario this seed runs (unchanged without a swarm section)
+	nk, wk := reg.nodes[sc.Cluster.Node], reg.workloads[sc.Workload.Kind]
+	params, err := parseParams("cluster.params", sc.Source, nk.Params, sc.Cluster.Params)
+	if err != nil {
+		return nil, err
+	}
+	proto, err := nk.Build(params, sc.Cluster.Size)
+	if err != nil {
+		return nil, err
+	}
+	wparams, err := parseParams("workload", sc.Source, wk.Params, sc.Workload.Params)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := wk.Build(WorkloadSpec{Clients: sc.Workload.Clients, Keys: sc.Workload.Keys, Mix: sc.Workload.Mix,
+		Timeout: sc.Workload.Timeout, Rate: sc.Workload.Rate, Params: wparams, Duration: sc.Run.Duration, Heal: sc.Run.Heal})
+	if err != nil {
 		return nil, fmt.Errorf("scenarios: %s: workload: %v", sc.Name, err)
 	}
 	w, err := sim.New(sim.Config{
@@ -68,18 +78,22 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 		Nodes:     sc.Cluster.Size,
 		Node:      proto.Factory,
 		Clients:   sc.Workload.Clients,
-		Client:    wl.Factory(),
-		Network:   sim.Network{Latency: sc.Network.Latency, Drop: sc.Network.Drop, Duplicate: sc.Network.Duplicate},
-		Disk:      sim.Disk{SyncLatency: sc.Disk.SyncLatency, KeepUnsyncedOnCrash: sc.Disk.KeepUnsyncedOnCrash},
-		Clocks:    sim.Clocks{Skew: sc.Clocks.Skew, DriftPPM: sc.Clocks.DriftPPM},
+		Client:    clients.Factory,
+		Network:   sc.Network,
+		Disk:      sc.Disk,
+		Clocks:    sc.Clocks,
 		MaxEvents: sc.Run.MaxEvents,
 		Record:    opts.Record,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %s: %v", sc.Name, err)
 	}
-	wd := &World{Sim: w, Scenario: sc, Seed: seed, Workload: wl, Protocol: proto,
-		recorder: checker.NewRecorder(wl.Model()), faults: map[string]bool{}}
+	model := ""
+	if wk.Model != nil {
+		model = wk.Model().Name()
+	}
+	wd := &World{Sim: w, Scenario: sc, Seed: seed, Protocol: proto, Clients: clients,
+		recorder: checker.NewRecorder(model), faults: map[string]bool{}}
 	if opts.Hook != nil {
 		opts.Hook(w)
 	}
@@ -107,8 +121,25 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 			return nil
 		})
 	}
-	if sc.HasCheck("invariants") && proto.Invariants != nil {
-		proto.Invariants(w)
+	var online []func(nodes.ID) error
+	for _, name := range sc.Check {
+		if ck := reg.checks[name]; ck.Online != nil {
+			online = append(online, ck.Online(wd.finished(nil)))
+			wd.online = append(wd.online, name)
+		}
+	}
+	if len(online) > 0 {
+		w.AfterEachHandler(func(id nodes.ID) error {
+			if id.IsClient() {
+				return nil
+			}
+			for _, check := range online {
+				if err := check(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	if wd.Nemesis, err = installNemesis(w, sc, seed); err != nil {
 		return nil, err
@@ -123,39 +154,17 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 	return wd, nil
 }
 
+// finished is the check's view of the world (h is nil for online checks).
+func (wd *World) finished(h *checker.History) *Finished {
+	return &Finished{Scenario: wd.Scenario, Seed: wd.Seed, History: h, Protocol: wd.Protocol, Clients: wd.Clients,
+		Servers: wd.Sim.Servers(), ClientIDs: wd.Sim.Clients(), Node: wd.Sim.Node}
+}
+
 func nodeName(id nodes.ID) string {
 	if id == 0 {
 		return ""
 	}
 	return id.String()
-}
-
-// workloadOf maps the scenario's workload onto the kv clients. Clients
-// stop their ordinary operations at the heal and probe with writes until
-// one succeeds: that is the liveness check.
-func workloadOf(sc *Scenario) kv.Workload {
-	w := kv.Workload{Kind: sc.Workload.Kind, Keys: sc.Workload.Keys, Timeout: sc.Workload.Timeout,
-		ProbeAt: sc.Run.Duration, ProbeFor: sc.Run.Heal}
-	if w.Kind == "register" {
-		w.Keys = 0
-	}
-	for _, m := range sc.Workload.Mix {
-		switch m.Op {
-		case "get", "read":
-			w.Mix.Get += m.Weight
-		case "put", "write":
-			w.Mix.Put += m.Weight
-		case "append":
-			w.Mix.Append += m.Weight
-		case "cas":
-			w.Mix.CAS += m.Weight
-		}
-	}
-	if sc.Workload.Rate > 0 {
-		w.Mode = kv.ModeOpen
-		w.Interval = time.Duration(float64(time.Second) / sc.Workload.Rate)
-	}
-	return w
 }
 
 // RunSeed runs one seed of a scenario and judges it. It never panics: a
@@ -210,104 +219,74 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 		out.Trace = *wd.events
 	}
 	out.Status = StatusValid
-	fail := func(st Status, check, verdict, why string) {
-		if out.Reason == "" || st.rank() > out.Status.rank() {
-			out.Reason = why
+	add := func(st Status, c CheckSummary) {
+		if st != StatusValid && (out.Reason == "" || Worse(out.Status, st) != out.Status) {
+			out.Reason = c.Explanation
 		}
 		out.Status = Worse(out.Status, st)
-		out.Checks = append(out.Checks, CheckSummary{Name: check, Verdict: verdict, Explanation: why})
+		out.Checks = append(out.Checks, c)
 	}
 	switch res.Outcome {
 	case sim.OutcomePanic:
 		out.Failure = res.Failure.Error()
 		out.Stack = res.Failure.Stack
-		fail(StatusPanic, "run", "panic", res.Failure.Error())
+		add(runStatus(StatusPanic, res.Failure.Error()))
 		return out
 	case sim.OutcomeViolation:
 		out.Failure = res.Failure.Error()
-		fail(StatusInvalid, "invariants", "invalid", res.Failure.Error())
+		name := CheckInvariants
+		if len(wd.online) == 1 {
+			name = wd.online[0]
+		}
+		add(StatusInvalid, CheckSummary{Name: name, Verdict: checker.Invalid, Explanation: res.Failure.Error()})
 		return out
 	case sim.OutcomeBudget:
-		fail(StatusLiveness, "run", "budget", fmt.Sprintf("event budget of %d exhausted at %s (a livelock, or raise run.max_events)", res.Steps, trace.FormatTime(res.At)))
+		add(runStatus(StatusLiveness, fmt.Sprintf("event budget of %d exhausted at %s (a livelock, or raise run.max_events)", res.Steps, trace.FormatTime(res.At))))
 		return out
 	}
-	if sc.HasCheck("invariants") && wd.Protocol.Invariants != nil {
-		out.Checks = append(out.Checks, CheckSummary{Name: "invariants", Verdict: "valid"})
-	}
-	if sc.HasCheck("liveness") {
-		var stuck []string
-		for _, id := range wd.Sim.Clients() {
-			c, ok := wd.Sim.Node(id).(*kv.Client)
-			if !ok {
-				continue
-			}
-			if p := c.Probe(); !p.OK {
-				stuck = append(stuck, id.String())
-			}
-		}
-		if len(stuck) > 0 {
-			fail(StatusLiveness, "liveness", "invalid", fmt.Sprintf("no write by %s succeeded within %v after the heal at %v", strings.Join(stuck, ", "), sc.Run.Heal, sc.Run.Duration))
-		} else {
-			out.Checks = append(out.Checks, CheckSummary{Name: "liveness", Verdict: "valid"})
+	f := wd.finished(out.History)
+	copts := checker.Options{Budget: opts.CheckBudget, VisualizationPath: opts.VisualizationPath}
+	// Checks run in a fixed order: the cheap ones first, linearizability
+	// (the expensive search) last, as the results files always listed them.
+	order := append([]string(nil), wd.online...)
+	for _, name := range sc.Check {
+		if !slices.Contains(order, name) && name != CheckLinearizable {
+			order = append(order, name)
 		}
 	}
-	if sc.HasCheck("convergence") {
-		if why := wd.converged(); why != "" {
-			fail(StatusLiveness, "convergence", "invalid", why)
-		} else {
-			out.Checks = append(out.Checks, CheckSummary{Name: "convergence", Verdict: "valid"})
-		}
+	if sc.HasCheck(CheckLinearizable) {
+		order = append(order, CheckLinearizable)
 	}
-	if sc.HasCheck("linearizable") {
-		m, ok := checker.ModelByName(out.History.Model)
-		if !ok {
-			fail(StatusUnknown, "linearizable", "unknown", "no model "+out.History.Model)
-			return out
+	for _, name := range order {
+		ck := reg.checks[name]
+		r := checker.Result{Name: name, Verdict: checker.Valid}
+		if ck.Check != nil {
+			r = runCheck(ck, f, copts)
 		}
-		budget := opts.CheckBudget
-		if budget == 0 {
-			budget = checker.DefaultBudget
+		if name == CheckLinearizable {
+			out.Check = r
 		}
-		r := checker.Run(checker.Linearizable(m), out.History, checker.Options{Budget: budget, VisualizationPath: opts.VisualizationPath})
-		out.Check = r
-		switch r.Verdict {
-		case checker.Invalid:
-			fail(StatusInvalid, r.Name, "invalid", r.Explanation)
-		case checker.Unknown:
-			fail(StatusUnknown, r.Name, "unknown", r.Explanation)
-		default:
-			out.Checks = append(out.Checks, CheckSummary{Name: r.Name, Verdict: "valid"})
+		cname := name
+		if name == CheckLinearizable {
+			cname = r.Name // "linearizable(kv)"
 		}
+		expl := ""
+		if r.Verdict != checker.Valid {
+			expl = r.Explanation
+		}
+		add(statusOf(ck.Class, r.Verdict), CheckSummary{Name: cname, Verdict: r.Verdict, Explanation: expl})
 	}
 	return out
 }
 
-// converged compares the digests of every live server ("" if they agree).
-func (wd *World) converged() string {
-	if wd.Protocol.Digest == nil {
-		return "the protocol does not report its state (no Digest)"
+// runCheck runs a check kind and never panics: a check that panics is
+// Unknown, as checker.Run makes it.
+func runCheck(ck *CheckKind, f *Finished, opts checker.Options) checker.Result {
+	r := checker.Run(checker.Func(ck.Name, func(*checker.History, checker.Options) checker.Result {
+		return ck.Check(f, opts)
+	}), f.History, opts)
+	if r.Name == "" {
+		r.Name = ck.Name
 	}
-	keys := []string{""}
-	for i := 1; i <= wd.Workload.Keys; i++ {
-		keys = append(keys, kv.KeyName(i))
-	}
-	var first, firstID string
-	for _, id := range wd.Sim.Servers() {
-		n := wd.Sim.Node(id)
-		if n == nil {
-			continue
-		}
-		d, ok := wd.Protocol.Digest(n, keys)
-		if !ok {
-			continue
-		}
-		if firstID == "" {
-			first, firstID = d, id.String()
-			continue
-		}
-		if d != first {
-			return fmt.Sprintf("replicas differ at the end of the heal window: %s has %s; %s has %s", firstID, first, id, d)
-		}
-	}
-	return ""
+	return r
 }

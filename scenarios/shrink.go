@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"github.com/faultline/faultline/checker"
+
 	"context"
 	"fmt"
 	"strings"
@@ -100,7 +102,7 @@ func FailureSignature(o *Outcome) string {
 	}
 	check := ""
 	for _, c := range o.Checks {
-		if c.Verdict != "valid" {
+		if c.Verdict != checker.Valid {
 			check = c.Name
 			break
 		}
@@ -121,9 +123,6 @@ func FailureSignature(o *Outcome) string {
 
 // maxSeedsPerVariant caps ShrinkOptions.MaxSeedsPerVariant.
 const maxSeedsPerVariant = 256
-
-// minNodes is the smallest cluster each protocol may shrink to.
-var minNodes = map[string]int{"raftkv": 3}
 
 // Shrink reduces a failing seed of sc. It returns an error only when the
 // seed does not fail (or the scenario cannot run); once the original
@@ -447,7 +446,7 @@ func (s *shrinker) shortenHeal() bool {
 }
 
 func (s *shrinker) fewerKeys() bool {
-	if s.best.Workload.Kind == "register" {
+	if wk := reg.workloads[s.best.Workload.Kind]; wk == nil || !wk.Keyed {
 		return false
 	}
 	cur := s.best.Workload.Keys
@@ -465,9 +464,9 @@ func (s *shrinker) fewerKeys() bool {
 // rejects variants whose scripted targets no longer exist.
 func (s *shrinker) fewerNodes() bool {
 	cur := s.best.Cluster.Size
-	lo := minNodes[s.best.Cluster.Node]
-	if lo == 0 {
-		lo = 1
+	lo := 1
+	if nk := reg.nodes[s.best.Cluster.Node]; nk != nil {
+		lo = max(nk.MinSize, 1)
 	}
 	for _, n := range smaller(cur, lo) {
 		v := s.variant()

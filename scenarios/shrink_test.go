@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -130,13 +131,13 @@ func TestFailureSignature(t *testing.T) {
 		{scenarios.Outcome{Status: scenarios.StatusValid}, "valid"},
 		{scenarios.Outcome{Status: scenarios.StatusInvalid,
 			Failure: "sim: violation on n1 at 0.474665643s (seed 12, event 1151): raftkv: election safety: n4 and n1 are both leaders of term 4",
-			Checks:  []scenarios.CheckSummary{{Name: "invariants", Verdict: "invalid"}}},
+			Checks:  []scenarios.CheckSummary{{Name: "invariants", Verdict: checker.Invalid}}},
 			"invalid invariants: raftkv: election safety"},
 		{scenarios.Outcome{Status: scenarios.StatusInvalid,
-			Checks: []scenarios.CheckSummary{{Name: "invariants", Verdict: "valid"}, {Name: "liveness", Verdict: "valid"}, {Name: "linearizable(kv)", Verdict: "invalid"}}},
+			Checks: []scenarios.CheckSummary{{Name: "invariants", Verdict: checker.Valid}, {Name: "liveness", Verdict: checker.Valid}, {Name: "linearizable(kv)", Verdict: checker.Invalid}}},
 			"invalid linearizable(kv)"},
 		{scenarios.Outcome{Status: scenarios.StatusPanic, Failure: "sim: panic on n2 at 1s (seed 3, event 9): index out of range [7] with length 3",
-			Checks: []scenarios.CheckSummary{{Name: "run", Verdict: "panic"}}},
+			Checks: []scenarios.CheckSummary{{Name: "run", Verdict: checker.Invalid}}},
 			"panic run"},
 	} {
 		if got := scenarios.FailureSignature(&c.o); got != c.want {

@@ -33,52 +33,57 @@ type Scenario struct {
 
 	// Source is the file the scenario came from ("" for Go-built ones).
 	Source string
+	// fieldPos records where the decoder found fields that later checks
+	// may blame ("cluster.size", "check[2]"), so that errors found after
+	// decoding still point at the file's line and column.
+	fieldPos map[string]Pos
+}
+
+// at returns where field was written (just the file when unknown).
+func (sc *Scenario) at(field string) Pos {
+	if p, ok := sc.fieldPos[field]; ok {
+		return p
+	}
+	return Pos{File: sc.Source}
 }
 
 // Cluster names the protocol and its size. Params are the protocol's own
-// knobs as text; the node kind's registry entry parses them.
+// knobs as written; the node kind's ParamSpecs parse them.
 type Cluster struct {
 	Node   string
 	Size   int
 	Params []Param
 }
 
-// Param is one protocol parameter, with where it was written.
-type Param struct {
-	Key, Value string
-	Pos        Pos
-}
-
-// Network is the base link behaviour.
-type Network struct {
-	Latency   sim.Dist
-	Drop      sim.Ratio
-	Duplicate sim.Ratio
-}
+// Network is the base link behaviour (the simulator's own config).
+type Network = sim.Network
 
 // Clocks bound the initial skew and drift each node draws.
-type Clocks struct {
-	Skew     time.Duration
-	DriftPPM int64
-}
+type Clocks = sim.Clocks
 
 // Disk configures every node's store.
-type Disk struct {
-	SyncLatency         sim.Dist
-	KeepUnsyncedOnCrash bool
-}
+type Disk = sim.Disk
 
-// Workload is what the simulated clients do.
+// Workload is what the simulated clients do: the fields every workload
+// kind shares, and the kind's own parameters as written.
 type Workload struct {
-	Kind    string // "kv" or "register"
+	// Kind names a registered workload ("" : the node kind's first).
+	Kind    string
 	Clients int
+	// Keys is the keyspace size, for keyed workloads.
 	Keys    int
 	Mix     []MixEntry
 	Timeout time.Duration
 	// Rate > 0 makes clients open-loop: each issues Rate operations per
 	// virtual second regardless of replies. 0 is closed-loop.
 	Rate float64
+	// Params are the kind's own knobs (see WorkloadKind.Params).
+	Params []Param
 }
+
+// commonWorkloadFields are the workload fields every kind shares; a kind's
+// parameters sit beside them in the YAML mapping.
+var commonWorkloadFields = []string{"kind", "clients", "keys", "mix", "timeout", "rate"}
 
 // MixEntry weights one operation kind.
 type MixEntry struct {

@@ -38,7 +38,7 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 	if !sw.Clients.IsZero() {
 		out.Workload.Clients = sw.Clients.sample(r("clients"))
 	}
-	if !sw.Keys.IsZero() && out.Workload.Kind != "register" {
+	if wk := reg.workloads[out.Workload.Kind]; !sw.Keys.IsZero() && wk != nil && wk.Keyed {
 		out.Workload.Keys = sw.Keys.sample(r("keys"))
 	}
 	if !sw.Latency.IsZero() {
@@ -204,6 +204,7 @@ func (sc *Scenario) Clone() *Scenario {
 	c := *sc
 	c.Cluster.Params = append([]Param(nil), sc.Cluster.Params...)
 	c.Workload.Mix = append([]MixEntry(nil), sc.Workload.Mix...)
+	c.Workload.Params = append([]Param(nil), sc.Workload.Params...)
 	c.Nemesis.Script = append([]Step(nil), sc.Nemesis.Script...)
 	c.Check = append([]string(nil), sc.Check...)
 	if sc.Check != nil && c.Check == nil {
@@ -295,7 +296,7 @@ func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
 var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration"}
 
 // validateSwarm checks the swarm bounds against the rest of the scenario.
-func (sc *Scenario) validateSwarm() error {
+func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 	sw := sc.Swarm
 	if sw == nil {
 		return nil
@@ -316,6 +317,12 @@ func (sc *Scenario) validateSwarm() error {
 		if !x.r.IsZero() && (x.r.Min < 1 || x.r.Max < x.r.Min || x.r.Max > x.max) {
 			return bad(x.name, "want a range within 1..%d, got %s", x.max, x.r)
 		}
+	}
+	if !sw.Size.IsZero() && sw.Size.Min < nk.MinSize {
+		return bad("size", "node kind %q needs at least %d nodes, got %s", nk.Name, nk.MinSize, sw.Size)
+	}
+	if !sw.Keys.IsZero() && !wk.Keyed {
+		return bad("keys", "workload %q has no keyspace", wk.Name)
 	}
 	for _, x := range []struct {
 		name string

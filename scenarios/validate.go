@@ -2,124 +2,214 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/sim"
 )
 
-// Defaults, applied by Validate to fields left zero.
+// Defaults of the scenario's own fields, applied by WithDefaults to fields
+// left zero. The protocol's and workload's parameters take their defaults
+// from their ParamSpecs, and a workload's zero Timeout means the workload
+// kind's own default.
 var (
-	DefaultNode     = "raftkv"
 	DefaultSize     = 5
 	DefaultLatency  = sim.UniformDist(time.Millisecond, 5*time.Millisecond)
 	DefaultSync     = sim.UniformDist(100*time.Microsecond, time.Millisecond)
 	DefaultClients  = 5
 	DefaultKeys     = 10
-	DefaultMix      = []MixEntry{{"get", 50}, {"put", 30}, {"append", 10}, {"cas", 10}}
-	DefaultRegMix   = []MixEntry{{"read", 50}, {"write", 40}, {"cas", 10}}
-	DefaultTimeout  = time.Second
 	DefaultDuration = 30 * time.Second
 	DefaultHeal     = 10 * time.Second
-	DefaultChecks   = []string{"linearizable", "invariants", "liveness"}
+	DefaultChecks   = []string{CheckLinearizable, CheckInvariants, CheckLiveness}
 	DefaultInterval = nemesis.Span(2*time.Second, 5*time.Second)
 	DefaultFaultFor = nemesis.Span(time.Second, 4*time.Second)
 )
 
-// Validate fills defaults and checks cross-field rules. Errors name the
-// field (and, for scenarios read from a file, the file).
-func (sc *Scenario) Validate() error {
-	bad := func(field, format string, args ...any) error {
-		return &Error{Pos: Pos{File: sc.Source}, Field: field, Msg: fmt.Sprintf(format, args...)}
+// WithDefaults returns a copy of sc with every field left zero set to its
+// default: the node kind (when only one is registered), the workload kind
+// (the node kind's first), sizes, latencies, the mix (the workload kind's
+// DefaultMix), run phases and the checks (the default checks the protocol
+// and workload can feed). It never fails: an unknown kind is left for
+// Validate to report.
+func (sc *Scenario) WithDefaults() *Scenario {
+	c := sc.Clone()
+	if c.Version == 0 {
+		c.Version = SchemaVersion
 	}
-	if sc.Version == 0 {
-		sc.Version = SchemaVersion
+	if c.Name == "" {
+		c.Name = "unnamed"
 	}
-	if sc.Name == "" {
-		sc.Name = "unnamed"
+	if c.Cluster.Node == "" && len(reg.nodes) == 1 {
+		c.Cluster.Node = NodeKindNames()[0]
 	}
-	c := &sc.Cluster
-	if c.Node == "" {
-		c.Node = DefaultNode
+	nk := reg.nodes[c.Cluster.Node]
+	if c.Cluster.Size == 0 {
+		c.Cluster.Size = DefaultSize
+		if nk != nil && nk.MinSize > c.Cluster.Size {
+			c.Cluster.Size = nk.MinSize
+		}
 	}
-	if _, ok := nodeKinds[c.Node]; !ok {
-		return bad("cluster.node", "unknown node kind %q (want one of: %v)", c.Node, NodeKindNames())
+	if c.Network.Latency == (sim.Dist{}) {
+		c.Network.Latency = DefaultLatency
 	}
-	if c.Size == 0 {
-		c.Size = DefaultSize
+	if c.Disk.SyncLatency == (sim.Dist{}) {
+		c.Disk.SyncLatency = DefaultSync
 	}
-	if c.Size < 1 || c.Size > 1000 {
-		return bad("cluster.size", "want between 1 and 1000 nodes, got %d", c.Size)
+	w := &c.Workload
+	if w.Kind == "" && nk != nil {
+		w.Kind = nk.Workloads[0]
 	}
-	if sc.Network.Latency == (sim.Dist{}) {
-		sc.Network.Latency = DefaultLatency
-	}
-	if sc.Disk.SyncLatency == (sim.Dist{}) {
-		sc.Disk.SyncLatency = DefaultSync
-	}
-	w := &sc.Workload
-	if w.Kind == "" {
-		w.Kind = "kv"
-	}
-	if _, ok := workloadOps[w.Kind]; !ok {
-		return bad("workload.kind", "unknown workload %q (want kv or register)", w.Kind)
-	}
+	wk := reg.workloads[w.Kind]
 	if w.Clients == 0 {
 		w.Clients = DefaultClients
 	}
-	if w.Clients > 1000 {
-		return bad("workload.clients", "want at most 1000 clients, got %d", w.Clients)
-	}
-	if w.Keys == 0 {
-		w.Keys = DefaultKeys
-	}
-	if w.Kind == "register" {
-		w.Keys = 1
-	}
-	if len(w.Mix) == 0 {
-		w.Mix = append([]MixEntry(nil), DefaultMix...)
-		if w.Kind == "register" {
-			w.Mix = append([]MixEntry(nil), DefaultRegMix...)
+	if wk != nil {
+		if !wk.Keyed {
+			w.Keys = 0
+		} else if w.Keys == 0 {
+			w.Keys = DefaultKeys
+		}
+		if len(w.Mix) == 0 {
+			w.Mix = slices.Clone(wk.DefaultMix)
 		}
 	}
-	total := 0
-	for _, m := range w.Mix {
-		if !contains(workloadOps[w.Kind], m.Op) {
-			return bad("workload.mix."+m.Op, "unknown operation for a %s workload (want: %v)", w.Kind, workloadOps[w.Kind])
-		}
-		total += m.Weight
+	if c.Run.Duration == 0 {
+		c.Run.Duration = DefaultDuration
 	}
-	if total == 0 {
-		return bad("workload.mix", "all weights are zero")
+	if c.Run.Heal == 0 {
+		c.Run.Heal = DefaultHeal
 	}
-	if w.Timeout == 0 {
-		w.Timeout = DefaultTimeout
-	}
-	r := &sc.Run
-	if r.Duration == 0 {
-		r.Duration = DefaultDuration
-	}
-	if r.Heal == 0 {
-		r.Heal = DefaultHeal
-	}
-	if r.Duration > 24*time.Hour || r.Heal > 24*time.Hour {
-		return bad("run", "duration and heal are limited to 24h of virtual time")
-	}
-	if sc.Check == nil {
-		sc.Check = append([]string(nil), DefaultChecks...)
-	}
-	for i, ch := range sc.Check {
-		if _, ok := checks[ch]; !ok {
-			return bad(fmt.Sprintf("check[%d]", i), "unknown check %q (want one of: %v)", ch, CheckNames())
+	if c.Check == nil && nk != nil && wk != nil {
+		c.Check = []string{}
+		for _, name := range DefaultChecks {
+			if ck := reg.checks[name]; ck != nil && (ck.Supported == nil || ck.Supported(nk, wk) == "") {
+				c.Check = append(c.Check, name)
+			}
 		}
 	}
-	if g := sc.Nemesis.Generate; g != nil {
+	if g := c.Nemesis.Generate; g != nil {
 		if g.Interval == (Range{}) {
 			g.Interval = DefaultInterval
 		}
 		if g.Duration == (Range{}) {
 			g.Duration = DefaultFaultFor
 		}
+	}
+	return c
+}
+
+// Resolve returns the scenario with defaults applied, or the first
+// problem Validate finds in it.
+func (sc *Scenario) Resolve() (*Scenario, error) {
+	c := sc.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Validate checks the scenario (with defaults applied; sc is not changed):
+// cross-field rules, and that the protocol and workload can do what the
+// scenario asks of them. Errors name the field and, for scenarios read
+// from a file, where it was written.
+func (sc *Scenario) Validate() error {
+	s := sc.WithDefaults()
+	bad := func(field, format string, args ...any) error {
+		return &Error{Pos: s.at(field), Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if s.Version != SchemaVersion {
+		return bad("version", "this build reads scenario version %d, not %d", SchemaVersion, s.Version)
+	}
+	c := &s.Cluster
+	if c.Node == "" {
+		return bad("cluster.node", "missing: name the protocol (want one of: %s)", oneOf(NodeKindNames()))
+	}
+	nk := reg.nodes[c.Node]
+	if nk == nil {
+		return bad("cluster.node", "unknown node kind %q%s (want one of: %s)", c.Node, didYouMean(c.Node, NodeKindNames()), oneOf(NodeKindNames()))
+	}
+	if c.Size < 1 || c.Size > 1000 {
+		return bad("cluster.size", "want between 1 and 1000 nodes, got %d", c.Size)
+	}
+	if c.Size < max(nk.MinSize, 1) {
+		return bad("cluster.size", "node kind %q needs at least %d nodes, got %d", nk.Name, nk.MinSize, c.Size)
+	}
+	params, err := parseParams("cluster.params", s.Source, nk.Params, c.Params)
+	if err != nil {
+		return err
+	}
+	if nk.Validate != nil {
+		if err := nk.Validate(params); err != nil {
+			return err
+		}
+	}
+	w := &s.Workload
+	wk := reg.workloads[w.Kind]
+	if wk == nil {
+		return bad("workload.kind", "unknown workload %q%s (want one of: %s)", w.Kind, didYouMean(w.Kind, WorkloadNames()), oneOf(WorkloadNames()))
+	}
+	if !slices.Contains(nk.Workloads, w.Kind) {
+		return bad("workload.kind", "node kind %q does not speak workload %q (it speaks: %s)", nk.Name, w.Kind, strings.Join(nk.Workloads, ", "))
+	}
+	if w.Clients < 1 || w.Clients > 1000 {
+		return bad("workload.clients", "want between 1 and 1000 clients, got %d", w.Clients)
+	}
+	if sc.Workload.Keys != 0 && !wk.Keyed {
+		return bad("workload.keys", "workload %q has no keyspace", wk.Name)
+	}
+	if w.Keys < 0 || w.Keys > 1<<20 {
+		return bad("workload.keys", "want between 1 and %d keys, got %d", 1<<20, w.Keys)
+	}
+	total := 0
+	for _, m := range w.Mix {
+		if !slices.Contains(wk.Ops, m.Op) {
+			return bad("workload.mix."+m.Op, "unknown operation for a %s workload%s (want: %s)", wk.Name, didYouMean(m.Op, wk.Ops), strings.Join(wk.Ops, ", "))
+		}
+		if m.Weight < 0 {
+			return bad("workload.mix."+m.Op, "negative weight %d", m.Weight)
+		}
+		total += m.Weight
+	}
+	if total == 0 {
+		return bad("workload.mix", "all weights are zero")
+	}
+	if w.Timeout < 0 {
+		return bad("workload.timeout", "negative timeout %v", w.Timeout)
+	}
+	fields := slices.Clone(commonWorkloadFields)
+	for _, ps := range wk.Params {
+		fields = append(fields, ps.Key)
+	}
+	for _, p := range w.Params {
+		if !slices.Contains(fields, p.Key) {
+			return &Error{Pos: p.Pos, Field: "workload." + p.Key, Msg: fmt.Sprintf("unknown field%s (want one of: %s)", didYouMean(p.Key, fields), strings.Join(fields, ", "))}
+		}
+	}
+	if _, err := parseParams("workload", s.Source, wk.Params, w.Params); err != nil {
+		return err
+	}
+	r := &s.Run
+	if r.Duration > 24*time.Hour || r.Heal > 24*time.Hour {
+		return bad("run", "duration and heal are limited to 24h of virtual time")
+	}
+	for i, ch := range s.Check {
+		field := fmt.Sprintf("check[%d]", i)
+		ck := reg.checks[ch]
+		if ck == nil {
+			return bad(field, "unknown check %q%s (want one of: %s)", ch, didYouMean(ch, CheckNames()), oneOf(CheckNames()))
+		}
+		if ck.Supported != nil {
+			if why := ck.Supported(nk, wk); why != "" {
+				return bad(field, "%s cannot be checked: %s", ch, why)
+			}
+		}
+		if slices.Contains(s.Check[:i], ch) {
+			return bad(field, "check %q listed twice", ch)
+		}
+	}
+	if g := s.Nemesis.Generate; g != nil {
 		if g.Interval.Min <= 0 {
 			return bad("nemesis.generate.interval", "the interval between faults must be positive, got %v", g.Interval)
 		}
@@ -132,28 +222,36 @@ func (sc *Scenario) Validate() error {
 			}
 		}
 	}
-	if err := sc.validateSwarm(); err != nil {
+	if err := s.validateSwarm(nk, wk); err != nil {
 		return err
 	}
-	for i, st := range sc.Nemesis.Script {
+	for i, st := range s.Nemesis.Script {
 		field := fmt.Sprintf("nemesis.script[%d]", i)
-		if st.At > r.Duration {
-			e := bad(field+".at", "step starts at %v, after the run's duration %v", st.At, r.Duration).(*Error)
+		blame := func(sub, format string, args ...any) error {
+			e := bad(field+sub, format, args...).(*Error)
 			if st.Pos.Line > 0 {
 				e.Pos = st.Pos
 			}
 			return e
 		}
+		if st.At > r.Duration {
+			return blame(".at", "step starts at %v, after the run's duration %v", st.At, r.Duration)
+		}
 		if err := CheckFault(st.Fault, c.Size); err != nil {
-			e := bad(field+".fault", "%v", err).(*Error)
-			if st.Pos.Line > 0 {
-				e.Pos = st.Pos
-			}
-			return e
+			return blame(".fault", "%v", err)
+		}
+		if !nk.Leader && targetsLeader(st.Fault) {
+			return blame(".fault", "node kind %q has no leader to target (it does not report nodes.LeaderReporter)", nk.Name)
 		}
 	}
 	return nil
 }
 
+// targetsLeader reports whether a fault's text names the "leader" target
+// (a word of nemesis's closed target vocabulary).
+func targetsLeader(fault string) bool {
+	return slices.Contains(strings.Fields(fault), nemesis.Leader.String())
+}
+
 // HasCheck reports whether the scenario asks for check name.
-func (sc *Scenario) HasCheck(name string) bool { return contains(sc.Check, name) }
+func (sc *Scenario) HasCheck(name string) bool { return slices.Contains(sc.Check, name) }

@@ -267,6 +267,12 @@ func (c *Client) send(env nodes.Env) {
 	p := c.cur
 	req := Request{Client: c.id, Seq: p.seq, Op: p.op}
 	req.Op.Output, req.Op.Exists = "", false
+	switch c.w.Route {
+	case RouteFixed:
+		c.leader = (c.id.Index() - 1) % len(c.servers)
+	case RouteAny:
+		c.leader = env.Rand().IntN(len(c.servers))
+	}
 	env.Send(c.servers[c.leader], req)
 	p.sent = true
 	if p.attempt != 0 {
@@ -329,6 +335,9 @@ func (c *Client) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		}
 	case StatusNotLeader:
 		hint := c.serverIndex(r.Leader)
+		if c.w.Route != RouteLeader {
+			hint = -1 // the route, not the server, picks the next server
+		}
 		if hint >= 0 && r.Leader != from && p.redirects < len(c.servers) {
 			c.leader = hint
 			p.redirects++

@@ -619,6 +619,8 @@ func TestValidate(t *testing.T) {
 		{kv.Workload{Mode: "burst"}, `kv: Workload.Mode: "burst" is not`},
 		{kv.Workload{MaxOps: -5}, "kv: Workload.MaxOps: -5 is negative"},
 		{kv.Workload{ProbeAt: -1}, "kv: Workload.ProbeAt: -1ns is negative"},
+		{kv.Workload{Route: "nearest"}, `kv: Workload.Route: "nearest" is not "leader", "fixed" or "any"`},
+		{kv.Workload{Route: kv.RouteAny}, ""},
 	} {
 		err := tc.wl.Validate()
 		switch {
@@ -635,7 +637,7 @@ func TestDefaults(t *testing.T) {
 	want := kv.Workload{Kind: kv.KindKV, Keys: 10, Mix: kv.DefaultMixKV, Values: kv.ValuesUnique, ValueRange: 5,
 		Timeout: 5 * time.Second, AttemptTimeout: 100 * time.Millisecond, BackoffMin: 2 * time.Millisecond,
 		BackoffMax: 100 * time.Millisecond, Mode: kv.ModeClosed, Interval: 10 * time.Millisecond,
-		PendingMax: 4, ProbeFor: 5 * time.Second}
+		PendingMax: 4, ProbeFor: 5 * time.Second, Route: kv.RouteLeader}
 	if d != want {
 		t.Errorf("defaults\n got %+v\nwant %+v", d, want)
 	}

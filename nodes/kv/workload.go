@@ -38,6 +38,23 @@ const (
 	ValuesSmall = "small"
 )
 
+// Routes: where a client sends an operation, and where it retries
+// (Workload.Route).
+const (
+	// RouteLeader starts at a random server, follows NotLeader hints and
+	// sticks to the last server that answered OK; on a timeout it tries the
+	// next server. For protocols with a leader or primary.
+	RouteLeader = "leader"
+	// RouteFixed always sends to the client's home server, server
+	// ((i-1) mod n)+1 for client ci, and retries there: for protocols in
+	// which any server coordinates a request (quorum systems, multi-leader)
+	// and a client has affinity to one.
+	RouteFixed = "fixed"
+	// RouteAny sends every attempt to a server drawn at random, ignoring
+	// hints: for leaderless protocols.
+	RouteAny = "any"
+)
+
 // Mix weighs the operation kinds: each new operation is Get with
 // probability Get/(Get+Put+Append+CAS), and so on. In a register workload
 // Get is a read, Put a write, and Append must be zero. The zero Mix means
@@ -127,6 +144,9 @@ type Workload struct {
 	// during long outages for checkable histories (0: no cap).
 	InfoMaxPerKey int `yaml:"info_max_per_key,omitempty" json:"info_max_per_key,omitempty"`
 
+	// Route is RouteLeader (default), RouteFixed or RouteAny.
+	Route string `yaml:"route,omitempty" json:"route,omitempty"`
+
 	// Mode is ModeClosed (default) or ModeOpen.
 	Mode string `yaml:"mode,omitempty" json:"mode,omitempty"`
 	// ThinkMin and ThinkMax: in closed-loop mode, the pause between the end
@@ -198,6 +218,9 @@ func (w Workload) WithDefaults() Workload {
 	if w.Mode == "" {
 		w.Mode = ModeClosed
 	}
+	if w.Route == "" {
+		w.Route = RouteLeader
+	}
 	if w.ThinkMax < w.ThinkMin {
 		w.ThinkMax = w.ThinkMin
 	}
@@ -247,6 +270,8 @@ func (w Workload) Validate() error {
 		return bad("BackoffMax", w.BackoffMax, "is less than BackoffMin "+w.BackoffMin.String())
 	case w.InfoMaxPerKey < 0:
 		return bad("InfoMaxPerKey", w.InfoMaxPerKey, "is negative")
+	case w.Route != RouteLeader && w.Route != RouteFixed && w.Route != RouteAny:
+		return bad("Route", fmt.Sprintf("%q", w.Route), `is not "leader", "fixed" or "any"`)
 	case w.Mode != ModeClosed && w.Mode != ModeOpen:
 		return bad("Mode", fmt.Sprintf("%q", w.Mode), `is not "closed" or "open"`)
 	case w.ThinkMin < 0:

@@ -1,0 +1,135 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/nodes"
+)
+
+// The built-in checks. They know no protocol: each asks the node kind or
+// the workload kind for what it needs, and a scenario naming one that its
+// protocol cannot feed fails to load (CheckKind.Supported).
+const (
+	CheckLinearizable = "linearizable"
+	CheckInvariants   = "invariants"
+	CheckLiveness     = "liveness"
+	CheckConvergence  = "convergence"
+	// CheckRun is not a check a scenario names: it is the verdict on the
+	// run itself (a node panicked, the event budget ran out).
+	CheckRun = "run"
+)
+
+func init() {
+	RegisterCheck(CheckKind{
+		Name:  CheckLinearizable,
+		Help:  "Porcupine linearizability of the client history against the workload's model, per key (time-budgeted; out of budget is Unknown)",
+		Class: Safety,
+		Supported: func(_ *NodeKind, w *WorkloadKind) string {
+			if w.Model == nil {
+				return fmt.Sprintf("workload %q has no sequential model to check against", w.Name)
+			}
+			return ""
+		},
+		Check: func(f *Finished, opts checker.Options) checker.Result {
+			wk := reg.workloads[f.Scenario.Workload.Kind]
+			return checker.Run(checker.Linearizable(wk.Model()), f.History, opts)
+		},
+	})
+	RegisterCheck(CheckKind{
+		Name:  CheckInvariants,
+		Help:  "the protocol's online invariants, checked after every handler; a violation stops the run at that step",
+		Class: Safety,
+		Supported: func(n *NodeKind, _ *WorkloadKind) string {
+			if !n.Invariants {
+				return fmt.Sprintf("node kind %q declares no invariants", n.Name)
+			}
+			return ""
+		},
+		Online: func(f *Finished) func(nodes.ID) error {
+			if f.Protocol.Invariants == nil {
+				panic(fmt.Sprintf("scenarios: node kind %q declares Invariants but its Build set no Protocol.Invariants", f.Scenario.Cluster.Node))
+			}
+			return f.Protocol.Invariants(f.Node)
+		},
+	})
+	RegisterCheck(CheckKind{
+		Name:  CheckLiveness,
+		Help:  "after the heal, every client's probe operation must succeed within the heal window",
+		Class: Liveness,
+		Supported: func(_ *NodeKind, w *WorkloadKind) string {
+			if !w.Liveness {
+				return fmt.Sprintf("workload %q reports no liveness probe", w.Name)
+			}
+			return ""
+		},
+		Check: checkLiveness,
+	})
+	RegisterCheck(CheckKind{
+		Name:  CheckConvergence,
+		Help:  "at the end of the heal window, every live replica reports the same state digest",
+		Class: Liveness,
+		Supported: func(n *NodeKind, _ *WorkloadKind) string {
+			if !n.Digest {
+				return fmt.Sprintf("node kind %q reports no state digest", n.Name)
+			}
+			return ""
+		},
+		Check: checkConvergence,
+	})
+}
+
+func checkLiveness(f *Finished, _ checker.Options) checker.Result {
+	res := checker.Result{Name: CheckLiveness, Verdict: checker.Valid}
+	var stuck []string
+	for _, id := range f.ClientIDs {
+		c := f.Node(id)
+		if c == nil || f.Clients.Probe == nil {
+			continue
+		}
+		if !f.Clients.Probe(c) {
+			stuck = append(stuck, id.String())
+		}
+	}
+	if len(stuck) > 0 {
+		res.Verdict = checker.Invalid
+		res.Explanation = fmt.Sprintf("no write by %s succeeded within %v after the heal at %v", strings.Join(stuck, ", "), f.Scenario.Run.Heal, f.Scenario.Run.Duration)
+	}
+	return res
+}
+
+// checkConvergence compares the digests of every live server through
+// checker.Convergence, naming the first two states that differ.
+func checkConvergence(f *Finished, _ checker.Options) checker.Result {
+	if f.Protocol.Digest == nil {
+		panic(fmt.Sprintf("scenarios: node kind %q declares Digest but its Build set no Protocol.Digest", f.Scenario.Cluster.Node))
+	}
+	states := map[string]string{}
+	var order []string
+	for _, id := range f.Servers {
+		n := f.Node(id)
+		if n == nil {
+			continue
+		}
+		if d, ok := f.Protocol.Digest(n, f.Clients.Keys); ok {
+			states[id.String()] = d
+			order = append(order, id.String())
+		}
+	}
+	res := checker.Convergence(states)
+	if res.Verdict == checker.Invalid {
+		for _, id := range order[1:] {
+			if states[id] != states[order[0]] {
+				res.Explanation = fmt.Sprintf("replicas differ at the end of the heal window: %s has %s; %s has %s (%s)", order[0], states[order[0]], id, states[id], res.Explanation)
+				break
+			}
+		}
+	}
+	return res
+}
+
+// checkRun is the verdict on the run itself, from the simulator's outcome.
+func runStatus(st Status, why string) (Status, CheckSummary) {
+	return st, CheckSummary{Name: CheckRun, Verdict: checker.Invalid, Explanation: why}
+}
