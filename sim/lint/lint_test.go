@@ -122,7 +122,7 @@ func TestFixtures(t *testing.T) {
 	fired := map[Rule]bool{}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
-			dir := filepath.Join(root, "internal", "lint", "testdata", "src", tt.dir)
+			dir := filepath.Join(root, "sim", "lint", "testdata", "src", tt.dir)
 			pkgs, vs := lintDirs(t, root, []string{dir})
 			for _, p := range pkgs {
 				for _, e := range p.Errors {
