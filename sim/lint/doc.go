@@ -1,18 +1,25 @@
-// Package lint enforces Faultline's determinism rules on simulated code, as
-// an ordinary test inside go test ./... (the model is cockroachdb/pebble's
-// internal/lint): if simulated code can observe anything the seed does not
+// Package lint enforces Faultline's determinism rules on simulated code —
+// Faultline's own and yours — as an ordinary test inside go test ./... (the
+// model is cockroachdb/pebble's internal/lint), or as the `faultline vet`
+// command. If simulated code can observe anything the seed does not
 // control, a seed no longer reproduces its run, and every failure the
 // simulator finds becomes a flake.
 //
-// # What is linted
+// # Linting your own protocol
 //
-// Every package at or below the directories in [SimulatedRoots] (sim/,
-// nodes/ — protocols and workloads included — and nemesis/), minus _test.go
-// files and testdata/ trees. cmd/, viz/, checker/ and scenarios/ run outside
-// the event loop and are not linted. TestDeterminismRules lints the real
-// tree and reports every violation, file:line:col, in one failure;
-// TestFixtures proves each rule fires on the planted violations in
-// testdata/src/bad and stays quiet on testdata/src/good.
+// One line in a test of your module, at its root, checks every package
+// below it:
+//
+//	func TestDeterminism(t *testing.T) { lint.Test(t, "./...") }
+//
+// [Test] reports every violation, file:line:col, in one failure. From the
+// shell, `faultline vet ./...` does the same through [Main]. [Check] is the
+// function under both: it takes go-list-style patterns, resolved in any
+// directory of any Go module (yours needs Faultline only as a dependency),
+// and returns a [Report]. Put only simulated code under the patterns —
+// node code, workloads, fault injectors — not commands or test harnesses,
+// which may use the host's clock and goroutines freely. _test.go files and
+// testdata/ trees are never linted.
 //
 // # The rules
 //
@@ -37,6 +44,11 @@
 //     maps.Collect or maps.Insert is accepted, since those erase the order.
 //   - directive: a malformed, unknown or unattached //faultline: comment.
 //
+// The rules are about the order in which code acts, not about what it
+// sends: a message with pointer, slice or map fields is fine to pass to
+// env.Send (the simulator deep-copies it), as long as nothing iterates a
+// map to build or address it.
+//
 // # The escape hatch
 //
 // A map loop whose order provably cannot reach a decision, a message or the
@@ -53,13 +65,34 @@
 // no escape hatch for the other rules: code that needs the host's clock,
 // goroutines or OS entropy does not belong in simulated packages.
 //
+// # Results and errors
+//
+// A mistake in the input — a directory outside any Go module, a pattern
+// that matches no package with Go files — is an error prefixed "lint:". A
+// package that does not type-check is not an error but a [BrokenPackage] in
+// the report: the rules still run on what was understood, but may miss
+// violations, so the result is unknown rather than clean. [Main] exits 0
+// when clean, 1 on violations, and 2 on usage and load errors or when the
+// only findings are broken packages.
+//
+// # What Faultline lints
+//
+// This module's own test, TestDeterminismRules, lints every package below
+// sim/, nodes/ (protocols and workloads) and nemesis/; cmd/, viz/,
+// checker/ and scenarios/ run outside the event loop and are not linted.
+// This package sits below sim/ and so lints itself, although it never runs
+// in the simulator: it complies (it needs no clock, goroutines, select or
+// randomness, and sorts what it collects from maps), so no exception is
+// carved out. TestFixtures proves each rule fires on the planted
+// violations in testdata/src/bad and stays quiet on testdata/src/good.
+//
 // # How it works
 //
-// The linted packages are parsed with go/parser and type-checked with
-// go/types (the map rule needs types, and type information also catches
-// renamed and dot imports). Their imports are read from compiler export data
-// found by a single `go list -e -export -deps` run, so no dependency outside
-// the standard library is needed and the whole check takes well under a
-// second once the build cache is warm. A package that fails to type-check is
-// reported as such, and the rules still run on what was understood.
+// One `go list` run resolves the patterns to packages, which are parsed
+// with go/parser and type-checked with go/types (the map rule needs types,
+// and type information also catches renamed and dot imports). Their
+// imports are read from compiler export data found by a second `go list
+// -e -export -deps` run, so the go command must be on PATH, no dependency
+// outside the standard library is needed, and a check takes well under a
+// second once the build cache is warm.
 package lint
