@@ -50,6 +50,12 @@ func Check(dir string, patterns ...string) (Report, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
 	}
+	for _, p := range patterns {
+		if p == "" || strings.HasPrefix(p, "-") {
+			// go list would take it for a flag (a flag such as -toolexec runs commands).
+			return Report{}, fmt.Errorf("lint: %q is not a package pattern (flags go before the patterns)", p)
+		}
+	}
 	abs, err := checkDir(dir)
 	if err != nil {
 		return Report{}, err

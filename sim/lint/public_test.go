@@ -120,6 +120,8 @@ func TestInputErrors(t *testing.T) {
 		{"matches nothing", ".", []string{"./testdata/..."}, `pattern "./testdata/..." matches no packages`},
 		{"no Go files", ".", []string{"./testdata"}, `pattern "./testdata" matches no packages with Go files`},
 		{"not a directory pattern", ".", []string{"nodes/..."}, "starts with ./"},
+		{"flag after the patterns", ".", []string{"./testdata/src/good", "-toolexec=echo"}, `"-toolexec=echo" is not a package pattern`},
+		{"empty pattern", ".", []string{""}, `"" is not a package pattern`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
