@@ -19,7 +19,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	$(GO) test -count=1 -run 'TestDeterminismRules|TestFixtures' ./internal/lint
+	$(GO) test -count=1 -run 'TestDeterminismRules|TestFixtures' ./sim/lint
 
 ## bench: every benchmark once; compare runs with benchstat
 bench:

@@ -14,7 +14,7 @@
 // crypto/rand, never starts goroutines, never uses select, and never lets
 // map iteration order reach a decision or a message (iterate sorted keys).
 // These rules are what make a seed reproduce a run byte for byte; they are
-// enforced by internal/lint as part of go test ./... .
+// enforced by sim/lint as part of go test ./... .
 //
 // # Messages do not alias
 //

@@ -12,8 +12,12 @@ import (
 
 // Violation is one broken rule at one place.
 type Violation struct {
-	Pos     token.Position
-	Rule    Rule
+	// Pos is where: an absolute file name, line and column.
+	Pos token.Position
+	// Rule is the rule broken.
+	Rule Rule
+	// Message says what is wrong and, for every rule but RuleDirective,
+	// what to use instead.
 	Message string
 }
 
@@ -22,10 +26,10 @@ func (v Violation) String() string {
 	return fmt.Sprintf("%s: %s: %s", v.Pos, v.Rule, v.Message)
 }
 
-// Check lints the packages and returns every violation, sorted by position.
-// It uses whatever type information Load produced; a package with type
-// errors is still checked as far as it was understood.
-func Check(fset *token.FileSet, pkgs []*Package) []Violation {
+// checkPackages lints the packages and returns every violation, sorted by
+// position. It uses whatever type information load produced; a package
+// with type errors is still checked as far as it was understood.
+func checkPackages(fset *token.FileSet, pkgs []*pkg) []Violation {
 	var out []Violation
 	for _, pkg := range pkgs {
 		for _, f := range pkg.Files {
@@ -54,7 +58,7 @@ type hatch struct {
 // fileChecker lints one file.
 type fileChecker struct {
 	fset    *token.FileSet
-	pkg     *Package
+	pkg     *pkg
 	hatches map[int]*hatch // by line
 	out     []Violation
 }
