@@ -129,6 +129,7 @@ func (a *app) usage() string {
 	line("viz TRACE [--text] [--highlight …]", "the terminal timeline")
 	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|sweep]", "latency, availability or sweep plots")
 	line("list", "registered nodes, faults, workloads and checks")
+	line("vet [PACKAGES]", "the determinism lint over Go packages")
 	b.WriteString(`
 Exit codes: 0 all valid · 1 safety violation · 2 bad input or usage · 3 liveness failure
             4 node panic · 5 unknown verdict (a checker ran out of budget)
@@ -159,6 +160,7 @@ func (a *app) run(args []string) int {
 		"viz":    a.cmdViz,
 		"plot":   a.cmdPlot,
 		"list":   a.cmdList,
+		"vet":    a.cmdVet,
 	}
 	if a.demo != nil {
 		cmds["demo"] = a.cmdDemo
