@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -14,7 +14,7 @@ import (
 // to the same failure.
 func TestShrinkCommand(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := runCLI("shrink", "../../scenarios/bugs/no-sessions.yaml", "--seed", "1", "--out", dir, "--budget", "20s")
+	code, out, errs := runCLI("shrink", "../../../scenarios/bugs/no-sessions.yaml", "--seed", "1", "--out", dir, "--budget", "20s")
 	if code != 0 {
 		t.Fatalf("shrink exited %d\n%s\n%s", code, out, errs)
 	}
@@ -38,12 +38,12 @@ func TestShrinkCommand(t *testing.T) {
 }
 
 func TestShrinkCommandErrors(t *testing.T) {
-	if code, _, errs := runCLI("shrink", "../../scenarios/bugs/no-sessions.yaml"); code != scenarios.ExitUsage || !strings.Contains(errs, "--seed N") {
+	if code, _, errs := runCLI("shrink", "../../../scenarios/bugs/no-sessions.yaml"); code != scenarios.ExitUsage || !strings.Contains(errs, "--seed N") {
 		t.Errorf("missing --seed: exit %d, %s", code, errs)
 	}
 	// A passing seed: nothing to shrink, nothing written.
 	dir := t.TempDir()
-	code, _, errs := runCLI("shrink", "../../scenarios/testdata/quick.yaml", "--seed", "1", "--out", dir)
+	code, _, errs := runCLI("shrink", "../../../scenarios/testdata/quick.yaml", "--seed", "1", "--out", dir)
 	if code != scenarios.ExitUsage || !strings.Contains(errs, "nothing to shrink") {
 		t.Errorf("passing seed: exit %d, %s", code, errs)
 	}

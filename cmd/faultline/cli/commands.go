@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,10 +14,14 @@ import (
 	"github.com/faultline/faultline/scenarios"
 )
 
-// loadScenario reads FILE, or a library scenario by name when no such
-// file exists (faultline run raft-kv-partitions.yaml works anywhere).
-func loadScenario(name string) (*scenarios.Scenario, error) {
+// loadScenario reads FILE, or when no such file exists, the demo's
+// scenario or a library scenario by name (NAME run raft-kv-partitions.yaml
+// works anywhere, and so do the reproduce lines the demo prints).
+func (a *app) loadScenario(name string) (*scenarios.Scenario, error) {
 	if _, err := os.Stat(name); err != nil {
+		if d := a.demo; d != nil && !d.library && name == d.Name {
+			return d.load()
+		}
 		want := strings.TrimSuffix(strings.TrimPrefix(name, "scenarios/"), ".yaml") + ".yaml"
 		for _, lib := range scenarios.Library() {
 			if lib == want {
@@ -29,15 +32,30 @@ func loadScenario(name string) (*scenarios.Scenario, error) {
 	return scenarios.LoadFile(name)
 }
 
-func cmdDemo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", stderr)
-	seeds := fs.String("seeds", "1..200", "seed range")
+// load decodes the demo's scenario.
+func (d *DemoConfig) load() (*scenarios.Scenario, error) {
+	if d.library {
+		return scenarios.LoadLibrary(d.Name)
+	}
+	return scenarios.Parse(d.Name, d.Scenario)
+}
+
+func (a *app) demoSeeds() string {
+	if a.demo.Seeds == "" {
+		return "1..200"
+	}
+	return a.demo.Seeds
+}
+
+func (a *app) cmdDemo(args []string) error {
+	fs := a.newFlags("demo")
+	seeds := fs.String("seeds", a.demoSeeds(), "seed range")
 	workers := fs.Int("workers", runtime.NumCPU(), "parallel workers")
 	out := fs.String("out", "", "directory for results and failing seeds' artifacts")
-	if _, err := parseInterleaved(fs, args); err != nil {
+	if _, err := a.parseInterleaved(fs, args); err != nil {
 		return err
 	}
-	sc, err := scenarios.LoadLibrary(scenarios.DefaultScenario)
+	sc, err := a.demo.load()
 	if err != nil {
 		return err
 	}
@@ -45,22 +63,22 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s\n%s\n\n", sc.Name, sc.Description)
-	return sweep(sc, sc.Source, first, last, *workers, *out, false, stdout, stderr)
+	fmt.Fprintf(a.stdout, "%s\n%s\n\n", sc.Name, sc.Description)
+	return a.sweep(sc, sc.Source, first, last, *workers, *out, false)
 }
 
 // scenarioSeed parses the arguments of a command that takes one scenario
 // and --seed N (replay, shrink): the positional arguments, the scenario,
 // the seed and the output directory (default out/<scenario>/seed-N).
-func scenarioSeed(cmd string, fs *flag.FlagSet, args []string, seed, out *string) (pos []string, sc *scenarios.Scenario, n uint64, dir string, err error) {
-	if pos, err = parseInterleaved(fs, args); err != nil {
+func (a *app) scenarioSeed(cmd string, fs *flag.FlagSet, args []string, seed, out *string) (pos []string, sc *scenarios.Scenario, n uint64, dir string, err error) {
+	if pos, err = a.parseInterleaved(fs, args); err != nil {
 		return
 	}
 	if len(pos) != 1 || *seed == "" {
 		err = usageError{cmd + " takes one scenario file and --seed N"}
 		return
 	}
-	if sc, err = loadScenario(pos[0]); err != nil {
+	if sc, err = a.loadScenario(pos[0]); err != nil {
 		return
 	}
 	if n, _, err = parseSeeds(*seed, ""); err != nil {
@@ -73,11 +91,11 @@ func scenarioSeed(cmd string, fs *flag.FlagSet, args []string, seed, out *string
 	return
 }
 
-func cmdReplay(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("replay", stderr)
+func (a *app) cmdReplay(args []string) error {
+	fs := a.newFlags("replay")
 	seed := fs.String("seed", "", "the seed to replay (required)")
 	out := fs.String("out", "", "directory for the trace, history, visualization and verdict (default out/<scenario>/seed-N)")
-	pos, sc, n, dir, err := scenarioSeed("replay", fs, args, seed, out)
+	pos, sc, n, dir, err := a.scenarioSeed("replay", fs, args, seed, out)
 	if err != nil {
 		return err
 	}
@@ -85,20 +103,20 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o := scenarios.Replay(sc, n, scenarios.RunOptions{VisualizationPath: filepath.Join(dir, scenarios.VisualFile)})
-	repro := fmt.Sprintf("faultline replay %s --seed %d", pos[0], n)
-	fmt.Fprint(stdout, scenarios.Explain(sc, &o, repro))
+	repro := a.replayCommand(pos[0], n)
+	fmt.Fprint(a.stdout, scenarios.Explain(sc, &o, repro))
 	if err := scenarios.WriteOutcome(dir, sc, &o, repro); err != nil {
-		fmt.Fprintf(stderr, "faultline replay: writing %s: %v\n", dir, err)
+		fmt.Fprintf(a.stderr, "%s replay: writing %s: %v\n", a.name, dir, err)
 		return exitError{max(o.Status.ExitCode(), scenarios.ExitUsage)}
 	}
-	view := "faultline viz " + filepath.Join(dir, scenarios.TraceFile)
+	view := a.name + " viz " + shellQuote(filepath.Join(dir, scenarios.TraceFile))
 	if hl := scenarios.Highlight(&o); hl != "" {
-		view += " --highlight " + hl
+		view += " --highlight " + shellQuote(hl)
 	}
-	fmt.Fprintf(stdout, "  trace:   %s\n  view it: %s\n", filepath.Join(dir, scenarios.TraceFile), view)
-	fmt.Fprintf(stdout, "  history: %s\n", filepath.Join(dir, scenarios.HistoryFile))
+	fmt.Fprintf(a.stdout, "  trace:   %s\n  view it: %s\n", filepath.Join(dir, scenarios.TraceFile), view)
+	fmt.Fprintf(a.stdout, "  history: %s\n", filepath.Join(dir, scenarios.HistoryFile))
 	if _, err := os.Stat(filepath.Join(dir, scenarios.VisualFile)); err == nil {
-		fmt.Fprintf(stdout, "  porcupine visualization: %s\n", filepath.Join(dir, scenarios.VisualFile))
+		fmt.Fprintf(a.stdout, "  porcupine visualization: %s\n", filepath.Join(dir, scenarios.VisualFile))
 	}
 	if code := o.Status.ExitCode(); code != 0 {
 		return exitError{code}
@@ -106,11 +124,11 @@ func cmdReplay(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func cmdCheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("check", stderr)
+func (a *app) cmdCheck(args []string) error {
+	fs := a.newFlags("check")
 	timeout := fs.Duration("timeout", 10*time.Second, "time budget per linearizability check (out of budget is Unknown)")
 	html := fs.String("html", "", "write Porcupine's visualization here when the history is not linearizable")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
@@ -126,8 +144,8 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: no operations in the history (read as %s); an empty history proves nothing", pos[0], format)
 	}
 	res := checker.Check(h, checker.Options{Budget: *timeout, VisualizationPath: *html})
-	fmt.Fprintf(stdout, "%s: %d operations (%s)\n", pos[0], len(h.Ops), format)
-	fmt.Fprintln(stdout, res.String())
+	fmt.Fprintf(a.stdout, "%s: %d operations (%s)\n", pos[0], len(h.Ops), format)
+	fmt.Fprintln(a.stdout, res.String())
 	switch res.Verdict {
 	case checker.Invalid:
 		return exitError{scenarios.ExitInvalid}
@@ -137,8 +155,8 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func cmdList(args []string, stdout, stderr io.Writer) error {
-	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', 0)
+func (a *app) cmdList(args []string) error {
+	tw := tabwriter.NewWriter(a.stdout, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODES")
 	for _, name := range scenarios.NodeKindNames() {
 		k, _ := scenarios.LookupNode(name)
@@ -162,7 +180,7 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 	for _, c := range scenarios.Checks() {
 		fmt.Fprintf(tw, "  %s\t%s\n", c.Name, c.Help)
 	}
-	fmt.Fprintln(tw, "\nSCENARIOS (embedded; run with faultline run NAME)")
+	fmt.Fprintf(tw, "\nSCENARIOS (embedded; run with %s run NAME)\n", a.name)
 	for _, s := range scenarios.Library() {
 		sc, err := scenarios.LoadLibrary(s)
 		desc := ""

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -45,21 +45,21 @@ func parseSeeds(seed, seeds string) (first, last uint64, err error) {
 	return x, y, nil
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", stderr)
+func (a *app) cmdRun(args []string) error {
+	fs := a.newFlags("run")
 	seed := fs.String("seed", "", "run one seed")
 	seeds := fs.String("seeds", "", "run a range of seeds A..B (default 1..200)")
 	workers := fs.Int("workers", runtime.NumCPU(), "parallel workers")
 	out := fs.String("out", "", "directory for results.jsonl (resumable) and failing seeds' artifacts")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return usageError{"run takes one scenario file"}
 	}
-	sc, err := loadScenario(pos[0])
+	sc, err := a.loadScenario(pos[0])
 	if err != nil {
 		return err
 	}
@@ -67,19 +67,19 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return sweep(sc, pos[0], first, last, *workers, *out, *asJSON, stdout, stderr)
+	return a.sweep(sc, pos[0], first, last, *workers, *out, *asJSON)
 }
 
-func sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int, out string, asJSON bool, stdout, stderr io.Writer) error {
+func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int, out string, asJSON bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C kills at once; the first lets running seeds finish
 	}()
-	bar := newProgress(stderr, !asJSON)
+	bar := newProgress(a.stderr, !asJSON)
 	if !asJSON {
-		fmt.Fprintf(stdout, "faultline: %s — %s (%d..%d), %s\n", sc.Name, plural(int(last-first+1), "seed"), first, last, plural(workers, "worker"))
+		fmt.Fprintf(a.stdout, "%s: %s — %s (%d..%d), %s\n", a.name, sc.Name, plural(int(last-first+1), "seed"), first, last, plural(workers, "worker"))
 	}
 	sum, err := scenarios.Sweep(ctx, sc, scenarios.SweepOptions{
 		First: first, Last: last, Workers: workers, Out: out,
@@ -90,21 +90,21 @@ func sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int,
 		return err
 	}
 	if asJSON {
-		writeJSONSummary(stdout, sc, file, sum)
+		a.writeJSONSummary(a.stdout, sc, file, sum)
 	} else {
-		writeSummary(stdout, sc, file, out, sum)
+		a.writeSummary(a.stdout, sc, file, out, sum)
 	}
 	if err != nil {
 		// The results file is incomplete: do not let a green sweep say 0.
-		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		fmt.Fprintf(a.stderr, "%s: %v\n", a.name, err)
 		return exitError{scenarios.ExitUsage}
 	}
 	if sum.Interrupted {
-		fmt.Fprintf(stderr, "faultline: interrupted after %d of %d seeds; finished seeds are kept", sum.Seeds, last-first+1)
+		fmt.Fprintf(a.stderr, "%s: interrupted after %d of %d seeds; finished seeds are kept", a.name, sum.Seeds, last-first+1)
 		if out != "" {
-			fmt.Fprintf(stderr, " in %s — run the same command again to resume", out)
+			fmt.Fprintf(a.stderr, " in %s — run the same command again to resume", out)
 		}
-		fmt.Fprintln(stderr)
+		fmt.Fprintln(a.stderr)
 		return exitError{130}
 	}
 	if code := sum.Worst().ExitCode(); code != 0 {
@@ -113,12 +113,13 @@ func sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int,
 	return nil
 }
 
-// replayCommand is the exact command that reproduces one seed.
-func replayCommand(file string, seed uint64) string {
-	return fmt.Sprintf("faultline replay %s --seed %d", file, seed)
+// replayCommand is the exact command that reproduces one seed, ready to
+// paste into a shell.
+func (a *app) replayCommand(file string, seed uint64) string {
+	return fmt.Sprintf("%s replay %s --seed %d", a.name, shellQuote(file), seed)
 }
 
-func writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scenarios.Summary) {
+func (a *app) writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scenarios.Summary) {
 	fmt.Fprintf(w, "\n%s: %s", sc.Name, plural(s.Seeds, "seed"))
 	if s.Resumed > 0 {
 		fmt.Fprintf(w, " (%d resumed from %s)", s.Resumed, out)
@@ -141,7 +142,7 @@ func writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scen
 				fmt.Fprintf(w, "  … and %d more (see %s)\n", len(s.Failures)-20, orDefault(out, "--out DIR"))
 				break
 			}
-			fmt.Fprintf(w, "  seed %-6d %-8s %s\n    reproduce: %s\n", f.Seed, f.Status, oneLine(f.Reason), replayCommand(file, f.Seed))
+			fmt.Fprintf(w, "  seed %-6d %-8s %s\n    reproduce: %s\n", f.Seed, f.Status, oneLine(f.Reason), a.replayCommand(file, f.Seed))
 		}
 		if out != "" {
 			fmt.Fprintf(w, "artifacts (trace, history, visualization, scenario) under %s/seed-N/\n", out)
@@ -172,7 +173,7 @@ func orDefault(s, d string) string {
 	return s
 }
 
-func writeJSONSummary(w io.Writer, sc *scenarios.Scenario, file string, s *scenarios.Summary) {
+func (a *app) writeJSONSummary(w io.Writer, sc *scenarios.Scenario, file string, s *scenarios.Summary) {
 	type failure struct {
 		Seed   uint64 `json:"seed"`
 		Status string `json:"status"`
@@ -199,7 +200,7 @@ func writeJSONSummary(w io.Writer, sc *scenarios.Scenario, file string, s *scena
 		out.Counts[string(st)] = s.Counts[st]
 	}
 	for _, f := range s.Failures {
-		out.Failures = append(out.Failures, failure{f.Seed, string(f.Status), f.Reason, replayCommand(file, f.Seed)})
+		out.Failures = append(out.Failures, failure{f.Seed, string(f.Status), f.Reason, a.replayCommand(file, f.Seed)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

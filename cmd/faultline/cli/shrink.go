@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,34 +15,34 @@ import (
 // shrunkFile is the reduced scenario's name inside --out.
 const shrunkFile = "shrunk.yaml"
 
-func cmdShrink(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("shrink", stderr)
+func (a *app) cmdShrink(args []string) error {
+	fs := a.newFlags("shrink")
 	seed := fs.String("seed", "", "the failing seed to shrink (required)")
 	out := fs.String("out", "", "directory for "+shrunkFile+" (default out/<scenario>/seed-N)")
 	budget := fs.Duration("budget", 60*time.Second, "wall-time budget for trying smaller variants")
 	quiet := fs.Bool("quiet", false, "print only the before/after summary")
-	_, sc, n, dir, err := scenarioSeed("shrink", fs, args, seed, out)
+	_, sc, n, dir, err := a.scenarioSeed("shrink", fs, args, seed, out)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stdout, "faultline: shrinking %s seed %d (budget %v)\n", sc.Name, n, *budget)
+	fmt.Fprintf(a.stdout, "%s: shrinking %s seed %d (budget %v)\n", a.name, sc.Name, n, *budget)
 	if k := scenarios.SwarmKnobs(sc, n); k != "" {
-		fmt.Fprintf(stdout, "  swarm knobs of seed %d: %s\n", n, k)
+		fmt.Fprintf(a.stdout, "  swarm knobs of seed %d: %s\n", n, k)
 	}
 	progress := func(p scenarios.ShrinkProgress) {
 		if *quiet || !p.Kept {
 			return
 		}
-		fmt.Fprintf(stdout, "  %6.1fs run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
+		fmt.Fprintf(a.stdout, "  %6.1fs run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
 	}
 	res, err := scenarios.Shrink(ctx, sc, n, scenarios.ShrinkOptions{Budget: *budget, Progress: progress})
 	if res.Scenario == nil {
 		return err
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "faultline shrink: %v\n", err)
+		fmt.Fprintf(a.stderr, "%s shrink: %v\n", a.name, err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -56,19 +55,19 @@ func cmdShrink(args []string, stdout, stderr io.Writer) error {
 	if !res.Complete {
 		state = "stopped by the budget; the result is the smallest failing scenario found so far"
 	}
-	fmt.Fprintf(stdout, "\n%s after %d runs in %s\n", state, res.Runs, res.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(stdout, "  failure: %s — %s\n", res.Signature, oneLine(res.Outcome.Reason))
-	fmt.Fprintf(stdout, "  before:  %s\n", res.Before)
-	fmt.Fprintf(stdout, "  after:   %s\n", res.After)
-	fmt.Fprintf(stdout, "  faults:\n")
+	fmt.Fprintf(a.stdout, "\n%s after %d runs in %s\n", state, res.Runs, res.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(a.stdout, "  failure: %s — %s\n", res.Signature, oneLine(res.Outcome.Reason))
+	fmt.Fprintf(a.stdout, "  before:  %s\n", res.Before)
+	fmt.Fprintf(a.stdout, "  after:   %s\n", res.After)
+	fmt.Fprintf(a.stdout, "  faults:\n")
 	for _, st := range res.Scenario.Nemesis.Script {
 		end := "until the heal"
 		if st.For > 0 {
 			end = "for " + st.For.String()
 		}
-		fmt.Fprintf(stdout, "    at %-8s %-14s %s\n", st.At, end, st.Fault)
+		fmt.Fprintf(a.stdout, "    at %-8s %-14s %s\n", st.At, end, st.Fault)
 	}
-	fmt.Fprintf(stdout, "  wrote %s\n  reproduce: %s\n", path, replayCommand(path, res.Seed))
+	fmt.Fprintf(a.stdout, "  wrote %s\n  reproduce: %s\n", path, a.replayCommand(path, res.Seed))
 	return nil
 }
 

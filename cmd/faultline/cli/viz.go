@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -24,18 +24,18 @@ func readTrace(path string) (*trace.File, error) {
 	return trace.Read(f, path)
 }
 
-func cmdViz(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("viz", stderr)
+func (a *app) cmdViz(args []string) error {
+	fs := a.newFlags("viz")
 	text := fs.Bool("text", false, "print the timeline as text instead of opening the viewer (automatic when stdout is not a terminal)")
 	width := fs.Int("width", 0, fmt.Sprintf("text width in columns (default %d)", viz.DefaultTextWidth))
 	highlight := fs.String("highlight", "", "operations or events to highlight: handles (17), client@invoke (c3@6.912491708s), event seqs (#1234)")
 	noColor := fs.Bool("no-color", false, "draw without colour")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{"viz takes one trace file (written by faultline replay)"}
+		return usageError{"viz takes one trace file (written by " + a.name + " replay)"}
 	}
 	f, err := readTrace(pos[0])
 	if err != nil {
@@ -46,11 +46,11 @@ func cmdViz(args []string, stdout, stderr io.Writer) error {
 		return usageError{strings.TrimPrefix(err.Error(), "viz: ")}
 	}
 	tty := false
-	if out, ok := stdout.(*os.File); ok {
+	if out, ok := a.stdout.(*os.File); ok {
 		tty = term.IsTerminal(int(out.Fd()))
 	}
 	if *text || !tty {
-		return trimPrefix(viz.RenderText(stdout, f, o), "viz: ")
+		return trimPrefix(viz.RenderText(a.stdout, f, o), "viz: ")
 	}
 	scr, err := tcell.NewScreen()
 	if err != nil {
@@ -60,7 +60,7 @@ func cmdViz(args []string, stdout, stderr io.Writer) error {
 }
 
 // isResultsFile reports whether path starts like a results.jsonl written
-// by faultline run --out.
+// by the run command's --out.
 func isResultsFile(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
@@ -73,7 +73,7 @@ func isResultsFile(path string) bool {
 }
 
 // trimPrefix drops a package prefix from an error the command prints
-// under its own name ("faultline viz: ...").
+// under its own name ("NAME viz: ...").
 func trimPrefix(err error, prefix string) error {
 	if err == nil {
 		return nil
@@ -81,11 +81,11 @@ func trimPrefix(err error, prefix string) error {
 	return errors.New(strings.TrimPrefix(err.Error(), prefix))
 }
 
-func cmdPlot(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("plot", stderr)
+func (a *app) cmdPlot(args []string) error {
+	fs := a.newFlags("plot")
 	out := fs.String("out", "", "output file, .png or .svg (required)")
 	kind := fs.String("kind", "", "latency (default for a trace), availability, or sweep (default for a results.jsonl)")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func cmdPlot(args []string, stdout, stderr io.Writer) error {
 			return viz.PlotAvailability(w, f, opts)
 		}
 	case "sweep":
-		pts, err := readSweepPoints(pos[0])
+		pts, err := readSweepPoints(pos[0], a.name)
 		if err != nil {
 			return err
 		}
@@ -141,6 +141,6 @@ func cmdPlot(args []string, stdout, stderr io.Writer) error {
 	if err := os.Rename(tmp, *out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	fmt.Fprintf(a.stdout, "wrote %s\n", *out)
 	return nil
 }

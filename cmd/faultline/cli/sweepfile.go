@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -10,9 +10,9 @@ import (
 	"github.com/faultline/faultline/viz"
 )
 
-// readSweepPoints reads the outcomes in a results.jsonl written by
-// faultline run --out DIR.
-func readSweepPoints(path string) ([]viz.SweepPoint, error) {
+// readSweepPoints reads the outcomes in a results.jsonl written by the
+// run command's --out DIR; name is the binary's, for the error.
+func readSweepPoints(path, name string) ([]viz.SweepPoint, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func readSweepPoints(path string) ([]viz.SweepPoint, error) {
 		pts = append(pts, viz.SweepPoint{Seed: o.Seed, Verdict: string(o.Status), Faults: o.Faults, EventsPerSec: eps})
 	}
 	if len(pts) == 0 {
-		return nil, fmt.Errorf("%s: no results (want the results.jsonl of faultline run --out DIR)", path)
+		return nil, fmt.Errorf("%s: no results (want the results.jsonl of %s run --out DIR)", path, name)
 	}
 	return pts, sc.Err()
 }
