@@ -330,11 +330,11 @@ func (r *runner) seed(t *testing.T, i int) {
 	case !r.c.expect:
 		repro := ReproLine(t.Name(), seed)
 		dir := r.artifacts(t, seed, repro)
-		t.Errorf("%s\nartifacts: %s (keep them with go test -artifacts)\nreproduce: %s", scenarios.Explain(r.sc, &o, repro), dir, repro)
+		t.Errorf("%s\nartifacts: %s%s\nreproduce: %s", scenarios.Explain(r.sc, &o, repro), dir, keepHint(), repro)
 	case caught:
 		repro := ReproLine(t.Name(), seed)
 		dir := r.artifacts(t, seed, repro)
-		t.Logf("caught, as expected:\n%s\nartifacts: %s (keep them with go test -artifacts)\nreproduce: %s", scenarios.Explain(r.sc, &o, repro), dir, repro)
+		t.Logf("caught, as expected:\n%s\nartifacts: %s%s\nreproduce: %s", scenarios.Explain(r.sc, &o, repro), dir, keepHint(), repro)
 	default:
 		t.Logf("not the expected failure: %s: %s", o.Status, o.Reason)
 	}
@@ -355,6 +355,14 @@ func (r *runner) artifacts(t *testing.T, seed uint64, repro string) string {
 		t.Logf("writing artifacts: %v", err)
 	}
 	return dir
+}
+
+// keepHint tells how to keep the artifacts, unless go test keeps them.
+func keepHint() string {
+	if f := flag.Lookup("test.artifacts"); f != nil && f.Value.String() == "true" {
+		return ""
+	}
+	return " (keep them with go test -artifacts)"
 }
 
 // report ends an ExpectFailure run: the catch, or the test fails.
