@@ -1,0 +1,9 @@
+package faultlinetest
+
+// Internals the tests pin down.
+var (
+	ReproLineFor = reproLine
+	PackageArg   = packageArg
+	ArtifactName = artifactName
+	ShellQuote   = shellQuote
+)
