@@ -8,8 +8,14 @@ import (
 	"os"
 
 	"github.com/faultline/faultline/cmd/faultline/cli"
+	"github.com/faultline/faultline/internal/stock"
 )
 
 func main() {
-	os.Exit(cli.Main(cli.Config{Name: "faultline", Demo: cli.FaultlineDemo()}))
+	os.Exit(cli.Main(cli.Config{
+		Name:      "faultline",
+		Nodes:     stock.Nodes(),
+		Workloads: stock.Workloads(),
+		Demo:      cli.FaultlineDemo(),
+	}))
 }

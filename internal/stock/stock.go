@@ -17,9 +17,17 @@ var once sync.Once
 // Register registers the stock node kinds and workloads (once per process).
 func Register() {
 	once.Do(func() {
-		scenarios.RegisterNode(raftkvkind.Kind())
-		for _, w := range kvkind.Workloads() {
+		for _, k := range Nodes() {
+			scenarios.RegisterNode(k)
+		}
+		for _, w := range Workloads() {
 			scenarios.RegisterWorkload(w)
 		}
 	})
 }
+
+// Nodes returns the stock node kinds.
+func Nodes() []scenarios.NodeKind { return []scenarios.NodeKind{raftkvkind.Kind()} }
+
+// Workloads returns the stock workload kinds.
+func Workloads() []scenarios.WorkloadKind { return kvkind.Workloads() }

@@ -107,6 +107,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/sim"
 )
@@ -191,7 +192,7 @@ func definite(s scenarios.Status) bool {
 // failedCheck returns the full name of a failed check called name ("" if none).
 func failedCheck(o *scenarios.Outcome, name string) string {
 	for _, c := range o.Checks {
-		if (c.Name == name || strings.HasPrefix(c.Name, name+"(")) && c.Verdict != "valid" && c.Verdict != "unknown" {
+		if (c.Name == name || strings.HasPrefix(c.Name, name+"(")) && c.Verdict == checker.Invalid {
 			return c.Name
 		}
 	}
@@ -410,7 +411,7 @@ func (r *runner) culprit(o *scenarios.Outcome) string {
 	}
 	first := ""
 	for _, c := range o.Checks {
-		if c.Verdict == "valid" || c.Verdict == "unknown" {
+		if c.Verdict != checker.Invalid {
 			continue
 		}
 		if c.Explanation == o.Reason {

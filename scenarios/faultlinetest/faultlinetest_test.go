@@ -12,7 +12,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/faultline/faultline/internal/stock"
+	"github.com/faultline/faultline/nodes/raftkv"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/scenarios/faultlinetest"
 )
@@ -437,20 +440,24 @@ func TestFixtureNondeterministic(t *testing.T) {
 var flakyBuilds atomic.Int64
 
 func init() {
+	stock.Register()
 	raft, ok := scenarios.LookupNode("raftkv")
 	if !ok {
 		panic("no raftkv node kind")
 	}
-	scenarios.RegisterNode(scenarios.NodeKind{
-		Name:        "faultlinetest-flaky",
-		Help:        "raftkv whose heartbeat depends on how many worlds were built before (a nondeterminism fixture)",
-		Params:      raft.Params,
-		CheckParams: raft.CheckParams,
-		Build: func(ps []scenarios.Param, size int) (*scenarios.Protocol, error) {
-			hb := fmt.Sprintf("%dus", 50000+flakyBuilds.Add(1))
-			return raft.Build(append(ps[:len(ps):len(ps)], scenarios.Param{Key: "heartbeat", Value: hb}), size)
-		},
-	})
+	flakyKind := raft
+	flakyKind.Name = "faultlinetest-flaky"
+	flakyKind.Help = "raftkv whose heartbeat depends on how many worlds were built before (a nondeterminism fixture)"
+	flakyKind.Build = func(p scenarios.Params, size int) (*scenarios.Protocol, error) {
+		proto, err := raft.Build(p, size) // raftkv's invariants and digest
+		if err != nil {
+			return nil, err
+		}
+		hb := 50*time.Millisecond + time.Duration(flakyBuilds.Add(1))*time.Microsecond
+		proto.Factory = raftkv.New(raftkv.Config{HeartbeatInterval: hb})
+		return proto, nil
+	}
+	scenarios.RegisterNode(flakyKind)
 }
 
 func flaky(t *testing.T) *scenarios.Scenario {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/faultline/faultline/scenarios"
@@ -22,11 +23,13 @@ type Config struct {
 	// as "go run ./cmd/mytool" works too. Default: the base name of
 	// os.Args[0].
 	Name string
-	// Register runs at the start of every command, before any scenario
-	// is loaded: the place to register your node kinds and workloads.
-	// Main calls it once; a test that calls Run several times should make
-	// it idempotent (sync.Once).
-	Register func()
+	// Nodes, Workloads and Checks are the protocols, workload kinds and
+	// extra checks this binary offers. They are registered with package
+	// scenarios before the first command runs; a name that is already
+	// registered (by an earlier Run in the same process) is left as it is.
+	Nodes     []scenarios.NodeKind
+	Workloads []scenarios.WorkloadKind
+	Checks    []scenarios.CheckKind
 	// Demo is the scenario the demo command runs; nil leaves the command
 	// out. FaultlineDemo is the stock faultline command's.
 	Demo *DemoConfig
@@ -82,13 +85,13 @@ func Run(cfg Config, args []string) int {
 // app is one invocation: the configuration with its defaults filled in.
 type app struct {
 	name           string
-	register       func()
+	cfg            Config
 	demo           *DemoConfig
 	stdout, stderr io.Writer
 }
 
 func newApp(cfg Config) *app {
-	a := &app{name: cfg.Name, register: cfg.Register, demo: cfg.Demo, stdout: cfg.Stdout, stderr: cfg.Stderr}
+	a := &app{name: cfg.Name, cfg: cfg, demo: cfg.Demo, stdout: cfg.Stdout, stderr: cfg.Stderr}
 	if a.name == "" {
 		a.name = strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")
 	}
@@ -175,9 +178,7 @@ func (a *app) run(args []string) int {
 		fmt.Fprintf(a.stderr, "%s: unknown command %q\n\n%s", a.name, name, a.usage())
 		return scenarios.ExitUsage
 	}
-	if a.register != nil {
-		a.register()
-	}
+	a.register()
 	err := cmd(args[1:])
 	var ue usageError
 	var ee exitError
@@ -226,5 +227,24 @@ func (a *app) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
+	}
+}
+
+// register hands the binary's kinds to the runner.
+func (a *app) register() {
+	for _, k := range a.cfg.Nodes {
+		if _, ok := scenarios.LookupNode(k.Name); !ok {
+			scenarios.RegisterNode(k)
+		}
+	}
+	for _, k := range a.cfg.Workloads {
+		if _, ok := scenarios.LookupWorkload(k.Name); !ok {
+			scenarios.RegisterWorkload(k)
+		}
+	}
+	for _, k := range a.cfg.Checks {
+		if !slices.Contains(scenarios.CheckNames(), k.Name) {
+			scenarios.RegisterCheck(k)
+		}
 	}
 }

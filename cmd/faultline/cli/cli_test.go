@@ -7,11 +7,17 @@ import (
 	"strings"
 	"testing"
 
+	fstock "github.com/faultline/faultline/internal/stock"
 	"github.com/faultline/faultline/scenarios"
 )
 
 // stock is the configuration of the faultline binary (cmd/faultline).
-func stock() Config { return Config{Name: "faultline", Demo: FaultlineDemo()} }
+func stock() Config {
+	return Config{Name: "faultline", Nodes: fstock.Nodes(), Workloads: fstock.Workloads(), Demo: FaultlineDemo()}
+}
+
+// Tests that build their own Config get the stock kinds too.
+func init() { fstock.Register() }
 
 // runCLI runs the stock command.
 func runCLI(args ...string) (code int, stdout, stderr string) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -160,18 +161,14 @@ func (a *app) cmdList(args []string) error {
 	fmt.Fprintln(tw, "NODES")
 	for _, name := range scenarios.NodeKindNames() {
 		k, _ := scenarios.LookupNode(name)
-		fmt.Fprintf(tw, "  %s\t%s\n", name, k.Help)
-		for _, p := range k.Params {
-			def := p.Default
-			if def == "" {
-				def = "-"
-			}
-			fmt.Fprintf(tw, "    %s\t(default %s) %s\n", p.Key, def, p.Help)
-		}
+		fmt.Fprintf(tw, "  %s\t%s (workloads: %s; at least %d nodes)\n", name, k.Help, strings.Join(k.Workloads, ", "), max(k.MinSize, 1))
+		listParams(tw, k.Params)
 	}
 	fmt.Fprintln(tw, "\nWORKLOADS")
-	fmt.Fprintln(tw, "  kv\tmulti-key get / put / append / cas over keys k1..kN, checked per key")
-	fmt.Fprintln(tw, "  register\tone register: read / write / cas")
+	for _, k := range scenarios.WorkloadKinds() {
+		fmt.Fprintf(tw, "  %s\t%s (ops: %s)\n", k.Name, k.Help, strings.Join(k.Ops, ", "))
+		listParams(tw, k.Params)
+	}
 	fmt.Fprintln(tw, "\nFAULTS")
 	for _, f := range scenarios.FaultHelp() {
 		fmt.Fprintf(tw, "  %s\t%s\n", f[0], f[1])
@@ -183,11 +180,21 @@ func (a *app) cmdList(args []string) error {
 	fmt.Fprintf(tw, "\nSCENARIOS (embedded; run with %s run NAME)\n", a.name)
 	for _, s := range scenarios.Library() {
 		sc, err := scenarios.LoadLibrary(s)
-		desc := ""
-		if err == nil {
-			desc = sc.Description
+		if err != nil {
+			continue // a scenario for a protocol this binary does not have
 		}
-		fmt.Fprintf(tw, "  %s\t%s\n", s, desc)
+		fmt.Fprintf(tw, "  %s\t%s\n", s, sc.Description)
 	}
 	return tw.Flush()
+}
+
+// listParams prints a kind's parameters: key, type, default, help.
+func listParams(tw io.Writer, specs []scenarios.ParamSpec) {
+	for _, p := range specs {
+		def := p.Default
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "    %s\t%v, default %s: %s\n", p.Key, p.Type, def, p.Help)
+	}
 }

@@ -5,8 +5,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-
-	"github.com/faultline/faultline/scenarios"
 )
 
 func TestVet(t *testing.T) {
@@ -14,9 +12,15 @@ func TestVet(t *testing.T) {
 	if _, out, _ := runWith(my, "help"); !strings.Contains(out, "\n  mytool vet [PACKAGES]") {
 		t.Errorf("usage lacks vet:\n%s", out)
 	}
-	code, _, errs := runWith(my, "vet", "./...")
-	if code != scenarios.ExitUsage || !strings.HasPrefix(errs, "mytool vet: ") || !strings.Contains(errs, "not built into this binary") {
-		t.Errorf("vet without the lint: exit %d:\n%s", code, errs)
+	// The real lint: a fixture with a map-order send, time.Now, a global
+	// rand and a go statement fails with each position; nodes/ is clean.
+	code, out, errs := runWith(my, "vet", "../../../sim/lint/testdata/src/mapsend")
+	if code != 1 || !strings.Contains(out, "mapsend.go:29:33: wallclock") || !strings.Contains(out, "mapsend.go:30:2: maprange") ||
+		!strings.Contains(out, "mapsend.go:29:52: globalrand") || !strings.Contains(out, "mapsend.go:33:2: goroutine") {
+		t.Errorf("vet on the fixture: exit %d:\n%s%s", code, out, errs)
+	}
+	if code, out, errs := runWith(my, "vet", "../../../nodes/..."); code != 0 {
+		t.Errorf("vet on nodes/...: exit %d:\n%s%s", code, out, errs)
 	}
 
 	defer func(old func([]string, io.Writer, io.Writer) int) { vetMain = old }(vetMain)
@@ -30,7 +34,7 @@ func TestVet(t *testing.T) {
 		}
 		return 0
 	}
-	code, out, errs := runWith(my, "vet", "-v", "./...")
+	code, out, errs = runWith(my, "vet", "-v", "./...")
 	if code != 0 || out != "lint out\n" || errs != "lint err\n" || fmt.Sprint(got) != "[-v ./...]" {
 		t.Errorf("vet: exit %d, args %q, stdout %q, stderr %q", code, got, out, errs)
 	}
