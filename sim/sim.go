@@ -510,6 +510,9 @@ func formatMsg(m nodes.Message) string {
 }
 
 func (s *Sim) typeName(m nodes.Message) string {
+	if m == nil {
+		return "nil" // a node may send nil; it is delivered as nil
+	}
 	t := reflect.TypeOf(m)
 	if n, ok := s.typeNames[t]; ok {
 		return n

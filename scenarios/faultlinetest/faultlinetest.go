@@ -109,7 +109,6 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/scenarios"
-	"github.com/faultline/faultline/sim"
 )
 
 var (
@@ -185,9 +184,7 @@ func Check(name string) Want {
 	return Want{desc: "check " + name, check: name, match: func(o *scenarios.Outcome) bool { return failedCheck(o, name) != "" }}
 }
 
-func definite(s scenarios.Status) bool {
-	return s == scenarios.StatusInvalid || s == scenarios.StatusLiveness || s == scenarios.StatusPanic
-}
+func definite(s scenarios.Status) bool { return s.Definite() }
 
 // failedCheck returns the full name of a failed check called name ("" if none).
 func failedCheck(o *scenarios.Outcome, name string) string {
@@ -429,25 +426,7 @@ func (r *runner) culprit(o *scenarios.Outcome) string {
 
 // checkDeterminism runs seed twice and fails at the first diverging event.
 func checkDeterminism(t *testing.T, sc *scenarios.Scenario, seed uint64, opts scenarios.RunOptions) {
-	user := opts.Hook
-	err := sim.CheckDeterminism(seed, func(seed uint64, hook func(*sim.Sim)) error {
-		o := opts
-		o.VisualizationPath = ""
-		built := false
-		o.Hook = func(w *sim.Sim) {
-			built = true
-			if user != nil {
-				user(w)
-			}
-			hook(w)
-		}
-		out := scenarios.RunSeed(sc, seed, o)
-		if !built {
-			return fmt.Errorf("faultlinetest: seed %d did not build: %s", seed, out.Reason)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := scenarios.CheckDeterminism(sc, seed, opts); err != nil {
 		t.Errorf("%v\nthe scenario is not deterministic: a node or the harness reads state that is not in its Env (map order, a global, the host's clock; see docs/DETERMINISM.md)\nreproduce: %s", err, ReproLine(t.Name(), seed))
 	}
 }
