@@ -70,7 +70,10 @@ func (s ParamSpec) want() string {
 	}
 	switch s.Type {
 	case ParamInt:
-		return "a " + pos + "integer"
+		if s.Positive {
+			return "a positive integer"
+		}
+		return "a non-negative integer"
 	case ParamBool:
 		return "true or false"
 	case ParamDuration:
