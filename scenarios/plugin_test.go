@@ -1,6 +1,7 @@
 package scenarios_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +124,31 @@ nemesis:
 		if last.Name != "linearizable(kv)" || o.Checks[len(o.Checks)-2].Name != "test-servers-up" {
 			t.Errorf("seed %d: checks %+v", seed, o.Checks)
 		}
+	}
+}
+
+// A checker.Checker over the history is a check by one line.
+func TestHistoryCheck(t *testing.T) {
+	scenarios.RegisterCheck(scenarios.HistoryCheck("test-no-failed-ops", scenarios.Safety, "no operation ended Fail (a test check)",
+		checker.Func("no-failed-ops", func(h *checker.History, _ checker.Options) checker.Result {
+			for _, op := range h.Ops {
+				if op.Outcome == nodes.Fail {
+					return checker.Result{Verdict: checker.Invalid, Explanation: op.String() + " failed"}
+				}
+			}
+			return checker.Result{Verdict: checker.Valid}
+		})))
+	sc, err := scenarios.Parse("h.yaml", []byte(`name: h
+cluster: {node: raftkv, size: 3}
+workload: {kind: kv, clients: 3, mix: {cas: 1}, values: small, value_range: 2}
+run: {duration: 2s, heal: 1s}
+check: [test-no-failed-ops]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := scenarios.RunSeed(sc, 1, scenarios.RunOptions{})
+	if o.Status != scenarios.StatusInvalid || !strings.Contains(o.Reason, "failed") || o.Checks[0].Name != "test-no-failed-ops" {
+		t.Errorf("a cas-only workload over two values has rejected cas operations (Fail): got %s %+v", o.Status, o.Checks)
 	}
 }

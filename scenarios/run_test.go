@@ -178,7 +178,7 @@ func TestPlantedBugFailsAndReplays(t *testing.T) {
 			t.Fatalf("replay line %q", line)
 		}
 		dir := t.TempDir()
-		if err := scenarios.WriteArtifacts(sc, seed, dir, scenarios.RunOptions{}); err != nil {
+		if err := scenarios.WriteArtifacts(sc, seed, dir, scenarios.RunOptions{}, ""); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range []string{scenarios.TraceFile, scenarios.HistoryFile, scenarios.ScenarioFile, scenarios.ExplanationFile, scenarios.VisualFile} {

@@ -108,6 +108,7 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/internal/shell"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -450,7 +451,7 @@ func reproLine(pkg, testName string, seed uint64) string {
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
-	return fmt.Sprintf("go test %s -run %s -faultline.seed=%d", shellQuote(pkg), shellQuote(strings.Join(parts, "/")), seed)
+	return fmt.Sprintf("go test %s -run %s -faultline.seed=%d", shell.Quote(pkg), shell.Quote(strings.Join(parts, "/")), seed)
 }
 
 // packageArg is go test's argument for the package in dir: "." for the
@@ -472,21 +473,6 @@ func moduleRoot(dir string) string {
 			return ""
 		}
 	}
-}
-
-// shellQuote quotes s for a POSIX shell (as is when nothing needs it).
-func shellQuote(s string) string {
-	safe := s != ""
-	for _, r := range s {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-_./=:,+@%", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // artifactName is the directory, inside the seed subtest's t.ArtifactDir(),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/internal/shell"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -110,9 +111,9 @@ func (a *app) cmdReplay(args []string) error {
 		fmt.Fprintf(a.stderr, "%s replay: writing %s: %v\n", a.name, dir, err)
 		return exitError{max(o.Status.ExitCode(), scenarios.ExitUsage)}
 	}
-	view := a.name + " viz " + shellQuote(filepath.Join(dir, scenarios.TraceFile))
+	view := a.name + " viz " + shell.Quote(filepath.Join(dir, scenarios.TraceFile))
 	if hl := scenarios.Highlight(&o); hl != "" {
-		view += " --highlight " + shellQuote(hl)
+		view += " --highlight " + shell.Quote(hl)
 	}
 	fmt.Fprintf(a.stdout, "  trace:   %s\n  view it: %s\n", filepath.Join(dir, scenarios.TraceFile), view)
 	fmt.Fprintf(a.stdout, "  history: %s\n", filepath.Join(dir, scenarios.HistoryFile))
