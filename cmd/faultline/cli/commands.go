@@ -189,13 +189,14 @@ func (a *app) cmdList(args []string) error {
 	return tw.Flush()
 }
 
-// listParams prints a kind's parameters: key, type, default, help.
+// listParams prints a kind's parameters: key, help, the values it takes
+// and its default.
 func listParams(tw io.Writer, specs []scenarios.ParamSpec) {
 	for _, p := range specs {
-		def := p.Default
-		if def == "" {
-			def = "-"
+		def := ""
+		if p.Default != "" {
+			def = "; default " + p.Default
 		}
-		fmt.Fprintf(tw, "    %s\t%v, default %s: %s\n", p.Key, p.Type, def, p.Help)
+		fmt.Fprintf(tw, "    %s\t%s (%s%s)\n", p.Key, p.Help, p.Want(), def)
 	}
 }
