@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/golden"
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim/trace"
 )
@@ -54,7 +55,7 @@ func TestPlotsGolden(t *testing.T) {
 			if !strings.Contains(a.String(), "<svg") {
 				t.Fatal("not an SVG")
 			}
-			golden(t, tc.name, a.Bytes())
+			golden.Check(t, tc.name, a.Bytes())
 		})
 	}
 }

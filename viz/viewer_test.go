@@ -10,6 +10,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/faultline/faultline/internal/golden"
 	"github.com/faultline/faultline/sim/trace"
 	"github.com/faultline/faultline/viz/internal/demotrace"
 )
@@ -102,7 +103,7 @@ func TestViewerGoldenScreens(t *testing.T) {
 			press(vw, st.keys)
 			fmt.Fprintf(&all, "=== %s (keys %q)\n%s", st.name, st.keys, screenText(scr))
 		}
-		golden(t, fmt.Sprintf("screen-%dx%d.txt", size[0], size[1]), []byte(all.String()))
+		golden.Check(t, fmt.Sprintf("screen-%dx%d.txt", size[0], size[1]), []byte(all.String()))
 	}
 }
 
