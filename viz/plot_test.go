@@ -144,7 +144,7 @@ func TestDownsample(t *testing.T) {
 		if i == 50_000 {
 			lat = 3 * time.Second // the spike must survive
 		}
-		ops[i] = Op{Kind: []string{"get", "put"}[i%2], Start: time.Duration(i) * 100 * time.Microsecond, Outcome: nodes.OK}
+		ops[i] = Op{Kind: []nodes.OpKind{nodes.OpGet, nodes.OpPut}[i%2], Start: time.Duration(i) * 100 * time.Microsecond, Outcome: nodes.OK}
 		ops[i].End = ops[i].Start + lat
 	}
 	p := latencyPlot(ops, nil, 0, &PlotOptions{})

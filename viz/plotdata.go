@@ -12,7 +12,7 @@ import (
 type Op struct {
 	Client  nodes.ID
 	Handle  int64
-	Kind    string // the operation's kind: get, put, read, write, cas…
+	Kind    nodes.OpKind // the operation's kind: get, put, read, write, cas…
 	Start   time.Duration
 	End     time.Duration // the end of the trace for a pending operation
 	Outcome nodes.Outcome // nodes.Pending if it never returned

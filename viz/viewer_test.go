@@ -11,6 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/faultline/faultline/internal/golden"
+	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim/trace"
 	"github.com/faultline/faultline/viz/internal/demotrace"
 )
@@ -177,7 +178,7 @@ func TestViewerJumps(t *testing.T) {
 		{"/Replicate n3<enter>", func(e *trace.Event) bool {
 			return e.Type == "Replicate" && (e.Node.String() == "n3" || e.Peer.String() == "n3")
 		}, "search type and node"},
-		{"/key:x write<enter>", func(e *trace.Event) bool { return e.Op.Key == "x" && e.Op.Kind == "write" }, "search key"},
+		{"/key:x write<enter>", func(e *trace.Event) bool { return e.Op.Key == "x" && e.Op.Kind == nodes.OpWrite }, "search key"},
 	} {
 		prev := vw.sel
 		press(vw, tc.keys)

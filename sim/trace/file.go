@@ -51,12 +51,12 @@ type record struct {
 }
 
 type opRecord struct {
-	Kind   string `json:"f"`
-	Key    string `json:"key,omitempty"`
-	Value  string `json:"value,omitempty"`
-	Expect string `json:"expect,omitempty"`
-	Output string `json:"output,omitempty"`
-	Exists bool   `json:"exists,omitempty"`
+	Kind   nodes.OpKind `json:"f"`
+	Key    string       `json:"key,omitempty"`
+	Value  string       `json:"value,omitempty"`
+	Expect string       `json:"expect,omitempty"`
+	Output string       `json:"output,omitempty"`
+	Exists bool         `json:"exists,omitempty"`
 }
 
 func idString(id nodes.ID) string {
