@@ -89,7 +89,7 @@ type running struct {
 // before w.Run. Each start and stop is a trace event (FaultStart,
 // FaultStop; Type is the kind, Text the fault's text with its resolution);
 // a fault that cannot start, or would exceed the recoverability budget, is
-// skipped and recorded as a Mark event whose Type is "nemesis-skip".
+// skipped and recorded as a Mark event of type trace.MarkNemesisSkip.
 func Install(w *sim.Sim, sched Schedule, opts Options) (*Nemesis, error) {
 	n := len(w.Servers())
 	if err := sched.Check(n, opts.HealAt); err != nil {
@@ -119,7 +119,7 @@ func Install(w *sim.Sim, sched Schedule, opts Options) (*Nemesis, error) {
 	if opts.HealAt > 0 {
 		w.At(opts.HealAt, nm.finalHeal)
 		if opts.Quiet > 0 {
-			w.At(opts.HealAt+opts.Quiet, func() { w.Annotate(trace.Mark, 0, "phase", "quiet period over") })
+			w.At(opts.HealAt+opts.Quiet, func() { w.Mark(trace.MarkPhase, "quiet period over") })
 		}
 	}
 	return nm, nil
@@ -208,7 +208,7 @@ func (nm *Nemesis) finish(ru *running) {
 }
 
 func (nm *Nemesis) skip(step int, text, kind, reason string) {
-	nm.w.Annotate(trace.Mark, 0, "nemesis-skip", text+": "+reason)
+	nm.w.Mark(trace.MarkNemesisSkip, text+": "+reason)
 	nm.log = append(nm.log, Window{Step: step, Kind: kind, Text: text, Start: nm.w.Now(), End: nm.w.Now(), Skipped: reason})
 }
 
@@ -239,7 +239,7 @@ func (nm *Nemesis) healAll() {
 }
 
 func (nm *Nemesis) finalHeal() {
-	nm.w.Annotate(trace.Mark, 0, "phase", "heal")
+	nm.w.Mark(trace.MarkPhase, "heal")
 	nm.healAll()
 }
 

@@ -50,7 +50,7 @@ func WindowsFromTrace(events []trace.Event) []Window {
 					break
 				}
 			}
-		case e.Kind == trace.Mark && e.Type == "nemesis-skip":
+		case e.MarkType() == trace.MarkNemesisSkip:
 			// Fault texts hold no colon; the first ": " ends the text.
 			text, reason, _ := strings.Cut(e.Text, ": ")
 			kind, _, _ := strings.Cut(text, " ")

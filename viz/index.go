@@ -335,12 +335,12 @@ func (ix *index) highlight(opts *Options) {
 }
 
 // traceHighlight returns the highlight recorded by the first checker
-// violation in the trace (a Violation of Type "linearizability" whose
+// violation in the trace (a Violation of type trace.ViolationLinearizability whose
 // Note is a --highlight list), or nil.
 func (ix *index) traceHighlight() *Options {
 	for _, i := range ix.failures {
 		e := &ix.ev[i]
-		if e.Kind != trace.Violation || e.Type != checkerViolation || e.Note == "" {
+		if e.Kind != trace.Violation || e.ViolationType() != trace.ViolationLinearizability || e.Note == "" {
 			continue
 		}
 		var o Options
@@ -352,10 +352,6 @@ func (ix *index) traceHighlight() *Options {
 	}
 	return nil
 }
-
-// checkerViolation is the Type of the Violation event a runner appends to
-// the trace of a run whose linearizability check failed.
-const checkerViolation = "linearizability"
 
 // mark applies the highlight lists of o.
 func (ix *index) mark(o *Options) {
@@ -471,7 +467,7 @@ func (ix *index) highlightProblem() string {
 	}
 	if ix.hiFrom >= 0 {
 		return fmt.Sprintf("the highlight recorded by the trace's %s violation (seq %d) does not match the trace: %s",
-			checkerViolation, ix.ev[ix.hiFrom].Seq, strings.Join(ix.hiMissing, "; "))
+			trace.ViolationLinearizability, ix.ev[ix.hiFrom].Seq, strings.Join(ix.hiMissing, "; "))
 	}
 	return "--highlight: nothing in the trace matches " + strings.Join(ix.hiMissing, "; ")
 }

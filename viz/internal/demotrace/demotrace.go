@@ -371,6 +371,6 @@ func Synthetic(n, servers, clients int) *trace.File {
 		}
 	}
 	add(trace.Event{Kind: trace.Violation, Node: nodes.NodeID(1), Text: "synthetic violation"})
-	f.Footer = &trace.Footer{End: true, Events: uint64(len(f.Events)), At: at, Outcome: "violation"}
+	f.Footer = &trace.Footer{End: true, Events: uint64(len(f.Events)), At: at, Outcome: sim.OutcomeViolation.String()}
 	return f
 }
