@@ -69,6 +69,7 @@ type Sim struct {
 	obs     []Observer
 	after   []AfterHandler
 	failure *Failure
+	faultID int64 // the id of the last fault started (StartFault)
 	started bool
 
 	netRng, diskRng *rand.Rand
@@ -569,10 +570,26 @@ func (s *Sim) emitMsg(k trace.Kind, node, peer nodes.ID, id uint64, typ, note st
 	s.emit()
 }
 
-// Annotate writes a harness event (fault start/stop) into the trace. text
-// is the fault's canonical text form. Marks go through [Sim.Mark].
-func (s *Sim) Annotate(k trace.Kind, node nodes.ID, typ, text string) {
-	s.ev = trace.Event{Kind: k, Node: node, Type: typ, Text: text}
+// StartFault writes the FaultStart event of a fault of the given kind
+// (its Type) and canonical text that a harness has just applied, node
+// being the one server it hits (0 for none), and returns the fault's id:
+// 1, 2, ... in the order faults start in this world. The event carries
+// the id in Num; [Sim.StopFault] writes the matching FaultStop, and
+// trace.FaultWindows pairs the two by it.
+func (s *Sim) StartFault(node nodes.ID, kind, text string) int64 {
+	s.faultID++
+	s.ev = trace.Event{Kind: trace.FaultStart, Node: node, Num: s.faultID, Type: kind, Text: text}
+	s.emit()
+	return s.faultID
+}
+
+// StopFault writes the FaultStop event of the fault StartFault returned id
+// for, once the harness has undone it.
+func (s *Sim) StopFault(id int64, node nodes.ID, kind, text string) {
+	if id <= 0 || id > s.faultID {
+		panic(fmt.Sprintf("sim: StopFault at %s (seed %d): fault id %d was never started", trace.FormatTime(s.Now()), s.cfg.Seed, id))
+	}
+	s.ev = trace.Event{Kind: trace.FaultStop, Node: node, Num: id, Type: kind, Text: text}
 	s.emit()
 }
 

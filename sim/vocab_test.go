@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/internal/golden"
+	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim"
+	"github.com/faultline/faultline/sim/trace"
 )
 
 // TestVocabularyRoundTrip: every run outcome and failure kind prints as
@@ -59,3 +62,34 @@ func TestParseVocabularyErrors(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// TestFaultIDs: StartFault numbers faults 1, 2, ... in start order and
+// puts the id in Num of the FaultStart and of its FaultStop, so readers
+// pair them without comparing texts; stopping an id never started is a
+// programmer bug.
+func TestFaultIDs(t *testing.T) {
+	w, rec := world(t, sim.Config{Seed: 1, Nodes: 3, Node: func(nodes.ID) nodes.Node { return &probe{} }})
+	var a, b int64
+	w.At(time.Millisecond, func() { a = w.StartFault(nodes.NodeID(1), "crash", "crash n1") })
+	w.At(2*time.Millisecond, func() { b = w.StartFault(0, "partition", "partition n1") })
+	w.At(3*time.Millisecond, func() { w.StopFault(a, nodes.NodeID(1), "crash", "crash n1") })
+	w.Run(time.Second)
+	if a != 1 || b != 2 {
+		t.Fatalf("ids %d, %d; want 1, 2", a, b)
+	}
+	var got []string
+	for _, e := range rec.Events {
+		if e.Kind == trace.FaultStart || e.Kind == trace.FaultStop {
+			got = append(got, fmt.Sprintf("%s %d %s", e.Kind, e.Num, e.Text))
+		}
+	}
+	if want := "fault-start 1 crash n1, fault-start 2 partition n1, fault-stop 1 crash n1"; strings.Join(got, ", ") != want {
+		t.Errorf("fault events: %s\nwant %s", strings.Join(got, ", "), want)
+	}
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "fault id 7 was never started") {
+			t.Errorf("StopFault(7) recovered %v, want a panic naming the id", p)
+		}
+	}()
+	w.StopFault(7, 0, "partition", "x")
+}

@@ -238,16 +238,17 @@ func generate(seed uint64, until time.Duration, check bool) (*Run, error) {
 		return nil
 	})
 	n1, n2, n3 := nodes.NodeID(1), nodes.NodeID(2), nodes.NodeID(3)
+	faultIDs := map[string]int64{} // text -> id of the fault being healed next
 	fault := func(at time.Duration, node nodes.ID, typ, text string, do func()) {
 		w.At(at, func() {
 			do()
-			w.Annotate(trace.FaultStart, node, typ, text)
+			faultIDs[text] = w.StartFault(node, typ, text)
 		})
 	}
 	heal := func(at time.Duration, node nodes.ID, typ, text string, do func()) {
 		w.At(at, func() {
 			do()
-			w.Annotate(trace.FaultStop, node, typ, text)
+			w.StopFault(faultIDs[text], node, typ, text)
 		})
 	}
 	if !check {
