@@ -1,5 +1,7 @@
 package checker
 
+import "github.com/faultline/faultline/nodes"
+
 // InferModel returns h.Model if set, and otherwise guesses the model from
 // the operation kinds: "set" if there are adds, "kv" if any operation has a
 // key or is a get, put or append, "register" if there are reads, writes or
@@ -8,18 +10,18 @@ func InferModel(h *History) string {
 	if h.Model != "" {
 		return h.Model
 	}
-	kinds := map[string]bool{}
+	kinds := map[nodes.OpKind]bool{}
 	keyed := false
 	for i := range h.Ops {
 		kinds[h.Ops[i].Kind] = true
 		keyed = keyed || h.Ops[i].Key != ""
 	}
 	switch {
-	case kinds["add"]:
+	case kinds[OpAdd]:
 		return "set"
-	case keyed || kinds["get"] || kinds["put"] || kinds["append"]:
+	case keyed || kinds[nodes.OpGet] || kinds[nodes.OpPut] || kinds[nodes.OpAppend]:
 		return "kv"
-	case kinds["read"] || kinds["write"] || kinds["cas"]:
+	case kinds[nodes.OpRead] || kinds[nodes.OpWrite] || kinds[nodes.OpCAS]:
 		return "register"
 	}
 	return ""
@@ -49,7 +51,7 @@ func Default(h *History) Checker {
 		cs = append(cs, NoLostWrites())
 	}
 	for i := range h.Ops {
-		if h.Ops[i].Kind == "generate" {
+		if h.Ops[i].Kind == OpGenerate {
 			cs = append(cs, UniqueIDs())
 			break
 		}

@@ -76,7 +76,7 @@ func readEtcdLine(h *History, open map[int]int, line string, lineNo int) error {
 	if err != nil || proc >= int(nodes.ClientBase)-1 {
 		return fmt.Errorf("process %q out of range", m[1])
 	}
-	typ, f, arg := m[2], m[3], m[4]
+	typ, f, arg := m[2], nodes.OpKind(m[3]), m[4]
 	at := time.Duration(lineNo) * time.Millisecond
 	if typ == "invoke" {
 		if i, ok := open[proc]; ok {
@@ -84,16 +84,16 @@ func readEtcdLine(h *History, open map[int]int, line string, lineNo int) error {
 		}
 		op := nodes.Op{Kind: f}
 		switch f {
-		case "read":
+		case nodes.OpRead:
 			if !etcdNil.MatchString(arg) {
 				return fmt.Errorf("read invocation with argument %q: want nil", arg)
 			}
-		case "write":
+		case nodes.OpWrite:
 			if !etcdInt.MatchString(arg) {
 				return fmt.Errorf("write invocation with argument %q: want an integer", arg)
 			}
 			op.Value = arg
-		case "cas":
+		case nodes.OpCAS:
 			p := etcdPair.FindStringSubmatch(arg)
 			if p == nil {
 				return fmt.Errorf("cas invocation with argument %q: want [from to]", arg)
@@ -120,7 +120,7 @@ func readEtcdLine(h *History, open map[int]int, line string, lineNo int) error {
 	case "ok":
 		op.Outcome = nodes.OK
 		switch f {
-		case "read":
+		case nodes.OpRead:
 			switch {
 			case etcdNil.MatchString(arg):
 			case etcdInt.MatchString(arg):
@@ -128,11 +128,11 @@ func readEtcdLine(h *History, open map[int]int, line string, lineNo int) error {
 			default:
 				return fmt.Errorf("read returned %q: want nil or an integer", arg)
 			}
-		case "write":
+		case nodes.OpWrite:
 			if arg != op.Value {
 				return fmt.Errorf("write of %s returned %q", op.Value, arg)
 			}
-		case "cas":
+		case nodes.OpCAS:
 			if p := etcdPair.FindStringSubmatch(arg); p == nil || p[1] != op.Expect || p[2] != op.Value {
 				return fmt.Errorf("cas [%s %s] returned %q", op.Expect, op.Value, arg)
 			}
@@ -140,7 +140,7 @@ func readEtcdLine(h *History, open map[int]int, line string, lineNo int) error {
 		}
 	case "fail":
 		switch {
-		case f == "cas" && etcdPair.MatchString(arg):
+		case f == nodes.OpCAS && etcdPair.MatchString(arg):
 			if p := etcdPair.FindStringSubmatch(arg); p[1] != op.Expect || p[2] != op.Value {
 				return fmt.Errorf("cas [%s %s] failed with %q", op.Expect, op.Value, arg)
 			}

@@ -55,12 +55,12 @@ func genKV(seed uint64, nOps, keys, clients int) (*History, map[string][]genWrit
 	for _, e := range evs {
 		op := &h.Ops[e.op]
 		switch op.Kind {
-		case "get":
+		case nodes.OpGet:
 			op.Output, op.Exists = state[op.Key], true
-		case "put":
+		case nodes.OpPut:
 			state[op.Key] = op.Value
 			writes[op.Key] = append(writes[op.Key], genWrite{e.lin, op.Value, e.op})
-		case "append":
+		case nodes.OpAppend:
 			state[op.Key] += op.Value
 			writes[op.Key] = append(writes[op.Key], genWrite{e.lin, state[op.Key], e.op})
 		}
@@ -75,7 +75,7 @@ func genKV(seed uint64, nOps, keys, clients int) (*History, map[string][]genWrit
 func plantStaleRead(h *History) int {
 	for i := len(h.Ops) / 2; i < len(h.Ops); i++ {
 		g := &h.Ops[i]
-		if g.Kind != "get" {
+		if g.Kind != nodes.OpGet {
 			continue
 		}
 		// The last write on g's key that returned before g was invoked,
@@ -84,7 +84,7 @@ func plantStaleRead(h *History) int {
 		last := -1
 		for j := range h.Ops {
 			w := &h.Ops[j]
-			if w.Key == g.Key && (w.Kind == "put" || w.Kind == "append") && w.Return < g.Invoke {
+			if w.Key == g.Key && (w.Kind == nodes.OpPut || w.Kind == nodes.OpAppend) && w.Return < g.Invoke {
 				if last < 0 || w.Return > h.Ops[last].Return {
 					last = j
 				}
@@ -95,7 +95,7 @@ func plantStaleRead(h *History) int {
 		}
 		for j := range h.Ops {
 			old := &h.Ops[j]
-			if old.Key == g.Key && old.Kind == "get" && old.Return < h.Ops[last].Invoke && old.Output != g.Output {
+			if old.Key == g.Key && old.Kind == nodes.OpGet && old.Return < h.Ops[last].Invoke && old.Output != g.Output {
 				g.Output = old.Output
 				return i
 			}

@@ -59,12 +59,12 @@ type Annotation struct {
 // "c2 get("x") -> "1" ok [3ms,4ms]".
 func (op *Operation) String() string {
 	var s string
-	switch op.Kind {
-	case "get", "read":
+	switch {
+	case op.Kind.IsRead():
 		if op.Key != "" {
 			s = fmt.Sprintf("%s(%q)", op.Kind, op.Key)
 		} else {
-			s = op.Kind + "()"
+			s = string(op.Kind) + "()"
 		}
 		if op.Outcome == nodes.OK {
 			if op.Exists || op.Output != "" {
@@ -73,7 +73,7 @@ func (op *Operation) String() string {
 				s += " -> nil"
 			}
 		}
-	case "cas":
+	case op.Kind == nodes.OpCAS:
 		s = fmt.Sprintf("cas(%s%q, %q)", keyPrefix(op.Key), op.Expect, op.Value)
 		if op.Outcome == nodes.OK {
 			if op.Output == "false" {
@@ -82,7 +82,7 @@ func (op *Operation) String() string {
 				s += " -> true"
 			}
 		}
-	case "generate":
+	case op.Kind == OpGenerate:
 		s = "generate()"
 		if op.Outcome == nodes.OK {
 			s += fmt.Sprintf(" -> %q", op.Output)

@@ -39,16 +39,16 @@ type jsonLine struct {
 	Version int    `json:"version,omitempty"`
 	Model   string `json:"model,omitempty"`
 
-	Client  string    `json:"client,omitempty"`
-	Op      string    `json:"op,omitempty"`
-	Key     string    `json:"key,omitempty"`
-	Value   string    `json:"value,omitempty"`
-	Expect  string    `json:"expect,omitempty"`
-	Output  string    `json:"output,omitempty"`
-	Exists  bool      `json:"exists,omitempty"`
-	Outcome string    `json:"outcome,omitempty"`
-	Invoke  *jsonTime `json:"invoke,omitempty"`
-	Return  *jsonTime `json:"return,omitempty"`
+	Client  string       `json:"client,omitempty"`
+	Op      nodes.OpKind `json:"op,omitempty"`
+	Key     string       `json:"key,omitempty"`
+	Value   string       `json:"value,omitempty"`
+	Expect  string       `json:"expect,omitempty"`
+	Output  string       `json:"output,omitempty"`
+	Exists  bool         `json:"exists,omitempty"`
+	Outcome string       `json:"outcome,omitempty"`
+	Invoke  *jsonTime    `json:"invoke,omitempty"`
+	Return  *jsonTime    `json:"return,omitempty"`
 
 	Nemesis *string   `json:"nemesis,omitempty"`
 	Node    string    `json:"node,omitempty"`
@@ -82,12 +82,6 @@ func (t *jsonTime) UnmarshalJSON(b []byte) error {
 	}
 	*t = jsonTime(n)
 	return nil
-}
-
-// opKinds is the vocabulary of operation kinds the readers accept.
-var opKinds = map[string]bool{
-	"get": true, "put": true, "append": true, "cas": true,
-	"read": true, "write": true, "add": true, "generate": true, "transfer": true,
 }
 
 var outcomes = map[string]nodes.Outcome{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/faultline/faultline/nodes"
 )
 
 // The KV model: a map from string keys to string values with get, put,
@@ -78,9 +79,9 @@ func KVModel() Model {
 					}
 					return fmt.Sprintf("get(%q) -> %q", in.key, out.value)
 				case kvPut, kvAppend:
-					name := "put"
+					name := nodes.OpPut
 					if in.op == kvAppend {
-						name = "append"
+						name = nodes.OpAppend
 					}
 					s := fmt.Sprintf("%s(%q, %q)", name, in.key, in.value)
 					if out.unknown {
@@ -117,20 +118,20 @@ func newKVConverter() converter {
 		ins, outs = ins[1:], outs[1:]
 		*out = kvOutput{unknown: unknown}
 		switch op.Kind {
-		case "get", "read":
+		case nodes.OpGet, nodes.OpRead:
 			if !unknown {
 				out.value = op.Output
 			}
 			*in = kvInput{op: kvGet, key: op.Key}
-		case "put", "write":
+		case nodes.OpPut, nodes.OpWrite:
 			*in = kvInput{op: kvPut, key: op.Key, value: op.Value, next: op.Value}
-		case "append":
+		case nodes.OpAppend:
 			*in = kvInput{op: kvAppend, key: op.Key, value: op.Value}
-		case "cas":
+		case nodes.OpCAS:
 			out.ok = op.Output != "false"
 			*in = kvInput{op: kvCas, key: op.Key, value: op.Value, expect: op.Expect, next: op.Value}
 		default:
-			return nil, nil, unknownKind(op.Kind, "get", "put", "append", "cas")
+			return nil, nil, unknownKind(op.Kind, nodes.OpGet, nodes.OpPut, nodes.OpAppend, nodes.OpCAS)
 		}
 		return in, out, nil
 	}

@@ -39,7 +39,7 @@ func readKVLine(h *History, open map[int]int, line string, lineNo int) error {
 	if err != nil || proc >= int(nodes.ClientBase)-1 {
 		return fmt.Errorf("process %q out of range", m[1])
 	}
-	typ, f := m[2], m[3]
+	typ, f := m[2], nodes.OpKind(m[3])
 	key, _, err := ednString(m[4])
 	if err != nil {
 		return fmt.Errorf("key %s: %v", m[4], err)
@@ -55,11 +55,11 @@ func readKVLine(h *History, open map[int]int, line string, lineNo int) error {
 		}
 		op := nodes.Op{Kind: f, Key: key}
 		switch {
-		case f == "get" && !isNil:
+		case f == nodes.OpGet && !isNil:
 			return fmt.Errorf("get invocation with value %s: want nil", m[5])
-		case f != "get" && isNil:
+		case f != nodes.OpGet && isNil:
 			return fmt.Errorf("%s invocation with a nil value", f)
-		case f != "get":
+		case f != nodes.OpGet:
 			op.Value = value
 		}
 		open[proc] = len(h.Ops)
@@ -79,7 +79,7 @@ func readKVLine(h *History, open map[int]int, line string, lineNo int) error {
 	switch typ {
 	case "ok":
 		op.Outcome = nodes.OK
-		if f == "get" {
+		if f == nodes.OpGet {
 			op.Output, op.Exists = value, !isNil
 		}
 	case "fail":

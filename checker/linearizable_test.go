@@ -11,7 +11,7 @@ import (
 )
 
 // op builds an operation for hand-written histories; times in ms.
-func op(client int, kind, key, value string, outcome nodes.Outcome, invoke, ret int) Operation {
+func op(client int, kind nodes.OpKind, key, value string, outcome nodes.Outcome, invoke, ret int) Operation {
 	o := Operation{
 		Client:  nodes.ClientID(client),
 		Op:      nodes.Op{Kind: kind, Key: key, Value: value},

@@ -192,8 +192,12 @@ func (m Model) withHistory(h *History) porcupine.Model {
 	return pm
 }
 
-func unknownKind(kind string, allowed ...string) error {
-	return fmt.Errorf("unknown op %q for this model (want %s)", kind, strings.Join(allowed, ", "))
+func unknownKind(kind nodes.OpKind, allowed ...nodes.OpKind) error {
+	names := make([]string, len(allowed))
+	for i, k := range allowed {
+		names[i] = k.String()
+	}
+	return fmt.Errorf("unknown op %q for this model (want %s)", kind, strings.Join(names, ", "))
 }
 
 // onePartition keeps the whole history in one partition. (Porcupine does

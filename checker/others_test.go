@@ -142,9 +142,9 @@ func TestStats(t *testing.T) {
 	if b := a.Buckets[0]; b.OK != 2 || b.Fail != 1 || a.Buckets[1].Info != 1 || a.Buckets[2].Pending != 1 || a.Buckets[2].Start != 2*time.Second {
 		t.Fatalf("%+v", a.Buckets)
 	}
-	if len(a.Latency) != 2 || a.Latency[0].Kind != "get" || a.Latency[0].Count != 2 ||
+	if len(a.Latency) != 2 || a.Latency[0].Kind != nodes.OpGet || a.Latency[0].Count != 2 ||
 		a.Latency[0].P50 != 10*time.Millisecond || a.Latency[0].P99 != 20*time.Millisecond || a.Latency[0].Max != 20*time.Millisecond ||
-		a.Latency[1].Kind != "put" || a.Latency[1].P50 != 300*time.Millisecond {
+		a.Latency[1].Kind != nodes.OpPut || a.Latency[1].P50 != 300*time.Millisecond {
 		t.Fatalf("%+v", a.Latency)
 	}
 }
@@ -189,7 +189,7 @@ func TestRecorder(t *testing.T) {
 	r.Complete(a, time.Millisecond, nodes.OK, nodes.Op{Kind: "other", Output: "v", Exists: true})
 	b := r.Invoke(nodes.ClientID(2), time.Millisecond, nodes.Op{Kind: "put", Key: "x", Value: "v"})
 	h := r.History()
-	if got := h.Ops[0]; got.Kind != "get" || got.Output != "v" || !got.Exists || got.Outcome != nodes.OK || got.Return != time.Millisecond {
+	if got := h.Ops[0]; got.Kind != nodes.OpGet || got.Output != "v" || !got.Exists || got.Outcome != nodes.OK || got.Return != time.Millisecond {
 		t.Fatalf("%+v", got)
 	}
 	if h.Ops[b].Outcome != nodes.Pending {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/faultline/faultline/nodes"
 )
 
 // The register model: one value, initially absent (nil), with read, write
@@ -124,16 +125,16 @@ func RegisterModel() Model {
 func convertRegister(intern regInterner, op *Operation, unknown bool) (any, any, error) {
 	out := regOutput{unknown: unknown, value: regNil}
 	switch op.Kind {
-	case "read", "get":
+	case nodes.OpRead, nodes.OpGet:
 		if !unknown && op.Exists {
 			out.value = intern.state(op.Output)
 		}
 		return regInput{op: regRead}, out, nil
-	case "write", "put":
+	case nodes.OpWrite, nodes.OpPut:
 		return regInput{op: regWrite, value: intern.state(op.Value)}, out, nil
-	case "cas":
+	case nodes.OpCAS:
 		out.ok = op.Output != "false"
 		return regInput{op: regCas, value: intern.state(op.Value), expect: intern.state(op.Expect)}, out, nil
 	}
-	return nil, nil, unknownKind(op.Kind, "read", "write", "cas")
+	return nil, nil, unknownKind(op.Kind, nodes.OpRead, nodes.OpWrite, nodes.OpCAS)
 }

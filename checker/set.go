@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/faultline/faultline/nodes"
 )
 
 // The set model: a set of strings, initially empty, with "add" (Value is
@@ -79,17 +80,17 @@ func setInsert(st, elem string) string {
 
 func convertSet(op *Operation, unknown bool) (any, any, error) {
 	switch op.Kind {
-	case "add":
+	case OpAdd:
 		if strings.Contains(op.Value, ",") {
 			return nil, nil, fmt.Errorf("set element %q contains a comma", op.Value)
 		}
 		return setInput{add: true, elem: op.Value}, setOutput{unknown: unknown}, nil
-	case "read":
+	case nodes.OpRead:
 		out := setOutput{unknown: unknown}
 		if !unknown {
 			out.elems = strings.Join(SplitSet(op.Output), ",")
 		}
 		return setInput{}, out, nil
 	}
-	return nil, nil, unknownKind(op.Kind, "add", "read")
+	return nil, nil, unknownKind(op.Kind, OpAdd, nodes.OpRead)
 }

@@ -25,7 +25,7 @@ func checkNoLostWrites(h *History, _ Options) Result {
 	final := -1
 	for i := range h.Ops {
 		op := &h.Ops[i]
-		if op.Kind != "read" || op.Outcome != nodes.OK {
+		if op.Kind != nodes.OpRead || op.Outcome != nodes.OK {
 			continue
 		}
 		if final < 0 || op.Return > h.Ops[final].Return ||
@@ -47,7 +47,7 @@ func checkNoLostWrites(h *History, _ Options) Result {
 	var nAcked, nIndeterminate, nRecovered int
 	for i := range h.Ops {
 		op := &h.Ops[i]
-		if op.Kind != "add" {
+		if op.Kind != OpAdd {
 			continue
 		}
 		switch {
@@ -102,7 +102,7 @@ func UniqueIDs() Checker {
 		n := 0
 		for i := range h.Ops {
 			op := &h.Ops[i]
-			if op.Kind != "generate" || op.Outcome != nodes.OK {
+			if op.Kind != OpGenerate || op.Outcome != nodes.OK {
 				continue
 			}
 			n++
@@ -131,7 +131,7 @@ func Bank(total int64) Checker {
 		n := 0
 		for i := range h.Ops {
 			op := &h.Ops[i]
-			if op.Kind != "read" || op.Outcome != nodes.OK {
+			if op.Kind != nodes.OpRead || op.Outcome != nodes.OK {
 				continue
 			}
 			n++

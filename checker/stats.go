@@ -30,7 +30,7 @@ type Bucket struct {
 // Latency summarizes the latencies (Return - Invoke) of one kind of
 // operation. Percentiles are nearest-rank.
 type Latency struct {
-	Kind               string
+	Kind               nodes.OpKind
 	Count              int
 	P50, P90, P99, Max time.Duration
 }
@@ -54,7 +54,7 @@ func Stats(h *History, bucket time.Duration) Availability {
 		bucket *= 2
 	}
 	a := Availability{Bucket: bucket}
-	lat := map[string][]time.Duration{}
+	lat := map[nodes.OpKind][]time.Duration{}
 	for i := range h.Ops {
 		op := &h.Ops[i]
 		b := int(op.Invoke / bucket)
@@ -83,7 +83,7 @@ func Stats(h *History, bucket time.Duration) Availability {
 			lat[op.Kind] = append(lat[op.Kind], op.Return-op.Invoke)
 		}
 	}
-	kinds := make([]string, 0, len(lat))
+	kinds := make([]nodes.OpKind, 0, len(lat))
 	for k := range lat {
 		kinds = append(kinds, k)
 	}

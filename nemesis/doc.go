@@ -58,8 +58,8 @@
 //
 // Each start and stop is a trace event (trace.FaultStart, trace.FaultStop;
 // Type is the kind, Text the fault's text with its resolution, Node the one
-// server hit if there is one), and every skip a trace.Mark with Type
-// "nemesis-skip". [Nemesis.Windows] returns the same information as
+// server hit if there is one), and every skip a trace.Mark of type
+// trace.MarkNemesisSkip. [Nemesis.Windows] returns the same information as
 // windows of virtual time, ready to become the nemesis entries of a client
 // history.
 package nemesis

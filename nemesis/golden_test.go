@@ -1,54 +1,15 @@
 package nemesis
 
 import (
-	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/internal/golden"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it under -rewrite.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./nemesis -rewrite to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the output (run go test ./nemesis -rewrite and review the diff):\n%s", path, diffLines(string(want), got))
-	}
-}
-
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, c string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			c = g[i]
-		}
-		if a != c {
-			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, a, c)
-		}
-	}
-	return b.String()
-}
 
 // roundTrip checks that f's text parses back to f and prints the same.
 func roundTrip(f Fault) error {
@@ -94,7 +55,7 @@ func TestParseGolden(t *testing.T) {
 			t.Errorf("testdata/faults.txt has no valid %s fault", k)
 		}
 	}
-	golden(t, "faults.golden", b.String())
+	golden.CheckString(t, "faults.golden", b.String())
 }
 
 func TestScheduleGolden(t *testing.T) {
@@ -134,5 +95,5 @@ func TestScheduleGolden(t *testing.T) {
 			t.Errorf("case %d: schedule does not round-trip: %v\n%s", i+1, err, s)
 		}
 	}
-	golden(t, "schedules.golden", b.String())
+	golden.CheckString(t, "schedules.golden", b.String())
 }

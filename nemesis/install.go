@@ -77,6 +77,7 @@ type clockVal struct {
 }
 
 type running struct {
+	id   int64 // the fault's id in the trace (Sim.StartFault)
 	step int
 	win  int // index into log
 	plan *Plan
@@ -87,9 +88,10 @@ type running struct {
 // Install schedules sched in w: each step starts (and, with a for, stops)
 // at its virtual time, and the heal phase runs at opts.HealAt. Call it
 // before w.Run. Each start and stop is a trace event (FaultStart,
-// FaultStop; Type is the kind, Text the fault's text with its resolution);
+// FaultStop; Num is the fault's id, Type its kind, Text its text with its
+// resolution);
 // a fault that cannot start, or would exceed the recoverability budget, is
-// skipped and recorded as a Mark event whose Type is "nemesis-skip".
+// skipped and recorded as a Mark event of type trace.MarkNemesisSkip.
 func Install(w *sim.Sim, sched Schedule, opts Options) (*Nemesis, error) {
 	n := len(w.Servers())
 	if err := sched.Check(n, opts.HealAt); err != nil {
@@ -119,7 +121,7 @@ func Install(w *sim.Sim, sched Schedule, opts Options) (*Nemesis, error) {
 	if opts.HealAt > 0 {
 		w.At(opts.HealAt, nm.finalHeal)
 		if opts.Quiet > 0 {
-			w.At(opts.HealAt+opts.Quiet, func() { w.Annotate(trace.Mark, 0, "phase", "quiet period over") })
+			w.At(opts.HealAt+opts.Quiet, func() { w.Mark(trace.MarkPhase, "quiet period over") })
 		}
 	}
 	return nm, nil
@@ -187,9 +189,9 @@ func (nm *Nemesis) begin(i int) {
 // that keep acting (crash-loop) draw from their own kind's stream.
 func (nm *Nemesis) start(step int, plan *Plan, r *rand.Rand) {
 	text, kind := plan.Text(), plan.Fault.Kind()
-	nm.w.Annotate(trace.FaultStart, plan.Node, kind, text)
-	nm.log = append(nm.log, Window{Step: step, Kind: kind, Text: text, Node: plan.Node, Start: nm.w.Now(), Open: true})
-	ru := &running{step: step, win: len(nm.log) - 1, plan: plan, text: text}
+	id := nm.w.StartFault(plan.Node, kind, text)
+	nm.log = append(nm.log, Window{ID: id, Step: step, Kind: kind, Text: text, Node: plan.Node, Start: nm.w.Now(), Open: true})
+	ru := &running{id: id, step: step, win: len(nm.log) - 1, plan: plan, text: text}
 	x := nm.x
 	x.r = r
 	ru.stop = plan.start(&x)
@@ -201,14 +203,14 @@ func (nm *Nemesis) start(step int, plan *Plan, r *rand.Rand) {
 }
 
 func (nm *Nemesis) finish(ru *running) {
-	nm.w.Annotate(trace.FaultStop, ru.plan.Node, ru.plan.Fault.Kind(), ru.text)
+	nm.w.StopFault(ru.id, ru.plan.Node, ru.plan.Fault.Kind(), ru.text)
 	win := &nm.log[ru.win]
 	win.End = nm.w.Now()
 	win.Open = false
 }
 
 func (nm *Nemesis) skip(step int, text, kind, reason string) {
-	nm.w.Annotate(trace.Mark, 0, "nemesis-skip", text+": "+reason)
+	nm.w.Mark(trace.MarkNemesisSkip, text+": "+reason)
 	nm.log = append(nm.log, Window{Step: step, Kind: kind, Text: text, Start: nm.w.Now(), End: nm.w.Now(), Skipped: reason})
 }
 
@@ -239,7 +241,7 @@ func (nm *Nemesis) healAll() {
 }
 
 func (nm *Nemesis) finalHeal() {
-	nm.w.Annotate(trace.Mark, 0, "phase", "heal")
+	nm.w.Mark(trace.MarkPhase, "heal")
 	nm.healAll()
 }
 
@@ -266,6 +268,7 @@ func (nm *Nemesis) countWith(p *Plan) int {
 // Active is a fault applied directly with Apply.
 type Active struct {
 	Plan *Plan
+	ID   int64 // the fault's id in the trace (Sim.StartFault)
 	w    *sim.Sim
 	stop func()
 	done bool
@@ -284,8 +287,8 @@ func Apply(w *sim.Sim, f Fault, r *rand.Rand) (*Active, error) {
 	}
 	x := &ctx{w: w, r: r, inSync: func(nodes.ID) (time.Duration, int64) { return 0, 0 }}
 	x.healAll = x.sweep
-	w.Annotate(trace.FaultStart, plan.Node, f.Kind(), plan.Text())
-	a := &Active{Plan: plan, w: w, stop: plan.start(x)}
+	id := w.StartFault(plan.Node, f.Kind(), plan.Text())
+	a := &Active{Plan: plan, ID: id, w: w, stop: plan.start(x)}
 	if a.stop == nil {
 		a.Stop()
 	}
@@ -301,5 +304,5 @@ func (a *Active) Stop() {
 	if a.stop != nil {
 		a.stop()
 	}
-	a.w.Annotate(trace.FaultStop, a.Plan.Node, a.Plan.Fault.Kind(), a.Plan.Text())
+	a.w.StopFault(a.ID, a.Plan.Node, a.Plan.Fault.Kind(), a.Plan.Text())
 }

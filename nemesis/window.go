@@ -12,7 +12,8 @@ import (
 // Window is one fault as it happened (or was skipped): the nemesis entries
 // a history and a timeline show.
 type Window struct {
-	Step       int // index of the schedule step; -1 for a fault applied directly
+	ID         int64 // the fault's id in the trace (Sim.StartFault); 0 if skipped
+	Step       int   // index of the schedule step; -1 for a fault applied directly
 	Kind       string
 	Text       string   // as in the trace: canonical text [resolution]
 	Node       nodes.ID // the one server hit, if one
@@ -32,25 +33,21 @@ func (w Window) String() string {
 }
 
 // WindowsFromTrace rebuilds the fault windows from a trace's events (a
-// trace file read back, a recorder's events): each FaultStart is paired
-// with the first later FaultStop of the same kind, text and node; a start
-// without a stop stays Open; each nemesis-skip mark becomes a skipped
-// window (Step is -1 throughout: the trace does not record it).
+// trace file read back, a recorder's events): trace.FaultWindows pairs
+// each FaultStart with its FaultStop by fault id, a start without a stop
+// stays Open, and each nemesis-skip mark becomes a skipped window, all in
+// trace order (Step is -1 throughout: the trace does not record it).
 func WindowsFromTrace(events []trace.Event) []Window {
+	faults := trace.FaultWindows(events)
 	var out []Window
-	for _, e := range events {
-		switch {
-		case e.Kind == trace.FaultStart:
-			out = append(out, Window{Step: -1, Kind: e.Type, Text: e.Text, Node: e.Node, Start: e.At, Open: true})
-		case e.Kind == trace.FaultStop:
-			for i := range out {
-				w := &out[i]
-				if w.Open && w.Kind == e.Type && w.Text == e.Text && w.Node == e.Node {
-					w.End, w.Open = e.At, false
-					break
-				}
-			}
-		case e.Kind == trace.Mark && e.Type == "nemesis-skip":
+	k := 0
+	for i := range events {
+		for k < len(faults) && first(&faults[k]) == i {
+			fw := &faults[k]
+			out = append(out, Window{ID: fw.ID, Step: -1, Kind: fw.Kind, Text: fw.Text, Node: fw.Node, Start: fw.Start, End: fw.Stop, Open: fw.Open()})
+			k++
+		}
+		if e := &events[i]; e.MarkType() == trace.MarkNemesisSkip {
 			// Fault texts hold no colon; the first ": " ends the text.
 			text, reason, _ := strings.Cut(e.Text, ": ")
 			kind, _, _ := strings.Cut(text, " ")
@@ -58,4 +55,12 @@ func WindowsFromTrace(events []trace.Event) []Window {
 		}
 	}
 	return out
+}
+
+// first is the index of a fault window's first event in the trace.
+func first(fw *trace.FaultWindow) int {
+	if fw.StartEvent >= 0 {
+		return fw.StartEvent
+	}
+	return fw.StopEvent
 }

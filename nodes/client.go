@@ -1,6 +1,9 @@
 package nodes
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Outcome is how a client operation ended, in Jepsen's vocabulary.
 type Outcome uint8
@@ -31,18 +34,79 @@ func (o Outcome) String() string {
 	return fmt.Sprintf("outcome(%d)", uint8(o))
 }
 
+// OpKind names a client operation. The set is open: a workload defines the
+// kinds it issues ("transfer", "enqueue", ...), and a checker for them says
+// what they mean. The constants are the key-value and register vocabulary
+// that the bundled workloads, protocols, checkers and viewers share; their
+// text is what histories and traces store.
+type OpKind string
+
+// The key-value and register operations.
+const (
+	OpGet    OpKind = "get"    // read a key: Output is its value, Exists whether it has one
+	OpPut    OpKind = "put"    // set a key to Value
+	OpAppend OpKind = "append" // append Value to a key's value
+	OpCAS    OpKind = "cas"    // set to Value if the current value is Expect
+	OpRead   OpKind = "read"   // read the register (or, in other workloads, the whole state)
+	OpWrite  OpKind = "write"  // set the register to Value
+)
+
+// OpKinds returns the key-value and register operations, in the order of
+// their declaration.
+func OpKinds() []OpKind {
+	return []OpKind{OpGet, OpPut, OpAppend, OpCAS, OpRead, OpWrite}
+}
+
+func (k OpKind) String() string { return string(k) }
+
+// IsRead reports whether k is a key-value get or a register read: an
+// operation whose Output (and Exists) is the value it observed.
+func (k OpKind) IsRead() bool { return k == OpGet || k == OpRead }
+
+// ParseOpKind reads an operation kind as String writes it. Any kind a
+// workload may define is accepted: a non-empty word of letters, digits, '-'
+// and '_'.
+func ParseOpKind(s string) (OpKind, error) {
+	if s == "" {
+		return "", fmt.Errorf("nodes: empty operation kind")
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return "", fmt.Errorf("nodes: operation kind %q: want a word of letters, digits, '-' and '_'", s)
+		}
+	}
+	return OpKind(s), nil
+}
+
 // Op is one client operation as it goes into the history. Kind names the
-// operation ("get", "put", "append", "cas", "read", "write", "add"); Key,
-// Value and Expect are its arguments (Expect is the compare value of a cas);
-// Output is what an OK operation returned. Exists reports whether a read
-// found a value (a get of a missing key has Exists false).
+// operation (see [OpKind]); Key, Value and Expect are its arguments (Expect
+// is the compare value of a cas); Output is what an OK operation returned.
+// Exists reports whether a read found a value (a get of a missing key has
+// Exists false).
 type Op struct {
-	Kind   string
+	Kind   OpKind
 	Key    string
 	Value  string
 	Expect string
 	Output string
 	Exists bool
+}
+
+// FormatOp renders op's arguments compactly, the one form traces, messages
+// and viewers use: "get k1", "put k1=v3", "cas k1 v1->v2", "write 3"
+// (a register has no key), "add x". An operation of any other kind shows
+// its key and, unless it is a read, its value if it has one.
+func FormatOp(op Op) string {
+	switch {
+	case op.Kind == OpCAS:
+		return strings.TrimSpace("cas " + op.Key + " " + op.Expect + "->" + op.Value)
+	case op.Kind == OpPut || op.Kind == OpAppend || op.Kind == OpWrite || op.Value != "" && !op.Kind.IsRead():
+		if op.Key != "" {
+			return string(op.Kind) + " " + op.Key + "=" + op.Value
+		}
+		return string(op.Kind) + " " + op.Value
+	}
+	return strings.TrimSpace(string(op.Kind) + " " + op.Key)
 }
 
 // ClientEnv is the Env a simulated client receives: it records history.

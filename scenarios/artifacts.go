@@ -115,7 +115,7 @@ func checkerViolation(o *Outcome) *trace.Event {
 	if o.Check.Verdict != checker.Invalid || hl == "" {
 		return nil
 	}
-	e := &trace.Event{At: o.Virtual, Kind: trace.Violation, Type: "linearizability", Note: hl,
+	e := &trace.Event{At: o.Virtual, Kind: trace.Violation, Type: string(trace.ViolationLinearizability), Note: hl,
 		Text: strings.SplitN(o.Check.Explanation, "\n", 2)[0]}
 	if n := len(o.Trace); n > 0 {
 		e.Seq = o.Trace[n-1].Seq + 1
@@ -144,7 +144,7 @@ func WriteTrace(path string, sc *Scenario, o *Outcome, repro string) error {
 		err = tw.Write(v)
 	}
 	if err == nil {
-		err = tw.Close(trace.Footer{Events: o.Events, At: o.Virtual, Hash: o.Hash, Outcome: string(o.Status)})
+		err = tw.Close(trace.Footer{Events: o.Events, At: o.Virtual, Hash: o.Hash, Outcome: o.SimEnd, Status: string(o.Status)})
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

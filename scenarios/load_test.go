@@ -1,35 +1,14 @@
 package scenarios_test
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/internal/golden"
 	"github.com/faultline/faultline/scenarios"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it under -rewrite.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -rewrite to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (go test -rewrite to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 // TestDecodeErrors: every malformed scenario under testdata/bad gives an
 // error naming file, line, column and field; the messages are golden.
@@ -51,7 +30,7 @@ func TestDecodeErrors(t *testing.T) {
 		}
 		out.WriteString(msg + "\n")
 	}
-	golden(t, "errors.golden", out.String())
+	golden.CheckString(t, "errors.golden", out.String())
 }
 
 func TestOversizedFileRejected(t *testing.T) {

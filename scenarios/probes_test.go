@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/internal/golden"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -25,7 +26,7 @@ nemesis:
 		Probes: map[string]int{"raft/leader-stepped-down": 120, "raft/snapshot-installed": 0, "raft/read-rejected": 3},
 	}
 	got := scenarios.ProbeReport(sum, sc)
-	golden(t, "probes.golden", got)
+	golden.CheckString(t, "probes.golden", got)
 	cov := scenarios.CoverageOf(sum, sc)
 	if never := strings.Join(cov.Never(), ", "); never != "fault clock-jump, probe raft/snapshot-installed" {
 		t.Errorf("Never() = %q", never)

@@ -146,10 +146,10 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 	}
 	end := sc.Run.Duration
 	w.At(0, func() {
-		w.Annotate(trace.Mark, 0, "phase", "safety phase: faults and load for "+sc.Run.Duration.String())
+		w.Mark(trace.MarkPhase, "safety phase: faults and load for "+sc.Run.Duration.String())
 	})
 	w.At(end, func() {
-		w.Annotate(trace.Mark, 0, "phase", "heal: faults undone; liveness probes for "+sc.Run.Heal.String())
+		w.Mark(trace.MarkPhase, "heal: faults undone; liveness probes for "+sc.Run.Heal.String())
 	})
 	return wd, nil
 }

@@ -112,8 +112,9 @@ func busyWorldRecord(seed uint64, record bool, hook func(*sim.Sim)) (*sim.Sim, e
 			side := map[nodes.ID]bool{id: true}
 			w.At(at, func() {
 				h := w.AddRule(dropAll{side})
-				w.Annotate(trace.FaultStart, 0, "partition", "isolate "+id.String())
-				w.After(60*time.Millisecond, func() { w.RemoveRule(h) })
+				text := "isolate " + id.String()
+				fault := w.StartFault(0, "partition", text)
+				w.After(60*time.Millisecond, func() { w.RemoveRule(h); w.StopFault(fault, 0, "partition", text) })
 			})
 		case 1:
 			w.At(at, func() {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/nodes"
@@ -68,6 +69,7 @@ type Sim struct {
 	obs     []Observer
 	after   []AfterHandler
 	failure *Failure
+	faultID int64 // the id of the last fault started (StartFault)
 	started bool
 
 	netRng, diskRng *rand.Rand
@@ -279,8 +281,48 @@ const (
 	OutcomeViolation
 )
 
+var outcomeNames = [...]string{"deadline", "quiescent", "budget", "panic", "violation"}
+
+// Outcomes returns every outcome in order.
+func Outcomes() []Outcome {
+	return []Outcome{OutcomeDeadline, OutcomeQuiescent, OutcomeBudget, OutcomePanic, OutcomeViolation}
+}
+
+// String is the outcome's text, as results files (sim_end) and trace
+// footers (outcome) store it.
 func (o Outcome) String() string {
-	return [...]string{"deadline", "quiescent", "budget", "panic", "violation"}[o]
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("outcome(%d)", uint8(o))
+}
+
+// ParseOutcome is the inverse of Outcome.String.
+func ParseOutcome(s string) (Outcome, error) {
+	for i, n := range outcomeNames {
+		if n == s {
+			return Outcome(i), nil
+		}
+	}
+	return 0, fmt.Errorf("sim: unknown run outcome %q (want one of: %s)", s, strings.Join(outcomeNames[:], ", "))
+}
+
+// MarshalText writes the outcome's text form.
+func (o Outcome) MarshalText() ([]byte, error) {
+	if int(o) >= len(outcomeNames) {
+		return nil, fmt.Errorf("sim: invalid run outcome %d", uint8(o))
+	}
+	return []byte(o.String()), nil
+}
+
+// UnmarshalText reads the outcome's text form.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	v, err := ParseOutcome(string(b))
+	if err != nil {
+		return err
+	}
+	*o = v
+	return nil
 }
 
 // Result summarises a run so far.
@@ -293,10 +335,50 @@ type Result struct {
 	Failure *Failure
 }
 
+// FailureKind says what stopped a run early.
+type FailureKind uint8
+
+const (
+	// FailurePanic: node code panicked.
+	FailurePanic FailureKind = iota + 1
+	// FailureViolation: an online invariant (an observer) failed.
+	FailureViolation
+)
+
+var failureKindNames = [...]string{FailurePanic: "panic", FailureViolation: "violation"}
+
+// FailureKinds returns every failure kind in order.
+func FailureKinds() []FailureKind { return []FailureKind{FailurePanic, FailureViolation} }
+
+func (k FailureKind) String() string {
+	if k >= FailurePanic && int(k) < len(failureKindNames) {
+		return failureKindNames[k]
+	}
+	return fmt.Sprintf("failure(%d)", uint8(k))
+}
+
+// ParseFailureKind is the inverse of FailureKind.String.
+func ParseFailureKind(s string) (FailureKind, error) {
+	for _, k := range FailureKinds() {
+		if k.String() == s {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("sim: unknown failure kind %q (want panic or violation)", s)
+}
+
+// Outcome is the run outcome a failure of this kind ends the run with.
+func (k FailureKind) Outcome() Outcome {
+	if k == FailurePanic {
+		return OutcomePanic
+	}
+	return OutcomeViolation
+}
+
 // Failure is a node panic or an invariant violation, with everything needed
 // to reproduce it.
 type Failure struct {
-	Kind  string // "panic" or "violation"
+	Kind  FailureKind
 	Seed  uint64
 	At    time.Duration
 	Node  nodes.ID
@@ -310,7 +392,7 @@ func (f *Failure) Error() string {
 	if f.Node != 0 {
 		where = " on " + f.Node.String()
 	}
-	if f.Kind == "panic" {
+	if f.Kind == FailurePanic {
 		return fmt.Sprintf("sim: node panicked%s at %s (seed %d, event %d): %s", where, trace.FormatTime(f.At), f.Seed, f.Event, f.Err)
 	}
 	return fmt.Sprintf("sim: %s%s at %s (seed %d, event %d): %s", f.Kind, where, trace.FormatTime(f.At), f.Seed, f.Event, f.Err)
@@ -378,10 +460,7 @@ func (s *Sim) Run(until time.Duration) Result {
 
 func (s *Sim) result(out Outcome) Result {
 	if s.failure != nil {
-		out = OutcomePanic
-		if s.failure.Kind != "panic" {
-			out = OutcomeViolation
-		}
+		out = s.failure.Kind.Outcome()
 	}
 	return Result{Outcome: out, At: s.Now(), Events: s.evSeq, Steps: s.steps, Hash: s.hash, Failure: s.failure}
 }
@@ -481,7 +560,7 @@ func (s *Sim) violation(node nodes.ID, err error) {
 	if s.failure != nil {
 		return
 	}
-	s.failure = &Failure{Kind: "violation", Seed: s.cfg.Seed, At: s.Now(), Node: node, Event: s.evSeq, Err: err.Error()}
+	s.failure = &Failure{Kind: FailureViolation, Seed: s.cfg.Seed, At: s.Now(), Node: node, Event: s.evSeq, Err: err.Error()}
 	s.ev = trace.Event{Kind: trace.Violation, Node: node, Text: err.Error()}
 	s.emit()
 }
@@ -491,10 +570,33 @@ func (s *Sim) emitMsg(k trace.Kind, node, peer nodes.ID, id uint64, typ, note st
 	s.emit()
 }
 
-// Annotate writes a harness event (fault start/stop, phase marks) into the
-// trace. text is the fault's canonical text form.
-func (s *Sim) Annotate(k trace.Kind, node nodes.ID, typ, text string) {
-	s.ev = trace.Event{Kind: k, Node: node, Type: typ, Text: text}
+// StartFault writes the FaultStart event of a fault of the given kind
+// (its Type) and canonical text that a harness has just applied, node
+// being the one server it hits (0 for none), and returns the fault's id:
+// 1, 2, ... in the order faults start in this world. The event carries
+// the id in Num; [Sim.StopFault] writes the matching FaultStop, and
+// trace.FaultWindows pairs the two by it.
+func (s *Sim) StartFault(node nodes.ID, kind, text string) int64 {
+	s.faultID++
+	s.ev = trace.Event{Kind: trace.FaultStart, Node: node, Num: s.faultID, Type: kind, Text: text}
+	s.emit()
+	return s.faultID
+}
+
+// StopFault writes the FaultStop event of the fault StartFault returned id
+// for, once the harness has undone it.
+func (s *Sim) StopFault(id int64, node nodes.ID, kind, text string) {
+	if id <= 0 || id > s.faultID {
+		panic(fmt.Sprintf("sim: StopFault at %s (seed %d): fault id %d was never started", trace.FormatTime(s.Now()), s.cfg.Seed, id))
+	}
+	s.ev = trace.Event{Kind: trace.FaultStop, Node: node, Num: id, Type: kind, Text: text}
+	s.emit()
+}
+
+// Mark writes a Mark event of type t into the trace (a phase change, a
+// skipped fault).
+func (s *Sim) Mark(t trace.MarkType, text string) {
+	s.ev = trace.Event{Kind: trace.Mark, Type: string(t), Text: text}
 	s.emit()
 }
 
@@ -519,7 +621,7 @@ func (s *Sim) typeName(m nodes.Message) string {
 }
 
 // probe counts a coverage probe. The first time a probe is reached in a
-// run it also goes into the trace (a mark of type "probe"), so a viewer
+// run it also goes into the trace (a mark of type trace.MarkProbe), so a viewer
 // can show where; later hits only count.
 func (s *Sim) probe(name string, hit bool) {
 	if s.probes == nil {
@@ -534,7 +636,7 @@ func (s *Sim) probe(name string, hit bool) {
 	}
 	s.probes[name] = n + 1
 	if n == 0 {
-		s.ev = trace.Event{Kind: trace.Mark, Type: "probe", Text: name}
+		s.ev = trace.Event{Kind: trace.Mark, Type: string(trace.MarkProbe), Text: name}
 		s.emit()
 	}
 }
@@ -553,7 +655,7 @@ func (s *Sim) Probes() map[string]int {
 // panicked turns a recovered node panic into the run's failure.
 func (s *Sim) panicked(p *proc, v any) {
 	stack := string(debug.Stack())
-	f := &Failure{Kind: "panic", Seed: s.cfg.Seed, At: s.Now(), Node: p.id, Err: fmt.Sprint(v), Stack: stack}
+	f := &Failure{Kind: FailurePanic, Seed: s.cfg.Seed, At: s.Now(), Node: p.id, Err: fmt.Sprint(v), Stack: stack}
 	s.ev = trace.Event{Kind: trace.Panic, Node: p.id, Text: fmt.Sprint(v)}
 	s.emit()
 	f.Event = s.evSeq

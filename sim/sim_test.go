@@ -555,7 +555,7 @@ func TestProbes(t *testing.T) {
 	}
 	marks := 0
 	for _, e := range rec.Events {
-		if e.Kind == trace.Mark && e.Type == "probe" {
+		if e.MarkType() == trace.MarkProbe {
 			marks++
 		}
 	}

@@ -97,7 +97,7 @@ func BenchmarkPlotLatency100k(b *testing.B) {
 	ops := make([]Op, 100_000)
 	for i := range ops {
 		lat := time.Duration(1+(i*7919)%50) * time.Millisecond / 10
-		ops[i] = Op{Client: nodes.ClientID(1 + i%10), Kind: []string{"get", "put", "cas"}[i%3], Start: time.Duration(i) * time.Millisecond,
+		ops[i] = Op{Client: nodes.ClientID(1 + i%10), Kind: []nodes.OpKind{nodes.OpGet, nodes.OpPut, nodes.OpCAS}[i%3], Start: time.Duration(i) * time.Millisecond,
 			Outcome: []nodes.Outcome{nodes.OK, nodes.OK, nodes.OK, nodes.Fail, nodes.Info}[i%5]}
 		ops[i].End = ops[i].Start + lat
 	}

@@ -114,7 +114,7 @@ func (ix *index) context(i int) string {
 		if o.ret >= 0 {
 			re := &ix.ev[o.ret]
 			s += fmt.Sprintf(", returned %s %s after %s", re.Outcome, trace.FormatTime(re.At), formatDur(o.end-o.start))
-			if re.Outcome == nodes.OK && (re.Op.Kind == "get" || re.Op.Kind == "read") {
+			if re.Outcome == nodes.OK && re.Op.Kind.IsRead() {
 				out := "nil"
 				if re.Op.Exists {
 					out = strconv.Quote(re.Op.Output)

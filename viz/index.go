@@ -86,7 +86,8 @@ type op struct {
 	hi         bool
 }
 
-// fault is a FaultStart and the FaultStop with the same text.
+// fault is a FaultStart and the FaultStop with the same fault id
+// (trace.FaultWindows).
 type fault struct {
 	start, stop     int64
 	startEv, stopEv int32 // stopEv is -1 if the fault was never undone
@@ -115,7 +116,6 @@ func buildIndex(f *trace.File, opts *Options) *index {
 	ix.makeLanes()
 
 	openOps := map[int64]int32{}
-	openFaults := map[string][]int32{}
 	var maxID uint64
 	for i := range ix.ev {
 		if e := &ix.ev[i]; e.ID > maxID && isMessage(e.Kind) {
@@ -169,21 +169,8 @@ func buildIndex(f *trace.File, opts *Options) *index {
 				ix.ops[k].end = int64(e.At)
 				ix.ops[k].outcome = e.Outcome
 			}
-		case trace.FaultStart:
-			openFaults[e.Text] = append(openFaults[e.Text], int32(len(ix.faults)))
-			ix.faults = append(ix.faults, fault{start: int64(e.At), stop: -1, startEv: i32, stopEv: -1, text: e.Text, node: e.Node})
+		case trace.FaultStart, trace.FaultStop:
 			ix.faultEvents = append(ix.faultEvents, i32)
-		case trace.FaultStop:
-			ix.faultEvents = append(ix.faultEvents, i32)
-			if q := openFaults[e.Text]; len(q) > 0 {
-				fl := &ix.faults[q[0]]
-				fl.stop, fl.stopEv = int64(e.At), i32
-				openFaults[e.Text] = q[1:]
-			} else {
-				// A stop without a start (the trace was cut at the front):
-				// show it as a window from the beginning.
-				ix.faults = append(ix.faults, fault{start: ix.start, stop: int64(e.At), startEv: i32, stopEv: i32, text: e.Text, node: e.Node})
-			}
 		case trace.Crash:
 			if li >= 0 {
 				if _, ok := down[li]; !ok {
@@ -220,6 +207,18 @@ func buildIndex(f *trace.File, opts *Options) *index {
 		case trace.Violation, trace.Panic:
 			ix.failures = append(ix.failures, i32)
 		}
+	}
+	for _, fw := range trace.FaultWindows(ix.ev) {
+		fl := fault{start: int64(fw.Start), stop: -1, startEv: int32(fw.StartEvent), stopEv: -1, text: fw.Text, node: fw.Node}
+		if !fw.Open() {
+			fl.stop, fl.stopEv = int64(fw.Stop), int32(fw.StopEvent)
+		}
+		if fw.StartEvent < 0 {
+			// A stop without a start (the trace was cut at the front): a
+			// window from the beginning, selected by its stop.
+			fl.startEv = fl.stopEv
+		}
+		ix.faults = append(ix.faults, fl)
 	}
 	// Close what is still open at the end of the trace, in lane order.
 	for li := range ix.lanes {
@@ -335,12 +334,12 @@ func (ix *index) highlight(opts *Options) {
 }
 
 // traceHighlight returns the highlight recorded by the first checker
-// violation in the trace (a Violation of Type "linearizability" whose
+// violation in the trace (a Violation of type trace.ViolationLinearizability whose
 // Note is a --highlight list), or nil.
 func (ix *index) traceHighlight() *Options {
 	for _, i := range ix.failures {
 		e := &ix.ev[i]
-		if e.Kind != trace.Violation || e.Type != checkerViolation || e.Note == "" {
+		if e.Kind != trace.Violation || e.ViolationType() != trace.ViolationLinearizability || e.Note == "" {
 			continue
 		}
 		var o Options
@@ -352,10 +351,6 @@ func (ix *index) traceHighlight() *Options {
 	}
 	return nil
 }
-
-// checkerViolation is the Type of the Violation event a runner appends to
-// the trace of a run whose linearizability check failed.
-const checkerViolation = "linearizability"
 
 // mark applies the highlight lists of o.
 func (ix *index) mark(o *Options) {
@@ -471,7 +466,7 @@ func (ix *index) highlightProblem() string {
 	}
 	if ix.hiFrom >= 0 {
 		return fmt.Sprintf("the highlight recorded by the trace's %s violation (seq %d) does not match the trace: %s",
-			checkerViolation, ix.ev[ix.hiFrom].Seq, strings.Join(ix.hiMissing, "; "))
+			trace.ViolationLinearizability, ix.ev[ix.hiFrom].Seq, strings.Join(ix.hiMissing, "; "))
 	}
 	return "--highlight: nothing in the trace matches " + strings.Join(ix.hiMissing, "; ")
 }

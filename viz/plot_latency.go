@@ -74,10 +74,10 @@ func latencyPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *PlotOp
 		if o.Outcome == nodes.Pending {
 			continue
 		}
-		k := [2]string{o.Kind, o.Outcome.String()}
+		k := [2]string{string(o.Kind), o.Outcome.String()}
 		s := byKey[k]
 		if s == nil {
-			s = &series{kind: o.Kind, outcome: o.Outcome}
+			s = &series{kind: string(o.Kind), outcome: o.Outcome}
 			byKey[k] = s
 			all = append(all, s)
 		}

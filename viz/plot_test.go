@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/golden"
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim/trace"
 )
@@ -54,7 +55,7 @@ func TestPlotsGolden(t *testing.T) {
 			if !strings.Contains(a.String(), "<svg") {
 				t.Fatal("not an SVG")
 			}
-			golden(t, tc.name, a.Bytes())
+			golden.Check(t, tc.name, a.Bytes())
 		})
 	}
 }
@@ -143,7 +144,7 @@ func TestDownsample(t *testing.T) {
 		if i == 50_000 {
 			lat = 3 * time.Second // the spike must survive
 		}
-		ops[i] = Op{Kind: []string{"get", "put"}[i%2], Start: time.Duration(i) * 100 * time.Microsecond, Outcome: nodes.OK}
+		ops[i] = Op{Kind: []nodes.OpKind{nodes.OpGet, nodes.OpPut}[i%2], Start: time.Duration(i) * 100 * time.Microsecond, Outcome: nodes.OK}
 		ops[i].End = ops[i].Start + lat
 	}
 	p := latencyPlot(ops, nil, 0, &PlotOptions{})

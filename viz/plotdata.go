@@ -12,7 +12,7 @@ import (
 type Op struct {
 	Client  nodes.ID
 	Handle  int64
-	Kind    string // the operation's kind: get, put, read, write, cas…
+	Kind    nodes.OpKind // the operation's kind: get, put, read, write, cas…
 	Start   time.Duration
 	End     time.Duration // the end of the trace for a pending operation
 	Outcome nodes.Outcome // nodes.Pending if it never returned
@@ -22,7 +22,8 @@ type Op struct {
 // it never returned).
 func (o Op) Latency() time.Duration { return o.End - o.Start }
 
-// FaultWindow is a FaultStart and the FaultStop with the same text.
+// FaultWindow is a FaultStart and the FaultStop with the same fault id
+// (trace.FaultWindows), as the plots draw it.
 type FaultWindow struct {
 	Start, Stop time.Duration // Stop is the end of the trace if never undone
 	Text        string
@@ -43,9 +44,9 @@ func Ops(f *trace.File) []Op {
 	return out
 }
 
-// FaultWindows pairs the FaultStart and FaultStop events of f by their
-// text, in start order. Overlapping faults with the same text pair first
-// in, first out.
+// FaultWindows pairs the FaultStart and FaultStop events of f by fault id
+// (trace.FaultWindows), in start order; a fault never undone stops at the
+// end of the trace.
 func FaultWindows(f *trace.File) []FaultWindow {
 	ix := buildIndex(f, nil)
 	return ix.faultWindows()

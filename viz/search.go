@@ -80,7 +80,7 @@ func matchOp(e *trace.Event, v string) bool {
 		return false
 	}
 	op := &e.Op
-	if containsFold(op.Kind, v) || containsFold(op.Key, v) || containsFold(op.Value, v) || containsFold(op.Expect, v) ||
+	if containsFold(string(op.Kind), v) || containsFold(op.Key, v) || containsFold(op.Value, v) || containsFold(op.Expect, v) ||
 		(e.Kind == trace.Return && containsFold(op.Output, v)) {
 		return true
 	}

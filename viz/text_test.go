@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/golden"
 	"github.com/faultline/faultline/sim/trace"
 )
 
@@ -31,7 +32,7 @@ func TestRenderTextGolden(t *testing.T) {
 			if !bytes.Equal(a.Bytes(), b.Bytes()) {
 				t.Fatal("two renderings of the same trace differ")
 			}
-			golden(t, tc.name, a.Bytes())
+			golden.Check(t, tc.name, a.Bytes())
 		})
 	}
 }

@@ -95,8 +95,10 @@ func (s *scene) drawHeader(fr *frame, y int, title string) {
 	round := niceAtLeast(s.v.nsPerCol)
 	right := fmt.Sprintf("%s … %s  %s/col  %d events", formatAxis(s.v.t0, round),
 		formatAxis(s.v.timeAt(s.pw), round), formatScale(s.v.nsPerCol), len(ix.ev))
-	if ix.f.Footer != nil && ix.f.Footer.Outcome != "" {
-		right += "  outcome " + ix.f.Footer.Outcome
+	if ft := ix.f.Footer; ft != nil && ft.Status != "" {
+		right += "  " + ft.Status + " (" + ft.Outcome + ")"
+	} else if ft != nil && ft.Outcome != "" {
+		right += "  outcome " + ft.Outcome
 	}
 	line := title + "  │  " + right
 	fr.text(0, y, fr.w, clip(line, fr.w), clsTitle)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/faultline/faultline/internal/golden"
+	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim/trace"
 	"github.com/faultline/faultline/viz/internal/demotrace"
 )
@@ -102,7 +104,7 @@ func TestViewerGoldenScreens(t *testing.T) {
 			press(vw, st.keys)
 			fmt.Fprintf(&all, "=== %s (keys %q)\n%s", st.name, st.keys, screenText(scr))
 		}
-		golden(t, fmt.Sprintf("screen-%dx%d.txt", size[0], size[1]), []byte(all.String()))
+		golden.Check(t, fmt.Sprintf("screen-%dx%d.txt", size[0], size[1]), []byte(all.String()))
 	}
 }
 
@@ -176,7 +178,7 @@ func TestViewerJumps(t *testing.T) {
 		{"/Replicate n3<enter>", func(e *trace.Event) bool {
 			return e.Type == "Replicate" && (e.Node.String() == "n3" || e.Peer.String() == "n3")
 		}, "search type and node"},
-		{"/key:x write<enter>", func(e *trace.Event) bool { return e.Op.Key == "x" && e.Op.Kind == "write" }, "search key"},
+		{"/key:x write<enter>", func(e *trace.Event) bool { return e.Op.Key == "x" && e.Op.Kind == nodes.OpWrite }, "search key"},
 	} {
 		prev := vw.sel
 		press(vw, tc.keys)

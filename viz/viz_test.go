@@ -1,47 +1,12 @@
 package viz
 
 import (
-	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/faultline/faultline/viz/internal/demotrace"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it under -rewrite.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *rewrite {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./viz -rewrite to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; if the change is intended, run go test ./viz -rewrite\n--- got:\n%s", name, limit(got))
-	}
-}
-
-func limit(b []byte) []byte {
-	if len(b) > 6000 {
-		return append(b[:6000:6000], "…"...)
-	}
-	return b
-}
 
 var (
 	demoOnce sync.Once

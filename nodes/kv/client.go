@@ -318,10 +318,10 @@ func (c *Client) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 			c.leader = i
 		}
 		out := p.op
-		switch out.Kind {
-		case "get", "read":
+		switch {
+		case out.Kind.IsRead():
 			out.Output, out.Exists = r.Value, r.Exists
-		case "cas":
+		case out.Kind == nodes.OpCAS:
 			out.Output = "true"
 		}
 		c.finish(env, nodes.OK, out)
@@ -395,7 +395,7 @@ func (c *Client) expire(env nodes.Env, n uint64) {
 	if p := c.cur; p != nil && p.n == n {
 		p.deadline = 0
 		out := nodes.Info
-		if isRead(p.op.Kind) {
+		if p.op.Kind.IsRead() {
 			out = nodes.Fail
 		}
 		c.finish(env, out, p.op)
@@ -441,27 +441,27 @@ func (c *Client) complete(env nodes.Env, p *pending, outcome nodes.Outcome, op n
 		c.infos[p.key]++
 	}
 	if outcome != nodes.OK {
-		if op.Kind == "cas" && outcome == nodes.Fail && c.knownOK != nil {
+		if op.Kind == nodes.OpCAS && outcome == nodes.Fail && c.knownOK != nil {
 			c.knownOK[p.key] = false
 		}
 		return
 	}
 	k := p.key
 	switch op.Kind {
-	case "get", "read":
+	case nodes.OpGet, nodes.OpRead:
 		c.known[k], c.knownOK[k] = op.Output, op.Exists
-	case "put", "write":
+	case nodes.OpPut, nodes.OpWrite:
 		c.known[k], c.knownOK[k] = op.Value, true
-	case "append":
+	case nodes.OpAppend:
 		c.known[k] += op.Value
-	case "cas":
+	case nodes.OpCAS:
 		if op.Output == "false" {
 			c.knownOK[k] = false
 		} else {
 			c.known[k], c.knownOK[k] = op.Value, true
 		}
 	}
-	if !isRead(op.Kind) && op.Output != "false" {
+	if !op.Kind.IsRead() && op.Output != "false" {
 		c.stats.WritesOK++
 		c.stats.LastWriteOK = env.Monotonic()
 	}
@@ -486,8 +486,6 @@ func (c *Client) afterOp(env nodes.Env, p *pending) {
 		c.issueClosed(env)
 	}
 }
-
-func isRead(kind string) bool { return kind == "get" || kind == "read" }
 
 // backoff draws the n-th backoff: uniform on [d/2, d] with d = min·2ⁿ
 // capped at max.

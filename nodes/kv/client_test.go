@@ -134,21 +134,21 @@ func TestOutcomesAgainstCorrectServer(t *testing.T) {
 	}
 	written := map[string]bool{"": true}
 	for _, h := range ops {
-		if h.op.Kind == "put" || h.op.Kind == "cas" {
+		if h.op.Kind == nodes.OpPut || h.op.Kind == nodes.OpCAS {
 			written[h.op.Value] = true
 		}
 	}
 	kinds := map[string]int{}
 	for _, h := range ops {
-		kinds[h.op.Kind+"/"+h.outcome.String()]++
+		kinds[h.op.Kind.String()+"/"+h.outcome.String()]++
 		switch {
 		case h.outcome == nodes.Pending:
 			t.Errorf("never completed: %v", h)
-		case h.outcome == nodes.Fail && h.op.Kind != "cas", h.outcome == nodes.Info:
+		case h.outcome == nodes.Fail && h.op.Kind != nodes.OpCAS, h.outcome == nodes.Info:
 			t.Errorf("unexpected outcome: %v", h)
-		case h.op.Kind == "get" && h.outcome == nodes.OK && !strings.Contains(h.op.Output, ";") && !written[h.op.Output]:
+		case h.op.Kind == nodes.OpGet && h.outcome == nodes.OK && !strings.Contains(h.op.Output, ";") && !written[h.op.Output]:
 			t.Errorf("read a value nobody wrote: %v", h)
-		case h.op.Kind == "cas" && h.op.Expect == "":
+		case h.op.Kind == nodes.OpCAS && h.op.Expect == "":
 			t.Errorf("cas expecting the empty value: %v", h)
 		}
 	}
@@ -177,7 +177,7 @@ func TestCASMismatch(t *testing.T) {
 			ops := wd.history()
 			var fails, falses, swaps int
 			for _, h := range ops {
-				if h.op.Kind != "cas" {
+				if h.op.Kind != nodes.OpCAS {
 					continue
 				}
 				switch {
@@ -209,7 +209,7 @@ func TestRetryKeepsSeq(t *testing.T) {
 	wd := newWorld(t, setup{seed: 3, clients: 2, f: f, wl: kv.Workload{MaxOps: 20}})
 	wd.run(t, time.Minute)
 	for _, h := range wd.history() {
-		if h.outcome != nodes.OK && !(h.outcome == nodes.Fail && h.op.Kind == "cas") {
+		if h.outcome != nodes.OK && !(h.outcome == nodes.Fail && h.op.Kind == nodes.OpCAS) {
 			t.Errorf("not OK: %v", h)
 		}
 	}
@@ -262,7 +262,7 @@ func TestLeaderDiscovery(t *testing.T) {
 			wd := newWorld(t, setup{seed: 4, servers: 5, clients: 3, f: f, wl: kv.Workload{MaxOps: 20}})
 			wd.run(t, time.Minute)
 			for _, h := range wd.history() {
-				if h.outcome != nodes.OK && !(h.outcome == nodes.Fail && h.op.Kind == "cas") {
+				if h.outcome != nodes.OK && !(h.outcome == nodes.Fail && h.op.Kind == nodes.OpCAS) {
 					t.Errorf("not OK: %v", h)
 				}
 			}
@@ -292,10 +292,10 @@ func TestTimeouts(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		f    *fake
-		want map[string]nodes.Outcome
+		want map[nodes.OpKind]nodes.Outcome
 	}{
-		{"drop-writes", &fake{DropWrites: true}, map[string]nodes.Outcome{"get": nodes.OK, "put": nodes.Info, "append": nodes.Info, "cas": nodes.Info}},
-		{"drop-all", &fake{DropAll: true}, map[string]nodes.Outcome{"get": nodes.Fail, "put": nodes.Info, "append": nodes.Info, "cas": nodes.Info}},
+		{"drop-writes", &fake{DropWrites: true}, map[nodes.OpKind]nodes.Outcome{"get": nodes.OK, "put": nodes.Info, "append": nodes.Info, "cas": nodes.Info}},
+		{"drop-all", &fake{DropAll: true}, map[nodes.OpKind]nodes.Outcome{"get": nodes.Fail, "put": nodes.Info, "append": nodes.Info, "cas": nodes.Info}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wd := newWorld(t, setup{seed: 5, servers: 3, clients: 2, f: tc.f, wl: wl})
@@ -439,25 +439,25 @@ func TestMix(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		wl   kv.Workload
-		want map[string]float64
+		want map[nodes.OpKind]float64
 	}{
 		{"kv-default", kv.Workload{Values: kv.ValuesSmall},
-			map[string]float64{"get": 0.5, "put": 1. / 6, "append": 1. / 6, "cas": 1. / 6}},
+			map[nodes.OpKind]float64{"get": 0.5, "put": 1. / 6, "append": 1. / 6, "cas": 1. / 6}},
 		{"kv-writes", kv.Workload{Values: kv.ValuesSmall, Mix: kv.Mix{Put: 1, Append: 3}},
-			map[string]float64{"put": 0.25, "append": 0.75}},
+			map[nodes.OpKind]float64{"put": 0.25, "append": 0.75}},
 		{"kv-unique", kv.Workload{Keys: 2, Mix: kv.Mix{Get: 1, Put: 1, CAS: 2}},
-			map[string]float64{"get": 0.25, "put": 0.25, "cas": 0.5}},
+			map[nodes.OpKind]float64{"get": 0.25, "put": 0.25, "cas": 0.5}},
 		{"register-default", kv.Workload{Kind: kv.KindRegister, Values: kv.ValuesSmall},
-			map[string]float64{"read": 0.5, "write": 0.25, "cas": 0.25}},
+			map[nodes.OpKind]float64{"read": 0.5, "write": 0.25, "cas": 0.25}},
 		{"register-reads", kv.Workload{Kind: kv.KindRegister, Mix: kv.Mix{Get: 1}},
-			map[string]float64{"read": 1}},
+			map[nodes.OpKind]float64{"read": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.wl.MaxOps = 2000
 			wd := newWorld(t, setup{seed: 8, wl: tc.wl})
 			wd.run(t, time.Hour)
 			ops := wd.history()
-			got := map[string]int{}
+			got := map[nodes.OpKind]int{}
 			for _, h := range ops {
 				got[h.op.Kind]++
 				if tc.wl.Kind == kv.KindRegister && h.op.Key != "" || tc.wl.Kind != kv.KindRegister && !strings.HasPrefix(h.op.Key, "k") {
@@ -551,7 +551,7 @@ func TestProbe(t *testing.T) {
 				t.Errorf("c1 probe %+v, want OK=%v latency in [%v, %v]", p1, tc.wantOK, tc.minLatency, tc.maxLatency)
 			}
 			for _, h := range wd.history() {
-				if h.invoke >= wl.Stop && (h.client != nodes.ClientID(1) || h.op.Kind != "put" || h.invoke < wl.ProbeAt) {
+				if h.invoke >= wl.Stop && (h.client != nodes.ClientID(1) || h.op.Kind != nodes.OpPut || h.invoke < wl.ProbeAt) {
 					t.Errorf("unexpected op after Stop: %v", h)
 				}
 				if h.invoke >= wl.ProbeAt+kv.DefaultProbeFor {

@@ -23,13 +23,13 @@ func (s *store) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	}
 	r := kv.Reply{Seq: req.Seq, Status: kv.StatusOK}
 	switch op := req.Op; op.Kind {
-	case "get":
+	case nodes.OpGet:
 		r.Value, r.Exists = s.data[op.Key]
-	case "put":
+	case nodes.OpPut:
 		s.data[op.Key] = op.Value
-	case "append":
+	case nodes.OpAppend:
 		s.data[op.Key] += op.Value
-	case "cas":
+	case nodes.OpCAS:
 		if v, ok := s.data[op.Key]; !ok || v != op.Expect {
 			r.Status = kv.StatusCASMismatch
 		} else {

@@ -89,7 +89,7 @@ func (s *fakeServer) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	}
 	f := s.f
 	f.Requests = append(f.Requests, seen{At: env.Monotonic(), Server: env.ID(), Req: req})
-	if f.DropAll || (f.DropWrites && req.Op.Kind != "get" && req.Op.Kind != "read") {
+	if f.DropAll || (f.DropWrites && !req.Op.Kind.IsRead()) {
 		return
 	}
 	if f.Leader != 0 && env.ID() != f.Leader {
@@ -126,13 +126,13 @@ func (s *fakeServer) apply(req kv.Request) kv.Reply {
 	op := req.Op
 	cur, exists := s.data[op.Key]
 	switch op.Kind {
-	case "get", "read":
+	case nodes.OpGet, nodes.OpRead:
 		r.Value, r.Exists = cur, exists
-	case "put", "write":
+	case nodes.OpPut, nodes.OpWrite:
 		s.data[op.Key] = op.Value
-	case "append":
+	case nodes.OpAppend:
 		s.data[op.Key] = cur + op.Value
-	case "cas":
+	case nodes.OpCAS:
 		if !exists || cur != op.Expect {
 			r.Status = kv.StatusCASMismatch
 		} else {

@@ -9,7 +9,7 @@ import (
 
 // String renders a request compactly for traces: "c1 seq=3 cas k2 c1-1->c1-2".
 func (r Request) String() string {
-	return r.Client.String() + " seq=" + formatSeq(r.Seq) + " " + formatOp(r.Op)
+	return r.Client.String() + " seq=" + formatSeq(r.Seq) + " " + nodes.FormatOp(r.Op)
 }
 
 // String renders a reply compactly for traces: `seq=3 ok "c2-1"` (a value
@@ -35,19 +35,4 @@ func formatSeq(seq uint64) string {
 		return strconv.FormatUint(e, 10) + "." + strconv.FormatUint(seq&(1<<32-1), 10)
 	}
 	return strconv.FormatUint(seq, 10)
-}
-
-// formatOp matches trace.FormatOp (without output), which nodes may not
-// import.
-func formatOp(op nodes.Op) string {
-	switch op.Kind {
-	case "cas":
-		return strings.TrimSpace("cas " + op.Key + " " + op.Expect + "->" + op.Value)
-	case "put", "append", "write", "add":
-		if op.Key != "" {
-			return op.Kind + " " + op.Key + "=" + op.Value
-		}
-		return op.Kind + " " + op.Value
-	}
-	return strings.TrimSpace(op.Kind + " " + op.Key)
 }

@@ -5,8 +5,8 @@ import "github.com/faultline/faultline/nodes"
 // Request asks a KV node to perform Op on behalf of client Client. Seq
 // numbers a client's operations from 1; a retry of the same operation
 // carries the same Seq, so a node with a session table applies it once.
-// Op.Kind is one of "get", "put", "append", "cas" (Op.Expect is the value
-// compared), or "read"/"write" for single-register workloads (Key "").
+// Op.Kind is one of nodes.OpGet, OpPut, OpAppend, OpCAS (Op.Expect is the
+// value compared), or OpRead/OpWrite for single-register workloads (Key "").
 type Request struct {
 	Client nodes.ID
 	Seq    uint64

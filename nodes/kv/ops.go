@@ -24,43 +24,38 @@ func (c *Client) nextOp(env nodes.Env) opChoice {
 	r := env.Rand()
 	m := c.w.Mix
 	x := r.IntN(m.total())
-	var kind string
+	var kind nodes.OpKind
 	switch {
 	case x < m.Get:
-		kind = "get"
+		kind = nodes.OpGet
 	case x < m.Get+m.Put:
-		kind = "put"
+		kind = nodes.OpPut
 	case x < m.Get+m.Put+m.Append:
-		kind = "append"
+		kind = nodes.OpAppend
 	default:
-		kind = "cas"
+		kind = nodes.OpCAS
 	}
 	key, keyName := 0, ""
 	if c.w.Kind == KindKV {
 		key = r.IntN(c.w.Keys)
 		keyName = KeyName(key + 1)
 	}
-	if kind != "get" && c.w.InfoMaxPerKey > 0 && c.infos[key] >= c.w.InfoMaxPerKey {
-		kind = "get"
+	if kind != nodes.OpGet && c.w.InfoMaxPerKey > 0 && c.infos[key] >= c.w.InfoMaxPerKey {
+		kind = nodes.OpGet
 	}
-	op := nodes.Op{Key: keyName}
+	op := nodes.Op{Kind: kind, Key: keyName}
 	switch kind {
-	case "get":
-		op.Kind = "get"
-	case "put":
-		op.Kind = "put"
+	case nodes.OpPut:
 		op.Value = c.newValue(env)
-	case "append":
-		op.Kind = "append"
+	case nodes.OpAppend:
 		op.Value = c.uniqueValue() + ";"
-	case "cas":
-		op.Kind = "cas"
+	case nodes.OpCAS:
 		if c.w.Values == ValuesSmall {
 			op.Expect = strconv.Itoa(r.IntN(c.w.ValueRange))
 		} else if c.knownOK[key] && c.known[key] != "" {
 			op.Expect = c.known[key]
 		} else {
-			op.Kind = "get"
+			op.Kind = nodes.OpGet
 			break
 		}
 		op.Value = c.newValue(env)
@@ -74,22 +69,24 @@ func (c *Client) nextOp(env nodes.Env) opChoice {
 // probeOp is a write to a random key.
 func (c *Client) probeOp(env nodes.Env) opChoice {
 	key, keyName := 0, ""
-	kind := "put"
+	kind := nodes.OpPut
 	if c.w.Kind == KindKV {
 		key = env.Rand().IntN(c.w.Keys)
 		keyName = KeyName(key + 1)
 	} else {
-		kind = "write"
+		kind = nodes.OpWrite
 	}
 	return opChoice{op: nodes.Op{Kind: kind, Key: keyName, Value: c.newValue(env)}, key: key}
 }
 
-func registerKind(kind string) string {
+// registerKind names a key-value operation as the register workload
+// issues it.
+func registerKind(kind nodes.OpKind) nodes.OpKind {
 	switch kind {
-	case "get":
-		return "read"
-	case "put":
-		return "write"
+	case nodes.OpGet:
+		return nodes.OpRead
+	case nodes.OpPut:
+		return nodes.OpWrite
 	}
 	return kind
 }

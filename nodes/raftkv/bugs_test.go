@@ -25,7 +25,7 @@ var bugSeeds = flag.Int("bugseeds", 200, "seeds each planted-bug test may try")
 // caught reports how a run exposed the bug ("" if it did not).
 func caught(c *cluster) string {
 	if c.failure != nil {
-		return c.failure.Kind + ": " + c.failure.Err
+		return c.failure.Kind.String() + ": " + c.failure.Err
 	}
 	if res := c.linearizable(); res.Verdict == checker.Invalid {
 		return "linearizability: " + res.Explanation

@@ -34,14 +34,14 @@ func (n *Node) handleRequest(env nodes.Env, from nodes.ID, req kv.Request) {
 		panic(fmt.Sprintf("raftkv: %v: request from %v with unknown operation kind %q", n.id, from, req.Op.Kind))
 	}
 	if n.role != Leader {
-		if n.cfg.Bugs.FollowerReads && isRead(&req.Op) {
+		if n.cfg.Bugs.FollowerReads && req.Op.Kind.IsRead() {
 			n.reply(env, from, req.Seq, n.sm.execute(&req.Op)) // planted bug: possibly stale
 			return
 		}
 		n.reply(env, from, req.Seq, result{Status: kv.StatusNotLeader})
 		return
 	}
-	if isRead(&req.Op) && n.cfg.ReadMode != ReadLog {
+	if req.Op.Kind.IsRead() && n.cfg.ReadMode != ReadLog {
 		n.reads = append(n.reads, pendingRead{from: from, req: req})
 		n.advanceReads(env)
 		return

@@ -36,7 +36,7 @@ func (e *encoder) entry(x *Entry) {
 }
 
 func (e *encoder) op(o *nodes.Op) {
-	e.str(o.Kind)
+	e.str(string(o.Kind))
 	e.str(o.Key)
 	e.str(o.Value)
 	e.str(o.Expect)
@@ -101,7 +101,7 @@ func (d *decoder) entry() Entry {
 
 func (d *decoder) op() nodes.Op {
 	var o nodes.Op
-	o.Kind = d.str()
+	o.Kind = nodes.OpKind(d.str())
 	o.Key = d.str()
 	o.Value = d.str()
 	o.Expect = d.str()

@@ -309,7 +309,7 @@ func (c *cluster) history() *checker.History { return c.rec.History() }
 
 // okSince counts operations of the given kinds that completed OK at or
 // after virtual time from ("" matches every kind).
-func (c *cluster) okSince(from time.Duration, kind string) int {
+func (c *cluster) okSince(from time.Duration, kind nodes.OpKind) int {
 	h := c.rec.History()
 	count := 0
 	for i := range h.Ops {
@@ -467,7 +467,7 @@ func (c *testClient) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	switch r.Status {
 	case kv.StatusOK:
 		op.Output, op.Exists = r.Value, r.Exists
-		if op.Kind == "cas" {
+		if op.Kind == nodes.OpCAS {
 			op.Output = "true"
 		}
 		c.finish(env, nodes.OK, op)

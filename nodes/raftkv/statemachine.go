@@ -40,13 +40,10 @@ func newStateMachine() *stateMachine {
 	return &stateMachine{data: map[string]string{}, sessions: map[nodes.ID]session{}}
 }
 
-// isRead reports whether op only reads.
-func isRead(op *nodes.Op) bool { return op.Kind == "get" || op.Kind == "read" }
-
 // validKind reports whether the state machine knows op's kind.
-func validKind(kind string) bool {
+func validKind(kind nodes.OpKind) bool {
 	switch kind {
-	case "get", "read", "put", "write", "append", "cas":
+	case nodes.OpGet, nodes.OpRead, nodes.OpPut, nodes.OpWrite, nodes.OpAppend, nodes.OpCAS:
 		return true
 	}
 	return false
@@ -94,13 +91,13 @@ func (s *stateMachine) apply(e *Entry, useSessions bool) result {
 func (s *stateMachine) execute(op *nodes.Op) result {
 	cur, exists := s.data[op.Key]
 	switch op.Kind {
-	case "get", "read":
+	case nodes.OpGet, nodes.OpRead:
 		return result{Status: kv.StatusOK, Value: cur, Exists: exists}
-	case "put", "write":
+	case nodes.OpPut, nodes.OpWrite:
 		s.data[op.Key] = op.Value
-	case "append":
+	case nodes.OpAppend:
 		s.data[op.Key] = cur + op.Value
-	case "cas":
+	case nodes.OpCAS:
 		match := cur == op.Expect && (exists || op.Key != "")
 		if !match {
 			return result{Status: kv.StatusCASMismatch, Value: cur, Exists: exists}

@@ -197,7 +197,7 @@ func (r *run) quiet() []string {
 		}
 		for _, op := range o.History.Ops {
 			if op.Outcome == nodes.OK {
-				ok[op.Kind]++
+				ok[string(op.Kind)]++
 			}
 		}
 	}

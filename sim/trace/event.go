@@ -153,22 +153,10 @@ func (e *Event) String() string {
 }
 
 // FormatOp renders a client operation compactly: put k1=v3, cas k1 v1->v2,
-// get k1 -> v3 (with output when withOutput is set).
+// get k1 -> "v3" (with output when withOutput is set; see nodes.FormatOp).
 func FormatOp(op nodes.Op, withOutput bool) string {
-	var s string
-	switch op.Kind {
-	case "cas":
-		s = fmt.Sprintf("cas %s %s->%s", op.Key, op.Expect, op.Value)
-	case "put", "append", "write", "add":
-		if op.Key != "" {
-			s = fmt.Sprintf("%s %s=%s", op.Kind, op.Key, op.Value)
-		} else {
-			s = fmt.Sprintf("%s %s", op.Kind, op.Value)
-		}
-	default:
-		s = strings.TrimSpace(op.Kind + " " + op.Key)
-	}
-	if withOutput && (op.Kind == "get" || op.Kind == "read") {
+	s := nodes.FormatOp(op)
+	if withOutput && op.Kind.IsRead() {
 		if op.Exists {
 			s += " -> " + strconv.Quote(op.Output)
 		} else {

@@ -27,11 +27,17 @@ type Header struct {
 
 // Footer is the last line of a complete trace file.
 type Footer struct {
-	End     bool          `json:"end"`
-	Events  uint64        `json:"events"`
-	At      time.Duration `json:"at_ns"`
-	Hash    string        `json:"hash"`
-	Outcome string        `json:"outcome"`
+	End    bool          `json:"end"`
+	Events uint64        `json:"events"`
+	At     time.Duration `json:"at_ns"`
+	Hash   string        `json:"hash"`
+	// Outcome is how the simulation ended: the text of sim.Outcome
+	// (deadline, quiescent, budget, panic, violation; sim.ParseOutcome
+	// reads it).
+	Outcome string `json:"outcome"`
+	// Status is the verdict of the harness that judged the run, if one did
+	// (scenarios.Status: valid, invalid, liveness, panic, unknown).
+	Status string `json:"status,omitempty"`
 }
 
 // record is the JSON form of one event (see docs/TRACE_FORMAT.md).
@@ -51,12 +57,12 @@ type record struct {
 }
 
 type opRecord struct {
-	Kind   string `json:"f"`
-	Key    string `json:"key,omitempty"`
-	Value  string `json:"value,omitempty"`
-	Expect string `json:"expect,omitempty"`
-	Output string `json:"output,omitempty"`
-	Exists bool   `json:"exists,omitempty"`
+	Kind   nodes.OpKind `json:"f"`
+	Key    string       `json:"key,omitempty"`
+	Value  string       `json:"value,omitempty"`
+	Expect string       `json:"expect,omitempty"`
+	Output string       `json:"output,omitempty"`
+	Exists bool         `json:"exists,omitempty"`
 }
 
 func idString(id nodes.ID) string {

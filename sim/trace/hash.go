@@ -44,7 +44,7 @@ func (h Hash) Add(e *Event) Hash {
 	h = h.str(e.Note)
 	if e.Kind == Invoke || e.Kind == Return {
 		h = h.u64(uint64(e.Outcome))
-		h = h.str(e.Op.Kind).str(e.Op.Key).str(e.Op.Value).str(e.Op.Expect).str(e.Op.Output)
+		h = h.str(string(e.Op.Kind)).str(e.Op.Key).str(e.Op.Value).str(e.Op.Expect).str(e.Op.Output)
 		if e.Op.Exists {
 			h = h.u64(1)
 		}

@@ -33,8 +33,8 @@ func KV() scenarios.WorkloadKind {
 	return scenarios.WorkloadKind{
 		Name:       kv.KindKV,
 		Help:       "get, put, append and cas over keys k1..kN (nodes/kv clients; checker model kv)",
-		Ops:        []string{"get", "put", "append", "cas"},
-		DefaultMix: []scenarios.MixEntry{{Op: "get", Weight: 50}, {Op: "put", Weight: 30}, {Op: "append", Weight: 10}, {Op: "cas", Weight: 10}},
+		Ops:        names(nodes.OpGet, nodes.OpPut, nodes.OpAppend, nodes.OpCAS),
+		DefaultMix: []scenarios.MixEntry{mix(nodes.OpGet, 50), mix(nodes.OpPut, 30), mix(nodes.OpAppend, 10), mix(nodes.OpCAS, 10)},
 		Keyed:      true,
 		Params:     params(),
 		Model:      checker.KVModel,
@@ -48,8 +48,8 @@ func Register() scenarios.WorkloadKind {
 	return scenarios.WorkloadKind{
 		Name:       kv.KindRegister,
 		Help:       "read, write and cas on one register (nodes/kv clients; checker model register)",
-		Ops:        []string{"read", "write", "cas"},
-		DefaultMix: []scenarios.MixEntry{{Op: "read", Weight: 50}, {Op: "write", Weight: 40}, {Op: "cas", Weight: 10}},
+		Ops:        names(nodes.OpRead, nodes.OpWrite, nodes.OpCAS),
+		DefaultMix: []scenarios.MixEntry{mix(nodes.OpRead, 50), mix(nodes.OpWrite, 40), mix(nodes.OpCAS, 10)},
 		Params:     params(),
 		Model:      checker.RegisterModel,
 		Liveness:   true,
@@ -107,9 +107,9 @@ func build(kind string, s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 	}
 	if kind == kv.KindRegister {
 		w.Keys = 0
-		w.Mix = kv.Mix{Get: s.Weight("read"), Put: s.Weight("write"), CAS: s.Weight("cas")}
+		w.Mix = kv.Mix{Get: weight(s, nodes.OpRead), Put: weight(s, nodes.OpWrite), CAS: weight(s, nodes.OpCAS)}
 	} else {
-		w.Mix = kv.Mix{Get: s.Weight("get"), Put: s.Weight("put"), Append: s.Weight("append"), CAS: s.Weight("cas")}
+		w.Mix = kv.Mix{Get: weight(s, nodes.OpGet), Put: weight(s, nodes.OpPut), Append: weight(s, nodes.OpAppend), CAS: weight(s, nodes.OpCAS)}
 	}
 	if s.Rate > 0 {
 		w.Mode = kv.ModeOpen
@@ -134,3 +134,19 @@ func build(kind string, s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 		},
 	}, nil
 }
+
+// names, mix and weight speak the scenario file's mix vocabulary, which
+// is the operation kinds' text.
+func names(kinds ...nodes.OpKind) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.String()
+	}
+	return out
+}
+
+func mix(k nodes.OpKind, w int) scenarios.MixEntry {
+	return scenarios.MixEntry{Op: k.String(), Weight: w}
+}
+
+func weight(s scenarios.WorkloadSpec, k nodes.OpKind) int { return s.Weight(k.String()) }

@@ -95,10 +95,10 @@ func (c *client) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 		to := peers[env.Rand().IntN(len(peers))]
 		if env.Rand().IntN(2) == 0 {
 			c.sh.next++
-			c.op = nodes.Op{Kind: "write", Key: "x", Value: fmt.Sprint(c.sh.next)}
+			c.op = nodes.Op{Kind: nodes.OpWrite, Key: "x", Value: fmt.Sprint(c.sh.next)}
 			env.Send(to, Write{V: c.sh.next})
 		} else {
-			c.op = nodes.Op{Kind: "read", Key: "x"}
+			c.op = nodes.Op{Kind: nodes.OpRead, Key: "x"}
 			env.Send(to, Read{})
 		}
 		c.handle = env.(nodes.ClientEnv).Invoke(c.op)
@@ -109,7 +109,7 @@ func (c *client) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 			return
 		}
 		out := nodes.Info
-		if c.op.Kind == "read" {
+		if c.op.Kind == nodes.OpRead {
 			out = nodes.Fail
 		}
 		c.finish(env, out, c.op)
@@ -122,11 +122,11 @@ func (c *client) Message(env nodes.Env, _ nodes.ID, msg nodes.Message) {
 	}
 	switch m := msg.(type) {
 	case WriteOK:
-		if c.op.Kind == "write" && c.op.Value == fmt.Sprint(m.V) {
+		if c.op.Kind == nodes.OpWrite && c.op.Value == fmt.Sprint(m.V) {
 			c.finish(env, nodes.OK, c.op)
 		}
 	case ReadOK:
-		if c.op.Kind == "read" {
+		if c.op.Kind == nodes.OpRead {
 			op := c.op
 			op.Output, op.Exists = fmt.Sprint(m.V), m.V != 0
 			c.finish(env, nodes.OK, op)
@@ -215,7 +215,7 @@ func generate(seed uint64, until time.Duration, check bool) (*Run, error) {
 		}
 		switch e.Kind {
 		case trace.Invoke:
-			if e.Op.Kind == "read" {
+			if e.Op.Kind == nodes.OpRead {
 				need[e.Num] = [2]int64{int64(lastOK), lastOKHandle}
 			}
 		case trace.Return:
@@ -224,10 +224,10 @@ func generate(seed uint64, until time.Duration, check bool) (*Run, error) {
 			}
 			var v int
 			fmt.Sscan(e.Op.Value, &v)
-			if e.Op.Kind == "write" && v > lastOK {
+			if e.Op.Kind == nodes.OpWrite && v > lastOK {
 				lastOK, lastOKHandle = v, e.Num
 			}
-			if e.Op.Kind == "read" {
+			if e.Op.Kind == nodes.OpRead {
 				fmt.Sscan(e.Op.Output, &v)
 				if n := need[e.Num]; int64(v) < n[0] {
 					run.Highlight = []int64{e.Num, n[1]} // the failing read first, as a checker reports it
@@ -238,16 +238,17 @@ func generate(seed uint64, until time.Duration, check bool) (*Run, error) {
 		return nil
 	})
 	n1, n2, n3 := nodes.NodeID(1), nodes.NodeID(2), nodes.NodeID(3)
+	faultIDs := map[string]int64{} // text -> id of the fault being healed next
 	fault := func(at time.Duration, node nodes.ID, typ, text string, do func()) {
 		w.At(at, func() {
 			do()
-			w.Annotate(trace.FaultStart, node, typ, text)
+			faultIDs[text] = w.StartFault(node, typ, text)
 		})
 	}
 	heal := func(at time.Duration, node nodes.ID, typ, text string, do func()) {
 		w.At(at, func() {
 			do()
-			w.Annotate(trace.FaultStop, node, typ, text)
+			w.StopFault(faultIDs[text], node, typ, text)
 		})
 	}
 	if !check {
@@ -345,10 +346,10 @@ func Synthetic(n, servers, clients int) *trace.File {
 			if open[c] == 0 {
 				handle++
 				open[c] = handle
-				add(trace.Event{Kind: trace.Invoke, Node: id, Num: handle, Op: nodes.Op{Kind: "put", Key: fmt.Sprintf("k%d", r.IntN(8)), Value: fmt.Sprint(handle)}})
+				add(trace.Event{Kind: trace.Invoke, Node: id, Num: handle, Op: nodes.Op{Kind: nodes.OpPut, Key: fmt.Sprintf("k%d", r.IntN(8)), Value: fmt.Sprint(handle)}})
 			} else {
 				out := []nodes.Outcome{nodes.OK, nodes.OK, nodes.OK, nodes.Fail, nodes.Info}[r.IntN(5)]
-				add(trace.Event{Kind: trace.Return, Node: id, Num: open[c], Outcome: out, Op: nodes.Op{Kind: "put", Key: "k1", Value: fmt.Sprint(open[c])}})
+				add(trace.Event{Kind: trace.Return, Node: id, Num: open[c], Outcome: out, Op: nodes.Op{Kind: nodes.OpPut, Key: "k1", Value: fmt.Sprint(open[c])}})
 				open[c] = 0
 			}
 		case k < 98:
@@ -371,6 +372,6 @@ func Synthetic(n, servers, clients int) *trace.File {
 		}
 	}
 	add(trace.Event{Kind: trace.Violation, Node: nodes.NodeID(1), Text: "synthetic violation"})
-	f.Footer = &trace.Footer{End: true, Events: uint64(len(f.Events)), At: at, Outcome: "violation"}
+	f.Footer = &trace.Footer{End: true, Events: uint64(len(f.Events)), At: at, Outcome: sim.OutcomeViolation.String()}
 	return f
 }

@@ -48,6 +48,7 @@ func GenerateRaft(seed uint64, until time.Duration) (*Run, error) {
 	for t := time.Second; t < until; t += 2 * time.Second {
 		var h sim.RuleHandle
 		var text string
+		var id int64
 		w.At(t, func() {
 			l := leader()
 			other := nodes.NodeID(int(l)%5 + 1)
@@ -60,17 +61,18 @@ func GenerateRaft(seed uint64, until time.Duration) (*Run, error) {
 			p := partition{a: []nodes.ID{l, other}, b: rest}
 			text = p.String()
 			h = w.AddRule(p)
-			w.Annotate(trace.FaultStart, 0, "partition", text)
+			id = w.StartFault(0, "partition", text)
 		})
 		w.At(t+700*time.Millisecond, func() {
 			w.RemoveRule(h)
-			w.Annotate(trace.FaultStop, 0, "partition", text)
+			w.StopFault(id, 0, "partition", text)
 		})
 	}
 	n3 := nodes.NodeID(3)
 	if until > 4500*time.Millisecond {
-		w.At(4500*time.Millisecond, func() { w.Crash(n3); w.Annotate(trace.FaultStart, n3, "crash", "crash n3") })
-		w.At(5000*time.Millisecond, func() { w.Restart(n3); w.Annotate(trace.FaultStop, n3, "crash", "crash n3") })
+		var id int64
+		w.At(4500*time.Millisecond, func() { w.Crash(n3); id = w.StartFault(n3, "crash", "crash n3") })
+		w.At(5000*time.Millisecond, func() { w.Restart(n3); w.StopFault(id, n3, "crash", "crash n3") })
 	}
 	run := &Run{}
 	r, err := finish(w, seed, until, events0(&events), run)

@@ -1,0 +1,20 @@
+package checker
+
+import "github.com/faultline/faultline/nodes"
+
+// The operations of the checker's own models and checkers, beside the
+// key-value and register vocabulary of package nodes (nodes.OpGet,
+// nodes.OpPut, nodes.OpAppend, nodes.OpCAS, nodes.OpRead, nodes.OpWrite).
+// The set model and the bank checker read the whole state with
+// nodes.OpRead.
+const (
+	OpAdd      nodes.OpKind = "add"      // set: add Value to the set
+	OpGenerate nodes.OpKind = "generate" // unique ids: Output is a fresh id
+	OpTransfer nodes.OpKind = "transfer" // bank: move money between accounts
+)
+
+// opKinds is the vocabulary of operation kinds the history readers accept.
+var opKinds = map[nodes.OpKind]bool{
+	nodes.OpGet: true, nodes.OpPut: true, nodes.OpAppend: true, nodes.OpCAS: true,
+	nodes.OpRead: true, nodes.OpWrite: true, OpAdd: true, OpGenerate: true, OpTransfer: true,
+}
