@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/internal/shell"
 	"github.com/faultline/faultline/sim/trace"
 )
 
@@ -31,8 +32,9 @@ func Replay(sc *Scenario, seed uint64, opts RunOptions) Outcome {
 // dir/seed-N/, the trace, the history, Porcupine's visualization (when
 // linearizability failed), the resolved scenario and the verdict. The
 // directory appears atomically: it is written under a temporary name and
-// renamed.
-func WriteArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions) error {
+// renamed. repro is the command line that reproduces the seed, written
+// into the trace header and the verdict ("" : ReplayLine's).
+func WriteArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions, repro string) error {
 	final := filepath.Join(dir, fmt.Sprintf("seed-%d", seed))
 	tmp := final + ".tmp"
 	os.RemoveAll(tmp)
@@ -41,20 +43,25 @@ func WriteArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions) erro
 	}
 	opts.VisualizationPath = filepath.Join(tmp, VisualFile)
 	o := Replay(sc, seed, opts)
-	if err := WriteOutcome(tmp, sc, &o, ReplayLine(sc, seed)); err != nil {
+	if repro == "" {
+		repro = ReplayLine(sc, seed)
+	}
+	if err := WriteOutcome(tmp, sc, &o, repro); err != nil {
 		return err
 	}
 	os.RemoveAll(final)
 	return os.Rename(tmp, final)
 }
 
-// ReplayLine is the command that reproduces a seed of a scenario.
+// ReplayLine is the stock faultline command that reproduces a seed of a
+// scenario (binaries built on cmd/faultline/cli name themselves instead,
+// through SweepOptions.Repro).
 func ReplayLine(sc *Scenario, seed uint64) string {
 	file := sc.Source
 	if file == "" {
 		file = "SCENARIO.yaml"
 	}
-	return fmt.Sprintf("faultline replay %s --seed %d", file, seed)
+	return fmt.Sprintf("faultline replay %s --seed %d", shell.Quote(file), seed)
 }
 
 // WriteOutcome writes a replayed outcome's files into dir.

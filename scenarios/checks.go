@@ -133,3 +133,11 @@ func checkConvergence(f *Finished, _ checker.Options) checker.Result {
 func runStatus(st Status, why string) (Status, CheckSummary) {
 	return st, CheckSummary{Name: CheckRun, Verdict: checker.Invalid, Explanation: why}
 }
+
+// HistoryCheck makes a checker.Checker over the client history a check a
+// scenario can name: RegisterCheck(HistoryCheck("no-lost-writes", Safety,
+// "...", checker.Func(...))). It needs nothing from the protocol.
+func HistoryCheck(name string, class CheckClass, help string, c checker.Checker) CheckKind {
+	return CheckKind{Name: name, Help: help, Class: class,
+		Check: func(f *Finished, opts checker.Options) checker.Result { return checker.Run(c, f.History, opts) }}
+}

@@ -602,7 +602,7 @@ func (d *decoder) run(n *yaml.Node, path string, r *RunSpec) error {
 func didYouMean(word string, options []string) string {
 	best, bestD := "", 3
 	for _, o := range options {
-		if d := editDistance(word, o); d < bestD {
+		if d := editDistance(word, o); d < bestD && d < len(word) {
 			best, bestD = o, d
 		}
 	}

@@ -91,6 +91,8 @@ func TestLibraryRoundTrips(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	more, _ := filepath.Glob("*.yaml")
+	good, _ := filepath.Glob("testdata/*.yaml")
+	more = append(more, good...)
 	for _, name := range append(files, more...) {
 		b, _ := os.ReadFile(name)
 		f.Add(b)

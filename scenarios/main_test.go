@@ -1,7 +1,21 @@
 package scenarios_test
 
-import "github.com/faultline/faultline/internal/stock"
+import (
+	"github.com/faultline/faultline/internal/stock"
+	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
+	"github.com/faultline/faultline/scenarios"
+)
 
 // The runner knows no protocol: its tests register the ones they run, as
-// the faultline command does.
-func init() { stock.Register() }
+// the faultline command does, plus "digestless": Raft KV declaring none of
+// its capabilities (no digest, invariants or leader; the register workload
+// only; one node suffices), for the load errors that capabilities decide.
+func init() {
+	stock.Register()
+	k := raftkvkind.Kind()
+	k.Name = "digestless"
+	k.Help = "Raft KV declaring no capabilities (a test fixture)"
+	k.Digest, k.Invariants, k.Leader, k.MinSize = false, false, false, 0
+	k.Workloads = []string{"register"}
+	scenarios.RegisterNode(k)
+}

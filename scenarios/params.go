@@ -62,7 +62,11 @@ type ParamSpec struct {
 	_        struct{}
 }
 
-// want describes the expected form, for error messages and `list`.
+// Want describes the values the parameter takes ("a positive duration
+// such as 50ms", "one of readindex, log, lease"), as errors and
+// `faultline list` print it.
+func (s ParamSpec) Want() string { return s.want() }
+
 func (s ParamSpec) want() string {
 	pos := ""
 	if s.Positive {
@@ -70,7 +74,10 @@ func (s ParamSpec) want() string {
 	}
 	switch s.Type {
 	case ParamInt:
-		return "a " + pos + "integer"
+		if s.Positive {
+			return "a positive integer"
+		}
+		return "a non-negative integer"
 	case ParamBool:
 		return "true or false"
 	case ParamDuration:

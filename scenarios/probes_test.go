@@ -10,6 +10,7 @@ import (
 
 func TestProbeReportGolden(t *testing.T) {
 	sc, err := scenarios.Parse("cov.yaml", []byte(`name: cov
+cluster: {node: raftkv}
 nemesis:
   generate: {faults: [partition, crash, clock-jump]}
   script:
@@ -39,7 +40,7 @@ nemesis:
 // kind that no seed started as never fired.
 func TestProbeReportFromSweep(t *testing.T) {
 	sc, err := scenarios.Parse("cov.yaml", []byte(`name: cov-sweep
-cluster: {size: 3}
+cluster: {node: raftkv, size: 3}
 workload: {clients: 2}
 nemesis:
   generate: {faults: [partition, crash], interval: 300ms..500ms, duration: 200ms..400ms}

@@ -178,7 +178,7 @@ func TestPlantedBugFailsAndReplays(t *testing.T) {
 			t.Fatalf("replay line %q", line)
 		}
 		dir := t.TempDir()
-		if err := scenarios.WriteArtifacts(sc, seed, dir, scenarios.RunOptions{}); err != nil {
+		if err := scenarios.WriteArtifacts(sc, seed, dir, scenarios.RunOptions{}, ""); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range []string{scenarios.TraceFile, scenarios.HistoryFile, scenarios.ScenarioFile, scenarios.ExplanationFile, scenarios.VisualFile} {
@@ -201,11 +201,7 @@ func itoa(n uint64) string {
 func TestScenarioDeterminism(t *testing.T) {
 	sc := quick(t)
 	for seed := uint64(1); seed <= 5; seed++ {
-		err := sim.CheckDeterminism(seed, func(seed uint64, hook func(*sim.Sim)) error {
-			scenarios.RunSeed(sc, seed, scenarios.RunOptions{Hook: hook})
-			return nil
-		})
-		if err != nil {
+		if err := scenarios.CheckDeterminism(sc, seed, scenarios.RunOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

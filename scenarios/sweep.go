@@ -33,6 +33,9 @@ type SweepOptions struct {
 	// Progress, if set, is called after each seed finishes, from a single
 	// goroutine.
 	Progress func(Progress)
+	// Repro, if set, is the command line that reproduces a seed, written
+	// into its artifacts (default ReplayLine: the stock faultline command).
+	Repro func(seed uint64) string
 }
 
 // Progress reports a sweep in flight.
@@ -119,7 +122,11 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 			for seed := range seeds {
 				o := RunSeed(sc, seed, opts.Run)
 				if o.Failed() && opts.Out != "" {
-					if err := WriteArtifacts(sc, seed, opts.Out, opts.Run); err != nil {
+					repro := ""
+					if opts.Repro != nil {
+						repro = opts.Repro(seed)
+					}
+					if err := WriteArtifacts(sc, seed, opts.Out, opts.Run, repro); err != nil {
 						o.Reason += fmt.Sprintf(" (artifacts: %v)", err)
 					}
 				}

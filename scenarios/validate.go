@@ -66,9 +66,7 @@ func (sc *Scenario) WithDefaults() *Scenario {
 		w.Clients = DefaultClients
 	}
 	if wk != nil {
-		if !wk.Keyed {
-			w.Keys = 0
-		} else if w.Keys == 0 {
+		if wk.Keyed && w.Keys == 0 {
 			w.Keys = DefaultKeys
 		}
 		if len(w.Mix) == 0 {
@@ -156,7 +154,7 @@ func (sc *Scenario) Validate() error {
 	if w.Clients < 1 || w.Clients > 1000 {
 		return bad("workload.clients", "want between 1 and 1000 clients, got %d", w.Clients)
 	}
-	if sc.Workload.Keys != 0 && !wk.Keyed {
+	if w.Keys != 0 && !wk.Keyed {
 		return bad("workload.keys", "workload %q has no keyspace", wk.Name)
 	}
 	if w.Keys < 0 || w.Keys > 1<<20 {

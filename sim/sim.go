@@ -498,18 +498,10 @@ func (s *Sim) Annotate(k trace.Kind, node nodes.ID, typ, text string) {
 	s.emit()
 }
 
-func formatMsg(m nodes.Message) string {
-	if st, ok := m.(fmt.Stringer); ok {
-		return st.String()
-	}
-	v := reflect.ValueOf(m)
-	for v.Kind() == reflect.Pointer && !v.IsNil() {
-		v = v.Elem()
-	}
-	return fmt.Sprintf("%+v", v.Interface())
-}
-
 func (s *Sim) typeName(m nodes.Message) string {
+	if m == nil {
+		return "nil" // a node may send nil; it is delivered as nil
+	}
 	t := reflect.TypeOf(m)
 	if n, ok := s.typeNames[t]; ok {
 		return n

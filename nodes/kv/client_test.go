@@ -668,3 +668,41 @@ func TestInfoMaxPerKey(t *testing.T) {
 		}
 	}
 }
+
+// Routes: fixed sends every attempt to the client's home server (even
+// when told it is not the leader); any spreads attempts over the servers
+// and ignores hints; leader (above, TestLeaderDiscovery) follows them.
+func TestRoutes(t *testing.T) {
+	t.Run("fixed", func(t *testing.T) {
+		f := &fake{}
+		wd := newWorld(t, setup{seed: 3, servers: 3, clients: 5, f: f, wl: kv.Workload{MaxOps: 10, Route: kv.RouteFixed}})
+		wd.run(t, time.Minute)
+		for _, s := range f.Requests {
+			if home := nodes.NodeID((s.Req.Client.Index()-1)%3 + 1); s.Server != home {
+				t.Fatalf("%v sent seq %d to %v, not its home %v", s.Req.Client, s.Req.Seq, s.Server, home)
+			}
+		}
+		if len(f.Requests) < 50 {
+			t.Fatalf("only %d requests", len(f.Requests))
+		}
+	})
+	t.Run("any", func(t *testing.T) {
+		f := &fake{Leader: nodes.NodeID(2), Hint: true}
+		wd := newWorld(t, setup{seed: 3, servers: 3, clients: 2, f: f, wl: kv.Workload{MaxOps: 30, Route: kv.RouteAny}})
+		wd.run(t, time.Minute)
+		per := map[nodes.ID]int{}
+		for _, s := range f.Requests {
+			per[s.Server]++
+		}
+		for i := 1; i <= 3; i++ {
+			if per[nodes.NodeID(i)] < 10 {
+				t.Errorf("n%d got %d of %d requests: any should spread them (hints ignored)", i, per[nodes.NodeID(i)], len(f.Requests))
+			}
+		}
+		for _, h := range wd.history() {
+			if h.outcome != nodes.OK && !(h.outcome == nodes.Fail && h.op.Kind == "cas") {
+				t.Errorf("not OK: %v (a random retry reaches the leader eventually)", h)
+			}
+		}
+	})
+}

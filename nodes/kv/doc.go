@@ -74,6 +74,12 @@
 // keeps clients from retrying in lockstep after a leader change. All of
 // it stops at the operation's Timeout.
 //
+// That is Workload.Route's default, RouteLeader, for protocols with a
+// leader or primary. Protocols in which any server coordinates choose
+// RouteFixed (every attempt goes to the client's home server) or RouteAny
+// (every attempt to a server drawn from the client's random stream); both
+// ignore hints, and backoffs and timeouts work the same.
+//
 // # Values
 //
 // With ValuesUnique (the default) every written value names its writer,

@@ -89,3 +89,7 @@ func (c *Client) probeNext(env nodes.Env) {
 	c.probeOut = true
 	c.invoke(env, c.probeOp(env), true)
 }
+
+// Workload returns the configuration the client runs with, defaults
+// applied.
+func (c *Client) Workload() Workload { return c.w }

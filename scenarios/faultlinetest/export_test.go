@@ -5,5 +5,4 @@ var (
 	ReproLineFor = reproLine
 	PackageArg   = packageArg
 	ArtifactName = artifactName
-	ShellQuote   = shellQuote
 )

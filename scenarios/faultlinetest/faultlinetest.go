@@ -108,8 +108,8 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/internal/shell"
 	"github.com/faultline/faultline/scenarios"
-	"github.com/faultline/faultline/sim"
 )
 
 var (
@@ -185,9 +185,7 @@ func Check(name string) Want {
 	return Want{desc: "check " + name, check: name, match: func(o *scenarios.Outcome) bool { return failedCheck(o, name) != "" }}
 }
 
-func definite(s scenarios.Status) bool {
-	return s == scenarios.StatusInvalid || s == scenarios.StatusLiveness || s == scenarios.StatusPanic
-}
+func definite(s scenarios.Status) bool { return s.Definite() }
 
 // failedCheck returns the full name of a failed check called name ("" if none).
 func failedCheck(o *scenarios.Outcome, name string) string {
@@ -429,25 +427,7 @@ func (r *runner) culprit(o *scenarios.Outcome) string {
 
 // checkDeterminism runs seed twice and fails at the first diverging event.
 func checkDeterminism(t *testing.T, sc *scenarios.Scenario, seed uint64, opts scenarios.RunOptions) {
-	user := opts.Hook
-	err := sim.CheckDeterminism(seed, func(seed uint64, hook func(*sim.Sim)) error {
-		o := opts
-		o.VisualizationPath = ""
-		built := false
-		o.Hook = func(w *sim.Sim) {
-			built = true
-			if user != nil {
-				user(w)
-			}
-			hook(w)
-		}
-		out := scenarios.RunSeed(sc, seed, o)
-		if !built {
-			return fmt.Errorf("faultlinetest: seed %d did not build: %s", seed, out.Reason)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := scenarios.CheckDeterminism(sc, seed, opts); err != nil {
 		t.Errorf("%v\nthe scenario is not deterministic: a node or the harness reads state that is not in its Env (map order, a global, the host's clock; see docs/DETERMINISM.md)\nreproduce: %s", err, ReproLine(t.Name(), seed))
 	}
 }
@@ -471,7 +451,7 @@ func reproLine(pkg, testName string, seed uint64) string {
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
-	return fmt.Sprintf("go test %s -run %s -faultline.seed=%d", shellQuote(pkg), shellQuote(strings.Join(parts, "/")), seed)
+	return fmt.Sprintf("go test %s -run %s -faultline.seed=%d", shell.Quote(pkg), shell.Quote(strings.Join(parts, "/")), seed)
 }
 
 // packageArg is go test's argument for the package in dir: "." for the
@@ -493,21 +473,6 @@ func moduleRoot(dir string) string {
 			return ""
 		}
 	}
-}
-
-// shellQuote quotes s for a POSIX shell (as is when nothing needs it).
-func shellQuote(s string) string {
-	safe := s != ""
-	for _, r := range s {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-_./=:,+@%", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // artifactName is the directory, inside the seed subtest's t.ArtifactDir(),

@@ -309,21 +309,6 @@ func TestPackageArg(t *testing.T) {
 	}
 }
 
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"./a/b":   "./a/b",
-		"":        "''",
-		"^T$":     "'^T$'",
-		"a b":     "'a b'",
-		"it's":    `'it'\''s'`,
-		"$(x)`y`": "'$(x)`y`'",
-	} {
-		if got := faultlinetest.ShellQuote(in); got != want {
-			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 func TestArtifactName(t *testing.T) {
 	long := "TestLong/" + strings.Repeat("x", 100)
 	for _, tc := range []struct {

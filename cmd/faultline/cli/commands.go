@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/internal/shell"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -110,9 +111,9 @@ func (a *app) cmdReplay(args []string) error {
 		fmt.Fprintf(a.stderr, "%s replay: writing %s: %v\n", a.name, dir, err)
 		return exitError{max(o.Status.ExitCode(), scenarios.ExitUsage)}
 	}
-	view := a.name + " viz " + shellQuote(filepath.Join(dir, scenarios.TraceFile))
+	view := a.name + " viz " + shell.Quote(filepath.Join(dir, scenarios.TraceFile))
 	if hl := scenarios.Highlight(&o); hl != "" {
-		view += " --highlight " + shellQuote(hl)
+		view += " --highlight " + shell.Quote(hl)
 	}
 	fmt.Fprintf(a.stdout, "  trace:   %s\n  view it: %s\n", filepath.Join(dir, scenarios.TraceFile), view)
 	fmt.Fprintf(a.stdout, "  history: %s\n", filepath.Join(dir, scenarios.HistoryFile))
@@ -188,13 +189,14 @@ func (a *app) cmdList(args []string) error {
 	return tw.Flush()
 }
 
-// listParams prints a kind's parameters: key, type, default, help.
+// listParams prints a kind's parameters: key, help, the values it takes
+// and its default.
 func listParams(tw io.Writer, specs []scenarios.ParamSpec) {
 	for _, p := range specs {
-		def := p.Default
-		if def == "" {
-			def = "-"
+		def := ""
+		if p.Default != "" {
+			def = "; default " + p.Default
 		}
-		fmt.Fprintf(tw, "    %s\t%v, default %s: %s\n", p.Key, p.Type, def, p.Help)
+		fmt.Fprintf(tw, "    %s\t%s (%s%s)\n", p.Key, p.Help, p.Want(), def)
 	}
 }

@@ -33,6 +33,15 @@ func TestConfigName(t *testing.T) {
 	if code != scenarios.ExitInvalid || !strings.Contains(out, `"replay": "mytool replay `+bugFile+` --seed 1"`) {
 		t.Errorf("run --json exit %d:\n%s", code, out)
 	}
+	sweepDir := t.TempDir()
+	if code, out, errs = runWith(my, "run", bugFile, "--seed", "1", "--out", sweepDir); code != scenarios.ExitInvalid {
+		t.Errorf("run --out exit %d:\n%s%s", code, out, errs)
+	}
+	for _, f := range []string{"verdict.txt", "trace.jsonl"} {
+		if b, err := os.ReadFile(filepath.Join(sweepDir, "seed-1", f)); err != nil || !strings.Contains(string(b), "mytool replay "+bugFile+" --seed 1") {
+			t.Errorf("seed-1/%s of a sweep does not name mytool (%v):\n%.300s", f, err, b)
+		}
+	}
 	code, out, _ = runWith(my, "replay", bugFile, "--seed", "1", "--out", t.TempDir())
 	if code != scenarios.ExitInvalid || !strings.Contains(out, "view it: mytool viz ") {
 		t.Errorf("replay exit %d:\n%s", code, out)

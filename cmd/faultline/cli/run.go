@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/faultline/faultline/internal/shell"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -84,6 +85,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, wor
 	sum, err := scenarios.Sweep(ctx, sc, scenarios.SweepOptions{
 		First: first, Last: last, Workers: workers, Out: out,
 		Progress: bar.update,
+		Repro:    func(seed uint64) string { return a.replayCommand(file, seed) },
 	})
 	bar.finish()
 	if err != nil && sum == nil {
@@ -116,7 +118,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, wor
 // replayCommand is the exact command that reproduces one seed, ready to
 // paste into a shell.
 func (a *app) replayCommand(file string, seed uint64) string {
-	return fmt.Sprintf("%s replay %s --seed %d", a.name, shellQuote(file), seed)
+	return fmt.Sprintf("%s replay %s --seed %d", a.name, shell.Quote(file), seed)
 }
 
 func (a *app) writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scenarios.Summary) {

@@ -45,14 +45,14 @@ func Kind() scenarios.NodeKind {
 				Default: fmt.Sprintf("%v..%v", raftkv.DefaultElectionTimeoutMin, 2*raftkv.DefaultElectionTimeoutMin),
 				Help:    "randomized election timeout range"},
 			{Key: "heartbeat", Type: scenarios.ParamDuration, Positive: true,
-				Help: "leader heartbeat interval (default: a third of the election timeout's minimum)"},
+				Help: "leader heartbeat interval; unset, a third of the election timeout's minimum"},
 			{Key: "snapshot_threshold", Type: scenarios.ParamInt, Positive: true,
 				Default: fmt.Sprint(raftkv.DefaultSnapshotThreshold), Help: "applied entries kept in the log before a snapshot"},
 			{Key: "read_mode", Type: scenarios.ParamEnum, Enum: []string{"readindex", "log", "lease"},
 				Default: raftkv.ReadIndex.String(), Help: "how reads are served"},
 			{Key: "lease_drift_bound", Type: scenarios.ParamPPM,
 				Default: fmt.Sprintf("%dppm", raftkv.DefaultLeaseDriftBoundPPM), Help: "clock drift lease reads assume (read_mode: lease)"},
-			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs, comma-separated"},
+			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs"},
 		},
 		// Three servers: one crash (the nemesis's minority budget) must leave
 		// a quorum.

@@ -1,13 +1,15 @@
-package cli
+// Package shell quotes words for the POSIX shell, for every command line
+// Faultline prints to be pasted back (reproduce, replay, view).
+package shell
 
 import "strings"
 
-// shellQuote returns s as one POSIX shell word: unchanged when it is made
+// Quote returns s as one POSIX shell word: unchanged when it is made
 // of characters no shell treats specially, otherwise in single quotes
 // (a quote inside closes them, adds a backslash-escaped quote and reopens
-// them). File arguments in printed commands go through it, so a path with
+// them). Every argument of a printed command goes through it, so a path with
 // spaces or quotes pastes back as itself.
-func shellQuote(s string) string {
+func Quote(s string) string {
 	if s == "" {
 		return "''"
 	}
