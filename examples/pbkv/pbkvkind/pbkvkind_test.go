@@ -9,6 +9,7 @@ import (
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/scenarios/faultlinetest"
+	"github.com/faultline/faultline/scenarios/nodetest"
 )
 
 func TestMain(m *testing.M) {
@@ -64,4 +65,11 @@ func TestParamErrors(t *testing.T) {
 	if _, err := scenarios.Parse("small.yaml", []byte("cluster: {node: pbkv, size: 2}\n")); err == nil {
 		t.Error("a 2-node pbkv cluster loaded; want an error (MinSize 3)")
 	}
+}
+
+// TestContract runs Faultline's conformance suite over the kind, with both
+// workloads it speaks.
+func TestContract(t *testing.T) {
+	nodetest.Run(t, pbkvkind.Kind())
+	nodetest.Run(t, pbkvkind.Kind(), nodetest.Options{Workload: "register"})
 }
