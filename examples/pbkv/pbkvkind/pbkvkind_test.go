@@ -36,6 +36,12 @@ func TestPartitions(t *testing.T) {
 	faultlinetest.Run(t, load(t, "../../scenarios/pbkv-partitions.yaml"), faultlinetest.Seeds(10), faultlinetest.Parallel())
 }
 
+// TestSwarm: every fault kind, overlapping, with the cluster size,
+// clients and network drawn per seed.
+func TestSwarm(t *testing.T) {
+	faultlinetest.Run(t, load(t, "../../scenarios/pbkv-swarm.yaml"), faultlinetest.Seeds(20), faultlinetest.Parallel())
+}
+
 // TestStaleReadsCaught: with the planted bug, a deposed primary's reads
 // are not linearizable, and some seed shows it.
 func TestStaleReadsCaught(t *testing.T) {
