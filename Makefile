@@ -9,10 +9,12 @@ all: lint test
 ## test: the whole suite (what .ci/run runs), with vet and the determinism lint
 test: lint
 	$(GO) test -count=1 $(PKGS)
+	cd examples && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 ## short: the suite with -short (fewer seeds), for a quick loop
 short:
 	$(GO) test -short $(PKGS)
+	cd examples && $(GO) test -short ./...
 
 ## lint: gofmt, go vet and the determinism ban list
 lint:

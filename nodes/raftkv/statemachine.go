@@ -41,13 +41,7 @@ func newStateMachine() *stateMachine {
 }
 
 // validKind reports whether the state machine knows op's kind.
-func validKind(kind nodes.OpKind) bool {
-	switch kind {
-	case nodes.OpGet, nodes.OpRead, nodes.OpPut, nodes.OpWrite, nodes.OpAppend, nodes.OpCAS:
-		return true
-	}
-	return false
-}
+func validKind(kind nodes.OpKind) bool { return kv.Known(kind) }
 
 // lookup consults the session table for a request: dup is true when the
 // request was already applied (res is its cached result); stale is true
@@ -84,29 +78,10 @@ func (s *stateMachine) apply(e *Entry, useSessions bool) result {
 	return res
 }
 
-// execute performs op on the data. A missing key reads as "" with Exists
-// false. A cas compares against the current value, a missing key counting
-// as "" — except for the single register (key ""), where a missing value
-// matches nothing, as the checker's register model has it.
+// execute performs op on the data, with kv.Apply's semantics.
 func (s *stateMachine) execute(op *nodes.Op) result {
-	cur, exists := s.data[op.Key]
-	switch op.Kind {
-	case nodes.OpGet, nodes.OpRead:
-		return result{Status: kv.StatusOK, Value: cur, Exists: exists}
-	case nodes.OpPut, nodes.OpWrite:
-		s.data[op.Key] = op.Value
-	case nodes.OpAppend:
-		s.data[op.Key] = cur + op.Value
-	case nodes.OpCAS:
-		match := cur == op.Expect && (exists || op.Key != "")
-		if !match {
-			return result{Status: kv.StatusCASMismatch, Value: cur, Exists: exists}
-		}
-		s.data[op.Key] = op.Value
-	default:
-		panic(fmt.Sprintf("raftkv: unknown operation kind %q", op.Kind))
-	}
-	return result{Status: kv.StatusOK}
+	r := kv.Apply(s.data, *op)
+	return result{Status: r.Status, Value: r.Value, Exists: r.Exists}
 }
 
 // encode renders the state machine as snapshot bytes, keys in sorted order

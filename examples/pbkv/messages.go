@@ -1,0 +1,63 @@
+package pbkv
+
+import "github.com/faultline/faultline/nodes"
+
+// Ping is sent by every server to every other each heartbeat: liveness,
+// and what the sender believes about views.
+type Ping struct {
+	View    uint64
+	Primary nodes.ID
+	// Normal: the sender holds the state of View (it is not mid view
+	// change). Active: the sender is View's primary and serving.
+	Normal, Active bool
+	OpNum          uint64
+	// Commit is the primary's highest committed op (0 from backups).
+	Commit uint64
+}
+
+// Propose asks the receiver to accept View with Primary (the sender).
+type Propose struct {
+	View    uint64
+	Primary nodes.ID
+}
+
+// Accept answers a Propose once the promise is durable, with the
+// receiver's state.
+type Accept struct {
+	View uint64
+	Snap Snapshot
+}
+
+// Reject tells the sender its view is old: the receiver has accepted View
+// with Primary.
+type Reject struct {
+	View    uint64
+	Primary nodes.ID
+}
+
+// StartView installs the new primary's state on a backup (at the start of
+// a view, and later for any backup that fell behind).
+type StartView struct {
+	View uint64
+	Snap Snapshot
+}
+
+// Prepare replicates one operation, op number OpNum in View.
+type Prepare struct {
+	View   uint64
+	OpNum  uint64
+	Client nodes.ID
+	Seq    uint64
+	Op     nodes.Op
+}
+
+// PrepareOK says the sender durably holds every op up to OpNum of View.
+type PrepareOK struct {
+	View  uint64
+	OpNum uint64
+}
+
+// NeedState asks the primary for a StartView: the sender is behind.
+type NeedState struct {
+	View uint64
+}

@@ -1,0 +1,81 @@
+package pbkvkind_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/examples/pbkv/pbkvkind"
+	"github.com/faultline/faultline/nodes/kv/kvkind"
+	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/scenarios/faultlinetest"
+	"github.com/faultline/faultline/scenarios/nodetest"
+)
+
+func TestMain(m *testing.M) {
+	scenarios.RegisterNode(pbkvkind.Kind())
+	for _, w := range kvkind.Workloads() {
+		scenarios.RegisterWorkload(w)
+	}
+	os.Exit(m.Run())
+}
+
+func load(t *testing.T, path string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// TestPartitions: the library scenario (partitions, isolation, crashes,
+// clock jumps, a lossy network) is linearizable, keeps the invariants,
+// recovers after the heal and converges.
+func TestPartitions(t *testing.T) {
+	faultlinetest.Run(t, load(t, "../../scenarios/pbkv-partitions.yaml"), faultlinetest.Seeds(10), faultlinetest.Parallel())
+}
+
+// TestSwarm: every fault kind, overlapping, with the cluster size,
+// clients and network drawn per seed.
+func TestSwarm(t *testing.T) {
+	faultlinetest.Run(t, load(t, "../../scenarios/pbkv-swarm.yaml"), faultlinetest.Seeds(20), faultlinetest.Parallel())
+}
+
+// TestStaleReadsCaught: with the planted bug, a deposed primary's reads
+// are not linearizable, and some seed shows it.
+func TestStaleReadsCaught(t *testing.T) {
+	faultlinetest.Run(t, load(t, "../../scenarios/bugs/pbkv-stale-reads.yaml"), faultlinetest.Seeds(30),
+		faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(scenarios.CheckLinearizable)))
+}
+
+// TestStaleReadsControl: the same scenario without the bug is green.
+func TestStaleReadsControl(t *testing.T) {
+	sc := load(t, "../../scenarios/bugs/pbkv-stale-reads.yaml")
+	sc.Cluster.Params = nil
+	faultlinetest.Run(t, sc, faultlinetest.Seeds(10), faultlinetest.Parallel(), faultlinetest.NoDeterminismCheck())
+}
+
+// TestParamErrors: a bad combination is a load error at the parameter.
+func TestParamErrors(t *testing.T) {
+	for _, c := range []struct{ params, want string }{
+		{"{heartbeat: 100ms, view_timeout: 150ms}", "view_timeout 150ms must be at least two heartbeats (200ms)"},
+		{"{bugs: stale-read}", "stale-read"},
+		{"{view_timeout: 0s}", "view_timeout"},
+	} {
+		_, err := scenarios.Parse("bad.yaml", []byte("cluster: {node: pbkv, size: 3, params: "+c.params+"}\n"))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("params %s: got error %v, want one containing %q", c.params, err, c.want)
+		}
+	}
+	if _, err := scenarios.Parse("small.yaml", []byte("cluster: {node: pbkv, size: 2}\n")); err == nil {
+		t.Error("a 2-node pbkv cluster loaded; want an error (MinSize 3)")
+	}
+}
+
+// TestContract runs Faultline's conformance suite over the kind, with both
+// workloads it speaks.
+func TestContract(t *testing.T) {
+	nodetest.Run(t, pbkvkind.Kind())
+	nodetest.Run(t, pbkvkind.Kind(), nodetest.Options{Workload: "register"})
+}
