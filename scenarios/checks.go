@@ -106,7 +106,7 @@ func checkConvergence(f *Finished, _ checker.Options) checker.Result {
 		panic(fmt.Sprintf("scenarios: node kind %q declares Digest but its Build set no Protocol.Digest", f.Scenario.Cluster.Node))
 	}
 	states := map[string]string{}
-	var order []string
+	var order, silent []string
 	for _, id := range f.Servers {
 		n := f.Node(id)
 		if n == nil {
@@ -115,7 +115,13 @@ func checkConvergence(f *Finished, _ checker.Options) checker.Result {
 		if d, ok := f.Protocol.Digest(n, f.Clients.Keys); ok {
 			states[id.String()] = d
 			order = append(order, id.String())
+		} else {
+			silent = append(silent, id.String())
 		}
+	}
+	if len(silent) > 0 {
+		return checker.Result{Name: CheckConvergence, Verdict: checker.Invalid,
+			Explanation: fmt.Sprintf("%s cannot report a state at the end of the heal window (still recovering?)", strings.Join(silent, ", "))}
 	}
 	res := checker.Convergence(states)
 	if res.Verdict == checker.Invalid {

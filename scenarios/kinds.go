@@ -53,12 +53,16 @@ type Protocol struct {
 	Factory nodes.Factory
 	// Invariants, if set, returns the online invariant checked after every
 	// server handler: node returns the live node with an ID (nil when it is
-	// down). The returned function reports a violation as an error, which
-	// stops the run at that step.
+	// down). It is called once per run, before the run starts, so the
+	// returned function may keep state across the run (the highest commit
+	// seen, the leader of each term). It reports a violation as an error,
+	// which stops the run at that step.
 	Invariants func(node func(nodes.ID) nodes.Node) func(id nodes.ID) error
 	// Digest, if set, summarises a live server's applied state over keys
 	// (the workload's Clients.Keys) for the convergence check. ok is false
-	// for a node that cannot say (for example still recovering).
+	// for a node that cannot say (for example still recovering); at the end
+	// of the heal window that is itself a convergence failure, named in
+	// the explanation.
 	Digest func(n nodes.Node, keys []string) (digest string, ok bool)
 	_      struct{}
 }

@@ -26,8 +26,10 @@ func (a *app) loadScenario(name string) (*scenarios.Scenario, error) {
 		}
 		want := strings.TrimSuffix(strings.TrimPrefix(name, "scenarios/"), ".yaml") + ".yaml"
 		for _, lib := range scenarios.Library() {
-			if lib == want {
-				return scenarios.LoadLibrary(lib)
+			// Faultline's library scenarios run the stock protocols; a
+			// binary without them does not offer them.
+			if sc, lerr := scenarios.LoadLibrary(lib); lib == want && lerr == nil {
+				return sc, nil
 			}
 		}
 	}
@@ -178,13 +180,24 @@ func (a *app) cmdList(args []string) error {
 	for _, c := range scenarios.Checks() {
 		fmt.Fprintf(tw, "  %s\t%s\n", c.Name, c.Help)
 	}
-	fmt.Fprintf(tw, "\nSCENARIOS (embedded; run with %s run NAME)\n", a.name)
+	var embedded [][2]string
+	if d := a.demo; d != nil && !d.library {
+		if sc, err := d.load(); err == nil {
+			embedded = append(embedded, [2]string{d.Name, sc.Description})
+		}
+	}
 	for _, s := range scenarios.Library() {
 		sc, err := scenarios.LoadLibrary(s)
 		if err != nil {
 			continue // a scenario for a protocol this binary does not have
 		}
-		fmt.Fprintf(tw, "  %s\t%s\n", s, sc.Description)
+		embedded = append(embedded, [2]string{s, sc.Description})
+	}
+	if len(embedded) > 0 {
+		fmt.Fprintf(tw, "\nSCENARIOS (embedded; run with %s run NAME)\n", a.name)
+		for _, e := range embedded {
+			fmt.Fprintf(tw, "  %s\t%s\n", e[0], e[1])
+		}
 	}
 	return tw.Flush()
 }

@@ -4,22 +4,31 @@
 //
 // # Your own binary
 //
-// Register your node kinds in Config.Register and name the binary; every
-// command it prints (reproduce lines, viewer commands, usage) uses that
-// name:
+// Hand Config your node kinds and workloads and name the binary; every
+// command it prints (reproduce lines, viewer commands, usage, the
+// artifacts of a sweep) uses that name:
 //
 //	package main
 //
 //	import (
 //		"os"
 //
+//		"example.com/mykv/mykvkind"
 //		"github.com/faultline/faultline/cmd/faultline/cli"
-//		"example.com/mykv"
+//		"github.com/faultline/faultline/nodes/kv/kvkind"
+//		"github.com/faultline/faultline/scenarios"
 //	)
 //
 //	func main() {
-//		os.Exit(cli.Main(cli.Config{Name: "mykv-sim", Register: mykv.Register}))
+//		os.Exit(cli.Main(cli.Config{
+//			Name:      "mykv-sim",
+//			Nodes:     []scenarios.NodeKind{mykvkind.Kind()},
+//			Workloads: kvkind.Workloads(),
+//		}))
 //	}
+//
+// examples/cmd/pbkv is a complete one, walked through in the README's
+// "Writing a protocol".
 //
 // Give Config.Demo a DemoConfig with an embedded scenario to get a demo
 // command; the stock faultline binary uses FaultlineDemo.
