@@ -13,11 +13,14 @@ import (
 	"github.com/faultline/faultline/scenarios"
 )
 
-func main() {
-	os.Exit(cli.Main(cli.Config{
+func main() { os.Exit(cli.Main(config())) }
+
+// config is the binary: its name, protocol, workloads and demo.
+func config() cli.Config {
+	return cli.Config{
 		Name:      "pbkv",
 		Nodes:     []scenarios.NodeKind{pbkvkind.Kind()},
 		Workloads: kvkind.Workloads(),
 		Demo:      &cli.DemoConfig{Name: pbkvscenarios.DemoName, Scenario: pbkvscenarios.Demo},
-	}))
+	}
 }
