@@ -1,11 +1,10 @@
 package shell_test
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
 
 	"github.com/faultline/faultline/internal/shell"
+	"github.com/faultline/faultline/internal/shell/shelltest"
 )
 
 var quoteCases = []struct{ in, want string }{
@@ -37,24 +36,10 @@ func TestShellQuote(t *testing.T) {
 	}
 }
 
-// shellWords splits a printed command line as sh would.
-func shellWords(t *testing.T, line string) []string {
-	t.Helper()
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Skip("no sh")
-	}
-	out, err := exec.Command(sh, "-c", `for a in `+line+`; do printf '%s\0' "$a"; done`).Output()
-	if err != nil {
-		t.Fatalf("sh on %s: %v", line, err)
-	}
-	return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
-}
-
 // What shellQuote prints, a shell reads back as the original word.
 func TestShellQuoteRoundTrip(t *testing.T) {
 	for _, c := range quoteCases {
-		if got := shellWords(t, shell.Quote(c.in)); len(got) != 1 || got[0] != c.in {
+		if got := shelltest.Words(t, shell.Quote(c.in)); len(got) != 1 || got[0] != c.in {
 			t.Errorf("sh reads %s as %q, want %q", shell.Quote(c.in), got, c.in)
 		}
 	}

@@ -2,27 +2,13 @@ package cli
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/internal/shell/shelltest"
 	"github.com/faultline/faultline/scenarios"
 )
-
-// shellWords splits a printed command line as sh would.
-func shellWords(t *testing.T, line string) []string {
-	t.Helper()
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Skip("no sh")
-	}
-	out, err := exec.Command(sh, "-c", `for a in `+line+`; do printf '%s\0' "$a"; done`).Output()
-	if err != nil {
-		t.Fatalf("sh on %s: %v", line, err)
-	}
-	return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
-}
 
 // A scenario at a path with spaces and quotes: the printed reproduce and
 // view lines paste back.
@@ -42,7 +28,7 @@ func TestPrintedCommandsPasteBack(t *testing.T) {
 	if !strings.HasPrefix(repro, "mytool replay '") {
 		t.Fatalf("reproduce line %q:\n%s%s", repro, out, errs)
 	}
-	args := shellWords(t, strings.TrimPrefix(repro, "mytool "))
+	args := shelltest.Words(t, strings.TrimPrefix(repro, "mytool "))
 	if len(args) != 4 || args[1] != file {
 		t.Fatalf("sh reads %s as %q", repro, args)
 	}
@@ -51,7 +37,7 @@ func TestPrintedCommandsPasteBack(t *testing.T) {
 		t.Fatalf("pasted replay exit %d:\n%s%s", code, out, errs)
 	}
 	view := lineAfter(out, "view it: ")
-	args = shellWords(t, strings.TrimPrefix(view, "mytool "))
+	args = shelltest.Words(t, strings.TrimPrefix(view, "mytool "))
 	if args[0] != "viz" || args[1] != filepath.Join(dir, "replay out", scenarios.TraceFile) {
 		t.Fatalf("sh reads %s as %q", view, args)
 	}
