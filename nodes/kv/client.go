@@ -46,6 +46,9 @@ type Client struct {
 	probeDone    bool
 	probeAt      time.Duration // when the probe write ended OK
 
+	finalReading bool // FinalReadAt has come: reading every key once
+	finalKey     int  // the next key to read
+
 	stats Stats
 }
 
@@ -59,8 +62,9 @@ type pending struct {
 	invokedAt time.Duration
 	sent      bool
 	probe     bool
-	backoffN  int // consecutive backoffs: the exponent of the next one
-	redirects int // consecutive hint-following resends
+	final     bool // one of the final reads
+	backoffN  int  // consecutive backoffs: the exponent of the next one
+	redirects int  // consecutive hint-following resends
 	deadline  nodes.TimerID
 	attempt   nodes.TimerID
 	backoff   nodes.TimerID
@@ -77,6 +81,7 @@ const (
 	tagAttempt             // no answer from the current server
 	tagBackoff             // resend after a backoff
 	tagProbe               // ProbeAt has come
+	tagFinal               // FinalReadAt has come
 )
 
 // syncSession is the Synced tag of the session-number write.
@@ -126,6 +131,9 @@ func (c *Client) Synced(env nodes.Env, tag uint64) {
 	now := env.Monotonic()
 	if c.probeEligible() {
 		env.SetTimer(c.w.ProbeAt-now, tagProbe)
+	}
+	if c.w.FinalReadAt > 0 {
+		env.SetTimer(max(c.w.FinalReadAt-now, 0), tagFinal)
 	}
 	if c.w.Mode == ModeOpen {
 		c.next = env.SetTimer(time.Duration(env.Rand().Int64N(int64(c.w.Interval))), tagNext)
@@ -185,6 +193,8 @@ func (c *Client) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 		}
 	case tagProbe:
 		c.startProbe(env)
+	case tagFinal:
+		c.startFinalReads(env)
 	case tagDeadline:
 		c.expire(env, n)
 	case tagAttempt:
@@ -239,6 +249,7 @@ func (c *Client) invoke(env nodes.Env, op opChoice, probe bool) {
 		key:       op.key,
 		invokedAt: env.Monotonic(),
 		probe:     probe,
+		final:     op.final,
 	}
 	p.handle = env.(nodes.ClientEnv).Invoke(p.op)
 	p.deadline = env.SetTimer(c.w.Timeout, p.n*tagBase+tagDeadline)
@@ -465,6 +476,9 @@ func (c *Client) complete(env nodes.Env, p *pending, outcome nodes.Outcome, op n
 		c.stats.WritesOK++
 		c.stats.LastWriteOK = env.Monotonic()
 	}
+	if p.final {
+		c.finalKey++
+	}
 	if p.probe && !c.probeDone {
 		c.probeDone = true
 		c.probeAt = env.Monotonic()
@@ -477,6 +491,10 @@ func (c *Client) complete(env nodes.Env, p *pending, outcome nodes.Outcome, op n
 func (c *Client) afterOp(env nodes.Env, p *pending) {
 	if p.probe {
 		c.probeOut = false
+	}
+	if c.finalReading {
+		c.finalNext(env)
+		return
 	}
 	if c.probing {
 		c.probeNext(env)

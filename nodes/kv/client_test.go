@@ -706,3 +706,27 @@ func TestRoutes(t *testing.T) {
 		}
 	})
 }
+
+// Final reads: at FinalReadAt every other operation stops and each key is
+// read once, in order, retried until it ends OK.
+func TestFinalReads(t *testing.T) {
+	f := &fake{}
+	wd := newWorld(t, setup{seed: 5, servers: 3, clients: 2, f: f, wl: kv.Workload{Keys: 4, FinalReadAt: time.Second, Timeout: 100 * time.Millisecond}})
+	wd.run(t, 2*time.Second)
+	for c := 1; c <= 2; c++ {
+		var after []hop
+		for _, h := range wd.history() {
+			if h.client == nodes.ClientID(c) && h.invoke >= time.Second {
+				after = append(after, h)
+			}
+		}
+		if len(after) != 4 {
+			t.Fatalf("c%d invoked %d operations after FinalReadAt, want the 4 final reads: %v", c, len(after), after)
+		}
+		for i, h := range after {
+			if h.op.Kind != nodes.OpGet || h.op.Key != kv.KeyName(i+1) || h.outcome != nodes.OK {
+				t.Errorf("c%d final read %d: %v", c, i, h)
+			}
+		}
+	}
+}

@@ -8,8 +8,9 @@ import (
 
 // opChoice is a generated operation and the index of its key.
 type opChoice struct {
-	op  nodes.Op
-	key int
+	op    nodes.Op
+	key   int
+	final bool // one of the final reads (Workload.FinalReadAt)
 }
 
 // nextOp draws the next ordinary operation from the client's stream:

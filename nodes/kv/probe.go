@@ -93,3 +93,31 @@ func (c *Client) probeNext(env nodes.Env) {
 // Workload returns the configuration the client runs with, defaults
 // applied.
 func (c *Client) Workload() Workload { return c.w }
+
+// startFinalReads runs at FinalReadAt: every other operation stops, and
+// the client reads each key once.
+func (c *Client) startFinalReads(env nodes.Env) {
+	if c.finalReading {
+		return
+	}
+	c.stopped, c.probing, c.finalReading = true, false, true
+	if c.next != 0 {
+		env.CancelTimer(c.next)
+		c.next = 0
+	}
+	env.Logf("final reads start")
+	c.finalNext(env)
+}
+
+// finalNext invokes the read of the next key once nothing is in flight; a
+// read that did not end OK is invoked again.
+func (c *Client) finalNext(env nodes.Env) {
+	if c.finalKey >= c.w.Keys || c.outstanding() > 0 {
+		return
+	}
+	op := nodes.Op{Kind: nodes.OpGet, Key: KeyName(c.finalKey + 1)}
+	if c.w.Kind == KindRegister {
+		op = nodes.Op{Kind: nodes.OpRead}
+	}
+	c.invoke(env, opChoice{op: op, key: c.finalKey, final: true}, false)
+}

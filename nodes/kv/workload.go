@@ -175,7 +175,14 @@ type Workload struct {
 	// time, until one ends OK or ProbeFor (default 5s) has passed. See
 	// Client.Probe. ProbeClients limits the probe to clients c1..cK (0:
 	// every client).
-	ProbeAt      time.Duration `yaml:"probe_at,omitempty" json:"probe_at,omitempty"`
+	ProbeAt time.Duration `yaml:"probe_at,omitempty" json:"probe_at,omitempty"`
+	// FinalReadAt, if positive, is when a client stops every other
+	// operation (ordinary ones and probe writes) and reads each key once,
+	// in key order, retrying a read until it ends OK: the history then
+	// ends with a read of every key, which the lost-writes check compares
+	// with the acknowledged writes. Set it late in the heal window, after
+	// an eventually consistent store has had time to converge.
+	FinalReadAt  time.Duration `yaml:"final_read_at,omitempty" json:"final_read_at,omitempty"`
 	ProbeFor     time.Duration `yaml:"probe_for,omitempty" json:"probe_for,omitempty"`
 	ProbeClients int           `yaml:"probe_clients,omitempty" json:"probe_clients,omitempty"`
 }
@@ -288,6 +295,8 @@ func (w Workload) Validate() error {
 		return bad("ProbeAt", w.ProbeAt, "is negative")
 	case w.ProbeFor < 0:
 		return bad("ProbeFor", w.ProbeFor, "is negative")
+	case w.FinalReadAt < 0:
+		return bad("FinalReadAt", w.FinalReadAt, "is negative")
 	case w.ProbeClients < 0:
 		return bad("ProbeClients", w.ProbeClients, "is negative")
 	}

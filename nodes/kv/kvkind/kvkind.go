@@ -78,6 +78,8 @@ func params() []scenarios.ParamSpec {
 		{Key: "info_max_per_key", Type: scenarios.ParamInt, Help: "cap on a client's indeterminate writes per key (0: none)"},
 		{Key: "max_ops", Type: scenarios.ParamInt, Help: "most operations a client invokes (0: no limit)"},
 		{Key: "probe_clients", Type: scenarios.ParamInt, Help: "clients that probe liveness after the heal (0: all)"},
+		{Key: "final_reads", Type: scenarios.ParamBool,
+			Help: "three quarters into the heal window, every client reads every key once (for the lost-writes and staleness checks)"},
 	}
 }
 
@@ -104,6 +106,9 @@ func build(kind string, s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 		// writes until one succeeds: that is the liveness check.
 		ProbeAt:  s.Duration,
 		ProbeFor: s.Heal,
+	}
+	if p.Bool("final_reads") {
+		w.FinalReadAt = s.Duration + s.Heal*3/4
 	}
 	if kind == kv.KindRegister {
 		w.Keys = 0
