@@ -80,6 +80,9 @@ func Format(sc *Scenario) []byte {
 		p("  max_events: %d\n", sc.Run.MaxEvents)
 	}
 	p("check: [%s]\n", strings.Join(sc.Check, ", "))
+	if sc.Promise != PromiseAll {
+		p("promise: %s\n", sc.Promise)
+	}
 	return []byte(b.String())
 }
 

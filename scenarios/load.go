@@ -360,12 +360,24 @@ func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
 		"nemesis":     func(v *yaml.Node, f string) error { return d.nemesis(v, f, &sc.Nemesis) },
 		"swarm":       func(v *yaml.Node, f string) error { return d.swarm(v, f, &sc.Swarm) },
 		"run":         func(v *yaml.Node, f string) error { return d.run(v, f, &sc.Run) },
+		"promise": func(v *yaml.Node, f string) error {
+			s, err := d.scalar(v, f, "a consistency level")
+			if err != nil {
+				return err
+			}
+			p, err := ParsePromise(s)
+			if err != nil {
+				return d.errf(v, f, "%v", err)
+			}
+			sc.Promise = p
+			return nil
+		},
 		"check": func(v *yaml.Node, f string) error {
 			check = v
 			return d.stringList(v, f, &sc.Check)
 		},
 	}
-	order := []string{"version", "name", "description", "cluster", "network", "clocks", "disk", "workload", "nemesis", "swarm", "run", "check"}
+	order := []string{"version", "name", "description", "cluster", "network", "clocks", "disk", "workload", "nemesis", "swarm", "run", "check", "promise"}
 	if err := d.fields(n, "", h, order); err != nil {
 		return err
 	}

@@ -26,6 +26,9 @@ type Scenario struct {
 	Nemesis     Nemesis
 	Run         RunSpec
 	Check       []string
+	// Promise is the consistency level the protocol promises (PromiseAll:
+	// every listed check must pass).
+	Promise Promise
 
 	// Swarm, if set, lets the seed draw some of the knobs above within
 	// bounds (see ApplySwarm).
