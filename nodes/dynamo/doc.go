@@ -7,8 +7,9 @@
 // # Design
 //
 // Ring. Every server knows the cluster (env.Peers() and env.ID()) and
-// builds the same ring: each server sits at VNodes positions, FNV-1a of
-// "n3#vnode7"; a key sits at FNV-1a of its name. Walking clockwise from the
+// builds the same ring: each server sits at VNodes positions, the hash of
+// "n3#vnode7"; a key sits at the hash of its name (FNV-1a, then a 64-bit
+// finalizer so that names differing in one character spread over the ring). Walking clockwise from the
 // key, the first N distinct servers are its preference list, the servers
 // after them its stand-ins, nearest first.
 //

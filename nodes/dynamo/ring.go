@@ -9,7 +9,11 @@ import (
 )
 
 // Ring is a consistent-hashing ring: every server sits at VNodes
-// positions, FNV-1a of "n3#vnode7", and a key at FNV-1a of its name.
+// positions, the hash of "n3#vnode7", and a key at the hash of its name.
+// The hash is FNV-1a followed by a 64-bit finalizer (MurmurHash3's fmix64):
+// FNV-1a alone barely moves the high bits for names that differ only in
+// their last characters ("k1", "k2"), which would put every key and every
+// virtual node of a server in one arc of the ring.
 type Ring struct {
 	points []point
 	n      int // servers
@@ -23,7 +27,13 @@ type point struct {
 func fnv64(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
-	return h.Sum64()
+	x := h.Sum64()
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
 }
 
 // NewRing builds the ring of the given servers.
