@@ -52,6 +52,7 @@ func Kind() scenarios.NodeKind {
 		Workloads:  []string{"kv", "register"},
 		Digest:     true,
 		Invariants: true,
+		Checks:     []scenarios.CheckKind{ReplicasAgree()},
 		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, size int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)

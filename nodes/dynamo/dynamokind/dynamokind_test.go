@@ -18,7 +18,6 @@ func TestMain(m *testing.M) {
 		scenarios.RegisterWorkload(w)
 	}
 	scenarios.RegisterNode(dynamokind.Kind())
-	scenarios.RegisterCheck(dynamokind.ReplicasAgree())
 	os.Exit(m.Run())
 }
 
