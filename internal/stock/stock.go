@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
+	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/scenarios"
 )
@@ -28,7 +29,9 @@ func Register() {
 }
 
 // Nodes returns the stock node kinds.
-func Nodes() []scenarios.NodeKind { return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind()} }
+func Nodes() []scenarios.NodeKind {
+	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind()}
+}
 
 // Workloads returns the stock workload kinds.
 func Workloads() []scenarios.WorkloadKind { return kvkind.Workloads() }
