@@ -7,6 +7,7 @@ package stock
 import (
 	"sync"
 
+	"github.com/faultline/faultline/nodes/abd/abdkind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/scenarios"
@@ -27,7 +28,7 @@ func Register() {
 }
 
 // Nodes returns the stock node kinds.
-func Nodes() []scenarios.NodeKind { return []scenarios.NodeKind{raftkvkind.Kind()} }
+func Nodes() []scenarios.NodeKind { return []scenarios.NodeKind{raftkvkind.Kind(), abdkind.Kind()} }
 
 // Workloads returns the stock workload kinds.
 func Workloads() []scenarios.WorkloadKind { return kvkind.Workloads() }
