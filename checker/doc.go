@@ -68,6 +68,10 @@
 //
 // # Other checkers
 //
+// [LostWrites], the four session guarantees ([SessionGuarantee]:
+// read-your-writes, monotonic reads and writes, writes follow reads) and
+// [Staleness] (k- and Δ-staleness, a measurement in Result.Metrics) judge
+// KV histories with unique values by which writes each read reflects.
 // [NoLostWrites] (the Jepsen set checker), [UniqueIDs], [Bank] (total
 // conservation), [Convergence] and [ConvergenceWithin] (replicas agree,
 // in time, after healing), and [Stats] (outcome rates over time and

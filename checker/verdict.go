@@ -100,6 +100,15 @@ type Result struct {
 	Elapsed time.Duration
 	// Children are the results a composed check was built from.
 	Children []Result
+	// Metrics are what a measuring checker measured (stale reads, lost
+	// writes), in a fixed order, whatever the verdict.
+	Metrics []Metric
+}
+
+// A Metric is one named figure a checker measured.
+type Metric struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
 }
 
 // Combine composes results under name: the verdict is the Worst of theirs,

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -117,4 +118,28 @@ type ClientEnv interface {
 	// Complete records the end of the operation started by Invoke.
 	// For OK, op carries the output.
 	Complete(handle int, outcome Outcome, op Op)
+}
+
+// SiblingSeparator joins the values of a read that found several
+// concurrent versions of a key (siblings, in a store that keeps them, such
+// as multi-leader replication with version vectors): Op.Output is the
+// siblings sorted and joined by it, which JoinSiblings writes and Siblings
+// reads. Values the stock clients write never contain it.
+const SiblingSeparator = "|"
+
+// JoinSiblings renders concurrent versions of a key as one read value:
+// sorted, duplicates dropped, joined by SiblingSeparator.
+func JoinSiblings(values []string) string {
+	vs := slices.Clone(values)
+	slices.Sort(vs)
+	return strings.Join(slices.Compact(vs), SiblingSeparator)
+}
+
+// Siblings splits a read value into the versions it holds (one, for a
+// store without siblings; none for "").
+func Siblings(value string) []string {
+	if value == "" {
+		return nil
+	}
+	return strings.Split(value, SiblingSeparator)
 }

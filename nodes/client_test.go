@@ -84,3 +84,15 @@ func TestFormatOp(t *testing.T) {
 		}
 	}
 }
+
+func TestSiblings(t *testing.T) {
+	if got := nodes.JoinSiblings([]string{"c2-1", "c1-3", "c2-1"}); got != "c1-3|c2-1" {
+		t.Errorf("JoinSiblings = %q", got)
+	}
+	if got := nodes.Siblings("c1-3|c2-1"); len(got) != 2 || got[0] != "c1-3" || got[1] != "c2-1" {
+		t.Errorf("Siblings = %q", got)
+	}
+	if nodes.Siblings("") != nil || len(nodes.Siblings("x")) != 1 {
+		t.Error("Siblings of one or none")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/faultline/faultline/checker"
@@ -163,8 +164,19 @@ func Explain(sc *Scenario, o *Outcome, repro string) string {
 	fmt.Fprintf(&b, "  run: %d events, %s virtual, ended by %s, trace hash %s\n", o.Events, trace.FormatTime(o.Virtual), o.SimEnd, o.Hash)
 	fmt.Fprintf(&b, "  history: %d operations; faults fired: %s\n", o.Ops, strings.Join(o.Faults, ", "))
 	for _, c := range o.Checks {
-		fmt.Fprintf(&b, "  check %-22s %s\n", c.Name, c.Verdict)
-		if c.Explanation != "" && c.Verdict != checker.Valid {
+		note := ""
+		if c.Measured && c.Verdict != checker.Valid {
+			note = fmt.Sprintf(" (measured: beyond the promise %q, not a failure)", sc.Promise)
+		}
+		fmt.Fprintf(&b, "  check %-22s %s%s\n", c.Name, c.Verdict, note)
+		if len(c.Metrics) > 0 {
+			var ms []string
+			for _, m := range c.Metrics {
+				ms = append(ms, fmt.Sprintf("%s %s", m.Name, strconv.FormatFloat(m.Value, 'g', 4, 64)))
+			}
+			fmt.Fprintf(&b, "      %s\n", strings.Join(ms, " · "))
+		}
+		if c.Explanation != "" && (c.Verdict != checker.Valid || c.Measured) {
 			for _, line := range strings.Split(strings.TrimRight(c.Explanation, "\n"), "\n") {
 				fmt.Fprintf(&b, "      %s\n", line)
 			}

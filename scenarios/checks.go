@@ -16,6 +16,8 @@ const (
 	CheckInvariants   = "invariants"
 	CheckLiveness     = "liveness"
 	CheckConvergence  = "convergence"
+	CheckLostWrites   = "lost-writes"
+	CheckStaleness    = "staleness"
 	// CheckRun is not a check a scenario names: it is the verdict on the
 	// run itself (a node panicked, the event budget ran out).
 	CheckRun = "run"
@@ -26,6 +28,7 @@ func init() {
 		Name:  CheckLinearizable,
 		Help:  "Porcupine linearizability of the client history against the workload's model, per key (time-budgeted; out of budget is Unknown)",
 		Class: Safety,
+		Level: PromiseLinearizable,
 		Supported: func(_ *NodeKind, w *WorkloadKind) string {
 			if w.Model == nil {
 				return fmt.Sprintf("workload %q has no sequential model to check against", w.Name)
@@ -70,6 +73,7 @@ func init() {
 		Name:  CheckConvergence,
 		Help:  "at the end of the heal window, every live replica reports the same state digest",
 		Class: Liveness,
+		Level: PromiseEventual,
 		Supported: func(n *NodeKind, _ *WorkloadKind) string {
 			if !n.Digest {
 				return fmt.Sprintf("node kind %q reports no state digest", n.Name)
@@ -78,6 +82,52 @@ func init() {
 		},
 		Check: checkConvergence,
 	})
+	RegisterCheck(CheckKind{
+		Name:      CheckLostWrites,
+		Help:      "every write acknowledged before the final read of its key after the heal is reflected in it, or overwritten by a put that may follow it (needs final reads)",
+		Class:     Safety,
+		Level:     PromiseSession,
+		Supported: needsUniqueValues,
+		Check: func(f *Finished, opts checker.Options) checker.Result {
+			return checker.Run(checker.LostWrites(f.Scenario.Run.Duration), f.History, opts)
+		},
+	})
+	for _, g := range []struct{ name, help string }{
+		{checker.ReadYourWrites, "each client's reads reflect its own acknowledged writes"},
+		{checker.MonotonicReads, "no client's read misses a write its earlier read reflected"},
+		{checker.MonotonicWrites, "a read that reflects a client's write reflects that client's earlier writes"},
+		{checker.WritesFollowReads, "a read that reflects a client's write reflects what that client had read before writing"},
+	} {
+		RegisterCheck(CheckKind{
+			Name: g.name, Help: "session guarantee: " + g.help, Class: Safety, Level: PromiseSession,
+			Supported: needsUniqueValues,
+			Check: func(f *Finished, opts checker.Options) checker.Result {
+				return checker.Run(checker.SessionGuarantee(g.name), f.History, opts)
+			},
+		})
+	}
+	RegisterCheck(CheckKind{
+		Name:      CheckStaleness,
+		Help:      "measures how many acknowledged writes (k) and how much virtual time (Δ) each read is behind; never fails a run",
+		Class:     Safety,
+		Measure:   true,
+		Supported: needsUniqueValues,
+		Check: func(f *Finished, opts checker.Options) checker.Result {
+			return checker.Run(checker.Staleness(), f.History, opts)
+		},
+	})
+}
+
+// needsUniqueValues: the weak-consistency checks read the kv workloads'
+// values, which name their writers.
+func needsUniqueValues(_ *NodeKind, w *WorkloadKind) string {
+	if w.Model == nil {
+		return fmt.Sprintf("workload %q has no KV model", w.Name)
+	}
+	if m := w.Model().Name(); m != "kv" && m != "register" {
+		return fmt.Sprintf("workload %q is judged by the %s model, not kv or register", w.Name, m)
+	}
+	return ""
 }
 
 func checkLiveness(f *Finished, _ checker.Options) checker.Result {

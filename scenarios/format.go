@@ -80,6 +80,33 @@ func Format(sc *Scenario) []byte {
 		p("  max_events: %d\n", sc.Run.MaxEvents)
 	}
 	p("check: [%s]\n", strings.Join(sc.Check, ", "))
+	if sc.Promise != PromiseAll {
+		p("promise: %s\n", sc.Promise)
+	}
+	if len(sc.Compare) > 0 {
+		p("compare:\n")
+		for _, v := range sc.Compare {
+			p("  - node: %s\n", v.Node)
+			if v.Name != "" {
+				p("    name: %s\n", q(v.Name))
+			}
+			for _, set := range []struct {
+				field string
+				ps    []Param
+			}{{"params", v.Params}, {"workload", v.Workload}} {
+				if len(set.ps) == 0 {
+					continue
+				}
+				p("    %s:\n", set.field)
+				for _, pr := range set.ps {
+					p("      %s: %s\n", pr.Key, q(pr.Value))
+				}
+			}
+			if v.Promise != PromiseAll {
+				p("    promise: %s\n", v.Promise)
+			}
+		}
+	}
 	return []byte(b.String())
 }
 

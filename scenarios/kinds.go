@@ -157,6 +157,14 @@ const (
 type CheckKind struct {
 	Name, Help string
 	Class      CheckClass
+	// Level is the weakest promise that includes this check: under a
+	// scenario promising less, a failure is reported as measured and the
+	// run's status ignores it (zero: every promise includes it).
+	Level Promise
+	// Measure says the check measures rather than judges (staleness): its
+	// figures and explanation are reported, and its verdict never changes
+	// the run's status.
+	Measure bool
 	// Supported, if set, says why this check cannot judge a protocol and
 	// workload ("" if it can); a scenario naming it anyway fails to load at
 	// that check.

@@ -360,12 +360,25 @@ func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
 		"nemesis":     func(v *yaml.Node, f string) error { return d.nemesis(v, f, &sc.Nemesis) },
 		"swarm":       func(v *yaml.Node, f string) error { return d.swarm(v, f, &sc.Swarm) },
 		"run":         func(v *yaml.Node, f string) error { return d.run(v, f, &sc.Run) },
+		"compare":     func(v *yaml.Node, f string) error { return d.compare(v, f, &sc.Compare) },
+		"promise": func(v *yaml.Node, f string) error {
+			s, err := d.scalar(v, f, "a consistency level")
+			if err != nil {
+				return err
+			}
+			p, err := ParsePromise(s)
+			if err != nil {
+				return d.errf(v, f, "%v", err)
+			}
+			sc.Promise = p
+			return nil
+		},
 		"check": func(v *yaml.Node, f string) error {
 			check = v
 			return d.stringList(v, f, &sc.Check)
 		},
 	}
-	order := []string{"version", "name", "description", "cluster", "network", "clocks", "disk", "workload", "nemesis", "swarm", "run", "check"}
+	order := []string{"version", "name", "description", "cluster", "network", "clocks", "disk", "workload", "nemesis", "swarm", "run", "check", "promise", "compare"}
 	if err := d.fields(n, "", h, order); err != nil {
 		return err
 	}
@@ -631,4 +644,57 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// compare decodes a list of variants: {name, node, params, workload, promise}.
+func (d *decoder) compare(n *yaml.Node, path string, dst *[]Variant) error {
+	if n.Kind != yaml.SequenceNode {
+		return d.errf(n, path, "want a list of protocols such as - {node: raftkv}, got %s", describe(n))
+	}
+	scalars := func(v *yaml.Node, f string, into *[]Param) error {
+		if v.Kind != yaml.MappingNode {
+			return d.errf(v, f, "want a mapping of parameters, got %s", describe(v))
+		}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			k, val := v.Content[i], v.Content[i+1]
+			s, err := d.scalar(val, f+"."+k.Value, "a scalar value")
+			if err != nil {
+				return err
+			}
+			*into = append(*into, Param{Key: k.Value, Value: s, Pos: d.pos(val)})
+		}
+		return nil
+	}
+	for i, vn := range n.Content {
+		v := Variant{Pos: d.pos(vn)}
+		f := fmt.Sprintf("%s[%d]", path, i)
+		var node *yaml.Node
+		err := d.fields(vn, f, map[string]func(*yaml.Node, string) error{
+			"name":     d.str(&v.Name),
+			"node":     func(x *yaml.Node, f string) error { node = x; return d.str(&v.Node)(x, f) },
+			"params":   func(x *yaml.Node, f string) error { return scalars(x, f, &v.Params) },
+			"workload": func(x *yaml.Node, f string) error { return scalars(x, f, &v.Workload) },
+			"promise": func(x *yaml.Node, f string) error {
+				s, err := d.scalar(x, f, "a consistency level")
+				if err != nil {
+					return err
+				}
+				p, err := ParsePromise(s)
+				if err != nil {
+					return d.errf(x, f, "%v", err)
+				}
+				v.Promise = p
+				return nil
+			},
+		}, []string{"name", "node", "params", "workload", "promise"})
+		if err != nil {
+			return err
+		}
+		if node == nil {
+			return d.errf(vn, f+".node", "missing: every protocol to compare names its node kind")
+		}
+		v.Pos = d.pos(node)
+		*dst = append(*dst, v)
+	}
+	return nil
 }

@@ -90,6 +90,10 @@ type CheckSummary struct {
 	Name        string          `json:"name"`
 	Verdict     checker.Verdict `json:"verdict"`
 	Explanation string          `json:"explanation,omitempty"`
+	// Measured: the check is stronger than the scenario's promise (or a
+	// measurement), so its verdict did not count towards the status.
+	Measured bool             `json:"measured,omitempty"`
+	Metrics  []checker.Metric `json:"metrics,omitempty"`
 }
 
 // Outcome is the result of running one seed of a scenario.

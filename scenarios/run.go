@@ -271,10 +271,15 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 			cname = r.Name // "linearizable(kv)"
 		}
 		expl := ""
-		if r.Verdict != checker.Valid {
+		if r.Verdict != checker.Valid || ck.Measure {
 			expl = r.Explanation
 		}
-		add(statusOf(ck.Class, r.Verdict), CheckSummary{Name: cname, Verdict: r.Verdict, Explanation: expl})
+		cs := CheckSummary{Name: cname, Verdict: r.Verdict, Explanation: expl, Metrics: r.Metrics}
+		st := statusOf(ck.Class, r.Verdict)
+		if ck.Measure || !sc.Promise.requires(ck.Level) {
+			cs.Measured, st = true, StatusValid
+		}
+		add(st, cs)
 	}
 	return out
 }

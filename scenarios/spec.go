@@ -26,6 +26,13 @@ type Scenario struct {
 	Nemesis     Nemesis
 	Run         RunSpec
 	Check       []string
+	// Promise is the consistency level the protocol promises (PromiseAll:
+	// every listed check must pass).
+	Promise Promise
+	// Compare lists protocols to run the same workload, nemesis and seeds
+	// against (faultline compare); run and replay use the scenario as
+	// written.
+	Compare []Variant
 
 	// Swarm, if set, lets the seed draw some of the knobs above within
 	// bounds (see ApplySwarm).

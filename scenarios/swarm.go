@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -205,6 +206,11 @@ func (sc *Scenario) Clone() *Scenario {
 	c.Cluster.Params = append([]Param(nil), sc.Cluster.Params...)
 	c.Workload.Mix = append([]MixEntry(nil), sc.Workload.Mix...)
 	c.Workload.Params = append([]Param(nil), sc.Workload.Params...)
+	c.Compare = nil
+	for _, v := range sc.Compare {
+		v.Params, v.Workload = slices.Clone(v.Params), slices.Clone(v.Workload)
+		c.Compare = append(c.Compare, v)
+	}
 	c.Nemesis.Script = append([]Step(nil), sc.Nemesis.Script...)
 	c.Check = append([]string(nil), sc.Check...)
 	if sc.Check != nil && c.Check == nil {

@@ -223,6 +223,11 @@ func (sc *Scenario) Validate() error {
 	if err := s.validateSwarm(nk, wk); err != nil {
 		return err
 	}
+	if len(s.Compare) > 0 {
+		if _, err := s.Variants(); err != nil {
+			return err
+		}
+	}
 	for i, st := range s.Nemesis.Script {
 		field := fmt.Sprintf("nemesis.script[%d]", i)
 		blame := func(sub, format string, args ...any) error {

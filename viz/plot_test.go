@@ -293,3 +293,15 @@ func TestPlotSweepAggregatesKinds(t *testing.T) {
 		t.Errorf("%d fault-kind labels drawn", n)
 	}
 }
+
+func TestPlotCompare(t *testing.T) {
+	var b bytes.Buffer
+	rows := []CompareRow{{Name: "raftkv", Availability: 0.91, FaultAvailability: 0.7, StaleShare: 0, LostShare: 0},
+		{Name: "dynamo", Availability: 0.99, FaultAvailability: 0.98, StaleShare: 0.04, LostShare: -1}}
+	if err := PlotCompare(&b, rows, PlotOptions{}); err != nil || !strings.Contains(b.String(), "<svg") || !strings.Contains(b.String(), "dynamo") {
+		t.Fatalf("%v\n%.200s", err, b.String())
+	}
+	if err := PlotCompare(&b, nil, PlotOptions{}); err == nil {
+		t.Error("an empty comparison plotted")
+	}
+}

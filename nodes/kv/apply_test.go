@@ -35,15 +35,3 @@ func TestApply(t *testing.T) {
 		t.Error("Known")
 	}
 }
-
-func TestSiblings(t *testing.T) {
-	if got := kv.JoinSiblings([]string{"c2-1", "c1-3", "c2-1"}); got != "c1-3|c2-1" {
-		t.Errorf("JoinSiblings = %q", got)
-	}
-	if got := kv.Siblings("c1-3|c2-1"); len(got) != 2 || got[0] != "c1-3" || got[1] != "c2-1" {
-		t.Errorf("Siblings = %q", got)
-	}
-	if kv.Siblings("") != nil || len(kv.Siblings("x")) != 1 {
-		t.Error("Siblings of one or none")
-	}
-}

@@ -1,11 +1,6 @@
 package kv
 
-import (
-	"slices"
-	"strings"
-
-	"github.com/faultline/faultline/nodes"
-)
+import "github.com/faultline/faultline/nodes"
 
 // Request asks a KV node to perform Op on behalf of client Client. Seq
 // numbers a client's operations from 1; a retry of the same operation
@@ -66,28 +61,4 @@ type Reply struct {
 	Leader nodes.ID
 	Value  string
 	Exists bool
-}
-
-// SiblingSeparator joins the values of a read that found several
-// concurrent versions of a key (siblings, in a store that keeps them, such
-// as multi-leader replication with version vectors): Reply.Value is the
-// siblings sorted and joined by it, which JoinSiblings writes and Siblings
-// reads. Values the stock clients write never contain it.
-const SiblingSeparator = "|"
-
-// JoinSiblings renders concurrent versions of a key as one read value:
-// sorted, duplicates dropped, joined by SiblingSeparator.
-func JoinSiblings(values []string) string {
-	vs := slices.Clone(values)
-	slices.Sort(vs)
-	return strings.Join(slices.Compact(vs), SiblingSeparator)
-}
-
-// Siblings splits a read value into the versions it holds (one, for a
-// store without siblings; none for "").
-func Siblings(value string) []string {
-	if value == "" {
-		return nil
-	}
-	return strings.Split(value, SiblingSeparator)
 }

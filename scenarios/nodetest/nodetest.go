@@ -29,8 +29,12 @@
 //     state. Funcs and channels cannot be copied at all.
 //
 // Every property runs a small scenario built from the kind's declarations
-// (its first workload, max(3, MinSize) servers, 3 clients); Options change
-// the seeds and the workload. The node kind is registered with package
+// (its first workload, max(3, MinSize) servers, 3 clients) with the checks
+// linearizable, invariants, liveness and convergence, those the kind and
+// workload support; Options change the seeds, the workload, the
+// parameters and the promise (an eventually consistent protocol says
+// Promise: scenarios.PromiseEventual, and linearizability is then only
+// measured). The node kind is registered with package
 // scenarios if it is not yet; the workload kinds it speaks must be.
 package nodetest
 
@@ -60,7 +64,10 @@ type Options struct {
 	// Params are cluster parameters to run with (default: none, so every
 	// parameter takes its default).
 	Params []scenarios.Param
-	_      struct{}
+	// Promise is the consistency the protocol promises: checks stronger
+	// than it are run but not required (default: all of them required).
+	Promise scenarios.Promise
+	_       struct{}
 }
 
 // Run checks kind's contract and reports every problem in one test error.
@@ -143,16 +150,31 @@ func (r *run) scenario(name string) *scenarios.Scenario {
 		Workload: scenarios.Workload{Kind: r.opts.Workload, Clients: 3},
 		Run:      scenarios.RunSpec{Duration: 4 * time.Second, Heal: 4 * time.Second},
 		Check:    []string{},
+		Promise:  r.opts.Promise,
 	}
 	if wk.Keyed {
 		sc.Workload.Keys = 3
 	}
-	for _, ck := range scenarios.Checks() {
+	for _, name := range contractChecks {
+		ck := checkKind(name)
 		if ck.Supported == nil || ck.Supported(&r.kind, &wk) == "" {
 			sc.Check = append(sc.Check, ck.Name)
 		}
 	}
 	return sc
+}
+
+// contractChecks are the checks every property runs, those the kind and
+// workload support.
+var contractChecks = []string{scenarios.CheckLinearizable, scenarios.CheckInvariants, scenarios.CheckLiveness, scenarios.CheckConvergence}
+
+func checkKind(name string) scenarios.CheckKind {
+	for _, ck := range scenarios.Checks() {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	panic("nodetest: no check " + name)
 }
 
 // failures runs seeds of sc and describes each that does not pass.

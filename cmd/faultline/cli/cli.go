@@ -131,6 +131,7 @@ func (a *app) usage() string {
 	line("check HISTORY [--timeout 10s] [--html FILE]", "check a history (Faultline JSON, Jepsen etcd log, Porcupine kv log)")
 	line("viz TRACE [--text] [--highlight …]", "the terminal timeline")
 	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|sweep]", "latency, availability or sweep plots")
+	line("compare FILE... [--seeds A..B] [--plot FILE.png] [--json]", "the same seeds against each protocol: availability, latency, every check")
 	line("list", "registered nodes, faults, workloads and checks")
 	line("vet [PACKAGES]", "the determinism lint over Go packages")
 	b.WriteString(`
@@ -156,14 +157,15 @@ func (a *app) run(args []string) int {
 		return scenarios.ExitUsage
 	}
 	cmds := map[string]func([]string) error{
-		"run":    a.cmdRun,
-		"replay": a.cmdReplay,
-		"shrink": a.cmdShrink,
-		"check":  a.cmdCheck,
-		"viz":    a.cmdViz,
-		"plot":   a.cmdPlot,
-		"list":   a.cmdList,
-		"vet":    a.cmdVet,
+		"run":     a.cmdRun,
+		"compare": a.cmdCompare,
+		"replay":  a.cmdReplay,
+		"shrink":  a.cmdShrink,
+		"check":   a.cmdCheck,
+		"viz":     a.cmdViz,
+		"plot":    a.cmdPlot,
+		"list":    a.cmdList,
+		"vet":     a.cmdVet,
 	}
 	if a.demo != nil {
 		cmds["demo"] = a.cmdDemo

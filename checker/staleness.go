@@ -1,0 +1,87 @@
+package checker
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Staleness measures, for every OK read of a KV history with unique
+// values, how far behind it was (see the note on versions): k, the number
+// of writes acknowledged before the read was invoked that it misses
+// (k-staleness), and Δ, how long before the read's invocation the oldest
+// of them had been acknowledged (Δ-staleness, in virtual time). It is a
+// measurement, not a property: the verdict is Valid whenever it could
+// measure, with the distribution in Metrics ("reads", "stale reads",
+// "stale share", "k max", "k p99", "Δ max ms", "Δ p99 ms") and the
+// stalest read in the explanation.
+func Staleness() Checker {
+	return Func("staleness", func(h *History, _ Options) Result { return checkStaleness(h) })
+}
+
+func checkStaleness(h *History) Result {
+	res := Result{Name: "staleness"}
+	v := analyze(h)
+	if !v.unique {
+		res.Explanation = fmt.Sprintf("key %q has two writes of the same value: reads cannot tell which write they saw (use unique values)", v.dupeKey)
+		return res
+	}
+	var ks []int
+	var ds []time.Duration
+	reads, worst, worstK := 0, -1, 0
+	var worstD time.Duration
+	for i := range h.Ops {
+		op := &h.Ops[i]
+		if !okRead(op) {
+			continue
+		}
+		reads++
+		vers := v.read(op)
+		k, oldest := 0, time.Duration(-1)
+		for _, w := range v.ackedWritesBefore(op.Key, op.Invoke) {
+			if v.misses(vers, w) {
+				k++
+				if oldest < 0 {
+					oldest = h.Ops[w].Return
+				}
+			}
+		}
+		if k == 0 {
+			continue
+		}
+		d := op.Invoke - oldest
+		ks, ds = append(ks, k), append(ds, d)
+		if k > worstK || (k == worstK && d > worstD) {
+			worst, worstK, worstD = i, k, d
+		}
+	}
+	slices.Sort(ks)
+	slices.Sort(ds)
+	res.Verdict = Valid
+	share := 0.0
+	if reads > 0 {
+		share = float64(len(ks)) / float64(reads)
+	}
+	res.Metrics = []Metric{
+		{"reads", float64(reads)}, {"stale reads", float64(len(ks))}, {"stale share", share},
+		{"k max", float64(pct(ks, 100))}, {"k p99", float64(pct(ks, 99))},
+		{"Δ max ms", pct(ds, 100).Seconds() * 1000}, {"Δ p99 ms", pct(ds, 99).Seconds() * 1000},
+	}
+	if worst < 0 {
+		res.Explanation = fmt.Sprintf("none of %d reads was stale", reads)
+		return res
+	}
+	res.Explanation = fmt.Sprintf("%d of %d reads were stale (k ≤ %d, Δ ≤ %v); the stalest, %s, missed %d acknowledged writes, the oldest acknowledged %v before it",
+		len(ks), reads, worstK, pct(ds, 100), h.Ops[worst].String(), worstK, worstD)
+	res.Involved = []int{worst}
+	return res
+}
+
+// pct is the p-th percentile (nearest rank) of sorted xs, or zero.
+func pct[T int | time.Duration](xs []T, p int) T {
+	if len(xs) == 0 {
+		return 0
+	}
+	i := (len(xs)*p + 99) / 100
+	return xs[min(max(i, 1), len(xs))-1]
+}

@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// compare prints one row per protocol and each check's record, the same
+// for the same seeds, and draws the plot it is asked for.
+func TestCompareCommand(t *testing.T) {
+	plot := filepath.Join(t.TempDir(), "cap.png")
+	code, out, errs := runCLI("compare", "testdata/compare.yaml", "--seeds", "1..3", "--plot", plot)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"2 protocols × seeds 1..3", "raft                 all checks  3/3", "raft-follower-reads  eventual", "staleness", "lost-writes", "plot: " + plot} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if st, err := os.Stat(plot); err != nil || st.Size() < 1000 {
+		t.Errorf("plot: %v", err)
+	}
+	_, again, _ := runCLI("compare", "testdata/compare.yaml", "--seeds", "1..3", "--workers", "1")
+	table := func(s string) string { _, t, _ := strings.Cut(s, "\n\n"); return t }
+	if table(again) != strings.Split(table(out), "\nplot:")[0] {
+		t.Errorf("the same seeds gave another table:\n%s\n---\n%s", table(out), table(again))
+	}
+	if code, _, errs := runCLI("compare"); code != 2 || !strings.Contains(errs, "one or more scenario files") {
+		t.Errorf("no files: exit %d, %s", code, errs)
+	}
+}

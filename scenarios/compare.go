@@ -1,0 +1,327 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/nodes"
+)
+
+// Variant is one protocol a scenario's compare: section runs the same
+// workload, nemesis and seeds against: the node kind and its parameters,
+// the workload parameters that differ (a leaderless protocol's route), and
+// the consistency it promises.
+type Variant struct {
+	// Name labels the variant's row (default: the node kind, with its
+	// parameters).
+	Name   string
+	Node   string
+	Params []Param
+	// Workload parameters replace the base scenario's of the same key.
+	Workload []Param
+	// Promise replaces the base scenario's (PromiseAll: keep it).
+	Promise Promise
+	Pos     Pos
+}
+
+// label is the variant's row name.
+func (v Variant) label() string {
+	if v.Name != "" {
+		return v.Name
+	}
+	var ps []string
+	for _, p := range v.Params {
+		ps = append(ps, p.Key+"="+p.Value)
+	}
+	if len(ps) == 0 {
+		return v.Node
+	}
+	return v.Node + " (" + strings.Join(ps, ", ") + ")"
+}
+
+// Variants returns the scenarios a comparison runs: the base scenario with
+// each variant of its compare: section applied (named "<name>/<label>"),
+// or the scenario itself when it has none. Each is resolved and valid.
+func (sc *Scenario) Variants() ([]*Scenario, error) {
+	if len(sc.Compare) == 0 {
+		c, err := sc.Resolve()
+		if err != nil {
+			return nil, err
+		}
+		return []*Scenario{c}, nil
+	}
+	var out []*Scenario
+	for i, v := range sc.Compare {
+		c := sc.Clone()
+		c.Compare = nil
+		c.Name = sc.Name + "/" + v.label()
+		c.Cluster.Node, c.Cluster.Params = v.Node, slices.Clone(v.Params)
+		c.Workload.Kind = "" // the variant's node kind picks it if the base does not
+		if sc.Workload.Kind != "" {
+			c.Workload.Kind = sc.Workload.Kind
+		}
+		for _, p := range v.Workload {
+			j := slices.IndexFunc(c.Workload.Params, func(q Param) bool { return q.Key == p.Key })
+			if j >= 0 {
+				c.Workload.Params[j] = p
+			} else {
+				c.Workload.Params = append(c.Workload.Params, p)
+			}
+		}
+		if v.Promise != PromiseAll {
+			c.Promise = v.Promise
+		}
+		r, err := c.Resolve()
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) && strings.HasPrefix(e.Field, "cluster.") {
+				e2 := *e
+				e2.Field = fmt.Sprintf("compare[%d].%s", i, strings.TrimPrefix(e.Field, "cluster."))
+				if e.Pos.Line == 0 || !strings.HasPrefix(e.Field, "cluster.params.") {
+					e2.Pos = v.Pos
+				}
+				return nil, &e2
+			}
+			return nil, fmt.Errorf("scenarios: compare[%d] (%s): %w", i, v.label(), err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// CompareRow is one protocol's figures over the seeds of a comparison.
+type CompareRow struct {
+	Name    string
+	Node    string
+	Promise Promise
+	Seeds   int
+	Counts  map[Status]int
+	// Ops counts the operations invoked during the safety phase (faults
+	// and load); probe writes and final reads after the heal are left out.
+	Ops int
+	// Availability is the share of those operations that ended OK;
+	// FaultAvailability the same over those invoked while a fault was on.
+	Availability, FaultAvailability float64
+	// LatencyP50 and LatencyP99 are over the OK operations of the safety
+	// phase (nearest rank).
+	LatencyP50, LatencyP99 time.Duration
+	Checks                 []CompareCheck
+}
+
+// CompareCheck is one check's record over the seeds.
+type CompareCheck struct {
+	Name string
+	// Invalid and Unknown count seeds; Measured: the check was beyond the
+	// promise (or a measurement), so its failures did not fail those runs.
+	Invalid, Unknown int
+	Measured         bool
+	// Metrics are summed over the seeds (maxima and percentiles: their
+	// maximum; shares: recomputed from the sums where the counts are
+	// known, else averaged).
+	Metrics []checker.Metric
+}
+
+// Compare runs seeds first..last of every scenario on parallel workers and
+// returns one row per scenario, in order. The figures depend only on the
+// scenarios and seeds, not on the workers.
+func Compare(ctx context.Context, scs []*Scenario, first, last uint64, workers int) ([]CompareRow, error) {
+	if last < first {
+		return nil, fmt.Errorf("scenarios: seed range %d..%d is empty", first, last)
+	}
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	n := int(last - first + 1)
+	type job struct{ s, i int }
+	outs := make([][]seedFigures, len(scs))
+	for s := range outs {
+		outs[s] = make([]seedFigures, n)
+	}
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				o := RunSeed(scs[j.s], first+uint64(j.i), RunOptions{})
+				outs[j.s][j.i] = figuresOf(scs[j.s], &o)
+			}
+		}()
+	}
+feed:
+	for s := range scs {
+		for i := range n {
+			select {
+			case jobs <- job{s, i}:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scenarios: comparison interrupted: %w", err)
+	}
+	rows := make([]CompareRow, len(scs))
+	for s, sc := range scs {
+		rows[s] = aggregate(sc, outs[s])
+	}
+	return rows, nil
+}
+
+// seedFigures is what one seed contributes to a row.
+type seedFigures struct {
+	status          Status
+	ops, ok         int
+	faultOps, okFlt int
+	latencies       []time.Duration
+	checks          []CheckSummary
+}
+
+func figuresOf(sc *Scenario, o *Outcome) seedFigures {
+	f := seedFigures{status: o.Status, checks: o.Checks}
+	if o.History == nil {
+		return f
+	}
+	inFault := func(t time.Duration) bool {
+		for _, a := range o.History.Annotations {
+			if a.Start <= t && t <= a.End {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range o.History.Ops {
+		op := &o.History.Ops[i]
+		if op.Invoke >= sc.Run.Duration {
+			continue
+		}
+		ok := op.Outcome == nodes.OK
+		f.ops++
+		if ok {
+			f.ok++
+			f.latencies = append(f.latencies, op.Return-op.Invoke)
+		}
+		if inFault(op.Invoke) {
+			f.faultOps++
+			if ok {
+				f.okFlt++
+			}
+		}
+	}
+	return f
+}
+
+func aggregate(sc *Scenario, seeds []seedFigures) CompareRow {
+	row := CompareRow{Name: sc.Name, Node: sc.Cluster.Node, Promise: sc.Promise, Seeds: len(seeds), Counts: map[Status]int{}}
+	var ok, faultOps, okFlt int
+	var lat []time.Duration
+	byName := map[string]int{} // check name → index in row.Checks
+	for _, f := range seeds {
+		row.Counts[f.status]++
+		row.Ops += f.ops
+		ok += f.ok
+		faultOps += f.faultOps
+		okFlt += f.okFlt
+		lat = append(lat, f.latencies...)
+		for _, c := range f.checks {
+			j, seen := byName[c.Name]
+			if !seen {
+				j = len(row.Checks)
+				byName[c.Name] = j
+				row.Checks = append(row.Checks, CompareCheck{Name: c.Name})
+			}
+			cc := &row.Checks[j]
+			switch c.Verdict {
+			case checker.Invalid:
+				cc.Invalid++
+			case checker.Unknown:
+				cc.Unknown++
+			}
+			cc.Measured = cc.Measured || c.Measured
+			cc.Metrics = addMetrics(cc.Metrics, c.Metrics)
+		}
+	}
+	for i := range row.Checks {
+		row.Checks[i].Metrics = finishMetrics(row.Checks[i].Metrics, len(seeds))
+	}
+	if row.Ops > 0 {
+		row.Availability = float64(ok) / float64(row.Ops)
+	}
+	if faultOps > 0 {
+		row.FaultAvailability = float64(okFlt) / float64(faultOps)
+	}
+	slices.Sort(lat)
+	row.LatencyP50, row.LatencyP99 = pct(lat, 50), pct(lat, 99)
+	return row
+}
+
+func kindOfMetric(name string) string {
+	switch {
+	case strings.HasSuffix(name, "share"):
+		return "share"
+	case strings.Contains(name, "max") || strings.Contains(name, "p99") || strings.Contains(name, "p50"):
+		return "max"
+	}
+	return "sum"
+}
+
+func addMetrics(acc, ms []checker.Metric) []checker.Metric {
+	for _, m := range ms {
+		i := slices.IndexFunc(acc, func(a checker.Metric) bool { return a.Name == m.Name })
+		if i < 0 {
+			acc = append(acc, m)
+			continue
+		}
+		if kindOfMetric(m.Name) == "max" {
+			acc[i].Value = max(acc[i].Value, m.Value)
+		} else {
+			acc[i].Value += m.Value
+		}
+	}
+	return acc
+}
+
+// finishMetrics turns summed shares into averages, or recomputes the
+// staleness share from its counts.
+func finishMetrics(ms []checker.Metric, seeds int) []checker.Metric {
+	get := func(name string) (float64, bool) {
+		for _, m := range ms {
+			if m.Name == name {
+				return m.Value, true
+			}
+		}
+		return 0, false
+	}
+	for i, m := range ms {
+		if kindOfMetric(m.Name) != "share" {
+			continue
+		}
+		stale, ok1 := get("stale reads")
+		reads, ok2 := get("reads")
+		switch {
+		case m.Name == "stale share" && ok1 && ok2 && reads > 0:
+			ms[i].Value = stale / reads
+		case seeds > 0:
+			ms[i].Value = m.Value / float64(seeds)
+		}
+	}
+	return ms
+}
+
+func pct(xs []time.Duration, p int) time.Duration {
+	if len(xs) == 0 {
+		return 0
+	}
+	i := (len(xs)*p + 99) / 100
+	return xs[min(max(i, 1), len(xs))-1]
+}
