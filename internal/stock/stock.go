@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/faultline/faultline/nodes/abd/abdkind"
+	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/scenarios"
@@ -28,7 +29,9 @@ func Register() {
 }
 
 // Nodes returns the stock node kinds.
-func Nodes() []scenarios.NodeKind { return []scenarios.NodeKind{raftkvkind.Kind(), abdkind.Kind()} }
+func Nodes() []scenarios.NodeKind {
+	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), abdkind.Kind()}
+}
 
 // Workloads returns the stock workload kinds.
 func Workloads() []scenarios.WorkloadKind { return kvkind.Workloads() }
