@@ -7,6 +7,7 @@ package stock
 import (
 	"sync"
 
+	"github.com/faultline/faultline/nodes/abd/abdkind"
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
@@ -30,7 +31,7 @@ func Register() {
 
 // Nodes returns the stock node kinds.
 func Nodes() []scenarios.NodeKind {
-	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind()}
+	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind()}
 }
 
 // Workloads returns the stock workload kinds.
