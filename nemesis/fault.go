@@ -79,6 +79,8 @@ type ctx struct {
 	inSync func(id nodes.ID) (offset time.Duration, ppm int64)
 	// healAll undoes every active fault (the heal fault).
 	healAll func()
+	// clientsFollow: partitions cut clients off with their home servers.
+	clientsFollow bool
 }
 
 // must turns a simulator error into a panic: the nemesis only passes ids it

@@ -43,6 +43,13 @@ type Options struct {
 	MaxDown int
 	// Clocks says what the heal and clock-reset restore.
 	Clocks ClockHeal
+	// ClientsFollowPartitions puts each client on its home server's side
+	// of every partition, isolation, bridge, ring and cut: client ci can
+	// reach only the servers its home server n((i-1) mod N + 1) can. By
+	// default partitions split servers only and clients reach every
+	// server, so a CP system stays available through its majority; with
+	// it, the clients on a minority side see what CAP predicts.
+	ClientsFollowPartitions bool
 	// Rand, if set, is the one stream every fault draws from. By default
 	// each fault kind draws from its own stream, Stream(seed, kind), so
 	// that adding a crash to a schedule does not change which servers a
@@ -111,7 +118,7 @@ func Install(w *sim.Sim, sched Schedule, opts Options) (*Nemesis, error) {
 		off, ppm := w.Clock(id)
 		nm.initial = append(nm.initial, clockVal{off, ppm})
 	}
-	nm.x = ctx{w: w, inSync: nm.inSync, healAll: nm.healAll}
+	nm.x = ctx{w: w, inSync: nm.inSync, healAll: nm.healAll, clientsFollow: opts.ClientsFollowPartitions}
 	for i, st := range nm.sched.Steps {
 		w.At(st.At, func() { nm.begin(i) })
 		if st.For > 0 {

@@ -116,7 +116,7 @@ func (p Partition) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 		plan.Resolved = text
 	}
 	plan.start = func(x *ctx) func() {
-		return x.install(newRule(p.String(), n, cuts, dropAll), true)
+		return x.install(x.partition(newRule(p.String(), n, cuts, dropAll)), true)
 	}
 	return plan, nil
 }
@@ -183,7 +183,7 @@ func (f Isolate) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 		plan.Node = ids[0]
 	}
 	plan.start = func(x *ctx) func() {
-		return x.install(newRule(f.String(), res.n, cuts, dropAll), true)
+		return x.install(x.partition(newRule(f.String(), res.n, cuts, dropAll)), true)
 	}
 	return plan, nil
 }
@@ -228,7 +228,7 @@ func (f Bridge) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 	slices.Sort(b)
 	plan := &Plan{Fault: f, Cuts: cuts, Resolved: idList(a) + "|" + idList(b) + " via " + bridge.String()}
 	plan.start = func(x *ctx) func() {
-		return x.install(newRule(f.String(), n, cuts, dropAll), true)
+		return x.install(x.partition(newRule(f.String(), n, cuts, dropAll)), true)
 	}
 	return plan, nil
 }
@@ -273,7 +273,7 @@ func (f Ring) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 	}
 	plan := &Plan{Fault: f, Cuts: cuts, Resolved: strings.Join(order, "-")}
 	plan.start = func(x *ctx) func() {
-		return x.install(newRule(f.String(), n, cuts, dropAll), true)
+		return x.install(x.partition(newRule(f.String(), n, cuts, dropAll)), true)
 	}
 	return plan, nil
 }
@@ -310,7 +310,7 @@ func (f Cut) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 		plan.Resolved = text
 	}
 	plan.start = func(x *ctx) func() {
-		return x.install(newRule(f.String(), res.n, links, dropAll), true)
+		return x.install(x.partition(newRule(f.String(), res.n, links, dropAll)), true)
 	}
 	return plan, nil
 }

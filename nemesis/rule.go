@@ -17,6 +17,9 @@ type rule struct {
 	n     int
 	on    []bool // on[from*(n+1)+to]
 	judge func(r *rand.Rand) sim.Verdict
+	// clients: a client's packets are judged as its home server's (see
+	// Options.ClientsFollowPartitions).
+	clients bool
 }
 
 func newRule(text string, n int, links []Link, judge func(r *rand.Rand) sim.Verdict) *rule {
@@ -29,6 +32,12 @@ func newRule(text string, n int, links []Link, judge func(r *rand.Rand) sim.Verd
 
 func (ru *rule) Judge(p *sim.Packet, r *rand.Rand) sim.Verdict {
 	f, t := int(p.From), int(p.To)
+	if ru.clients && p.From.IsClient() != p.To.IsClient() {
+		f, t = ru.side(p.From), ru.side(p.To)
+		if f == t {
+			return sim.Verdict{} // a client and its home server
+		}
+	}
 	if f < 1 || t < 1 || f > ru.n || t > ru.n || !ru.on[f*(ru.n+1)+t] {
 		return sim.Verdict{}
 	}
@@ -36,6 +45,24 @@ func (ru *rule) Judge(p *sim.Packet, r *rand.Rand) sim.Verdict {
 }
 
 func (ru *rule) String() string { return ru.text }
+
+// side is the server whose side of a partition id is on: itself, or for
+// client ci its home server n((i-1) mod N + 1) — the one a kv client with
+// route fixed talks to.
+func (ru *rule) side(id nodes.ID) int {
+	if id.IsClient() {
+		return (id.Index()-1)%ru.n + 1
+	}
+	return int(id)
+}
+
+// partition marks a partition-family rule: under
+// Options.ClientsFollowPartitions it cuts clients off with their home
+// servers.
+func (x *ctx) partition(ru *rule) *rule {
+	ru.clients = x.clientsFollow
+	return ru
+}
 
 // install adds the rule (at the front of the list for cuts, drops and
 // clogs, which must win over delays; at the end otherwise) and returns the

@@ -81,7 +81,8 @@ func installNemesis(w *sim.Sim, sc *Scenario, seed uint64) (*nemesis.Nemesis, er
 	if err != nil {
 		return nil, err
 	}
-	nm, err := nemesis.Install(w, sched, nemesis.Options{HealAt: sc.Run.Duration, Quiet: sc.Run.Heal, Unbounded: sc.Nemesis.Unbounded})
+	nm, err := nemesis.Install(w, sched, nemesis.Options{HealAt: sc.Run.Duration, Quiet: sc.Run.Heal, Unbounded: sc.Nemesis.Unbounded,
+		ClientsFollowPartitions: sc.Nemesis.ClientsFollowPartitions})
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %s: %v", sc.Name, err)
 	}

@@ -55,7 +55,7 @@ func Format(sc *Scenario) []byte {
 	}
 	p("}\n")
 	nm := sc.Nemesis
-	if nm.Generate != nil || len(nm.Script) > 0 || nm.Unbounded {
+	if nm.Generate != nil || len(nm.Script) > 0 || nm.Unbounded || nm.ClientsFollowPartitions {
 		p("nemesis:\n")
 		if g := nm.Generate; g != nil {
 			p("  generate:\n    faults: [%s]\n    interval: %s\n    duration: %s\n    swarm: %t\n",
@@ -72,6 +72,9 @@ func Format(sc *Scenario) []byte {
 		}
 		if nm.Unbounded {
 			p("  unbounded: true\n")
+		}
+		if nm.ClientsFollowPartitions {
+			p("  clients_follow_partitions: true\n")
 		}
 	}
 	formatSwarm(&b, sc.Swarm)

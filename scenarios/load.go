@@ -587,8 +587,9 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 			}
 			return nil
 		},
-		"unbounded": d.boolean(&nm.Unbounded),
-	}, []string{"generate", "script", "unbounded"})
+		"unbounded":                 d.boolean(&nm.Unbounded),
+		"clients_follow_partitions": d.boolean(&nm.ClientsFollowPartitions),
+	}, []string{"generate", "script", "unbounded", "clients_follow_partitions"})
 }
 
 func (d *decoder) run(n *yaml.Node, path string, r *RunSpec) error {

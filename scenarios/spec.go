@@ -105,6 +105,9 @@ type Nemesis struct {
 	// Unbounded lifts the recoverability budget (by default at most a
 	// minority of nodes is faulty at once).
 	Unbounded bool
+	// ClientsFollowPartitions puts each client on its home server's side
+	// of a partition (nemesis.Options.ClientsFollowPartitions).
+	ClientsFollowPartitions bool
 }
 
 // Generate draws faults from the seed.
