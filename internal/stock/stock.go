@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/faultline/faultline/nodes/kv/kvkind"
+	"github.com/faultline/faultline/nodes/pb/pbkind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/scenarios"
 )
@@ -27,7 +28,9 @@ func Register() {
 }
 
 // Nodes returns the stock node kinds.
-func Nodes() []scenarios.NodeKind { return []scenarios.NodeKind{raftkvkind.Kind()} }
+func Nodes() []scenarios.NodeKind {
+	return []scenarios.NodeKind{raftkvkind.Kind(), pbkind.Kind()}
+}
 
 // Workloads returns the stock workload kinds.
 func Workloads() []scenarios.WorkloadKind { return kvkind.Workloads() }
