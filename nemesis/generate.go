@@ -37,6 +37,10 @@ type GenOptions struct {
 	// intensity from the seed, so a sweep over seeds explores many fault
 	// mixes.
 	Swarm bool
+	// NoLeader: the protocol has no leader, so a drawn "leader" target
+	// becomes "one" (the draws themselves do not change, so neither does
+	// anything else the seed decides).
+	NoLeader bool
 }
 
 // DefaultKinds are the kinds a generated schedule uses unless told
@@ -137,12 +141,21 @@ func (in Intensity) check() error {
 // genCtx is what a kind's generator draws from: its own stream and the
 // intensity.
 type genCtx struct {
-	r  *rand.Rand
-	in *Intensity
+	r        *rand.Rand
+	in       *Intensity
+	noLeader bool
 }
 
 // pick draws one of the targets.
-func (g *genCtx) pick(ts ...Target) Target { return ts[g.r.IntN(len(ts))] }
+func (g *genCtx) pick(ts ...Target) Target { return g.target(ts[g.r.IntN(len(ts))]) }
+
+// target is t, or One in place of Leader for a protocol without leaders.
+func (g *genCtx) target(t Target) Target {
+	if g.noLeader && t.Kind == TargetLeader {
+		return One
+	}
+	return t
+}
 
 // signed draws a non-zero duration in [-max, max], rounded to milliseconds
 // so that the text stays readable.
@@ -182,7 +195,7 @@ func Generate(seed uint64, opts GenOptions) (Schedule, error) {
 		d := opts.Duration.sampleRounded(rDur, time.Millisecond)
 		g, ok := params[kind]
 		if !ok {
-			g = &genCtx{r: Stream(seed, "gen/"+kind), in: &opts.Intensity}
+			g = &genCtx{r: Stream(seed, "gen/"+kind), in: &opts.Intensity, noLeader: opts.NoLeader}
 			params[kind] = g
 		}
 		st := Step{At: t, For: d, Fault: lookup(kind).gen(g)}

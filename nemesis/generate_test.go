@@ -2,6 +2,7 @@ package nemesis
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -189,5 +190,39 @@ func TestGenerateErrors(t *testing.T) {
 		if err == nil || len(err.Error()) < len(c.want) || err.Error()[:len(c.want)] != c.want {
 			t.Errorf("Generate(%+v) = %v, want %s...", c.o, err, c.want)
 		}
+	}
+}
+
+// A protocol without leaders gets "one" wherever "leader" was drawn, and
+// nothing else about the schedule changes.
+func TestGenerateNoLeader(t *testing.T) {
+	opts := GenOptions{Kinds: GeneratedKinds(), End: time.Minute}
+	with, err := Generate(7, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.NoLeader = true
+	without, err := Generate(7, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaders := 0
+	if len(with.Steps) != len(without.Steps) {
+		t.Fatalf("%d steps vs %d", len(with.Steps), len(without.Steps))
+	}
+	for i := range with.Steps {
+		a, b := with.Steps[i].Fault.String(), without.Steps[i].Fault.String()
+		if strings.Contains(b, "leader") {
+			t.Errorf("step %d targets a leader: %s", i, b)
+		}
+		if a != b {
+			leaders++
+			if strings.ReplaceAll(a, "leader", "one") != b || with.Steps[i].At != without.Steps[i].At {
+				t.Errorf("step %d: %s at %v became %s at %v", i, a, with.Steps[i].At, b, without.Steps[i].At)
+			}
+		}
+	}
+	if leaders == 0 {
+		t.Error("seed 7 drew no leader target: pick another seed")
 	}
 }

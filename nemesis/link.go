@@ -233,7 +233,7 @@ func (f Clog) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 }
 
 func genLinks(g *genCtx) Links {
-	return []Links{AllLinks, BothWays(One, All), OneWay(One, All), BothWays(Leader, All)}[g.r.IntN(4)]
+	return []Links{AllLinks, BothWays(One, All), OneWay(One, All), BothWays(g.target(Leader), All)}[g.r.IntN(4)]
 }
 
 func genDrop(g *genCtx) Fault      { return Drop{g.in.Drop, genLinks(g)} }
@@ -241,5 +241,5 @@ func genDelay(g *genCtx) Fault     { return Delay{g.in.Delay, genLinks(g)} }
 func genDuplicate(g *genCtx) Fault { return Duplicate{g.in.Duplicate, genLinks(g)} }
 func genReorder(g *genCtx) Fault   { return Reorder{g.in.Reorder, g.in.ReorderMax, genLinks(g)} }
 func genClog(g *genCtx) Fault {
-	return Clog{[]Links{BothWays(One, All), OneWay(One, One), BothWays(Leader, All)}[g.r.IntN(3)]}
+	return Clog{[]Links{BothWays(One, All), OneWay(One, One), BothWays(g.target(Leader), All)}[g.r.IntN(3)]}
 }

@@ -322,7 +322,7 @@ func genPartition(g *genCtx) Fault {
 	case 1:
 		return Partition{Groups: []Target{One}}
 	case 2:
-		return Partition{Groups: []Target{Leader}}
+		return Partition{Groups: []Target{g.target(Leader)}}
 	}
 	return Partition{Groups: []Target{Majority}}
 }

@@ -38,6 +38,10 @@ type NodeKind struct {
 	Digest bool
 	// Invariants says Build sets Protocol.Invariants ("invariants" check).
 	Invariants bool
+	// Checks are checks of the protocol's own that scenarios may name
+	// (registered with the kind; each says in Supported which kinds it
+	// judges).
+	Checks []CheckKind
 	// Validate, if set, checks the parameters together after each was
 	// parsed; report problems with Params.Errorf.
 	Validate func(p Params) error
@@ -221,6 +225,11 @@ func RegisterNode(k NodeKind) {
 	must(len(k.Workloads) > 0, "no Workloads: name the workload kinds the servers speak")
 	must(k.MinSize >= 0, "negative MinSize")
 	mustSpecs("RegisterNode("+k.Name+")", k.Params)
+	for _, c := range k.Checks {
+		if reg.checks[c.Name] == nil {
+			RegisterCheck(c)
+		}
+	}
 	reg.nodes[k.Name] = &k
 }
 

@@ -2,8 +2,8 @@ package viz
 
 import (
 	"fmt"
-	"io"
 	"image/color"
+	"io"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"

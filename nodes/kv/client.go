@@ -344,6 +344,8 @@ func (c *Client) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		} else {
 			c.finish(env, nodes.Fail, p.op)
 		}
+	case StatusUnsupported:
+		c.finish(env, nodes.Fail, p.op)
 	case StatusNotLeader:
 		hint := c.serverIndex(r.Leader)
 		if c.w.Route != RouteLeader {

@@ -201,6 +201,32 @@ func TestCASMismatch(t *testing.T) {
 	}
 }
 
+// StatusUnsupported ends the operation fail at once: no resend, nothing
+// indeterminate.
+func TestUnsupported(t *testing.T) {
+	f := &fake{Unsupported: true}
+	wd := newWorld(t, setup{seed: 4, clients: 2, f: f, wl: kv.Workload{MaxOps: 40}})
+	wd.run(t, time.Minute)
+	var unsupported int
+	for _, h := range wd.history() {
+		rmw := h.op.Kind == nodes.OpCAS || h.op.Kind == nodes.OpAppend
+		switch {
+		case rmw && h.outcome == nodes.Fail:
+			unsupported++
+		case rmw || h.outcome != nodes.OK:
+			t.Errorf("ended %v", h)
+		}
+	}
+	if unsupported == 0 {
+		t.Error("no cas or append in the history")
+	}
+	for i := 1; i <= 2; i++ {
+		if st := wd.client(t, i).Stats(); st.Resent != 0 || st.Info != 0 {
+			t.Errorf("c%d stats %+v: an unsupported operation was resent or left indeterminate", i, st)
+		}
+	}
+}
+
 // A server that answers Retry twice per request: the client resends with
 // the same Seq, every operation is applied exactly once, and Seqs of
 // successive operations increase.

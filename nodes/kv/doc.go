@@ -53,6 +53,7 @@
 //	reply / event                       history outcome
 //	StatusOK                            ok (get/read: Output = Value, Exists; cas: Output "true")
 //	StatusCASMismatch                   fail — or ok with Output "false" if CASMismatchOK
+//	StatusUnsupported                   fail (the server never performs this kind)
 //	Timeout, never sent                 fail (it cannot have taken effect)
 //	Timeout, sent, read                 fail (a read has no effect, whatever happened)
 //	Timeout, sent, write/append/cas     info (it may or may not have taken effect)

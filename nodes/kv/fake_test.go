@@ -33,6 +33,9 @@ type fake struct {
 	DropAll    bool
 	// Delay holds every answer this long (after applying).
 	Delay time.Duration
+	// Unsupported answers StatusUnsupported to cas and append, as a store
+	// without atomic read-modify-write does.
+	Unsupported bool
 
 	// Requests is every request received, in order.
 	Requests []seen
@@ -98,6 +101,10 @@ func (s *fakeServer) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 			r.Leader = f.Leader
 		}
 		s.answer(env, from, r)
+		return
+	}
+	if f.Unsupported && (req.Op.Kind == nodes.OpCAS || req.Op.Kind == nodes.OpAppend) {
+		s.answer(env, from, kv.Reply{Seq: req.Seq, Status: kv.StatusUnsupported})
 		return
 	}
 	key := session{req.Client, req.Seq}

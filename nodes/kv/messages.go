@@ -28,6 +28,13 @@ const (
 	// before commit, read not confirmable); it may or may not have been
 	// applied, and retrying the same Seq is safe.
 	StatusRetry
+	// StatusUnsupported: the server does not perform this kind of
+	// operation at all (a store without atomic read-modify-write, such as
+	// a quorum register, answers cas and append with it); certainly not
+	// applied, and retrying cannot help, so the client ends the operation
+	// fail. A protocol that answers it should say so in its docs, and its
+	// scenarios should leave the kind out of the mix.
+	StatusUnsupported
 )
 
 func (s Status) String() string {
@@ -40,6 +47,8 @@ func (s Status) String() string {
 		return "cas-mismatch"
 	case StatusRetry:
 		return "retry"
+	case StatusUnsupported:
+		return "unsupported"
 	}
 	return "status?"
 }

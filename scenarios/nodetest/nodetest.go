@@ -64,6 +64,9 @@ type Options struct {
 	// Params are cluster parameters to run with (default: none, so every
 	// parameter takes its default).
 	Params []scenarios.Param
+	// WorkloadParams are workload parameters to run with (a leaderless
+	// protocol's route: fixed or any).
+	WorkloadParams []scenarios.Param
 	// Promise is the consistency the protocol promises: checks stronger
 	// than it are run but not required (default: all of them required).
 	Promise scenarios.Promise
@@ -147,7 +150,7 @@ func (r *run) scenario(name string) *scenarios.Scenario {
 	sc := &scenarios.Scenario{
 		Name:     "nodetest-" + r.kind.Name + "-" + name,
 		Cluster:  scenarios.Cluster{Node: r.kind.Name, Size: max(3, r.kind.MinSize), Params: slices.Clone(r.opts.Params)},
-		Workload: scenarios.Workload{Kind: r.opts.Workload, Clients: 3},
+		Workload: scenarios.Workload{Kind: r.opts.Workload, Clients: 3, Params: slices.Clone(r.opts.WorkloadParams)},
 		Run:      scenarios.RunSpec{Duration: 4 * time.Second, Heal: 4 * time.Second},
 		Check:    []string{},
 		Promise:  r.opts.Promise,
