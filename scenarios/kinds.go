@@ -31,6 +31,11 @@ type NodeKind struct {
 	// speak; the first is the default when a scenario gives no
 	// workload.kind. At least one is required.
 	Workloads []string
+	// Ops, if set, are the operations the servers perform, when not all of
+	// their workloads' (a quorum register without read-modify-write): a
+	// mix that weighs another is a load error, and the default mix leaves
+	// the others out.
+	Ops []string
 	// Leader says the servers implement nodes.LeaderReporter, so faults may
 	// target "leader".
 	Leader bool

@@ -70,7 +70,11 @@ func (sc *Scenario) WithDefaults() *Scenario {
 			w.Keys = DefaultKeys
 		}
 		if len(w.Mix) == 0 {
-			w.Mix = slices.Clone(wk.DefaultMix)
+			for _, m := range wk.DefaultMix {
+				if nk == nil || len(nk.Ops) == 0 || slices.Contains(nk.Ops, m.Op) {
+					w.Mix = append(w.Mix, m)
+				}
+			}
 		}
 	}
 	if c.Run.Duration == 0 {
@@ -164,6 +168,9 @@ func (sc *Scenario) Validate() error {
 	for _, m := range w.Mix {
 		if !slices.Contains(wk.Ops, m.Op) {
 			return bad("workload.mix."+m.Op, "unknown operation for a %s workload%s (want: %s)", wk.Name, didYouMean(m.Op, wk.Ops), strings.Join(wk.Ops, ", "))
+		}
+		if m.Weight > 0 && len(nk.Ops) > 0 && !slices.Contains(nk.Ops, m.Op) {
+			return bad("workload.mix."+m.Op, "node kind %q does not perform %s (it performs: %s)", nk.Name, m.Op, strings.Join(nk.Ops, ", "))
 		}
 		if m.Weight < 0 {
 			return bad("workload.mix."+m.Op, "negative weight %d", m.Weight)

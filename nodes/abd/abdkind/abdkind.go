@@ -56,6 +56,7 @@ func Kind() scenarios.NodeKind {
 		// A quorum must survive one crash.
 		MinSize:    3,
 		Workloads:  []string{"kv", "register"},
+		Ops:        []string{"get", "put", "read", "write"},
 		Invariants: true,
 		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
