@@ -17,7 +17,7 @@ func TestClientsFollowPartitions(t *testing.T) {
 		x := &ctx{clientsFollow: follow}
 		ru := x.partition(newRule("partition n1", 3, cuts, dropAll))
 		for _, c := range []struct {
-			from, to nodes.ID
+			from, to    nodes.ID
 			cutIfFollow bool
 		}{
 			{nodes.ClientID(1), nodes.NodeID(1), false}, // c1 is at home on n1's side

@@ -69,3 +69,46 @@ func TestCompare(t *testing.T) {
 		t.Errorf("follower reads' linearizability: %+v", lin)
 	}
 }
+
+// The library's CAP comparison shows what the CAP chapter predicts: under
+// the same partitions, the CP designs refuse some operations on the
+// minority side and never lose or stale a write; the AP designs answer
+// everything and lose and stale some.
+func TestCAPScenario(t *testing.T) {
+	sc, err := scenarios.LoadLibrary("cap-partitions.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := sc.Variants()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := scenarios.Compare(context.Background(), vs, 1, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	measure := func(r scenarios.CompareRow, check, name string) float64 {
+		for _, c := range r.Checks {
+			if c.Name == check {
+				for _, m := range c.Metrics {
+					if m.Name == name {
+						return m.Value
+					}
+				}
+			}
+		}
+		return -1
+	}
+	for _, r := range rows {
+		lost, stale := measure(r, "lost-writes", "lost writes"), measure(r, "staleness", "stale reads")
+		ap := r.Promise == scenarios.PromiseEventual
+		switch {
+		case r.Counts[scenarios.StatusValid] != r.Seeds:
+			t.Errorf("%s: %v", r.Name, r.Counts)
+		case !ap && (lost != 0 || stale != 0 || r.FaultAvailability >= 0.99):
+			t.Errorf("%s (CP): lost %v, stale %v, available during faults %.3f", r.Name, lost, stale, r.FaultAvailability)
+		case ap && (lost+stale <= 0 || r.FaultAvailability < 0.999):
+			t.Errorf("%s (AP): lost %v, stale %v, available during faults %.3f", r.Name, lost, stale, r.FaultAvailability)
+		}
+	}
+}

@@ -152,3 +152,19 @@ check: [test-no-failed-ops]
 		t.Errorf("a cas-only workload over two values has rejected cas operations (Fail): got %s %+v", o.Status, o.Checks)
 	}
 }
+
+// Only the clients that probe are judged by liveness (probe_clients).
+func TestProbeClients(t *testing.T) {
+	sc, err := scenarios.Parse("p.yaml", []byte(`name: p
+cluster: {node: raftkv, size: 3}
+workload: {kind: kv, clients: 4, probe_clients: 1}
+run: {duration: 2s, heal: 2s}
+check: [liveness]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := scenarios.RunSeed(sc, 1, scenarios.RunOptions{}); o.Failed() {
+		t.Fatalf("%s: %s", o.Status, o.Reason)
+	}
+}

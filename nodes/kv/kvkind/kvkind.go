@@ -133,9 +133,15 @@ func build(kind string, s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 	return &scenarios.Clients{
 		Factory: w.Factory(),
 		Keys:    keys,
+		// A client that does not probe (probe_clients) has nothing to
+		// report; one that probes must have got a write through.
 		Probe: func(n nodes.Node) bool {
 			c, ok := n.(*kv.Client)
-			return !ok || c.Probe().OK
+			if !ok {
+				return true
+			}
+			p := c.Probe()
+			return !p.Started || p.OK
 		},
 	}, nil
 }
