@@ -56,6 +56,7 @@ func Schedule(sc *Scenario, seed uint64) (nemesis.Schedule, error) {
 			End:        sc.Run.Duration,
 			Swarm:      g.Swarm,
 			Concurrent: g.Concurrent,
+			Intensity:  g.Intensity,
 			NoLeader:   reg.nodes[sc.Cluster.Node] != nil && !reg.nodes[sc.Cluster.Node].Leader,
 		})
 		if err != nil {

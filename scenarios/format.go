@@ -63,6 +63,23 @@ func Format(sc *Scenario) []byte {
 			if g.Concurrent {
 				p("    concurrent: true\n")
 			}
+			in := g.Intensity
+			var set []string
+			for _, fl := range intensityFields(&in) {
+				switch {
+				case fl.dur != nil && *fl.dur != 0:
+					set = append(set, fl.key+": "+fl.dur.String())
+				case fl.rng != nil && !fl.rng.IsZero():
+					set = append(set, fl.key+": "+fl.rng.String())
+				case fl.rat != nil && !fl.rat.IsZero():
+					set = append(set, fl.key+": "+q(ratioText(*fl.rat)))
+				case fl.ppm != nil && *fl.ppm != 0:
+					set = append(set, fmt.Sprintf("%s: %dppm", fl.key, *fl.ppm))
+				}
+			}
+			if len(set) > 0 {
+				p("    intensity: {%s}\n", strings.Join(set, ", "))
+			}
 		}
 		if len(nm.Script) > 0 {
 			p("  script:\n")

@@ -548,7 +548,8 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 				"duration":   d.rangeOf(&g.Duration),
 				"swarm":      d.boolean(&g.Swarm),
 				"concurrent": d.boolean(&g.Concurrent),
-			}, []string{"faults", "interval", "duration", "swarm", "concurrent"})
+				"intensity":  func(v *yaml.Node, f string) error { return d.intensity(v, f, &g.Intensity) },
+			}, []string{"faults", "interval", "duration", "swarm", "concurrent", "intensity"})
 			if err != nil {
 				return err
 			}
@@ -698,4 +699,71 @@ func (d *decoder) compare(n *yaml.Node, path string, dst *[]Variant) error {
 		*dst = append(*dst, v)
 	}
 	return nil
+}
+
+// intensityFields are the generated faults' knobs, as YAML names them.
+func intensityFields(in *nemesis.Intensity) []struct {
+	key  string
+	dur  *time.Duration
+	rng  *Range
+	rat  *sim.Ratio
+	ppm  *int64
+	help string
+} {
+	type f = struct {
+		key  string
+		dur  *time.Duration
+		rng  *Range
+		rat  *sim.Ratio
+		ppm  *int64
+		help string
+	}
+	return []f{
+		{key: "drop", rat: &in.Drop}, {key: "delay", rng: &in.Delay}, {key: "duplicate", rat: &in.Duplicate},
+		{key: "reorder", rat: &in.Reorder}, {key: "reorder_max", dur: &in.ReorderMax}, {key: "skew", dur: &in.Skew},
+		{key: "drift", ppm: &in.DriftPPM}, {key: "jump", dur: &in.Jump}, {key: "strobe_amplitude", dur: &in.StrobeAmplitude},
+		{key: "strobe_period", dur: &in.StrobePeriod}, {key: "crash_loop", rng: &in.CrashLoop},
+		{key: "tear", rat: &in.Tear}, {key: "flip", rat: &in.Flip},
+	}
+}
+
+// intensity decodes nemesis.generate.intensity.
+func (d *decoder) intensity(n *yaml.Node, path string, in *nemesis.Intensity) error {
+	h := map[string]func(*yaml.Node, string) error{}
+	var order []string
+	for _, fl := range intensityFields(in) {
+		order = append(order, fl.key)
+		switch {
+		case fl.dur != nil:
+			h[fl.key] = d.duration(fl.dur)
+		case fl.rng != nil:
+			rng := fl.rng
+			h[fl.key] = func(v *yaml.Node, f string) error {
+				if err := d.rangeOf(rng)(v, f); err != nil {
+					return err
+				}
+				if rng.Min <= 0 {
+					return d.errf(v, f, "want a range of positive durations, got %v", *rng)
+				}
+				return nil
+			}
+		case fl.rat != nil:
+			h[fl.key] = d.ratio(fl.rat)
+		case fl.ppm != nil:
+			ppm := fl.ppm
+			h[fl.key] = func(v *yaml.Node, f string) error {
+				s, err := d.scalar(v, f, "a drift such as 1000ppm")
+				if err != nil {
+					return err
+				}
+				x, err := ParsePPM(s)
+				if err != nil {
+					return d.errf(v, f, "%v", err)
+				}
+				*ppm = x
+				return nil
+			}
+		}
+	}
+	return d.fields(n, path, h, order)
 }

@@ -168,3 +168,30 @@ check: [liveness]
 		t.Fatalf("%s: %s", o.Status, o.Reason)
 	}
 }
+
+// nemesis.generate.intensity reaches the generated faults, and a scenario
+// written back keeps it.
+func TestGeneratedIntensity(t *testing.T) {
+	sc, err := scenarios.LoadFile("testdata/intensity.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched, err := scenarios.Schedule(sc, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, st := range sched.Steps {
+		texts = append(texts, st.Fault.String())
+	}
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{"10ms..100ms", "1/5"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no generated fault carries %s:\n%s", want, all)
+		}
+	}
+	back, err := scenarios.Parse("again.yaml", scenarios.Format(sc))
+	if err != nil || back.Nemesis.Generate.Intensity != sc.Nemesis.Generate.Intensity {
+		t.Errorf("round trip: %v\n%s", err, scenarios.Format(sc))
+	}
+}

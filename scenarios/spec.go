@@ -120,6 +120,9 @@ type Generate struct {
 	// Concurrent lets generated faults overlap: the next starts an interval
 	// after the previous one started, not after it ended.
 	Concurrent bool
+	// Intensity sets how hard generated faults hit (zero fields: the
+	// nemesis's defaults; in swarm mode, drawn).
+	Intensity nemesis.Intensity
 }
 
 // Range is a closed interval of durations, written 2s..5s.
