@@ -3,6 +3,7 @@ package checker
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -19,40 +20,65 @@ func Staleness() Checker {
 	return Func("staleness", func(h *History, _ Options) Result { return checkStaleness(h) })
 }
 
-func checkStaleness(h *History) Result {
-	res := Result{Name: "staleness"}
+// A StaleRead is one OK read and how far behind it was: K acknowledged
+// writes it misses, the oldest acknowledged Behind before it was invoked
+// (K and Behind are zero for a fresh read).
+type StaleRead struct {
+	Op     int // index in History.Ops
+	K      int
+	Behind time.Duration
+}
+
+// StaleReads measures every OK read of a KV history with unique values,
+// in history order (see Staleness); an error when values are not unique.
+func StaleReads(h *History) ([]StaleRead, error) {
 	v := analyze(h)
 	if !v.unique {
-		res.Explanation = fmt.Sprintf("key %q has two writes of the same value: reads cannot tell which write they saw (use unique values)", v.dupeKey)
-		return res
+		return nil, fmt.Errorf("checker: key %q has two writes of the same value: reads cannot tell which write they saw (use unique values)", v.dupeKey)
 	}
-	var ks []int
-	var ds []time.Duration
-	reads, worst, worstK := 0, -1, 0
-	var worstD time.Duration
+	var out []StaleRead
 	for i := range h.Ops {
 		op := &h.Ops[i]
 		if !okRead(op) {
 			continue
 		}
-		reads++
 		vers := v.read(op)
-		k, oldest := 0, time.Duration(-1)
+		sr := StaleRead{Op: i}
+		oldest := time.Duration(-1)
 		for _, w := range v.ackedWritesBefore(op.Key, op.Invoke) {
 			if v.misses(vers, w) {
-				k++
+				sr.K++
 				if oldest < 0 {
 					oldest = h.Ops[w].Return
 				}
 			}
 		}
-		if k == 0 {
+		if sr.K > 0 {
+			sr.Behind = op.Invoke - oldest
+		}
+		out = append(out, sr)
+	}
+	return out, nil
+}
+
+func checkStaleness(h *History) Result {
+	res := Result{Name: "staleness"}
+	all, err := StaleReads(h)
+	if err != nil {
+		res.Explanation, res.Err = strings.TrimPrefix(err.Error(), "checker: "), err
+		return res
+	}
+	var ks []int
+	var ds []time.Duration
+	reads, worst, worstK := len(all), -1, 0
+	var worstD time.Duration
+	for _, sr := range all {
+		if sr.K == 0 {
 			continue
 		}
-		d := op.Invoke - oldest
-		ks, ds = append(ks, k), append(ds, d)
-		if k > worstK || (k == worstK && d > worstD) {
-			worst, worstK, worstD = i, k, d
+		ks, ds = append(ks, sr.K), append(ds, sr.Behind)
+		if sr.K > worstK || (sr.K == worstK && sr.Behind > worstD) {
+			worst, worstK, worstD = sr.Op, sr.K, sr.Behind
 		}
 	}
 	slices.Sort(ks)

@@ -305,3 +305,15 @@ func TestPlotCompare(t *testing.T) {
 		t.Error("an empty comparison plotted")
 	}
 }
+
+func TestPlotStaleness(t *testing.T) {
+	var b bytes.Buffer
+	s := Staleness{K: []int{0, 1, 3, 0, 2}, Behind: []time.Duration{0, 10 * time.Millisecond, 90 * time.Millisecond, 0, 40 * time.Millisecond}}
+	if err := PlotStaleness(&b, s, PlotOptions{}); err != nil || !strings.Contains(b.String(), "3 of 5 reads stale") {
+		t.Fatalf("%v\n%.300s", err, b.String())
+	}
+	b.Reset()
+	if err := PlotStaleness(&b, Staleness{K: []int{0}, Behind: []time.Duration{0}}, PlotOptions{}); err != nil || !strings.Contains(b.String(), "every read saw") {
+		t.Fatalf("fresh reads: %v", err)
+	}
+}

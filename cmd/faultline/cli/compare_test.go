@@ -32,3 +32,18 @@ func TestCompareCommand(t *testing.T) {
 		t.Errorf("no files: exit %d, %s", code, errs)
 	}
 }
+
+// plot --kind staleness draws a replayed seed's history.
+func TestPlotStaleness(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, errs := runCLI("replay", bugFile, "--seed", "1", "--out", dir); code != 1 {
+		t.Fatalf("replay: exit %d\n%s%s", code, out, errs)
+	}
+	png := filepath.Join(dir, "stale.png")
+	if code, out, errs := runCLI("plot", filepath.Join(dir, "history.jsonl"), "--kind", "staleness", "--out", png); code != 0 {
+		t.Fatalf("plot: exit %d\n%s%s", code, out, errs)
+	}
+	if st, err := os.Stat(png); err != nil || st.Size() < 1000 {
+		t.Errorf("plot: %v", err)
+	}
+}

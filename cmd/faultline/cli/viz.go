@@ -11,6 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"golang.org/x/term"
 
+	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/sim/trace"
 	"github.com/faultline/faultline/viz"
 )
@@ -84,13 +85,13 @@ func trimPrefix(err error, prefix string) error {
 func (a *app) cmdPlot(args []string) error {
 	fs := a.newFlags("plot")
 	out := fs.String("out", "", "output file, .png or .svg (required)")
-	kind := fs.String("kind", "", "latency (default for a trace), availability, or sweep (default for a results.jsonl)")
+	kind := fs.String("kind", "", "latency (default for a trace), availability, sweep (default for a results.jsonl), or staleness (of a history.jsonl)")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 || *out == "" {
-		return usageError{"plot takes one trace (or results.jsonl for --kind sweep) and --out FILE.png|FILE.svg"}
+		return usageError{"plot takes one trace (or results.jsonl for --kind sweep, history.jsonl for --kind staleness) and --out FILE.png|FILE.svg"}
 	}
 	format := strings.TrimPrefix(filepath.Ext(*out), ".")
 	if format != "png" && format != "svg" {
@@ -122,8 +123,22 @@ func (a *app) cmdPlot(args []string) error {
 			return err
 		}
 		render = func(w io.Writer) error { return viz.PlotSweep(w, pts, opts) }
+	case "staleness":
+		h, _, err := checker.ReadFile(pos[0])
+		if err != nil {
+			return err
+		}
+		reads, err := checker.StaleReads(h)
+		if err != nil {
+			return err
+		}
+		var s viz.Staleness
+		for _, r := range reads {
+			s.K, s.Behind = append(s.K, r.K), append(s.Behind, r.Behind)
+		}
+		render = func(w io.Writer) error { return viz.PlotStaleness(w, s, opts) }
 	default:
-		return usageError{fmt.Sprintf("--kind %q: want latency, availability or sweep", *kind)}
+		return usageError{fmt.Sprintf("--kind %q: want latency, availability, sweep or staleness", *kind)}
 	}
 	tmp := *out + ".tmp"
 	fh, err := os.Create(tmp)
