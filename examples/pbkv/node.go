@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/durable"
 	"github.com/faultline/faultline/nodes/kv"
 )
 
@@ -93,11 +94,6 @@ type request struct {
 	req  kv.Request
 }
 
-type syncAction struct {
-	tag uint64
-	fn  func(env nodes.Env)
-}
-
 const tickTag = 1
 
 // Node is one pbkv server.
@@ -123,8 +119,7 @@ type Node struct {
 	lastSeen map[nodes.ID]time.Duration
 	progress time.Duration // last sign of a working view (monotonic)
 
-	syncTag uint64
-	syncs   []syncAction
+	syncs durable.Syncs // actions waiting for their writes to be durable
 }
 
 // Status is what a server exposes to invariants and digests.
@@ -191,21 +186,11 @@ func (n *Node) Start(env nodes.Env) {
 // persist writes the state and runs then once it is durable.
 func (n *Node) persist(env nodes.Env, then func(env nodes.Env)) {
 	env.Store().Write(StateFile, n.st.encode())
-	n.syncTag++
-	env.Store().Sync(n.syncTag)
-	n.syncs = append(n.syncs, syncAction{tag: n.syncTag, fn: then})
+	n.syncs.After(env, then)
 }
 
 // Synced runs the actions whose writes are now durable.
-func (n *Node) Synced(env nodes.Env, tag uint64) {
-	for len(n.syncs) > 0 && n.syncs[0].tag <= tag {
-		a := n.syncs[0]
-		n.syncs = n.syncs[1:]
-		if a.fn != nil {
-			a.fn(env)
-		}
-	}
-}
+func (n *Node) Synced(env nodes.Env, tag uint64) { n.syncs.Synced(env, tag) }
 
 // Timer is the heartbeat tick: ping, retransmit, maybe propose a view.
 func (n *Node) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
@@ -455,9 +440,7 @@ func (n *Node) onStartView(env nodes.Env, from nodes.ID, m StartView) {
 // ackDurable acknowledges our op number once everything written is durable.
 func (n *Node) ackDurable(env nodes.Env, to nodes.ID) {
 	v, op := n.st.View, n.st.Snap.OpNum
-	n.syncTag++
-	env.Store().Sync(n.syncTag)
-	n.syncs = append(n.syncs, syncAction{tag: n.syncTag, fn: func(env nodes.Env) { n.sendOK(env, to, v, op) }})
+	n.syncs.After(env, func(env nodes.Env) { n.sendOK(env, to, v, op) })
 }
 
 func (n *Node) sendOK(env nodes.Env, to nodes.ID, v, op uint64) {

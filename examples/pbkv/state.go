@@ -2,12 +2,11 @@ package pbkv
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"hash/fnv"
 
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/durable"
 	"github.com/faultline/faultline/nodes/kv"
 )
 
@@ -124,21 +123,13 @@ func validKind(kind nodes.OpKind) bool { return kv.Known(kind) }
 // encode renders the state as a CRC-32 followed by JSON (which writes map
 // keys sorted, so equal states encode equally).
 func (st *state) encode() []byte {
-	body, err := json.Marshal(st)
-	if err != nil {
-		panic(fmt.Sprintf("pbkv: encoding state: %v", err))
-	}
-	out := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(body))
-	return append(out, body...)
+	return durable.SealJSON(st)
 }
 
 // decodeState is the inverse of encode.
 func decodeState(b []byte) (state, error) {
 	var st state
-	if len(b) < 4 || binary.BigEndian.Uint32(b) != crc32.ChecksumIEEE(b[4:]) {
-		return st, fmt.Errorf("pbkv: %s is corrupt (%d bytes)", StateFile, len(b))
-	}
-	if err := json.Unmarshal(b[4:], &st); err != nil {
+	if err := durable.OpenJSON(b, &st); err != nil {
 		return st, fmt.Errorf("pbkv: %s: %v", StateFile, err)
 	}
 	if st.Snap.Data == nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/durable"
 	"github.com/faultline/faultline/nodes/kv"
 )
 
@@ -106,12 +107,6 @@ type op struct {
 
 func (o *op) isWrite() bool { return !o.req.Op.Kind.IsRead() }
 
-// syncAction runs once the store has synced up to tag.
-type syncAction struct {
-	tag uint64
-	fn  func(env nodes.Env)
-}
-
 const tickTag = 1
 
 // Node is one ABD server: a replica of every key and a coordinator of the
@@ -127,8 +122,7 @@ type Node struct {
 	ops      map[uint64]*op
 	byClient map[nodes.ID]uint64 // client → the id of its op here
 
-	syncTag uint64
-	syncs   []syncAction
+	syncs durable.Syncs // actions waiting for their writes to be durable
 }
 
 // Value returns this server's version of key.
@@ -180,21 +174,11 @@ func (n *Node) persist(env nodes.Env, changed bool, then func(env nodes.Env)) {
 	if changed {
 		env.Store().Write(StateFile, n.st.encode())
 	}
-	n.syncTag++
-	env.Store().Sync(n.syncTag)
-	n.syncs = append(n.syncs, syncAction{tag: n.syncTag, fn: then})
+	n.syncs.After(env, then)
 }
 
 // Synced runs the actions whose writes are now durable.
-func (n *Node) Synced(env nodes.Env, tag uint64) {
-	for len(n.syncs) > 0 && n.syncs[0].tag <= tag {
-		a := n.syncs[0]
-		n.syncs = n.syncs[1:]
-		if a.fn != nil {
-			a.fn(env)
-		}
-	}
-}
+func (n *Node) Synced(env nodes.Env, tag uint64) { n.syncs.Synced(env, tag) }
 
 // servers lists every server, this one included, in ID order.
 func (n *Node) servers(env nodes.Env) []nodes.ID {

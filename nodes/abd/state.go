@@ -1,12 +1,10 @@
 package abd
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"hash/crc32"
 
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/durable"
 )
 
 // StateFile is the one file a server keeps in its store.
@@ -71,21 +69,13 @@ func newState() state {
 // encode renders the state as a CRC-32 followed by JSON (which sorts map
 // keys, so equal states encode equally).
 func (st *state) encode() []byte {
-	body, err := json.Marshal(st)
-	if err != nil {
-		panic(fmt.Sprintf("abd: encoding state: %v", err))
-	}
-	out := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(body))
-	return append(out, body...)
+	return durable.SealJSON(st)
 }
 
 // decodeState is the inverse of encode.
 func decodeState(b []byte) (state, error) {
 	st := newState()
-	if len(b) < 4 || binary.BigEndian.Uint32(b) != crc32.ChecksumIEEE(b[4:]) {
-		return st, fmt.Errorf("abd: %s is corrupt (%d bytes)", StateFile, len(b))
-	}
-	if err := json.Unmarshal(b[4:], &st); err != nil {
+	if err := durable.OpenJSON(b, &st); err != nil {
 		return st, fmt.Errorf("abd: %s: %v", StateFile, err)
 	}
 	if st.Data == nil {

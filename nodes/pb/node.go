@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/durable"
 	"github.com/faultline/faultline/nodes/kv"
 )
 
@@ -70,11 +71,6 @@ const (
 	aheadKeep = 64
 )
 
-type syncAction struct {
-	tag uint64
-	fn  func(env nodes.Env)
-}
-
 const tickTag = 1
 
 // Node is one pb server.
@@ -120,8 +116,7 @@ type Node struct {
 	confirmed uint64 // highest round a majority confirmed
 	confirms  map[nodes.ID]uint64
 
-	syncTag uint64
-	syncs   []syncAction
+	syncs durable.Syncs // actions waiting for their writes to be durable
 }
 
 // Status is what a server exposes to invariants, digests and tests.
@@ -233,21 +228,11 @@ func (n *Node) persist(env nodes.Env, then func(env nodes.Env)) {
 
 // afterSync runs then once every write so far is durable.
 func (n *Node) afterSync(env nodes.Env, then func(env nodes.Env)) {
-	n.syncTag++
-	env.Store().Sync(n.syncTag)
-	n.syncs = append(n.syncs, syncAction{tag: n.syncTag, fn: then})
+	n.syncs.After(env, then)
 }
 
 // Synced runs the actions whose writes are now durable.
-func (n *Node) Synced(env nodes.Env, tag uint64) {
-	for len(n.syncs) > 0 && n.syncs[0].tag <= tag {
-		a := n.syncs[0]
-		n.syncs = n.syncs[1:]
-		if a.fn != nil {
-			a.fn(env)
-		}
-	}
-}
+func (n *Node) Synced(env nodes.Env, tag uint64) { n.syncs.Synced(env, tag) }
 
 // Message dispatches on the message type.
 func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
