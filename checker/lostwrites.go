@@ -27,6 +27,9 @@ func checkLostWrites(h *History, healedAt time.Duration) Result {
 		res.Explanation = fmt.Sprintf("key %q has two writes of the same value: reads cannot tell which write they saw (use unique values)", v.dupeKey)
 		return res
 	}
+	if r, ok := v.thinAirResult("lost-writes"); ok {
+		return r
+	}
 	var lost, unread []string
 	nLost, nAcked := 0, 0
 	for _, key := range v.sortedKeys() {
@@ -57,10 +60,10 @@ func checkLostWrites(h *History, healedAt time.Duration) Result {
 			}
 		}
 	}
-	res.Metrics = []Metric{{"acknowledged writes", float64(nAcked)}, {"lost writes", float64(nLost)}}
+	metrics := []Metric{{"acknowledged writes", float64(nAcked)}, {"lost writes", float64(nLost)}}
 	switch {
 	case nLost > 0:
-		res.Verdict = Invalid
+		res.Verdict, res.Metrics = Invalid, metrics
 		more := ""
 		if nLost > len(lost) {
 			more = fmt.Sprintf("\n(and %d more)", nLost-len(lost))
@@ -69,7 +72,7 @@ func checkLostWrites(h *History, healedAt time.Duration) Result {
 	case len(unread) > 0:
 		res.Explanation = fmt.Sprintf("no read of %s after the heal at %v: nothing to compare the writes with (the kv workloads' final_reads: true reads every key)", strings.Join(unread, ", "), healedAt)
 	default:
-		res.Verdict = Valid
+		res.Verdict, res.Metrics = Valid, metrics
 		res.Explanation = fmt.Sprintf("all %d acknowledged writes are in the final reads", nAcked)
 	}
 	return res

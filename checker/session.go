@@ -19,7 +19,12 @@ import (
 //   - writes follow reads: a read that reflects a client's write does not
 //     miss a write that client had read before writing.
 //
-// Each is its own checker, Invalid with the first violating pair.
+// Each is its own checker, Invalid with the first violating pair. They are
+// real-time definitions, per key: a read misses a write when the put it
+// shows had completed before the write began, which is stricter than
+// judging against the order the store chose (a last-writer-wins store
+// that orders an older put after a client's own write fails
+// read-your-writes here). Cross-key causality is not judged.
 const (
 	ReadYourWrites    = "read-your-writes"
 	MonotonicReads    = "monotonic-reads"
@@ -45,6 +50,9 @@ func checkSession(h *History, name string) Result {
 		res.Explanation = fmt.Sprintf("key %q has two writes of the same value: reads cannot tell which write they saw (use unique values)", v.dupeKey)
 		return res
 	}
+	if r, ok := v.thinAirResult(name); ok {
+		return r
+	}
 	reads := 0
 	fail := func(what string, a, b int) Result {
 		res.Verdict = Invalid
@@ -54,7 +62,8 @@ func checkSession(h *History, name string) Result {
 	}
 	// Per operation, in invocation order: what its client had done before.
 	type seen struct{ writes, reads []int }
-	history := map[nodes.ID]map[string]*seen{}
+	var history map[nodes.ID]map[string]*seen
+	var judgeRead func(i int, writes, earlier []int, done func(int) bool) (Result, bool)
 	of := func(c nodes.ID, key string) *seen {
 		if history[c] == nil {
 			history[c] = map[string]*seen{}
@@ -66,77 +75,96 @@ func checkSession(h *History, name string) Result {
 	}
 	// followers[w] lists, for a write w, the client's earlier acknowledged
 	// writes (monotonic writes) or the writes it had read (writes follow
-	// reads) that any read reflecting w must not miss.
+	// reads) that any read reflecting w must not miss. It is built in a
+	// first pass, so that a read concurrent with w, invoked before it, is
+	// judged too.
 	followers := map[int][]int{}
-	for i := range h.Ops {
+	pass := func(check bool) (Result, bool) {
+		history = map[nodes.ID]map[string]*seen{}
+		for i := range h.Ops {
+			op := &h.Ops[i]
+			if _, ok := v.keys[op.Key]; !ok && !isWrite(op) {
+				continue
+			}
+			s := of(op.Client, op.Key)
+			done := func(j int) bool { return h.Ops[j].Return < op.Invoke }
+			switch {
+			case okRead(op):
+				if check {
+					reads++
+					if r, bad := judgeRead(i, s.writes, s.reads, done); bad {
+						return r, true
+					}
+				}
+				s.reads = append(s.reads, i)
+			case isWrite(op) && op.Outcome != nodes.Fail:
+				if !check {
+					switch name {
+					case MonotonicWrites:
+						for _, w := range s.writes {
+							if acked(&h.Ops[w]) && done(w) {
+								followers[i] = append(followers[i], w)
+							}
+						}
+					case WritesFollowReads:
+						for _, r := range s.reads {
+							if !done(r) {
+								continue
+							}
+							for _, ver := range v.read(&h.Ops[r]) {
+								followers[i] = append(followers[i], ver.order...)
+							}
+						}
+					}
+				}
+				s.writes = append(s.writes, i)
+			}
+		}
+		return Result{}, false
+	}
+	judgeRead = func(i int, writes, earlier []int, done func(int) bool) (Result, bool) {
 		op := &h.Ops[i]
-		if _, ok := v.keys[op.Key]; !ok && !isWrite(op) {
-			continue
-		}
-		s := of(op.Client, op.Key)
-		done := func(j int) bool { return h.Ops[j].Return < op.Invoke }
-		switch {
-		case okRead(op):
-			reads++
-			vers := v.read(op)
-			switch name {
-			case ReadYourWrites:
-				for _, w := range s.writes {
-					if acked(&h.Ops[w]) && done(w) && v.misses(vers, w) {
-						return fail(fmt.Sprintf("%v's read misses its own acknowledged write:", op.Client), w, i)
-					}
+		vers := v.read(op)
+		switch name {
+		case ReadYourWrites:
+			for _, w := range writes {
+				if acked(&h.Ops[w]) && done(w) && v.misses(vers, w) {
+					return fail(fmt.Sprintf("%v's read misses its own acknowledged write:", op.Client), w, i), true
 				}
-			case MonotonicReads:
-				for _, r := range s.reads {
-					if !done(r) {
-						continue
-					}
-					for _, ver := range v.read(&h.Ops[r]) {
-						for _, w := range ver.order {
-							if v.misses(vers, w) {
-								return fail(fmt.Sprintf("%v's read misses %s, which its earlier read reflected:", op.Client, h.Ops[w].String()), r, i)
-							}
-						}
-					}
+			}
+		case MonotonicReads:
+			for _, r := range earlier {
+				if !done(r) {
+					continue
 				}
-			case MonotonicWrites, WritesFollowReads:
-				for _, ver := range vers {
+				for _, ver := range v.read(&h.Ops[r]) {
 					for _, w := range ver.order {
-						for _, before := range followers[w] {
-							if v.misses(vers, before) {
-								what := "a read reflects %s but misses the same client's earlier write:"
-								if name == WritesFollowReads {
-									what = "a read reflects %s but misses the write its client had read before writing:"
-								}
-								return fail(fmt.Sprintf(what, h.Ops[w].String()), before, i)
+						if v.misses(vers, w) {
+							return fail(fmt.Sprintf("%v's read misses %s, which its earlier read reflected:", op.Client, h.Ops[w].String()), r, i), true
+						}
+					}
+				}
+			}
+		case MonotonicWrites, WritesFollowReads:
+			for _, ver := range vers {
+				for _, w := range ver.order {
+					for _, before := range followers[w] {
+						if v.misses(vers, before) {
+							what := "a read reflects %s but misses the same client's earlier write:"
+							if name == WritesFollowReads {
+								what = "a read reflects %s but misses the write its client had read before writing:"
 							}
+							return fail(fmt.Sprintf(what, h.Ops[w].String()), before, i), true
 						}
 					}
 				}
 			}
-			s.reads = append(s.reads, i)
-		case isWrite(op) && op.Outcome != nodes.Fail:
-			switch name {
-			case MonotonicWrites:
-				for _, w := range s.writes {
-					if acked(&h.Ops[w]) && done(w) {
-						followers[i] = append(followers[i], w)
-					}
-				}
-			case WritesFollowReads:
-				for _, r := range s.reads {
-					if !done(r) {
-						continue
-					}
-					for _, ver := range v.read(&h.Ops[r]) {
-						for _, w := range ver.order {
-							followers[i] = append(followers[i], w)
-						}
-					}
-				}
-			}
-			s.writes = append(s.writes, i)
 		}
+		return Result{}, false
+	}
+	pass(false)
+	if r, bad := pass(true); bad {
+		return r
 	}
 	res.Verdict = Valid
 	res.Explanation = fmt.Sprintf("%d reads checked", reads)

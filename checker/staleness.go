@@ -36,6 +36,9 @@ func StaleReads(h *History) ([]StaleRead, error) {
 	if !v.unique {
 		return nil, fmt.Errorf("checker: key %q has two writes of the same value: reads cannot tell which write they saw (use unique values)", v.dupeKey)
 	}
+	if r, ok := v.thinAirResult("staleness"); ok {
+		return nil, fmt.Errorf("checker: %s", r.Explanation)
+	}
 	var out []StaleRead
 	for i := range h.Ops {
 		op := &h.Ops[i]

@@ -1,8 +1,10 @@
 package checker
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/nodes"
@@ -42,14 +44,28 @@ type keyView struct {
 type versions struct {
 	h    *History
 	keys map[string]*keyView
-	// unique is false when two writes of a key wrote the same value (the
-	// workload's small values): reads cannot name their writes.
+	// unique is false when two writes of a key wrote the same value, or a
+	// write's value does not name its writer (the workload's small
+	// values): reads cannot name their writes.
 	unique  bool
 	dupeKey string
+	// thinAir is the first OK read (index in h.Ops) whose value no write
+	// of its key can explain, or -1.
+	thinAir int
+}
+
+// ThinAirExplanation describes a read of a value nobody wrote.
+func (v *versions) thinAirResult(name string) (Result, bool) {
+	if v.thinAir < 0 {
+		return Result{}, false
+	}
+	op := &v.h.Ops[v.thinAir]
+	return Result{Name: name, Verdict: Invalid, Involved: []int{v.thinAir},
+		Explanation: fmt.Sprintf("%s read a value no write of %q wrote", op.String(), op.Key)}, true
 }
 
 func analyze(h *History) *versions {
-	v := &versions{h: h, keys: map[string]*keyView{}, unique: true}
+	v := &versions{h: h, keys: map[string]*keyView{}, unique: true, thinAir: -1}
 	for i := range h.Ops {
 		op := &h.Ops[i]
 		if !isWrite(op) || op.Outcome == nodes.Fail {
@@ -61,10 +77,20 @@ func analyze(h *History) *versions {
 			v.keys[op.Key] = kv
 		}
 		tok := op.Value
-		if _, dup := kv.byToken[tok]; dup && v.unique {
+		_, dup := kv.byToken[tok]
+		if (dup || tokenRE.FindString(tok) != tok) && v.unique {
 			v.unique, v.dupeKey = false, op.Key
 		}
 		kv.byToken[tok] = i
+	}
+	for i := range h.Ops {
+		if op := &h.Ops[i]; okRead(op) && v.thinAir < 0 {
+			for _, ver := range v.read(op) {
+				if ver.base == -2 {
+					v.thinAir = i
+				}
+			}
+		}
 	}
 	return v
 }
@@ -86,14 +112,19 @@ func acked(op *Operation) bool {
 // okRead reports whether op is a read that returned.
 func okRead(op *Operation) bool { return op.Kind.IsRead() && op.Outcome == nodes.OK }
 
-// read parses the value read by op into its versions. Tokens that name no
-// write (a value nobody wrote) give base -2: a read of thin air.
+// read parses the value read by op into its versions. A version with a
+// token that names no write of the key, or with text that is no token at
+// all, has base -2: a read of thin air.
 func (v *versions) read(op *Operation) []version {
 	kv0 := v.keys[op.Key]
 	var out []version
 	for _, sib := range nodes.Siblings(op.Output) {
 		ver := version{base: -1, writes: map[int]bool{}}
-		for j, tok := range tokenRE.FindAllString(sib, -1) {
+		toks := tokenRE.FindAllString(sib, -1)
+		if strings.Join(toks, "") != sib {
+			ver.base = -2
+		}
+		for j, tok := range toks {
 			w, ok := -1, false
 			if kv0 != nil {
 				w, ok = kv0.byToken[tok]
@@ -104,7 +135,7 @@ func (v *versions) read(op *Operation) []version {
 			}
 			ver.writes[w] = true
 			ver.order = append(ver.order, w)
-			if j == 0 && v.h.Ops[w].Kind != nodes.OpAppend {
+			if j == 0 && v.h.Ops[w].Kind != nodes.OpAppend && ver.base != -2 {
 				ver.base = w
 			}
 		}

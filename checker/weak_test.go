@@ -104,3 +104,31 @@ func TestStaleness(t *testing.T) {
 		t.Errorf("got %v %v: %s", r.Verdict, got, r.Explanation)
 	}
 }
+
+// A read of a value no write of its key wrote (another key's value, or
+// text that names no writer) is a finding of every weak check, not a pass
+// or a misdiagnosed lost write.
+func TestThinAirReads(t *testing.T) {
+	for _, out := range []string{"c2-9", "7", "c1-1garbage"} {
+		ops := []Operation{wop(1, nodes.OpPut, "k1", "c1-1", 0, 1), wop(2, nodes.OpPut, "k2", "c2-9", 0, 1), rop(1, "k1", out, 100, 101)}
+		for _, c := range []Checker{LostWrites(50 * time.Millisecond), SessionGuarantee(ReadYourWrites)} {
+			r := Run(c, &History{Ops: ops}, Options{})
+			if r.Verdict != Invalid || !strings.Contains(r.Explanation, "no write of \"k1\" wrote") {
+				t.Errorf("%q, %s: %v %s", out, c.Name(), r.Verdict, r.Explanation)
+			}
+		}
+	}
+}
+
+// A read concurrent with a client's second write, invoked before it, that
+// reflects it but not the first write is a monotonic-writes violation too.
+func TestMonotonicWritesConcurrentRead(t *testing.T) {
+	ops := []Operation{
+		wop(1, nodes.OpAppend, "k", "c1-1;", 0, 1),
+		rop(2, "k", "c1-2;", 2, 10), // invoked before c1-2, returns after it
+		wop(1, nodes.OpAppend, "k", "c1-2;", 3, 4),
+	}
+	if r := Run(SessionGuarantee(MonotonicWrites), &History{Ops: ops}, Options{}); r.Verdict != Invalid {
+		t.Errorf("got %v: %s", r.Verdict, r.Explanation)
+	}
+}

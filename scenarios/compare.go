@@ -185,12 +185,26 @@ type seedFigures struct {
 	faultOps, okFlt int
 	latencies       []time.Duration
 	checks          []CheckSummary
+	// staleness, pooled across seeds (when the scenario measures it).
+	reads   int
+	staleK  []int
+	staleBy []time.Duration
 }
 
 func figuresOf(sc *Scenario, o *Outcome) seedFigures {
 	f := seedFigures{status: o.Status, checks: o.Checks}
 	if o.History == nil {
 		return f
+	}
+	if sc.HasCheck(CheckStaleness) {
+		if rs, err := checker.StaleReads(o.History); err == nil {
+			f.reads = len(rs)
+			for _, r := range rs {
+				if r.K > 0 {
+					f.staleK, f.staleBy = append(f.staleK, r.K), append(f.staleBy, r.Behind)
+				}
+			}
+		}
 	}
 	inFault := func(t time.Duration) bool {
 		for _, a := range o.History.Annotations {
@@ -223,8 +237,10 @@ func figuresOf(sc *Scenario, o *Outcome) seedFigures {
 
 func aggregate(sc *Scenario, seeds []seedFigures) CompareRow {
 	row := CompareRow{Name: sc.Name, Node: sc.Cluster.Node, Promise: sc.Promise, Seeds: len(seeds), Counts: map[Status]int{}}
-	var ok, faultOps, okFlt int
-	var lat []time.Duration
+	var ok, faultOps, okFlt, reads int
+	var lat, staleBy []time.Duration
+	var staleK []int
+	counts := map[string]int{} // check/metric → seeds that reported it
 	byName := map[string]int{} // check name → index in row.Checks
 	for _, f := range seeds {
 		row.Counts[f.status]++
@@ -233,6 +249,8 @@ func aggregate(sc *Scenario, seeds []seedFigures) CompareRow {
 		faultOps += f.faultOps
 		okFlt += f.okFlt
 		lat = append(lat, f.latencies...)
+		reads += f.reads
+		staleK, staleBy = append(staleK, f.staleK...), append(staleBy, f.staleBy...)
 		for _, c := range f.checks {
 			j, seen := byName[c.Name]
 			if !seen {
@@ -249,10 +267,32 @@ func aggregate(sc *Scenario, seeds []seedFigures) CompareRow {
 			}
 			cc.Measured = cc.Measured || c.Measured
 			cc.Metrics = addMetrics(cc.Metrics, c.Metrics)
+			for _, m := range c.Metrics {
+				counts[c.Name+"/"+m.Name]++
+			}
 		}
 	}
 	for i := range row.Checks {
-		row.Checks[i].Metrics = finishMetrics(row.Checks[i].Metrics, len(seeds))
+		c := &row.Checks[i]
+		c.Metrics = finishMetrics(c.Metrics, func(metric string) int { return counts[c.Name+"/"+metric] })
+		if c.Name == CheckStaleness {
+			// Percentiles do not add up: pool the stale reads of every seed.
+			slices.Sort(staleK)
+			slices.Sort(staleBy)
+			share := 0.0
+			if reads > 0 {
+				share = float64(len(staleK)) / float64(reads)
+			}
+			kmax, kp99 := 0, 0
+			if len(staleK) > 0 {
+				kmax, kp99 = staleK[len(staleK)-1], staleK[max(1, (len(staleK)*99+99)/100)-1]
+			}
+			c.Metrics = []checker.Metric{
+				{Name: "reads", Value: float64(reads)}, {Name: "stale reads", Value: float64(len(staleK))}, {Name: "stale share", Value: share},
+				{Name: "k max", Value: float64(kmax)}, {Name: "k p99", Value: float64(kp99)},
+				{Name: "Δ max ms", Value: pct(staleBy, 100).Seconds() * 1000}, {Name: "Δ p99 ms", Value: pct(staleBy, 99).Seconds() * 1000},
+			}
+		}
 	}
 	if row.Ops > 0 {
 		row.Availability = float64(ok) / float64(row.Ops)
@@ -291,9 +331,9 @@ func addMetrics(acc, ms []checker.Metric) []checker.Metric {
 	return acc
 }
 
-// finishMetrics turns summed shares into averages, or recomputes the
-// staleness share from its counts.
-func finishMetrics(ms []checker.Metric, seeds int) []checker.Metric {
+// finishMetrics turns summed shares into averages over the seeds that
+// reported them, or recomputes the staleness share from its counts.
+func finishMetrics(ms []checker.Metric, seedsOf func(metric string) int) []checker.Metric {
 	get := func(name string) (float64, bool) {
 		for _, m := range ms {
 			if m.Name == name {
@@ -311,8 +351,8 @@ func finishMetrics(ms []checker.Metric, seeds int) []checker.Metric {
 		switch {
 		case m.Name == "stale share" && ok1 && ok2 && reads > 0:
 			ms[i].Value = stale / reads
-		case seeds > 0:
-			ms[i].Value = m.Value / float64(seeds)
+		case seedsOf(m.Name) > 0:
+			ms[i].Value = m.Value / float64(seedsOf(m.Name))
 		}
 	}
 	return ms

@@ -657,8 +657,13 @@ func (d *decoder) compare(n *yaml.Node, path string, dst *[]Variant) error {
 		if v.Kind != yaml.MappingNode {
 			return d.errf(v, f, "want a mapping of parameters, got %s", describe(v))
 		}
+		seen := map[string]bool{}
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			k, val := v.Content[i], v.Content[i+1]
+			if seen[k.Value] {
+				return d.errf(k, f+"."+k.Value, "parameter given twice")
+			}
+			seen[k.Value] = true
 			s, err := d.scalar(val, f+"."+k.Value, "a scalar value")
 			if err != nil {
 				return err

@@ -11,8 +11,9 @@
 //	env.Store().Write("state", durable.SealJSON(n.state))
 //	n.syncs.After(env, func(env nodes.Env) { env.Send(client, reply) })
 //
-// and forward Node.Synced to Syncs.Synced. Actions run in the order they
-// were registered; a crash drops them with the node (its replacement
+// and forward Node.Synced to Syncs.Synced. Syncs numbers the store's sync
+// tags itself: issue every sync through it (a Store().Sync of your own
+// would share its tags). Actions run in the order they were registered; a crash drops them with the node (its replacement
 // starts with an empty Syncs, and rebuilds from what the store kept).
 //
 // # Records

@@ -38,6 +38,9 @@ func (a *app) cmdCompare(args []string) error {
 	if err != nil {
 		return err
 	}
+	if ext := filepath.Ext(*plotFile); *plotFile != "" && ext != ".png" && ext != ".svg" {
+		return usageError{fmt.Sprintf("--plot %q: the file must end in .png or .svg", *plotFile)}
+	}
 	var scs []*scenarios.Scenario
 	for _, f := range pos {
 		sc, err := a.loadScenario(f)
@@ -62,6 +65,11 @@ func (a *app) cmdCompare(args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
+	if len(pos) == 1 {
+		for i := range rows {
+			rows[i].Name = short(rows[i].Name)
+		}
+	}
 	fmt.Fprintf(a.stdout, "%s: %d protocols × seeds %d..%d in %s\n\n", a.name, len(rows), first, last, time.Since(start).Round(time.Millisecond))
 	writeCompare(a.stdout, rows)
 	if *plotFile != "" {
@@ -84,7 +92,7 @@ func writeCompare(w io.Writer, rows []scenarios.CompareRow) {
 		if promise == "" {
 			promise = "all checks"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d\t%.1f%%\t%.1f%%\t%v\t%v\t\n", short(r.Name), promise, r.Counts[scenarios.StatusValid], r.Seeds,
+		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%d\t%.1f%%\t%.1f%%\t%v\t%v\t\n", r.Name, promise, r.Counts[scenarios.StatusValid], r.Seeds,
 			r.Ops, 100*r.Availability, 100*r.FaultAvailability, r.LatencyP50.Round(10*time.Microsecond), r.LatencyP99.Round(10*time.Microsecond))
 	}
 	tw.Flush()
@@ -101,13 +109,14 @@ func writeCompare(w io.Writer, rows []scenarios.CompareRow) {
 			if c.Measured && c.Invalid > 0 {
 				note = strings.TrimSuffix("beyond the promise; "+note, "; ")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", short(r.Name), c.Name, failing, note)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", r.Name, c.Name, failing, note)
 		}
 	}
 	tw.Flush()
 }
 
-// short drops the scenario's name from a variant's ("cap/raftkv" → "raftkv").
+// short drops the scenario's name from a variant's ("cap/raftkv" →
+// "raftkv"), for a comparison of one scenario's variants.
 func short(name string) string {
 	if _, after, ok := strings.Cut(name, "/"); ok {
 		return after
@@ -132,7 +141,7 @@ func metricsText(ms []checker.Metric) string {
 func (a *app) plotCompare(path string, rows []scenarios.CompareRow) error {
 	vr := make([]viz.CompareRow, len(rows))
 	for i, r := range rows {
-		vr[i] = viz.CompareRow{Name: short(r.Name), Availability: r.Availability, FaultAvailability: r.FaultAvailability, StaleShare: -1, LostShare: -1}
+		vr[i] = viz.CompareRow{Name: r.Name, Availability: r.Availability, FaultAvailability: r.FaultAvailability, StaleShare: -1, LostShare: -1}
 		for _, c := range r.Checks {
 			for _, m := range c.Metrics {
 				switch {
