@@ -38,7 +38,10 @@ func Replay(sc *Scenario, seed uint64, opts RunOptions) Outcome {
 func WriteArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions, repro string) error {
 	final := filepath.Join(dir, fmt.Sprintf("seed-%d", seed))
 	tmp := final + ".tmp"
-	os.RemoveAll(tmp)
+	if err := noSymlink(tmp); err != nil {
+		return err
+	}
+	os.RemoveAll(tmp) // a half-written one of ours, from an interrupted sweep
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return err
 	}
@@ -50,8 +53,7 @@ func WriteArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions, repr
 	if err := WriteOutcome(tmp, sc, &o, repro); err != nil {
 		return err
 	}
-	os.RemoveAll(final)
-	return os.Rename(tmp, final)
+	return replaceDir(tmp, final)
 }
 
 // ReplayLine is the stock faultline command that reproduces a seed of a
@@ -84,6 +86,9 @@ func WriteOutcome(dir string, sc *Scenario, o *Outcome, repro string) error {
 		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, ScenarioFile), Format(sc), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, writtenMark), []byte("written by faultline; its directory may be replaced by the next run\n"), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, ExplanationFile), []byte(Explain(sc, o, repro)), 0o644)

@@ -153,14 +153,24 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 	go func() { wg.Wait(); close(outs) }()
 
 	var writeErr error
+	lastSync := time.Now()
 	for o := range outs {
 		sum.add(&o, false)
 		if results != nil && writeErr == nil {
 			writeErr = appendResult(results, &o)
+			// Results reach the disk at least every 200ms of wall time (a
+			// power loss then costs the seeds of the last 200ms, which a
+			// resume runs again), and at the end.
+			if writeErr == nil && time.Since(lastSync) > 200*time.Millisecond {
+				writeErr, lastSync = syncFile(results), time.Now()
+			}
 		}
 		if opts.Progress != nil {
 			opts.Progress(Progress{Done: sum.Seeds, Total: total, Failed: len(sum.Failures), Elapsed: time.Since(start), Last: &o})
 		}
+	}
+	if results != nil && writeErr == nil {
+		writeErr = syncFile(results)
 	}
 	sort.Slice(sum.Failures, func(i, j int) bool { return sum.Failures[i].Seed < sum.Failures[j].Seed })
 	sum.Elapsed = time.Since(start)
@@ -202,6 +212,9 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 		return nil, fmt.Errorf("scenarios: %v", err)
 	}
 	path := filepath.Join(dir, "results.jsonl")
+	if err := noSymlink(path); err != nil {
+		return nil, err
+	}
 	hdr := resultsHeader{Faultline: "1", Scenario: sc.Name, Fingerprint: Fingerprint(sc)}
 	if data, err := os.ReadFile(path); err == nil && len(data) > 0 {
 		sc := bufio.NewScanner(bytes.NewReader(data))
@@ -256,7 +269,22 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 		f.Close()
 		return nil, fmt.Errorf("scenarios: %v", err)
 	}
+	if err := syncFile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := syncDir(dir); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return f, nil
+}
+
+func syncFile(f *os.File) error {
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("scenarios: syncing %s: %v", f.Name(), err)
+	}
+	return nil
 }
 
 // appendResult writes one outcome as one line with a single write, so an

@@ -98,7 +98,6 @@ package faultlinetest
 import (
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -482,21 +481,5 @@ func moduleRoot(dir string) string {
 // leading dot is '_', and a long test name is cut and ends with a hash of
 // the whole name.
 func artifactName(testName string, seed uint64) string {
-	const max = 80
-	name := strings.ReplaceAll(testName, "/", "__")
-	b := []byte(name)
-	for i, c := range b {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
-			b[i] = '_'
-		}
-	}
-	if len(b) > 0 && b[0] == '.' {
-		b[0] = '_'
-	}
-	if len(b) > max {
-		h := fnv.New64a()
-		h.Write([]byte(testName))
-		b = fmt.Appendf(b[:max-17], "-%016x", h.Sum64())
-	}
-	return string(b) + "__" + seedName(seed)
+	return scenarios.SafeDirName(testName) + "__" + seedName(seed)
 }

@@ -318,7 +318,7 @@ func TestArtifactName(t *testing.T) {
 		{"TestRaft", `^TestRaft__seed-7$`},
 		{"TestRaft/sub_case", `^TestRaft__sub_case__seed-7$`},
 		{"..", `^_\.__seed-7$`},
-		{"", `^__seed-7$`},
+		{"", `^unnamed__seed-7$`},
 		{"TestX/a\\b\x00c\td:é", `^TestX__a_b_c_d___+__seed-7$`},
 		{long, `^TestLong__x+-[0-9a-f]{16}__seed-7$`},
 	} {

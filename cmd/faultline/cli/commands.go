@@ -90,7 +90,7 @@ func (a *app) scenarioSeed(cmd string, fs *flag.FlagSet, args []string, seed, ou
 	}
 	dir = *out
 	if dir == "" {
-		dir = filepath.Join("out", sc.Name, fmt.Sprintf("seed-%d", n))
+		dir = filepath.Join("out", scenarios.SafeDirName(sc.Name), fmt.Sprintf("seed-%d", n))
 	}
 	return
 }

@@ -47,3 +47,28 @@ func TestPlotStaleness(t *testing.T) {
 		t.Errorf("plot: %v", err)
 	}
 }
+
+// A scenario's name never steers where replay writes: the default
+// directory stays under out/.
+func TestReplayNameCannotEscape(t *testing.T) {
+	data, err := os.ReadFile(bugFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	work := filepath.Join(root, "a", "b")
+	os.MkdirAll(work, 0o755)
+	file := filepath.Join(work, "evil.yaml")
+	os.WriteFile(file, []byte(strings.Replace(string(data), "name: bug-no-sessions", "name: ../../../escaped/x", 1)), 0o644)
+	t.Chdir(work)
+	if code, out, errs := runCLI("replay", "evil.yaml", "--seed", "1"); code != 1 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	entries, _ := os.ReadDir(filepath.Join(work, "out"))
+	if len(entries) != 1 || strings.ContainsAny(entries[0].Name(), "/") {
+		t.Fatalf("out/ holds %v", entries)
+	}
+	if _, err := os.Stat(filepath.Join(root, "escaped")); err == nil {
+		t.Error("replay wrote outside out/")
+	}
+}
