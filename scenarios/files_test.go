@@ -71,3 +71,63 @@ func TestSweepWritesOnlyItsOwnFiles(t *testing.T) {
 		}
 	}
 }
+
+// Two sweeps into one directory: the second fails at once.
+func TestOutputDirectoryIsLocked(t *testing.T) {
+	sc, err := scenarios.LoadFile("testdata/quick.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	entered := make(chan bool)
+	release := make(chan bool)
+	done := make(chan error)
+	go func() {
+		_, err := scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 1, Last: 2, Out: dir, Workers: 1,
+			Progress: func(p scenarios.Progress) {
+				if p.Done == 1 {
+					entered <- true
+					<-release
+				}
+			}})
+		done <- err
+	}()
+	<-entered
+	_, err = scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 3, Last: 3, Out: dir})
+	close(release)
+	if err == nil || !strings.Contains(err.Error(), "another sweep is writing to") {
+		t.Errorf("a second sweep into the same directory: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 3, Last: 3, Out: dir}); err != nil {
+		t.Errorf("after the first ended: %v", err)
+	}
+}
+
+// Results of another build do not mix with this one's, unless forced.
+func TestResumeRefusesAnotherBuild(t *testing.T) {
+	sc, err := scenarios.LoadFile("testdata/quick.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 1, Last: 1, Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "results.jsonl")
+	b, _ := os.ReadFile(path)
+	first, rest, _ := strings.Cut(string(b), "\n")
+	if !strings.Contains(first, `"build":`) {
+		t.Fatalf("the header records no build: %s", first)
+	}
+	other := strings.Replace(first, `"build":"`, `"build":"example.com/old@v0.1.0 `, 1)
+	os.WriteFile(path, []byte(other+"\n"+rest), 0o644)
+	if _, err := scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 1, Last: 2, Out: dir}); err == nil || !strings.Contains(err.Error(), "another build") {
+		t.Errorf("resuming another build's results: %v", err)
+	}
+	if sum, err := scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 1, Last: 2, Out: dir, Force: true}); err != nil || sum.Resumed != 1 {
+		t.Errorf("forced: %v %+v", err, sum)
+	}
+}

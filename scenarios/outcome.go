@@ -34,6 +34,10 @@ const (
 	ExitLiveness = 3
 	ExitPanic    = 4
 	ExitUnknown  = 5
+	// ExitCrash: the command itself failed (a panic outside any node: a
+	// bug in Faultline or in a binary's own kinds), not the system under
+	// test.
+	ExitCrash = 6
 )
 
 // ExitCode maps a status to the command's exit code.

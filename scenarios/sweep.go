@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -33,6 +34,10 @@ type SweepOptions struct {
 	// Progress, if set, is called after each seed finishes, from a single
 	// goroutine.
 	Progress func(Progress)
+	// Force resumes a results file written by another build of the
+	// binary (by default that is an error: results of different code
+	// would mix).
+	Force bool
 	// Repro, if set, is the command line that reproduces a seed, written
 	// into its artifacts (default ReplayLine: the stock faultline command).
 	Repro func(seed uint64) string
@@ -79,6 +84,36 @@ type resultsHeader struct {
 	Faultline   string `json:"faultline_results"`
 	Scenario    string `json:"scenario"`
 	Fingerprint string `json:"fingerprint"`
+	// Build names the binary that wrote the results (its module version
+	// and VCS revision, with "+dirty" for uncommitted changes): results of
+	// different code do not mix.
+	Build string `json:"build,omitempty"`
+}
+
+// BinaryBuild names this binary for results files: the main module's version
+// and, when built from a checkout, its VCS revision ("+dirty" if it had
+// uncommitted changes).
+func BinaryBuild() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	s := bi.Main.Path + "@" + bi.Main.Version
+	var rev, dirty string
+	for _, kv := range bi.Settings {
+		switch kv.Key {
+		case "vcs.revision":
+			rev = kv.Value
+		case "vcs.modified":
+			if kv.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		s += " " + rev + dirty
+	}
+	return s
 }
 
 // Fingerprint identifies a scenario's resolved content.
@@ -105,7 +140,12 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 	var results *os.File
 	if opts.Out != "" {
 		var err error
-		results, err = openResults(opts.Out, sc, opts.First, opts.Last, done, sum)
+		unlock, err := lockDir(opts.Out)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		results, err = openResults(opts.Out, sc, opts.First, opts.Last, done, sum, opts.Force)
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +247,7 @@ func (sum *Summary) add(o *Outcome, resumed bool) {
 
 // openResults opens (creating or resuming) DIR/results.jsonl, loading the
 // seeds of first..last it already holds into done and sum.
-func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]bool, sum *Summary) (*os.File, error) {
+func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]bool, sum *Summary, force bool) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("scenarios: %v", err)
 	}
@@ -215,7 +255,7 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 	if err := noSymlink(path); err != nil {
 		return nil, err
 	}
-	hdr := resultsHeader{Faultline: "1", Scenario: sc.Name, Fingerprint: Fingerprint(sc)}
+	hdr := resultsHeader{Faultline: "1", Scenario: sc.Name, Fingerprint: Fingerprint(sc), Build: BinaryBuild()}
 	if data, err := os.ReadFile(path); err == nil && len(data) > 0 {
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		sc.Buffer(nil, 16<<20)
@@ -229,6 +269,9 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 				}
 				if h.Fingerprint != hdr.Fingerprint {
 					return nil, fmt.Errorf("scenarios: %s holds results of a different scenario (%s, fingerprint %s; this one is %s): use another --out or remove it", path, h.Scenario, h.Fingerprint, hdr.Fingerprint)
+				}
+				if h.Build != hdr.Build && !force {
+					return nil, fmt.Errorf("scenarios: %s holds results of another build (%s; this is %s): resuming would mix results of different code — use another --out, or force it", path, orUnknown(h.Build), hdr.Build)
 				}
 				continue
 			}
@@ -278,6 +321,13 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 		return nil, err
 	}
 	return f, nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unrecorded build"
+	}
+	return s
 }
 
 func syncFile(f *os.File) error {

@@ -136,7 +136,7 @@ func (a *app) usage() string {
 	line("vet [PACKAGES]", "the determinism lint over Go packages")
 	b.WriteString(`
 Exit codes: 0 all valid · 1 safety violation · 2 bad input or usage · 3 liveness failure
-            4 node panic · 5 unknown verdict (a checker ran out of budget)
+            4 node panic · 5 unknown verdict (a checker ran out of budget) · 6 the command crashed
 `)
 	return b.String()
 }
@@ -180,15 +180,21 @@ func (a *app) run(args []string) int {
 		fmt.Fprintf(a.stderr, "%s: unknown command %q\n\n%s", a.name, name, a.usage())
 		return scenarios.ExitUsage
 	}
-	a.register()
-	err := cmd(args[1:])
+	err := a.guard(name, func() error {
+		a.register()
+		return cmd(args[1:])
+	})
 	var ue usageError
 	var ee exitError
+	var ce crashError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &ce):
+		fmt.Fprintf(a.stderr, "%s %s: %v — a bug in %s or in its protocols, not a verdict on the system under test; please report it with this stack:\n%s", a.name, name, ce, a.name, ce.stack)
+		return scenarios.ExitCrash
 	case errors.As(err, &ue):
 		fmt.Fprintf(a.stderr, "%s %s: %s\n(%s %s -h lists its flags; %s help lists the commands)\n", a.name, name, ue.msg, a.name, name, a.name)
 		return scenarios.ExitUsage
@@ -249,4 +255,24 @@ func (a *app) register() {
 			scenarios.RegisterCheck(k)
 		}
 	}
+}
+
+// crashError is a panic of the command itself (not of node code, which the
+// runner turns into a panic verdict).
+type crashError struct {
+	what  any
+	stack []byte
+}
+
+func (e crashError) Error() string { return fmt.Sprintf("internal error: %v", e.what) }
+
+// guard runs a command and turns a panic into a crashError, so a crash
+// of the tool has its own exit code (6) and says so, instead of Go's 2.
+func (a *app) guard(name string, run func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = crashError{p, debug.Stack()}
+		}
+	}()
+	return run()
 }

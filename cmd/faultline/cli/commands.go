@@ -68,7 +68,7 @@ func (a *app) cmdDemo(args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%s\n%s\n\n", sc.Name, sc.Description)
-	return a.sweep(sc, sc.Source, first, last, *workers, *out, false)
+	return a.sweep(sc, sc.Source, first, last, *workers, *out, false, false)
 }
 
 // scenarioSeed parses the arguments of a command that takes one scenario

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/faultline/faultline/scenarios"
 )
 
 // compare prints one row per protocol and each check's record, the same
@@ -70,5 +72,32 @@ func TestReplayNameCannotEscape(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(root, "escaped")); err == nil {
 		t.Error("replay wrote outside out/")
+	}
+}
+
+// A crash of the command itself (here: a malformed kind handed to
+// Config) has its own exit code and says it is not a verdict.
+func TestCrashExitCode(t *testing.T) {
+	bad := Config{Name: "mytool", Workloads: []scenarios.WorkloadKind{{Name: "broken-workload-kind"}}}
+	code, _, errs := runWith(bad, "list")
+	if code != scenarios.ExitCrash || !strings.Contains(errs, "mytool list: internal error") || !strings.Contains(errs, "not a verdict") {
+		t.Errorf("exit %d:\n%s", code, errs)
+	}
+}
+
+// run --force resumes another build's results; without it the sweep refuses.
+func TestRunForce(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, errs := runCLI("run", bugFile, "--seed", "1", "--out", dir); code != 1 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	path := filepath.Join(dir, "results.jsonl")
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(b), `"build":"`, `"build":"old `, 1)), 0o644)
+	if code, _, errs := runCLI("run", bugFile, "--seeds", "1..2", "--out", dir); code != 2 || !strings.Contains(errs, "another build") {
+		t.Errorf("without --force: exit %d %s", code, errs)
+	}
+	if code, out, errs := runCLI("run", bugFile, "--seeds", "1..2", "--out", dir, "--force"); code != 1 || !strings.Contains(out, "1 resumed") {
+		t.Errorf("with --force: exit %d\n%s%s", code, out, errs)
 	}
 }

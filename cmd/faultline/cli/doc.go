@@ -37,6 +37,7 @@
 //
 // Main and Run return the scenarios.Exit* codes: 0 all valid, 1 a safety
 // violation, 2 bad input or usage, 3 a liveness failure, 4 a node panic,
-// 5 an unknown verdict (a checker ran out of budget); 130 when a sweep
-// was interrupted.
+// 5 an unknown verdict (a checker ran out of budget), 6 a crash of the
+// command itself (a panic outside node code, reported with its stack);
+// 130 when a sweep was interrupted.
 package cli

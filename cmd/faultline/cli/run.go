@@ -53,6 +53,7 @@ func (a *app) cmdRun(args []string) error {
 	workers := fs.Int("workers", runtime.NumCPU(), "parallel workers")
 	out := fs.String("out", "", "directory for results.jsonl (resumable) and failing seeds' artifacts")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	force := fs.Bool("force", false, "resume a results.jsonl written by another build of this binary")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -68,10 +69,10 @@ func (a *app) cmdRun(args []string) error {
 	if err != nil {
 		return err
 	}
-	return a.sweep(sc, pos[0], first, last, *workers, *out, *asJSON)
+	return a.sweep(sc, pos[0], first, last, *workers, *out, *asJSON, *force)
 }
 
-func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int, out string, asJSON bool) error {
+func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int, out string, asJSON, force bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -83,7 +84,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, wor
 		fmt.Fprintf(a.stdout, "%s: %s — %s (%d..%d), %s\n", a.name, sc.Name, plural(int(last-first+1), "seed"), first, last, plural(workers, "worker"))
 	}
 	sum, err := scenarios.Sweep(ctx, sc, scenarios.SweepOptions{
-		First: first, Last: last, Workers: workers, Out: out,
+		First: first, Last: last, Workers: workers, Out: out, Force: force,
 		Progress: bar.update,
 		Repro:    func(seed uint64) string { return a.replayCommand(file, seed) },
 	})
