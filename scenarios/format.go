@@ -26,7 +26,7 @@ func Format(sc *Scenario) []byte {
 	if len(sc.Cluster.Params) > 0 {
 		p("  params:\n")
 		for _, pr := range sc.Cluster.Params {
-			p("    %s: %s\n", pr.Key, q(pr.Value))
+			p("    %s: %s\n", q(pr.Key), q(pr.Value))
 		}
 	}
 	p("network:\n  latency: %s\n  drop: %s\n  duplicate: %s\n", q(sc.Network.Latency.String()), q(ratioText(sc.Network.Drop)), q(ratioText(sc.Network.Duplicate)))
@@ -41,7 +41,7 @@ func Format(sc *Scenario) []byte {
 		p("  timeout: %s\n", w.Timeout)
 	}
 	for _, pr := range w.Params {
-		p("  %s: %s\n", pr.Key, q(pr.Value))
+		p("  %s: %s\n", q(pr.Key), q(pr.Value))
 	}
 	if w.Rate > 0 {
 		p("  rate: %s/s\n", strconv.FormatFloat(w.Rate, 'g', -1, 64))
@@ -119,7 +119,7 @@ func Format(sc *Scenario) []byte {
 				}
 				p("    %s:\n", set.field)
 				for _, pr := range set.ps {
-					p("      %s: %s\n", pr.Key, q(pr.Value))
+					p("      %s: %s\n", q(pr.Key), q(pr.Value))
 				}
 			}
 			if v.Promise != PromiseAll {

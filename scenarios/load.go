@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,15 @@ import (
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/sim"
 )
+
+// maxMixWeight bounds one operation's weight, so that weights sum without
+// overflow.
+const maxMixWeight = 1_000_000
+
+// maxGeneratedFaults bounds how many faults a generated nemesis may plan
+// for a run (its duration over the shortest interval): the schedule is
+// drawn up front.
+const maxGeneratedFaults = 100_000
 
 // MaxFileBytes bounds a scenario file; bigger files are rejected before
 // parsing.
@@ -277,6 +287,20 @@ func (d *decoder) duration(dst *time.Duration) func(*yaml.Node, string) error {
 	}
 }
 
+// positiveDuration is duration for fields where zero would silently mean
+// the default (or nothing): writing 0 is an error that says why.
+func (d *decoder) positiveDuration(dst *time.Duration, why string) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		if err := d.duration(dst)(n, field); err != nil {
+			return err
+		}
+		if *dst == 0 {
+			return d.errf(n, field, "want a positive duration: %s (leave the field out for the default)", why)
+		}
+		return nil
+	}
+}
+
 func (d *decoder) ratio(dst *sim.Ratio) func(*yaml.Node, string) error {
 	return func(n *yaml.Node, field string) error {
 		s, err := d.scalar(n, field, "a ratio such as 1/100")
@@ -483,7 +507,7 @@ func (d *decoder) workload(n *yaml.Node, path string, w *Workload) error {
 		"kind":    d.str(&w.Kind),
 		"clients": d.countInt(&w.Clients, "a number of clients from 1 to 1000"),
 		"keys":    d.countInt(&w.Keys, "a number of keys (at least 1)"),
-		"timeout": d.duration(&w.Timeout),
+		"timeout": d.positiveDuration(&w.Timeout, "an operation timeout of 0 would end every operation at once"),
 		"rate": func(v *yaml.Node, f string) error {
 			s, err := d.scalar(v, f, "operations per second per client, such as 20/s")
 			if err != nil {
@@ -505,6 +529,9 @@ func (d *decoder) workload(n *yaml.Node, path string, w *Workload) error {
 				var wt int
 				if err := d.posInt(&wt, "a non-negative weight")(val, f+"."+k.Value); err != nil {
 					return err
+				}
+				if wt > maxMixWeight {
+					return d.errf(val, f+"."+k.Value, "want a weight of at most %d, got %d", maxMixWeight, wt)
 				}
 				d.mark(f+"."+k.Value, k)
 				w.Mix = append(w.Mix, MixEntry{Op: k.Value, Weight: wt})
@@ -595,8 +622,8 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 
 func (d *decoder) run(n *yaml.Node, path string, r *RunSpec) error {
 	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
-		"duration": d.duration(&r.Duration),
-		"heal":     d.duration(&r.Heal),
+		"duration": d.positiveDuration(&r.Duration, "a run of 0s runs nothing"),
+		"heal":     d.positiveDuration(&r.Heal, "a heal of 0s leaves no time to judge liveness or convergence"),
 		"max_events": func(v *yaml.Node, f string) error {
 			s, err := d.scalar(v, f, "a number of events")
 			if err != nil {
@@ -610,6 +637,12 @@ func (d *decoder) run(n *yaml.Node, path string, r *RunSpec) error {
 			return nil
 		},
 	}, []string{"duration", "heal", "max_events"})
+}
+
+// DidYouMean is didYouMean for callers outside the package (a mistyped
+// command, scenario name or flag value).
+func DidYouMean(word string, options []string) string {
+	return didYouMean(word, slices.Sorted(slices.Values(options)))
 }
 
 // didYouMean suggests the closest of options to a misspelt word (edit

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/faultline/faultline/scenarios"
@@ -64,5 +65,16 @@ func TestFormatWritesEveryField(t *testing.T) {
 		if string(ja) != string(jb) {
 			t.Errorf("%s: formatted and read back, it differs:\n%s\n%s", f, ja, jb)
 		}
+	}
+}
+
+// A parameter key cannot inject YAML into a formatted scenario: it is
+// quoted, so it reads back as the same (unknown) key, not as a section.
+func TestFormatQuotesKeys(t *testing.T) {
+	sc := &scenarios.Scenario{Name: "inject", Cluster: scenarios.Cluster{Node: "raftkv", Size: 3,
+		Params: []scenarios.Param{{Key: "x\nnemesis:\n  script:\n    - {at: 1s, fault: \"crash all\"}\ny", Value: "1"}}}}
+	_, err := scenarios.Parse("f.yaml", scenarios.Format(sc))
+	if err == nil || !strings.Contains(err.Error(), "unknown parameter") {
+		t.Errorf("read back: %v\n%s", err, scenarios.Format(sc))
 	}
 }

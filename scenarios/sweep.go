@@ -8,11 +8,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -90,30 +92,52 @@ type resultsHeader struct {
 	Build string `json:"build,omitempty"`
 }
 
-// BinaryBuild names this binary for results files: the main module's version
-// and, when built from a checkout, its VCS revision ("+dirty" if it had
-// uncommitted changes).
+// BinaryBuild names this binary for results files: the main module's
+// path and version, its VCS revision when built from a clean checkout,
+// and otherwise (a development build, or one without VCS stamping) a hash
+// of the executable itself, which tells any two builds apart.
 func BinaryBuild() string {
+	buildOnce.Do(func() { build = binaryBuild() })
+	return build
+}
+
+var (
+	buildOnce sync.Once
+	build     string
+)
+
+func binaryBuild() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"
 	}
-	s := bi.Main.Path + "@" + bi.Main.Version
-	var rev, dirty string
+	parts := []string{bi.Main.Path + "@" + bi.Main.Version}
+	var rev string
+	dirty := false
 	for _, kv := range bi.Settings {
 		switch kv.Key {
 		case "vcs.revision":
 			rev = kv.Value
 		case "vcs.modified":
-			if kv.Value == "true" {
-				dirty = "+dirty"
-			}
+			dirty = kv.Value == "true"
 		}
 	}
 	if rev != "" {
-		s += " " + rev + dirty
+		if !dirty {
+			return strings.Join(append(parts, rev), " ")
+		}
+		parts = append(parts, rev+"+dirty")
 	}
-	return s
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			defer f.Close()
+			h := sha256.New()
+			if _, err := io.Copy(h, f); err == nil {
+				parts = append(parts, "exe:"+hex.EncodeToString(h.Sum(nil)[:8]))
+			}
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // Fingerprint identifies a scenario's resolved content.

@@ -218,6 +218,9 @@ func (sc *Scenario) Validate() error {
 		if g.Interval.Min <= 0 {
 			return bad("nemesis.generate.interval", "the interval between faults must be positive, got %v", g.Interval)
 		}
+		if n := s.Run.Duration / g.Interval.Min; n > maxGeneratedFaults {
+			return bad("nemesis.generate.interval", "an interval of %v over a %v run would plan %d faults; at most %d are generated (widen the interval)", g.Interval.Min, s.Run.Duration, n, maxGeneratedFaults)
+		}
 		if len(g.Faults) == 0 && !g.Swarm {
 			return bad("nemesis.generate.faults", "no fault kinds enabled (list some, or set swarm: true)")
 		}

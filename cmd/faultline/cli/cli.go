@@ -133,6 +133,7 @@ func (a *app) usage() string {
 	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|sweep]", "latency, availability or sweep plots")
 	line("compare FILE... [--seeds A..B] [--plot FILE.png] [--json]", "the same seeds against each protocol: availability, latency, every check")
 	line("list", "registered nodes, faults, workloads and checks")
+	line("version", "the build of this binary (what results files record)")
 	line("vet [PACKAGES]", "the determinism lint over Go packages")
 	b.WriteString(`
 Exit codes: 0 all valid · 1 safety violation · 2 bad input or usage · 3 liveness failure
@@ -171,13 +172,24 @@ func (a *app) run(args []string) int {
 		cmds["demo"] = a.cmdDemo
 	}
 	name := args[0]
-	if name == "help" || name == "-h" || name == "--help" {
+	switch {
+	case name == "version" || name == "--version":
+		fmt.Fprintf(a.stdout, "%s %s\n", a.name, scenarios.BinaryBuild())
+		return 0
+	case (name == "help" || name == "-h" || name == "--help") && len(args) > 1 && cmds[args[1]] != nil:
+		// help CMD is CMD -h: that command's flags.
+		name, args = args[1], []string{args[1], "-h"}
+	case name == "help" || name == "-h" || name == "--help":
 		fmt.Fprint(a.stdout, a.usage())
 		return 0
 	}
 	cmd, ok := cmds[name]
 	if !ok {
-		fmt.Fprintf(a.stderr, "%s: unknown command %q\n\n%s", a.name, name, a.usage())
+		names := make([]string, 0, len(cmds))
+		for n := range cmds {
+			names = append(names, n)
+		}
+		fmt.Fprintf(a.stderr, "%s: unknown command %q%s\n\n%s", a.name, name, scenarios.DidYouMean(name, names), a.usage())
 		return scenarios.ExitUsage
 	}
 	err := a.guard(name, func() error {

@@ -136,6 +136,9 @@ func (a *app) cmdCheck(args []string) error {
 	if err != nil {
 		return err
 	}
+	if *timeout <= 0 {
+		return usageError{fmt.Sprintf("--timeout %v: want a positive time budget", *timeout)}
+	}
 	if len(pos) != 1 {
 		return usageError{"check takes one history file"}
 	}

@@ -38,6 +38,9 @@ func (a *app) cmdCompare(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkWorkers(*workers); err != nil {
+		return err
+	}
 	if ext := filepath.Ext(*plotFile); *plotFile != "" && ext != ".png" && ext != ".svg" {
 		return usageError{fmt.Sprintf("--plot %q: the file must end in .png or .svg", *plotFile)}
 	}

@@ -101,3 +101,30 @@ func TestRunForce(t *testing.T) {
 		t.Errorf("with --force: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// Flag and command mistakes are usage errors naming what is wrong.
+func TestUsageMistakes(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"version"}, 0, "faultline github.com/faultline/faultline@"},
+		{[]string{"help", "run"}, 0, "flags of faultline run"},
+		{[]string{"rnu"}, 2, `unknown command "rnu" (did you mean "run"?)`},
+		{[]string{"run", bugFile, "--workers", "0"}, 2, "--workers 0: want at least 1"},
+		{[]string{"run", bugFile, "--workers", "-3"}, 2, "--workers -3: want at least 1"},
+		{[]string{"run", bugFile, "--seeds", "0..18446744073709551615"}, 2, "2^64 seeds"},
+		{[]string{"run", bugFile, "--seeds", "1..99999999999999999999"}, 2, "want A..B of integers"},
+		{[]string{"check", "x.jsonl", "--timeout", "-1s"}, 2, "--timeout -1s: want a positive time budget"},
+		{[]string{"compare", bugFile, "--plot", "out.txt"}, 2, "must end in .png or .svg"},
+	} {
+		code, out, errs := runCLI(c.args...)
+		if code != c.code || !strings.Contains(out+errs, c.want) {
+			t.Errorf("%q: exit %d, want %d and %q:\n%s%s", c.args, code, c.code, c.want, out, errs)
+		}
+	}
+	if _, err := os.Stat("out.txt"); err == nil {
+		t.Error("compare created the plot file it refused")
+	}
+}

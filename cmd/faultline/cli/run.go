@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"runtime"
@@ -40,7 +41,13 @@ func parseSeeds(seed, seeds string) (first, last uint64, err error) {
 	}
 	x, err1 := strconv.ParseUint(a, 10, 64)
 	y, err2 := strconv.ParseUint(b, 10, 64)
-	if err1 != nil || err2 != nil || y < x {
+	if err1 != nil || err2 != nil {
+		return 0, 0, usageError{fmt.Sprintf("--seeds %q: want A..B of integers from 0 to %d, such as 1..500", seeds, uint64(math.MaxUint64))}
+	}
+	if y-x == math.MaxUint64 {
+		return 0, 0, usageError{fmt.Sprintf("--seeds %q: the range has 2^64 seeds, one more than a count can hold", seeds)}
+	}
+	if y < x {
 		return 0, 0, usageError{fmt.Sprintf("--seeds %q: want A..B with A ≤ B, such as 1..500", seeds)}
 	}
 	return x, y, nil
@@ -72,7 +79,18 @@ func (a *app) cmdRun(args []string) error {
 	return a.sweep(sc, pos[0], first, last, *workers, *out, *asJSON, *force)
 }
 
+// checkWorkers refuses a worker count that cannot run anything.
+func checkWorkers(n int) error {
+	if n < 1 {
+		return usageError{fmt.Sprintf("--workers %d: want at least 1", n)}
+	}
+	return nil
+}
+
 func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int, out string, asJSON, force bool) error {
+	if err := checkWorkers(workers); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
