@@ -301,6 +301,58 @@ func (d *decoder) positiveDuration(dst *time.Duration, why string) func(*yaml.No
 	}
 }
 
+// params decodes a mapping of a kind's parameters, as written (their
+// specs check them once the kind is known).
+func (d *decoder) params(v *yaml.Node, f string, into *[]Param) error {
+	if v.Kind != yaml.MappingNode {
+		return d.errf(v, f, "want a mapping of parameters, got %s", describe(v))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		if seen[k.Value] {
+			return d.errf(k, f+"."+k.Value, "parameter given twice")
+		}
+		seen[k.Value] = true
+		s, err := d.scalar(val, f+"."+k.Value, "a scalar value")
+		if err != nil {
+			return err
+		}
+		*into = append(*into, Param{Key: k.Value, Value: s, Pos: d.pos(val)})
+	}
+	return nil
+}
+
+func (d *decoder) promise(dst *Promise) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		s, err := d.scalar(n, field, "a consistency level")
+		if err != nil {
+			return err
+		}
+		p, err := ParsePromise(s)
+		if err != nil {
+			return d.errf(n, field, "%v", err)
+		}
+		*dst = p
+		return nil
+	}
+}
+
+func (d *decoder) ppm(dst *int64) func(*yaml.Node, string) error {
+	return func(n *yaml.Node, field string) error {
+		s, err := d.scalar(n, field, "a drift such as 100ppm")
+		if err != nil {
+			return err
+		}
+		v, err := ParsePPM(s)
+		if err != nil {
+			return d.errf(n, field, "%v", err)
+		}
+		*dst = v
+		return nil
+	}
+}
+
 func (d *decoder) ratio(dst *sim.Ratio) func(*yaml.Node, string) error {
 	return func(n *yaml.Node, field string) error {
 		s, err := d.scalar(n, field, "a ratio such as 1/100")
@@ -385,18 +437,7 @@ func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
 		"swarm":       func(v *yaml.Node, f string) error { return d.swarm(v, f, &sc.Swarm) },
 		"run":         func(v *yaml.Node, f string) error { return d.run(v, f, &sc.Run) },
 		"compare":     func(v *yaml.Node, f string) error { return d.compare(v, f, &sc.Compare) },
-		"promise": func(v *yaml.Node, f string) error {
-			s, err := d.scalar(v, f, "a consistency level")
-			if err != nil {
-				return err
-			}
-			p, err := ParsePromise(s)
-			if err != nil {
-				return d.errf(v, f, "%v", err)
-			}
-			sc.Promise = p
-			return nil
-		},
+		"promise":     d.promise(&sc.Promise),
 		"check": func(v *yaml.Node, f string) error {
 			check = v
 			return d.stringList(v, f, &sc.Check)
@@ -433,22 +474,9 @@ func (d *decoder) stringList(n *yaml.Node, field string, dst *[]string) error {
 
 func (d *decoder) cluster(n *yaml.Node, path string, c *Cluster) error {
 	h := map[string]func(*yaml.Node, string) error{
-		"node": d.str(&c.Node),
-		"size": d.countInt(&c.Size, "a number of nodes from 1 to 1000"),
-		"params": func(v *yaml.Node, f string) error {
-			if v.Kind != yaml.MappingNode {
-				return d.errf(v, f, "want a mapping of protocol parameters, got %s", describe(v))
-			}
-			for i := 0; i+1 < len(v.Content); i += 2 {
-				k, val := v.Content[i], v.Content[i+1]
-				s, err := d.scalar(val, f+"."+k.Value, "a scalar value")
-				if err != nil {
-					return err
-				}
-				c.Params = append(c.Params, Param{Key: k.Value, Value: s, Pos: d.pos(val)})
-			}
-			return nil
-		},
+		"node":   d.str(&c.Node),
+		"size":   d.countInt(&c.Size, "a number of nodes from 1 to 1000"),
+		"params": func(v *yaml.Node, f string) error { return d.params(v, f, &c.Params) },
 	}
 	return d.fields(n, path, h, []string{"node", "size", "params"})
 }
@@ -463,19 +491,8 @@ func (d *decoder) network(n *yaml.Node, path string, nw *Network) error {
 
 func (d *decoder) clocks(n *yaml.Node, path string, c *Clocks) error {
 	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
-		"skew": d.duration(&c.Skew),
-		"drift": func(v *yaml.Node, f string) error {
-			s, err := d.scalar(v, f, "a drift such as 100ppm")
-			if err != nil {
-				return err
-			}
-			ppm, err := ParsePPM(s)
-			if err != nil {
-				return d.errf(v, f, "%v", err)
-			}
-			c.DriftPPM = ppm
-			return nil
-		},
+		"skew":  d.duration(&c.Skew),
+		"drift": d.ppm(&c.DriftPPM),
 	}, []string{"skew", "drift"})
 }
 
@@ -686,25 +703,6 @@ func (d *decoder) compare(n *yaml.Node, path string, dst *[]Variant) error {
 	if n.Kind != yaml.SequenceNode {
 		return d.errf(n, path, "want a list of protocols such as - {node: raftkv}, got %s", describe(n))
 	}
-	scalars := func(v *yaml.Node, f string, into *[]Param) error {
-		if v.Kind != yaml.MappingNode {
-			return d.errf(v, f, "want a mapping of parameters, got %s", describe(v))
-		}
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(v.Content); i += 2 {
-			k, val := v.Content[i], v.Content[i+1]
-			if seen[k.Value] {
-				return d.errf(k, f+"."+k.Value, "parameter given twice")
-			}
-			seen[k.Value] = true
-			s, err := d.scalar(val, f+"."+k.Value, "a scalar value")
-			if err != nil {
-				return err
-			}
-			*into = append(*into, Param{Key: k.Value, Value: s, Pos: d.pos(val)})
-		}
-		return nil
-	}
 	for i, vn := range n.Content {
 		v := Variant{Pos: d.pos(vn)}
 		f := fmt.Sprintf("%s[%d]", path, i)
@@ -712,20 +710,9 @@ func (d *decoder) compare(n *yaml.Node, path string, dst *[]Variant) error {
 		err := d.fields(vn, f, map[string]func(*yaml.Node, string) error{
 			"name":     d.str(&v.Name),
 			"node":     func(x *yaml.Node, f string) error { node = x; return d.str(&v.Node)(x, f) },
-			"params":   func(x *yaml.Node, f string) error { return scalars(x, f, &v.Params) },
-			"workload": func(x *yaml.Node, f string) error { return scalars(x, f, &v.Workload) },
-			"promise": func(x *yaml.Node, f string) error {
-				s, err := d.scalar(x, f, "a consistency level")
-				if err != nil {
-					return err
-				}
-				p, err := ParsePromise(s)
-				if err != nil {
-					return d.errf(x, f, "%v", err)
-				}
-				v.Promise = p
-				return nil
-			},
+			"params":   func(x *yaml.Node, f string) error { return d.params(x, f, &v.Params) },
+			"workload": func(x *yaml.Node, f string) error { return d.params(x, f, &v.Workload) },
+			"promise":  d.promise(&v.Promise),
 		}, []string{"name", "node", "params", "workload", "promise"})
 		if err != nil {
 			return err
@@ -788,19 +775,7 @@ func (d *decoder) intensity(n *yaml.Node, path string, in *nemesis.Intensity) er
 		case fl.rat != nil:
 			h[fl.key] = d.ratio(fl.rat)
 		case fl.ppm != nil:
-			ppm := fl.ppm
-			h[fl.key] = func(v *yaml.Node, f string) error {
-				s, err := d.scalar(v, f, "a drift such as 1000ppm")
-				if err != nil {
-					return err
-				}
-				x, err := ParsePPM(s)
-				if err != nil {
-					return d.errf(v, f, "%v", err)
-				}
-				*ppm = x
-				return nil
-			}
+			h[fl.key] = d.ppm(fl.ppm)
 		}
 	}
 	return d.fields(n, path, h, order)
