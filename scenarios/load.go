@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -323,64 +324,49 @@ func (d *decoder) params(v *yaml.Node, f string, into *[]Param) error {
 	return nil
 }
 
-func (d *decoder) promise(dst *Promise) func(*yaml.Node, string) error {
+// scalarAs decodes a scalar with parse into dst; a parse error is an error
+// at the value, with parse's message.
+func scalarAs[T any](d *decoder, dst *T, want string, parse func(string) (T, error)) func(*yaml.Node, string) error {
 	return func(n *yaml.Node, field string) error {
-		s, err := d.scalar(n, field, "a consistency level")
+		s, err := d.scalar(n, field, want)
 		if err != nil {
 			return err
 		}
-		p, err := ParsePromise(s)
+		v, err := parse(s)
 		if err != nil {
 			return d.errf(n, field, "%v", err)
 		}
-		*dst = p
+		*dst = v
 		return nil
 	}
+}
+
+// untrimmed drops the "sim: " prefix of sim's parse errors, which a field
+// error already places.
+func untrimmed[T any](parse func(string) (T, error)) func(string) (T, error) {
+	return func(s string) (T, error) {
+		v, err := parse(s)
+		if err != nil {
+			return v, errors.New(strings.TrimPrefix(err.Error(), "sim: "))
+		}
+		return v, nil
+	}
+}
+
+func (d *decoder) promise(dst *Promise) func(*yaml.Node, string) error {
+	return scalarAs(d, dst, "a consistency level", ParsePromise)
 }
 
 func (d *decoder) ppm(dst *int64) func(*yaml.Node, string) error {
-	return func(n *yaml.Node, field string) error {
-		s, err := d.scalar(n, field, "a drift such as 100ppm")
-		if err != nil {
-			return err
-		}
-		v, err := ParsePPM(s)
-		if err != nil {
-			return d.errf(n, field, "%v", err)
-		}
-		*dst = v
-		return nil
-	}
+	return scalarAs(d, dst, "a drift such as 100ppm", ParsePPM)
 }
 
 func (d *decoder) ratio(dst *sim.Ratio) func(*yaml.Node, string) error {
-	return func(n *yaml.Node, field string) error {
-		s, err := d.scalar(n, field, "a ratio such as 1/100")
-		if err != nil {
-			return err
-		}
-		r, err := sim.ParseRatio(s)
-		if err != nil {
-			return d.errf(n, field, "%s", strings.TrimPrefix(err.Error(), "sim: "))
-		}
-		*dst = r
-		return nil
-	}
+	return scalarAs(d, dst, "a ratio such as 1/100", untrimmed(sim.ParseRatio))
 }
 
 func (d *decoder) dist(dst *sim.Dist) func(*yaml.Node, string) error {
-	return func(n *yaml.Node, field string) error {
-		s, err := d.scalar(n, field, "a duration or a distribution such as uniform(1ms, 10ms)")
-		if err != nil {
-			return err
-		}
-		v, err := sim.ParseDist(s)
-		if err != nil {
-			return d.errf(n, field, "%s", strings.TrimPrefix(err.Error(), "sim: "))
-		}
-		*dst = v
-		return nil
-	}
+	return scalarAs(d, dst, "a duration or a distribution such as uniform(1ms, 10ms)", untrimmed(sim.ParseDist))
 }
 
 // nonZeroDist is dist for latencies, where the zero distribution means
@@ -399,18 +385,7 @@ func (d *decoder) nonZeroDist(dst *sim.Dist) func(*yaml.Node, string) error {
 }
 
 func (d *decoder) rangeOf(dst *Range) func(*yaml.Node, string) error {
-	return func(n *yaml.Node, field string) error {
-		s, err := d.scalar(n, field, "a duration range such as 2s..5s")
-		if err != nil {
-			return err
-		}
-		r, err := ParseRange(s)
-		if err != nil {
-			return d.errf(n, field, "%v", err)
-		}
-		*dst = r
-		return nil
-	}
+	return scalarAs(d, dst, "a duration range such as 2s..5s", ParseRange)
 }
 
 // ParseRange reads "2s..5s" (or a single duration, meaning min = max).
