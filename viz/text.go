@@ -14,6 +14,14 @@ import (
 // DefaultTextWidth is RenderText's width when Options.Width is zero.
 const DefaultTextWidth = 120
 
+// MinTextWidth and MaxTextWidth bound the widths RenderText draws: below
+// the minimum the lane labels leave no room for a timeline, above the
+// maximum a frame is mostly padding (and memory).
+const (
+	MinTextWidth = 40
+	MaxTextWidth = 1000
+)
+
 // legend explains the glyphs; the viewer's help shows the same text.
 var legend = []string{
 	"lanes:  > sent  < delivered  * both  x dropped  d duplicated  h held",
@@ -45,9 +53,7 @@ func (ix *index) renderText(w io.Writer, opts *Options) error {
 	if width <= 0 {
 		width = DefaultTextWidth
 	}
-	if width < 30 {
-		width = 30
-	}
+	width = min(max(width, MinTextWidth), MaxTextWidth)
 	from, to := int64(opts.From), int64(opts.To)
 	if from == 0 && to == 0 {
 		from, to = ix.start, ix.end

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,5 +109,42 @@ func TestList(t *testing.T) {
 	}
 	if code != 0 {
 		t.Fatalf("exit %d", code)
+	}
+}
+
+// TestListJSON: list --json is the same catalogue as a JSON object tools
+// can read.
+func TestListJSON(t *testing.T) {
+	code, out, errs := runCLI("list", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var cat catalogue
+	if err := json.Unmarshal([]byte(out), &cat); err != nil {
+		t.Fatalf("list --json is not JSON: %v\n%s", err, out)
+	}
+	has := func(what string, names []string, want string) {
+		if !slices.Contains(names, want) {
+			t.Errorf("%s lack %q: %q", what, want, names)
+		}
+	}
+	var nodes, checks, scs []string
+	for _, n := range cat.Nodes {
+		nodes = append(nodes, n.Name)
+	}
+	for _, c := range cat.Checks {
+		checks = append(checks, c.Name)
+		if c.Name == "liveness" && c.Class != "liveness" {
+			t.Errorf("liveness check has class %q", c.Class)
+		}
+	}
+	for _, s := range cat.Scenarios {
+		scs = append(scs, s.Name)
+	}
+	has("nodes", nodes, "raftkv")
+	has("checks", checks, "linearizable")
+	has("scenarios", scs, "bugs/no-sessions.yaml")
+	if len(cat.Faults) == 0 || len(cat.Workloads) == 0 {
+		t.Errorf("no faults or workloads: %+v", cat)
 	}
 }

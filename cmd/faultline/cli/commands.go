@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -25,12 +29,16 @@ func (a *app) loadScenario(name string) (*scenarios.Scenario, error) {
 			return d.load()
 		}
 		want := strings.TrimSuffix(strings.TrimPrefix(name, "scenarios/"), ".yaml") + ".yaml"
-		for _, lib := range scenarios.Library() {
-			// Faultline's library scenarios run the stock protocols; a
-			// binary without them does not offer them.
-			if sc, lerr := scenarios.LoadLibrary(lib); lib == want && lerr == nil {
-				return sc, nil
+		lib := a.libraryNames()
+		if slices.Contains(lib, want) {
+			return scenarios.LoadLibrary(want)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			known := lib
+			if d := a.demo; d != nil && !d.library {
+				known = append(known, d.Name)
 			}
+			return nil, fmt.Errorf("%s: no such file, and no embedded scenario of that name%s; %s list shows them", name, scenarios.DidYouMean(want, known), a.name)
 		}
 	}
 	return scenarios.LoadFile(name)
@@ -163,56 +171,150 @@ func (a *app) cmdCheck(args []string) error {
 }
 
 func (a *app) cmdList(args []string) error {
+	fs := a.newFlags("list")
+	asJSON := fs.Bool("json", false, "print the catalogue as one JSON object (nodes, workloads, faults, checks, scenarios)")
+	pos, err := a.parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageError{"list takes no arguments"}
+	}
+	cat := a.catalogue()
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cat)
+	}
 	tw := tabwriter.NewWriter(a.stdout, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODES")
-	for _, name := range scenarios.NodeKindNames() {
-		k, _ := scenarios.LookupNode(name)
-		fmt.Fprintf(tw, "  %s\t%s (workloads: %s; at least %d nodes)\n", name, k.Help, strings.Join(k.Workloads, ", "), max(k.MinSize, 1))
+	for _, k := range cat.Nodes {
+		fmt.Fprintf(tw, "  %s\t%s (workloads: %s; at least %d nodes)\n", k.Name, k.Help, strings.Join(k.Workloads, ", "), k.MinSize)
 		listParams(tw, k.Params)
 	}
 	fmt.Fprintln(tw, "\nWORKLOADS")
-	for _, k := range scenarios.WorkloadKinds() {
+	for _, k := range cat.Workloads {
 		fmt.Fprintf(tw, "  %s\t%s (ops: %s)\n", k.Name, k.Help, strings.Join(k.Ops, ", "))
 		listParams(tw, k.Params)
 	}
 	fmt.Fprintln(tw, "\nFAULTS")
-	for _, f := range scenarios.FaultHelp() {
-		fmt.Fprintf(tw, "  %s\t%s\n", f[0], f[1])
+	for _, f := range cat.Faults {
+		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Help)
 	}
 	fmt.Fprintln(tw, "\nCHECKS")
-	for _, c := range scenarios.Checks() {
+	for _, c := range cat.Checks {
 		fmt.Fprintf(tw, "  %s\t%s\n", c.Name, c.Help)
 	}
-	var embedded [][2]string
-	if d := a.demo; d != nil && !d.library {
-		if sc, err := d.load(); err == nil {
-			embedded = append(embedded, [2]string{d.Name, sc.Description})
-		}
-	}
-	for _, s := range scenarios.Library() {
-		sc, err := scenarios.LoadLibrary(s)
-		if err != nil {
-			continue // a scenario for a protocol this binary does not have
-		}
-		embedded = append(embedded, [2]string{s, sc.Description})
-	}
-	if len(embedded) > 0 {
+	if len(cat.Scenarios) > 0 {
 		fmt.Fprintf(tw, "\nSCENARIOS (embedded; run with %s run NAME)\n", a.name)
-		for _, e := range embedded {
-			fmt.Fprintf(tw, "  %s\t%s\n", e[0], e[1])
+		for _, e := range cat.Scenarios {
+			fmt.Fprintf(tw, "  %s\t%s\n", e.Name, e.Description)
 		}
 	}
 	return tw.Flush()
 }
 
+// catalogue is what `list` prints: everything a scenario can name in this
+// binary. Its JSON form (list --json) is for tools and editors.
+type catalogue struct {
+	Nodes     []catalogueKind     `json:"nodes"`
+	Workloads []catalogueKind     `json:"workloads"`
+	Faults    []catalogueEntry    `json:"faults"`
+	Checks    []catalogueCheck    `json:"checks"`
+	Scenarios []catalogueScenario `json:"scenarios"`
+}
+
+type catalogueKind struct {
+	Name      string           `json:"name"`
+	Help      string           `json:"help"`
+	Workloads []string         `json:"workloads,omitempty"`
+	Ops       []string         `json:"ops,omitempty"`
+	MinSize   int              `json:"min_size,omitempty"`
+	Params    []catalogueParam `json:"params"`
+}
+
+type catalogueParam struct {
+	Key     string `json:"key"`
+	Help    string `json:"help"`
+	Want    string `json:"want"`
+	Default string `json:"default,omitempty"`
+}
+
+type catalogueEntry struct {
+	Name string `json:"name"`
+	Help string `json:"help"`
+}
+
+type catalogueCheck struct {
+	Name    string `json:"name"`
+	Help    string `json:"help"`
+	Class   string `json:"class"`
+	Measure bool   `json:"measure,omitempty"`
+}
+
+type catalogueScenario struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+func (a *app) catalogue() catalogue {
+	params := func(specs []scenarios.ParamSpec) []catalogueParam {
+		out := []catalogueParam{}
+		for _, p := range specs {
+			out = append(out, catalogueParam{Key: p.Key, Help: p.Help, Want: p.Want(), Default: p.Default})
+		}
+		return out
+	}
+	var c catalogue
+	for _, name := range scenarios.NodeKindNames() {
+		k, _ := scenarios.LookupNode(name)
+		c.Nodes = append(c.Nodes, catalogueKind{Name: name, Help: k.Help, Workloads: k.Workloads, MinSize: max(k.MinSize, 1), Params: params(k.Params)})
+	}
+	for _, k := range scenarios.WorkloadKinds() {
+		c.Workloads = append(c.Workloads, catalogueKind{Name: k.Name, Help: k.Help, Ops: k.Ops, Params: params(k.Params)})
+	}
+	for _, f := range scenarios.FaultHelp() {
+		c.Faults = append(c.Faults, catalogueEntry{Name: f[0], Help: f[1]})
+	}
+	for _, k := range scenarios.Checks() {
+		class := "safety"
+		if k.Class == scenarios.Liveness {
+			class = "liveness"
+		}
+		c.Checks = append(c.Checks, catalogueCheck{Name: k.Name, Help: k.Help, Class: class, Measure: k.Measure})
+	}
+	if d := a.demo; d != nil && !d.library {
+		if sc, err := d.load(); err == nil {
+			c.Scenarios = append(c.Scenarios, catalogueScenario{d.Name, sc.Description})
+		}
+	}
+	for _, name := range a.libraryNames() {
+		sc, _ := scenarios.LoadLibrary(name)
+		c.Scenarios = append(c.Scenarios, catalogueScenario{name, sc.Description})
+	}
+	return c
+}
+
+// libraryNames lists the embedded scenarios this binary can run (a
+// library scenario for a protocol the binary lacks is left out).
+func (a *app) libraryNames() []string {
+	var names []string
+	for _, s := range scenarios.Library() {
+		if _, err := scenarios.LoadLibrary(s); err == nil {
+			names = append(names, s)
+		}
+	}
+	return names
+}
+
 // listParams prints a kind's parameters: key, help, the values it takes
 // and its default.
-func listParams(tw io.Writer, specs []scenarios.ParamSpec) {
-	for _, p := range specs {
+func listParams(tw io.Writer, params []catalogueParam) {
+	for _, p := range params {
 		def := ""
 		if p.Default != "" {
 			def = "; default " + p.Default
 		}
-		fmt.Fprintf(tw, "    %s\t%s (%s%s)\n", p.Key, p.Help, p.Want(), def)
+		fmt.Fprintf(tw, "    %s\t%s (%s%s)\n", p.Key, p.Help, p.Want, def)
 	}
 }

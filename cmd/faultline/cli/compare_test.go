@@ -118,6 +118,11 @@ func TestUsageMistakes(t *testing.T) {
 		{[]string{"run", bugFile, "--seeds", "1..99999999999999999999"}, 2, "want A..B of integers"},
 		{[]string{"check", "x.jsonl", "--timeout", "-1s"}, 2, "--timeout -1s: want a positive time budget"},
 		{[]string{"compare", bugFile, "--plot", "out.txt"}, 2, "must end in .png or .svg"},
+		{[]string{"viz", "trace.jsonl", "--width", "5"}, 2, "--width 5: want 40..1000 columns"},
+		{[]string{"viz", "trace.jsonl", "--width", "100000"}, 2, "--width 100000: want 40..1000 columns"},
+		{[]string{"viz", "."}, 2, "is a directory without a trace.jsonl"},
+		{[]string{"run", "raft-kv-partitons", "--seed", "1"}, 2, `no embedded scenario of that name (did you mean "raft-kv-partitions.yaml"?)`},
+		{[]string{"list", "extra"}, 2, "list takes no arguments"},
 	} {
 		code, out, errs := runCLI(c.args...)
 		if code != c.code || !strings.Contains(out+errs, c.want) {

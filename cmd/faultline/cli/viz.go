@@ -12,11 +12,21 @@ import (
 	"golang.org/x/term"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/sim/trace"
 	"github.com/faultline/faultline/viz"
 )
 
+// readTrace reads a trace file, or the trace of an artifact directory
+// (DIR/trace.jsonl, as replay writes it).
 func readTrace(path string) (*trace.File, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		inner := filepath.Join(path, scenarios.TraceFile)
+		if _, err := os.Stat(inner); err != nil {
+			return nil, fmt.Errorf("%s is a directory without a %s (give a trace file, or a directory written by replay)", path, scenarios.TraceFile)
+		}
+		path = inner
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -37,6 +47,9 @@ func (a *app) cmdViz(args []string) error {
 	}
 	if len(pos) != 1 {
 		return usageError{"viz takes one trace file (written by " + a.name + " replay)"}
+	}
+	if *width != 0 && (*width < viz.MinTextWidth || *width > viz.MaxTextWidth) {
+		return usageError{fmt.Sprintf("--width %d: want %d..%d columns", *width, viz.MinTextWidth, viz.MaxTextWidth)}
 	}
 	f, err := readTrace(pos[0])
 	if err != nil {
