@@ -59,9 +59,16 @@ func LoadFile(path string) (*Scenario, error) {
 		return nil, fmt.Errorf("scenarios: %v", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileBytes {
+		return nil, tooBig(path, st.Size())
+	}
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileBytes+1)); err != nil {
 		return nil, fmt.Errorf("scenarios: %s: %v", path, err)
+	}
+	if buf.Len() > MaxFileBytes {
+		// Not a regular file (a pipe): its size is unknown past the limit.
+		return nil, &Error{Pos: Pos{File: path}, Msg: fmt.Sprintf("more than %d bytes; scenarios are limited to %d bytes (1 MiB)", MaxFileBytes, MaxFileBytes)}
 	}
 	return Parse(path, buf.Bytes())
 }
@@ -71,11 +78,11 @@ func LoadFile(path string) (*Scenario, error) {
 // and distributions are errors naming the line, column and field.
 func Parse(name string, data []byte) (*Scenario, error) {
 	if len(data) > MaxFileBytes {
-		return nil, &Error{Pos: Pos{File: name}, Msg: fmt.Sprintf("file is %d bytes; scenarios are limited to %d", len(data), MaxFileBytes)}
+		return nil, tooBig(name, int64(len(data)))
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(name, err)
+		return nil, yamlError(name, data, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &Error{Pos: Pos{File: name}, Msg: "empty scenario"}
@@ -93,9 +100,13 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	return sc.Resolve()
 }
 
-func yamlError(name string, err error) error {
+func tooBig(name string, size int64) error {
+	return &Error{Pos: Pos{File: name}, Msg: fmt.Sprintf("the file is %d bytes; scenarios are limited to %d bytes (1 MiB)", size, MaxFileBytes)}
+}
+
+func yamlError(name string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
+	line, col := 0, 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if n, after, ok := strings.Cut(rest, ":"); ok {
 			if v, err := strconv.Atoi(n); err == nil {
@@ -104,7 +115,52 @@ func yamlError(name string, err error) error {
 			}
 		}
 	}
-	return &Error{Pos: Pos{File: name, Line: line, Col: 1}, Msg: "not valid YAML: " + msg}
+	// The YAML library reports an unclosed collection at the line where
+	// it opened, counted from zero (its scanner errors count from one):
+	// point at the opening bracket instead.
+	if open, ok := unclosed[msg]; ok && line > 0 {
+		line++
+		if c := lastOpen(data, line, open); c > 0 {
+			col = c
+			msg = fmt.Sprintf("this %q is never closed (%s)", string(open), msg)
+		}
+	}
+	if line > 0 && col == 0 {
+		col = 1
+	}
+	return &Error{Pos: Pos{File: name, Line: line, Col: col}, Msg: "not valid YAML: " + msg}
+}
+
+// unclosed maps the YAML library's "collection never ended" messages to
+// the bracket that opened the collection.
+var unclosed = map[string]byte{
+	"did not find expected ',' or '}'": '{',
+	"did not find expected ',' or ']'": '[',
+}
+
+// lastOpen returns the 1-based column of the last open bracket on a 1-based
+// line that the line itself does not close (0 if none).
+func lastOpen(data []byte, line int, open byte) int {
+	lines := bytes.Split(data, []byte("\n"))
+	if line > len(lines) {
+		return 0
+	}
+	closeB := map[byte]byte{'{': '}', '[': ']'}[open]
+	var stack []int
+	for i, c := range lines[line-1] {
+		switch c {
+		case open:
+			stack = append(stack, i+1)
+		case closeB:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	if len(stack) == 0 {
+		return 0
+	}
+	return stack[0]
 }
 
 type decoder struct {

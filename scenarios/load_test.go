@@ -39,8 +39,31 @@ func TestOversizedFileRejected(t *testing.T) {
 		big[i] = '#'
 	}
 	_, err := scenarios.Parse("big.yaml", big)
-	if err == nil || !strings.Contains(err.Error(), "limited to") {
+	if err == nil || !strings.Contains(err.Error(), "the file is 1048586 bytes; scenarios are limited to 1048576 bytes") {
 		t.Fatalf("got %v", err)
+	}
+	// From disk the message gives the file's size, not what was read of it.
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	os.WriteFile(path, append(big, big...), 0o644)
+	_, err = scenarios.LoadFile(path)
+	if err == nil || !strings.Contains(err.Error(), "the file is 2097172 bytes") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestYAMLErrorPositions: a syntax error points at the place to fix — an
+// unclosed bracket at the bracket, not at the top of the file.
+func TestYAMLErrorPositions(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"name: x\ncluster: {node: raftkv, size: 3\nrun: {duration: 1s}\n", `s.yaml:2:10: not valid YAML: this "{" is never closed`},
+		{"name: x\ncheck: [linearizable\n", `s.yaml:2:8: not valid YAML: this "[" is never closed`},
+		{"name: x\ncluster: {node: raftkv, params: {a: 1}, size: 3\n", `s.yaml:2:10: not valid YAML: this "{" is never closed`},
+		{"name: x\n  run: y\n", "s.yaml:2:1: not valid YAML: mapping values are not allowed"},
+	} {
+		_, err := scenarios.Parse("s.yaml", []byte(c.src))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want %q", c.src, err, c.want)
+		}
 	}
 }
 
