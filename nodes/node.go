@@ -31,6 +31,12 @@ func (id ID) Index() int {
 	return int(id)
 }
 
+// Valid reports whether id can name a process: a server n1, n2, ... or a
+// client c1, c2, ... (exactly the IDs String and ParseID round-trip).
+func (id ID) Valid() bool {
+	return (id > 0 && id < ClientBase) || (id > ClientBase && id < 2*ClientBase)
+}
+
 // String renders n<k> for servers and c<k> for clients.
 func (id ID) String() string {
 	switch {
@@ -121,7 +127,9 @@ type Env interface {
 	Monotonic() time.Duration
 
 	// Send queues msg for delivery to the process to. The network may
-	// delay, drop, duplicate or reorder it; no error is ever returned.
+	// delay, drop, duplicate or reorder it; no error is ever returned. A
+	// message to a valid ID with no process is dropped; sending to an
+	// invalid ID (see ID.Valid) or a nil msg is a bug and panics.
 	Send(to ID, msg Message)
 	// SetTimer arranges a call to Node.Timer after the node's monotonic
 	// clock has advanced by after. Timers do not survive a crash.

@@ -49,7 +49,14 @@ func (e *env) Monotonic() time.Duration {
 	return time.Duration(e.p.clock.mono(e.p.sim.now) - e.p.monoStart)
 }
 
-func (e *env) Send(to nodes.ID, msg nodes.Message) { e.p.sim.send(e.p, to, msg) }
+func (e *env) Send(to nodes.ID, msg nodes.Message) {
+	if !to.Valid() {
+		// The trace could not name the receiver: fail here, where the
+		// sender's stack says who made the mistake.
+		panic(fmt.Sprintf("Send to invalid process id %d (want a server n1.. or a client c1..)", int32(to)))
+	}
+	e.p.sim.send(e.p, to, msg)
+}
 
 func (e *env) SetTimer(after time.Duration, tag uint64) nodes.TimerID {
 	p, s := e.p, e.p.sim

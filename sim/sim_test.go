@@ -164,6 +164,41 @@ func TestPanicIsAFailureNotACrash(t *testing.T) {
 	}
 }
 
+// TestSendTargets: a message to an ID that names no process of this world
+// is dropped (the trace can name it); an ID nothing can name is the
+// sender's bug, a panic failure at the send.
+func TestSendTargets(t *testing.T) {
+	for _, c := range []struct {
+		to    nodes.ID
+		panic bool
+	}{
+		{nodes.NodeID(9), false},
+		{nodes.ClientID(4), false},
+		{0, true},
+		{-1, true},
+		{nodes.ClientBase, true},
+		{2 * nodes.ClientBase, true},
+	} {
+		w, rec := world(t, sim.Config{Seed: 3, Nodes: 2, Node: func(id nodes.ID) nodes.Node {
+			return &probe{start: func(env nodes.Env) {
+				if env.ID() == 1 {
+					env.Send(c.to, "hello")
+				}
+			}}
+		}})
+		res := w.Run(time.Second)
+		if c.panic {
+			if res.Outcome != sim.OutcomePanic || !strings.Contains(res.Failure.Err, "invalid process id") || res.Failure.Node != 1 {
+				t.Errorf("send to %d: %+v, want a panic of n1 naming the invalid id", int32(c.to), res)
+			}
+			continue
+		}
+		if res.Outcome == sim.OutcomePanic || count(rec, trace.Drop) != 1 {
+			t.Errorf("send to %s: outcome %v, %d drops; want no panic and one drop", c.to, res.Outcome, count(rec, trace.Drop))
+		}
+	}
+}
+
 type Payload struct {
 	Items []int
 	Meta  map[string]string
