@@ -2,12 +2,13 @@ package trace
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/faultline/faultline/nodes"
 )
@@ -88,10 +89,35 @@ func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	return tw, tw.enc.Encode(h)
 }
 
+// MaxTextBytes bounds an event's note and text as written: a node that
+// logs megabytes (or panics with them) still writes a trace readers open.
+// The hash covers the full text; only the file's copy is cut.
+const MaxTextBytes = 64 << 10
+
+// MaxLineBytes bounds one line Read accepts; Writer's lines stay far
+// below it.
+const MaxLineBytes = 16 << 20
+
+// MaxProcesses bounds the nodes and the clients a header may declare.
+const MaxProcesses = 100_000
+
+// Bound cuts s to at most max bytes (at a UTF-8 boundary), saying how much
+// it cut.
+func Bound(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf(" …[%d bytes cut]", len(s)-cut)
+}
+
 // Write appends one event.
 func (tw *Writer) Write(e *Event) error {
 	r := record{Seq: e.Seq, At: e.At, Kind: e.Kind.String(), Node: idString(e.Node), Peer: idString(e.Peer),
-		ID: e.ID, Num: e.Num, Type: e.Type, Note: e.Note, Text: e.Text}
+		ID: e.ID, Num: e.Num, Type: e.Type, Note: Bound(e.Note, MaxTextBytes), Text: Bound(e.Text, MaxTextBytes)}
 	if e.Kind == Invoke || e.Kind == Return {
 		r.Op = &opRecord{e.Op.Kind, e.Op.Key, e.Op.Value, e.Op.Expect, e.Op.Output, e.Op.Exists}
 		if e.Kind == Return {
@@ -117,57 +143,109 @@ type File struct {
 	Footer *Footer // nil if the file was cut short
 }
 
-// Read parses a trace file. Errors name the line.
+// Read parses a trace file. Errors name the line. A file cut short — no
+// footer, perhaps a last line cut mid-way by a crash — is not an error:
+// Read returns the events before the cut, with a nil Footer.
 func Read(r io.Reader, name string) (*File, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<16), 64<<20)
+	br := bufio.NewReaderSize(r, 1<<16)
 	f := &File{}
 	line := 0
 	header := false
-	for sc.Scan() {
+	for {
+		b, complete, err := readLine(br)
+		if err == errLineTooLong {
+			return nil, fmt.Errorf("trace: %s:%d: line longer than %d MiB (Faultline writes short lines: not a trace, or corrupt)", name, line+1, MaxLineBytes>>20)
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("trace: %s:%d: %v", name, line+1, err)
+		}
+		if len(b) == 0 && err == io.EOF {
+			break
+		}
 		line++
-		b := sc.Bytes()
-		if len(strings.TrimSpace(string(b))) == 0 {
+		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
 		if !header {
 			header = true
 			if err := json.Unmarshal(b, &f.Header); err != nil || f.Header.Faultline == 0 {
-				return nil, fmt.Errorf("trace: %s:%d: not a Faultline trace (missing header with \"faultline_trace\")", name, line)
+				hint := ""
+				if bytes.Contains(b, []byte(`"faultline_results"`)) {
+					hint = "; this is a results file (read it with run --out, or replay a seed to get its trace)"
+				} else if bytes.Contains(b, []byte(`"faultline_history"`)) {
+					hint = "; this is a history (check reads it)"
+				}
+				return nil, fmt.Errorf("trace: %s:%d: not a Faultline trace (missing header with \"faultline_trace\")%s", name, line, hint)
 			}
 			if f.Header.Faultline > FormatVersion {
 				return nil, fmt.Errorf("trace: %s:%d: format version %d is newer than this build reads (%d)", name, line, f.Header.Faultline, FormatVersion)
+			}
+			if h := f.Header; h.Nodes < 0 || h.Nodes > MaxProcesses || h.Clients < 0 || h.Clients > MaxProcesses {
+				return nil, fmt.Errorf("trace: %s:%d: header declares %d nodes and %d clients; a trace has at most %d of each", name, line, h.Nodes, h.Clients, MaxProcesses)
 			}
 			continue
 		}
 		if f.Footer != nil {
 			return nil, fmt.Errorf("trace: %s:%d: data after the footer", name, line)
 		}
-		var r record
-		if err := json.Unmarshal(b, &r); err != nil {
-			return nil, fmt.Errorf("trace: %s:%d: %v", name, line, err)
-		}
-		if r.Kind == "" {
-			var ft Footer
-			if err := json.Unmarshal(b, &ft); err == nil && ft.End {
-				f.Footer = &ft
-				continue
+		e, ft, perr := parseRecord(b)
+		if perr != nil {
+			if !complete {
+				break // the last line, cut mid-way: the file was cut short
 			}
-			return nil, fmt.Errorf("trace: %s:%d: record has no \"kind\"", name, line)
+			return nil, fmt.Errorf("trace: %s:%d: %v", name, line, perr)
 		}
-		e, err := r.event()
-		if err != nil {
-			return nil, fmt.Errorf("trace: %s:%d: %v", name, line, err)
+		if ft != nil {
+			f.Footer = ft
+			continue
 		}
 		f.Events = append(f.Events, e)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("trace: %s:%d: %v", name, line+1, err)
 	}
 	if !header {
 		return nil, fmt.Errorf("trace: %s: empty file", name)
 	}
 	return f, nil
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine returns the next line without its newline, and whether the
+// newline was there (false for a last line cut short).
+func readLine(br *bufio.Reader) (line []byte, complete bool, err error) {
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(line)+len(frag) > MaxLineBytes {
+			return nil, false, errLineTooLong
+		}
+		if err == bufio.ErrBufferFull {
+			line = append(line, frag...)
+			continue
+		}
+		if err == nil {
+			if line == nil {
+				return frag[:len(frag)-1], true, nil
+			}
+			return append(line, frag[:len(frag)-1]...), true, nil
+		}
+		return append(line, frag...), false, err
+	}
+}
+
+// parseRecord decodes one event line, or the footer.
+func parseRecord(b []byte) (Event, *Footer, error) {
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return Event{}, nil, err
+	}
+	if r.Kind == "" {
+		var ft Footer
+		if err := json.Unmarshal(b, &ft); err == nil && ft.End {
+			return Event{}, &ft, nil
+		}
+		return Event{}, nil, errors.New(`record has no "kind"`)
+	}
+	e, err := r.event()
+	return e, nil, err
 }
 
 func parseIDField(s, field string) (nodes.ID, error) {

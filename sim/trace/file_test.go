@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim/trace"
@@ -88,6 +89,10 @@ func TestReadErrorsNameTheLine(t *testing.T) {
 		{"bad node", `{"faultline_trace":1}` + "\n" + `{"seq":1,"kind":"start","node":"x9"}` + "\n", `t.jsonl:2: field "node": bad process id "x9"`},
 		{"bad outcome", `{"faultline_trace":1}` + "\n" + `{"seq":1,"kind":"return","outcome":"maybe"}` + "\n", `t.jsonl:2: field "outcome"`},
 		{"after footer", `{"faultline_trace":1}` + "\n" + `{"end":true}` + "\n" + `{"seq":1,"kind":"start"}` + "\n", "t.jsonl:3: data after the footer"},
+		{"huge nodes", `{"faultline_trace":1,"nodes":10000000}` + "\n", "t.jsonl:1: header declares 10000000 nodes and 0 clients; a trace has at most 100000"},
+		{"negative clients", `{"faultline_trace":1,"clients":-1}` + "\n", "t.jsonl:1: header declares 0 nodes and -1 clients"},
+		{"huge line", `{"faultline_trace":1}` + "\n" + `{"seq":1,"kind":"log","text":"` + strings.Repeat("x", trace.MaxLineBytes) + `"}` + "\n", "t.jsonl:2: line longer than 16 MiB"},
+		{"results file", `{"faultline_results":1}` + "\n", "this is a results file"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -106,6 +111,38 @@ func TestTruncatedTraceReads(t *testing.T) {
 	f, err := trace.Read(strings.NewReader(in), "t.jsonl")
 	if err != nil || f.Footer != nil || len(f.Events) != 1 {
 		t.Fatalf("%v %+v", err, f)
+	}
+}
+
+// A trace cut mid-line (a crash while writing) reads up to the cut; a bad
+// line with its newline is still an error.
+func TestCutMidLineReads(t *testing.T) {
+	full := `{"faultline_trace":1,"seed":1}` + "\n" + `{"seq":1,"at_ns":0,"kind":"start","node":"n1","num":1}` + "\n" + `{"seq":2,"at_ns":5,"kind":"start","node":"n2","num":1}` + "\n"
+	for cut := len(full) - 2; cut > strings.Index(full, "\n{\"seq\":2"); cut-- {
+		f, err := trace.Read(strings.NewReader(full[:cut]), "t.jsonl")
+		if err != nil || f.Footer != nil || len(f.Events) != 1 {
+			t.Fatalf("cut at %d: %v %+v", cut, err, f)
+		}
+	}
+	if _, err := trace.Read(strings.NewReader(full[:len(full)-10]+"\n"), "t.jsonl"); err == nil || !strings.Contains(err.Error(), "t.jsonl:3:") {
+		t.Fatalf("a complete bad line: %v", err)
+	}
+}
+
+// A huge note or text is cut when written, so the file stays readable.
+func TestLongTextIsBounded(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := trace.NewWriter(&buf, trace.Header{Nodes: 1})
+	big := strings.Repeat("é", trace.MaxTextBytes) // two bytes each
+	w.Write(&trace.Event{Seq: 1, Kind: trace.Log, Node: 1, Text: big})
+	w.Close(trace.Footer{Events: 1})
+	f, err := trace.Read(&buf, "t.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.Events[0].Text
+	if len(got) > trace.MaxTextBytes+40 || !strings.HasSuffix(got, " …[65536 bytes cut]") || !utf8.ValidString(got) {
+		t.Fatalf("text of %d bytes ends %q", len(got), got[len(got)-30:])
 	}
 }
 
