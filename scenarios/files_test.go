@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -129,5 +131,45 @@ func TestResumeRefusesAnotherBuild(t *testing.T) {
 	}
 	if sum, err := scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 1, Last: 2, Out: dir, Force: true}); err != nil || sum.Resumed != 1 {
 		t.Errorf("forced: %v %+v", err, sum)
+	}
+}
+
+// A node that panics with megabytes of text still leaves a results line a
+// resume reads: every text of an outcome is bounded.
+func TestHugePanicIsBounded(t *testing.T) {
+	k := raftkvkind.Kind()
+	k.Name = "test-huge-panic"
+	k.Help = "Raft KV whose n1 panics with 6 MB of text at start (a test fixture)"
+	build := k.Build
+	k.Build = func(params scenarios.Params, size int) (*scenarios.Protocol, error) {
+		p, err := build(params, size)
+		if err != nil {
+			return nil, err
+		}
+		inner := p.Factory
+		p.Factory = func(id nodes.ID) nodes.Node {
+			if id == 1 {
+				panic(strings.Repeat("boom ", 6<<20/5))
+			}
+			return inner(id)
+		}
+		return p, nil
+	}
+	scenarios.RegisterNode(k)
+	sc, err := scenarios.Parse("h.yaml", []byte("name: h\ncluster: {node: test-huge-panic, size: 3}\nrun: {duration: 1s, heal: 1s}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sum, err := scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 1, Last: 2, Out: dir})
+	if err != nil || sum.Counts[scenarios.StatusPanic] != 2 {
+		t.Fatalf("%v %+v", err, sum)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "results.jsonl"))
+	if len(b) > 1<<20 {
+		t.Errorf("results file is %d bytes for two seeds", len(b))
+	}
+	if sum, err := scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 1, Last: 3, Out: dir}); err != nil || sum.Resumed != 2 {
+		t.Errorf("resume: %v %+v", err, sum)
 	}
 }

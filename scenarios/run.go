@@ -178,6 +178,7 @@ func RunSeed(sc *Scenario, seed uint64, opts RunOptions) (out Outcome) {
 			out.Reason = fmt.Sprintf("harness panicked (seed %d): %v", seed, p)
 			out.Stack = string(debug.Stack())
 		}
+		out.bound()
 		out.Wall = time.Since(start)
 	}()
 	wd, err := Build(sc, seed, opts)
@@ -188,6 +189,20 @@ func RunSeed(sc *Scenario, seed uint64, opts RunOptions) (out Outcome) {
 	}
 	res := wd.Sim.Run(wd.Scenario.Run.Duration + wd.Scenario.Run.Heal)
 	return wd.judge(res, opts, out)
+}
+
+// MaxReasonBytes bounds each text of an outcome (reason, failure, stack,
+// explanations) as results files and summaries carry it: a node panicking
+// with megabytes still writes a results line a resume can read.
+const MaxReasonBytes = 16 << 10
+
+func (o *Outcome) bound() {
+	o.Reason = trace.Bound(o.Reason, MaxReasonBytes)
+	o.Failure = trace.Bound(o.Failure, MaxReasonBytes)
+	o.Stack = trace.Bound(o.Stack, 4*MaxReasonBytes)
+	for i := range o.Checks {
+		o.Checks[i].Explanation = trace.Bound(o.Checks[i].Explanation, MaxReasonBytes)
+	}
 }
 
 func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
