@@ -18,4 +18,5 @@ func init() {
 	k.Digest, k.Invariants, k.Leader, k.MinSize = false, false, false, 0
 	k.Workloads = []string{"register"}
 	scenarios.RegisterNode(k)
+	registerHugePanic()
 }
