@@ -17,19 +17,23 @@ const (
 	FormatJSON  Format = "json"  // Faultline's JSON Lines (see ReadJSON)
 	FormatEtcd  Format = "etcd"  // Jepsen etcd register log (see ReadEtcdLog)
 	FormatKVLog Format = "kvlog" // Porcupine's KV log (see ReadKVLog)
+	// FormatEDN (edn.go) is a Jepsen history.edn (see ReadEDN).
 )
 
 // DetectFormat guesses the format from the first non-blank line: an EDN
-// map ("{:process") is a KV log, a JSON object is Faultline JSON, a
-// "jepsen.util" line is an etcd log. An empty input is JSON (an empty
+// map is a Porcupine KV log when it has that log's exact shape and a Jepsen
+// EDN history otherwise, a JSON object is Faultline JSON, a "jepsen.util"
+// line is an etcd log. An empty input is JSON (an empty
 // history).
 func DetectFormat(firstLine string) (Format, bool) {
 	s := strings.TrimSpace(firstLine)
 	switch {
 	case s == "":
 		return FormatJSON, true
-	case strings.HasPrefix(s, "{:"):
+	case strings.HasPrefix(s, "{:") && kvLine.MatchString(s):
 		return FormatKVLog, true
+	case strings.HasPrefix(s, "{:"):
+		return FormatEDN, true
 	case strings.HasPrefix(s, "{"):
 		return FormatJSON, true
 	case strings.Contains(s, "jepsen.util"):
@@ -47,8 +51,10 @@ func Read(r io.Reader, name string, f Format) (*History, error) {
 		return ReadEtcdLog(r, name)
 	case FormatKVLog:
 		return ReadKVLog(r, name)
+	case FormatEDN:
+		return ReadEDN(r, name)
 	}
-	return nil, fmt.Errorf("checker: %s: unknown format %q (want json, etcd or kvlog)", name, f)
+	return nil, fmt.Errorf("checker: %s: unknown format %q (want json, etcd, kvlog or edn)", name, f)
 }
 
 // ReadFile reads the history at path, detecting its format.
@@ -61,7 +67,7 @@ func ReadFile(path string) (*History, Format, error) {
 	first, lineNo := firstLine(data)
 	f, ok := DetectFormat(first)
 	if !ok {
-		return nil, "", fmt.Errorf("checker: %s:%d: unrecognized history format: %q (want Faultline JSON Lines, a Jepsen etcd log or a Porcupine KV log)", name, lineNo, truncate(first))
+		return nil, "", fmt.Errorf("checker: %s:%d: unrecognized history format: %q (want Faultline JSON Lines, a Jepsen history.edn or etcd log, or a Porcupine KV log)", name, lineNo, truncate(first))
 	}
 	h, err := Read(bytes.NewReader(data), name, f)
 	return h, f, err

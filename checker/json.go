@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"time"
 
@@ -38,6 +39,11 @@ type jsonLine struct {
 	History string `json:"history,omitempty"`
 	Version int    `json:"version,omitempty"`
 	Model   string `json:"model,omitempty"`
+	// ConcurrentClients (header only) says clients may have several
+	// operations outstanding (open-loop workloads). Without it a client
+	// runs one operation at a time, as a Jepsen process does, and a
+	// history where one client's operations overlap is malformed.
+	ConcurrentClients bool `json:"concurrent_clients,omitempty"`
 
 	Client  string       `json:"client,omitempty"`
 	Op      nodes.OpKind `json:"op,omitempty"`
@@ -99,6 +105,7 @@ func ReadJSON(r io.Reader, name string) (*History, error) {
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	lineNo := 0
 	seen := false
+	concurrent := false
 	for sc.Scan() {
 		lineNo++
 		line := bytes.TrimSpace(sc.Bytes())
@@ -107,21 +114,73 @@ func ReadJSON(r io.Reader, name string) (*History, error) {
 		}
 		first := !seen
 		seen = true
-		if err := readJSONLine(h, line, lineNo, first); err != nil {
+		if err := readJSONLine(h, line, lineNo, first, &concurrent); err != nil {
 			return nil, fmt.Errorf("checker: %s:%d: %w", name, lineNo, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("checker: %s:%d: %w", name, lineNo+1, err)
 	}
+	if !concurrent {
+		if a, b, ok := overlapping(h); ok {
+			return nil, fmt.Errorf("checker: %s:%d: %s invokes %s at %v while its %s from line %d has not returned: a client runs one operation at a time (a history of open-loop clients says so in its header: {\"history\":\"faultline\",\"version\":1,\"concurrent_clients\":true})",
+				name, b.Line, b.Client, b.Kind, b.Invoke, a.Kind, a.Line)
+		}
+	}
 	return h, nil
 }
 
-func readJSONLine(h *History, line []byte, lineNo int, first bool) error {
+// overlapping finds a client's operation invoked before the same client's
+// previous one ended (an Info that gave up ends when it gave up; one that
+// never returned ends never).
+func overlapping(h *History) (a, b *Operation, found bool) {
+	byClient := map[nodes.ID][]*Operation{}
+	var clients []nodes.ID
+	for i := range h.Ops {
+		op := &h.Ops[i]
+		if byClient[op.Client] == nil {
+			clients = append(clients, op.Client)
+		}
+		byClient[op.Client] = append(byClient[op.Client], op)
+	}
+	var first *Operation // the overlap first in the file, for a stable report
+	var firstPrev *Operation
+	for _, c := range clients {
+		ops := byClient[c]
+		sort.SliceStable(ops, func(i, j int) bool { return ops[i].Invoke < ops[j].Invoke })
+		for i := 1; i < len(ops); i++ {
+			prev, op := ops[i-1], ops[i]
+			ended := prev.Outcome == nodes.OK || prev.Outcome == nodes.Fail || (prev.Outcome == nodes.Info && prev.Return != 0)
+			if ended && prev.Return <= op.Invoke {
+				continue
+			}
+			if first == nil || op.Line < first.Line {
+				first, firstPrev = op, prev
+			}
+			break
+		}
+	}
+	return firstPrev, first, first != nil
+}
+
+// concurrentClients reports whether some client of h has overlapping
+// operations (the writer then says so in the header).
+func concurrentClients(h *History) bool {
+	_, _, found := overlapping(h)
+	return found
+}
+
+func readJSONLine(h *History, line []byte, lineNo int, first bool, concurrent *bool) error {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	var l jsonLine
 	if err := dec.Decode(&l); err != nil {
+		switch {
+		case first && bytes.Contains(line, []byte(`"faultline_trace"`)):
+			return errors.New("this is a trace, not a history: the history of a replayed seed is history.jsonl beside it")
+		case first && bytes.Contains(line, []byte(`"faultline_results"`)):
+			return errors.New("this is a sweep's results file, not a history: replay a seed to get its history.jsonl")
+		}
 		return fmt.Errorf("bad JSON: %v", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -145,6 +204,7 @@ func readJSONLine(h *History, line []byte, lineNo int, first bool) error {
 			return errors.New("the header line has operation or nemesis fields")
 		}
 		h.Model = l.Model
+		*concurrent = l.ConcurrentClients
 	case l.Nemesis != nil:
 		if l.Client != "" || l.Op != "" || l.Outcome != "" || l.Invoke != nil || l.Return != nil {
 			return errors.New("a nemesis line has operation fields")
@@ -173,7 +233,7 @@ func readJSONLine(h *History, line []byte, lineNo int, first bool) error {
 
 func jsonOp(l *jsonLine) (Operation, error) {
 	var op Operation
-	if l.Version != 0 || l.Model != "" || l.Node != "" || l.Start != nil || l.End != nil {
+	if l.Version != 0 || l.Model != "" || l.ConcurrentClients || l.Node != "" || l.Start != nil || l.End != nil {
 		return op, errors.New("an operation line has header or nemesis fields")
 	}
 	id, ok := nodes.ParseID(l.Client)
@@ -221,7 +281,7 @@ func WriteJSON(w io.Writer, h *History) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(jsonLine{History: JSONFormat, Version: jsonVersion, Model: h.Model}); err != nil {
+	if err := enc.Encode(jsonLine{History: JSONFormat, Version: jsonVersion, Model: h.Model, ConcurrentClients: concurrentClients(h)}); err != nil {
 		return err
 	}
 	for i := range h.Ops {

@@ -91,6 +91,20 @@ func TestReaderErrors(t *testing.T) {
 		{"kv orphan", "kvlog", strings.Replace(kvInv, ":invoke", ":ok", 1), "h:1: process 0 completes a put it never invoked"},
 		{"kv key mismatch", "kvlog", kvInv + "\n" + strings.Replace(strings.Replace(kvInv, ":invoke", ":ok", 1), `"x"`, `"y"`, 1), `h:2: process 0 completes put("y") but invoked put("x")`},
 		{"kv get with value", "kvlog", `{:process 0, :type :invoke, :f :get, :key "x", :value "1"}`, "h:1: get invocation with value"},
+		{"json overlapping client", "json", okOp + "\n" + strings.Replace(strings.Replace(okOp, `"1ms"`, `"1.5ms"`, 1), `"2ms"`, `"3ms"`, 1), `h:2: c1 invokes put at 1.5ms while its put from line 1 has not returned`},
+		{"json after pending", "json", strings.Replace(strings.Replace(okOp, `"outcome":"ok"`, `"outcome":"invoke"`, 1), `,"return":"2ms"`, "", 1) + "\n" + strings.Replace(strings.Replace(okOp, `"1ms"`, `"5ms"`, 1), `"2ms"`, `"6ms"`, 1), `h:2: c1 invokes put at 5ms while its put from line 1 has not returned`},
+		{"json trace given", "json", `{"faultline_trace":1,"seed":3}`, "h:1: this is a trace, not a history: the history of a replayed seed is history.jsonl beside it"},
+		{"json results given", "json", `{"faultline_results":1}`, "h:1: this is a sweep's results file"},
+		{"edn not a map", "edn", `{:type :invoke, :f :read`, "h:1: not an EDN map"},
+		{"edn no type", "edn", `{:f :read, :value nil, :process 0}`, "h:1: no :type keyword"},
+		{"edn bad type", "edn", `{:type :maybe, :f :read, :value nil, :process 0}`, "h:1: :type :maybe"},
+		{"edn bad f", "edn", `{:type :invoke, :f :frob, :value nil, :process 0}`, "h:1: :f :frob"},
+		{"edn bad process", "edn", `{:type :invoke, :f :read, :value nil, :process "x"}`, `h:1: :process x: want a non-negative integer`},
+		{"edn bad cas", "edn", `{:type :invoke, :f :cas, :value 3, :process 0}`, "h:1: cas :value 3: want [from to]"},
+		{"edn double invoke", "edn", `{:type :invoke, :f :write, :value 1, :process 0}` + "\n" + `{:type :invoke, :f :write, :value 2, :process 0}`, "h:2: process 0 invokes write while its write from line 1 is still open"},
+		{"edn orphan", "edn", `{:type :ok, :f :write, :value 1, :process 0}`, "h:1: process 0 completes a write it never invoked"},
+		{"edn backwards", "edn", `{:type :invoke, :f :write, :value 1, :process 0, :time 50}` + "\n" + `{:type :ok, :f :write, :value 1, :process 0, :time 10}`, "h:2: process 0 completes at 10ns, before its invocation"},
+		{"edn bad value", "edn", `{:type :invoke, :f :write, :value {:a 1}, :process 0}`, "h:1: :value {:a 1}: want nil"},
 		{"kv bad escape", "kvlog", `{:process 0, :type :invoke, :f :put, :key "x", :value "\q"}`, `h:1: value "\q": unknown escape`},
 	}
 	for _, tt := range tests {
@@ -100,6 +114,88 @@ func TestReaderErrors(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, "checker: "+tt.want)
 			}
 		})
+	}
+}
+
+// A Jepsen history.edn reads as the register (or, with independent keys,
+// KV) history it records, and its verdict is the checker's.
+func TestEDNReader(t *testing.T) {
+	const reg = `{:type :invoke, :f :write, :value 1, :process 0, :time 1000000, :index 0}
+{:type :invoke, :f :read, :value nil, :process 1, :time 2000000, :index 1}
+{:type :ok, :f :write, :value 1, :process 0, :time 3000000, :index 2}
+{:type :info, :f :start-partition, :value [:isolated {"n1" #{"n2"}}], :process :nemesis, :time 3500000}
+{:type :ok, :f :read, :value 1, :process 1, :time 4000000, :index 3}
+{:type :invoke, :f :cas, :value [2 3], :process 0, :time 5000000, :index 4}
+{:type :fail, :f :cas, :value [2 3], :process 0, :time 6000000, :index 5}
+{:type :invoke, :f :read, :value nil, :process 1, :time 7000000, :index 6}
+{:type :ok, :f :read, :value 1, :process 1, :time 8000000, :index 7}
+`
+	h, f, err := readString(t, reg)
+	if err != nil || f != FormatEDN || h.Model != "register" || len(h.Ops) != 4 || len(h.Annotations) != 1 {
+		t.Fatalf("%v %s %+v", err, f, h)
+	}
+	if cas := h.Ops[2]; cas.Kind != nodes.OpCAS || cas.Outcome != nodes.OK || cas.Output != "false" || cas.Expect != "2" || cas.Value != "3" {
+		t.Errorf("failed cas reads as %+v", cas)
+	}
+	if r := Check(h, Options{}); r.Verdict != Valid {
+		t.Errorf("valid history: %s", r)
+	}
+	// The second read saw 1 after the write of 1 finished... then a read of
+	// 2 nobody wrote is not linearizable.
+	bad := strings.Replace(reg, `{:type :ok, :f :read, :value 1, :process 1, :time 8000000`, `{:type :ok, :f :read, :value 2, :process 1, :time 8000000`, 1)
+	h, _, err = readString(t, bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := Check(h, Options{}); r.Verdict != Invalid {
+		t.Errorf("a read of a value never written: %s", r)
+	}
+	// jepsen.independent: [key value] tuples make a KV history, per key.
+	ind := `{:type :invoke, :f :write, :value [3 1], :process 0, :time 1}
+{:type :ok, :f :write, :value [3 1], :process 0, :time 2}
+{:type :invoke, :f :cas, :value [4 [1 2]], :process 1, :time 3}
+{:type :fail, :f :cas, :value [4 [1 2]], :process 1, :time 4}
+{:type :invoke, :f :read, :value [3 nil], :process 1, :time 5}
+{:type :ok, :f :read, :value [3 1], :process 1, :time 6}
+`
+	h, _, err = readString(t, ind)
+	if err != nil || h.Model != "kv" || h.Ops[0].Key != "3" || h.Ops[1].Key != "4" || h.Ops[1].Expect != "1" || h.Ops[2].Output != "1" {
+		t.Fatalf("%v %+v", err, h)
+	}
+	if r := Check(h, Options{}); r.Verdict != Valid {
+		t.Errorf("independent history: %s", r)
+	}
+}
+
+func readString(t *testing.T, s string) (*History, Format, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "history.edn")
+	os.WriteFile(path, []byte(s), 0o644)
+	return ReadFile(path)
+}
+
+// A client with several operations outstanding (an open-loop workload)
+// writes a header that says so, and reads back.
+func TestConcurrentClientsRoundTrip(t *testing.T) {
+	h := &History{Model: "kv", Ops: []Operation{
+		{Client: nodes.ClientID(1), Op: nodes.Op{Kind: nodes.OpPut, Key: "x", Value: "1"}, Outcome: nodes.OK, Invoke: 1, Return: 5},
+		{Client: nodes.ClientID(1), Op: nodes.Op{Kind: nodes.OpPut, Key: "y", Value: "2"}, Outcome: nodes.OK, Invoke: 2, Return: 6},
+	}}
+	var b strings.Builder
+	if err := WriteJSON(&b, h); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"concurrent_clients":true`) {
+		t.Fatalf("header does not declare concurrent clients:\n%s", b.String())
+	}
+	if _, err := ReadJSON(strings.NewReader(b.String()), "h"); err != nil {
+		t.Fatal(err)
+	}
+	h.Ops[1].Invoke, h.Ops[1].Return = 5, 6 // sequential: no declaration
+	b.Reset()
+	WriteJSON(&b, h)
+	if strings.Contains(b.String(), "concurrent_clients") {
+		t.Errorf("sequential clients declared concurrent:\n%s", b.String())
 	}
 }
 
@@ -265,4 +361,23 @@ func checkQuickly(h *History) {
 		c.Check(h, opts)
 	}
 	Stats(h, time.Millisecond)
+}
+
+func FuzzReadEDN(f *testing.F) {
+	f.Add([]byte(`{:type :invoke, :f :write, :value 1, :process 0, :time 1}
+{:type :ok, :f :write, :value 1, :process 0, :time 2}
+{:type :info, :f :kill, :value {"n1" :killed}, :process :nemesis, :time 3}
+{:type :invoke, :f :cas, :value [7 [1 2]], :process 1, :time 4}
+{:type :fail, :f :cas, :value [7 [1 2]], :process 1, :time 5}`))
+	f.Add([]byte(`{:type :invoke, :f :read, :value nil, :process 3}` + "\n" + `{:type :ok, :f :read, :value "x", :process 3}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h, err := ReadEDN(bytes.NewReader(data), "fuzz")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "checker: fuzz:") {
+				t.Fatalf("error without file:line: %v", err)
+			}
+			return
+		}
+		checkQuickly(h)
+	})
 }
