@@ -48,8 +48,11 @@ type SweepOptions struct {
 // Progress reports a sweep in flight.
 type Progress struct {
 	Done, Total, Failed int
-	Elapsed             time.Duration
-	Last                *Outcome
+	// Resumed of Done were read back from an earlier sweep, not run now:
+	// rates and estimates count only the others.
+	Resumed int
+	Elapsed time.Duration
+	Last    *Outcome
 }
 
 // Summary is what a sweep found.
@@ -230,7 +233,7 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 			}
 		}
 		if opts.Progress != nil {
-			opts.Progress(Progress{Done: sum.Seeds, Total: total, Failed: len(sum.Failures), Elapsed: time.Since(start), Last: &o})
+			opts.Progress(Progress{Done: sum.Seeds, Total: total, Failed: len(sum.Failures), Resumed: sum.Resumed, Elapsed: time.Since(start), Last: &o})
 		}
 	}
 	if results != nil && writeErr == nil {

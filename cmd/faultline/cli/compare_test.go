@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/scenarios"
 )
@@ -131,5 +132,24 @@ func TestUsageMistakes(t *testing.T) {
 	}
 	if _, err := os.Stat("out.txt"); err == nil {
 		t.Error("compare created the plot file it refused")
+	}
+}
+
+// The progress line's rate counts only seeds run now, and it estimates the
+// time left at that rate.
+func TestRateETA(t *testing.T) {
+	for _, c := range []struct {
+		pr   scenarios.Progress
+		want string
+	}{
+		{scenarios.Progress{Done: 10, Total: 100, Elapsed: time.Second}, "10 seeds/s · ETA 9s"},
+		{scenarios.Progress{Done: 60, Total: 100, Resumed: 50, Elapsed: time.Second}, "10 seeds/s · ETA 4s"},
+		{scenarios.Progress{Done: 3, Total: 10, Elapsed: 2 * time.Second}, "1.5 seeds/s · ETA 5s"},
+		{scenarios.Progress{Done: 100, Total: 100, Resumed: 100, Elapsed: time.Millisecond}, "– seeds/s"},
+		{scenarios.Progress{Done: 100, Total: 100, Elapsed: 2 * time.Second}, "50 seeds/s · 2s"},
+	} {
+		if got := rateETA(c.pr); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.pr, got, c.want)
+		}
 	}
 }

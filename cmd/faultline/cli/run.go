@@ -258,9 +258,8 @@ func (p *progress) update(pr scenarios.Progress) {
 		p.last = now
 		const width = 30
 		filled := width * pr.Done / max(pr.Total, 1)
-		rate := float64(pr.Done) / max(pr.Elapsed.Seconds(), 1e-9)
-		fmt.Fprintf(p.w, "\r[%s%s] %d/%d seeds · %.0f seeds/s · %d failing ",
-			strings.Repeat("█", filled), strings.Repeat("·", width-filled), pr.Done, pr.Total, rate, pr.Failed)
+		fmt.Fprintf(p.w, "\r[%s%s] %d/%d seeds · %s · %d failing ",
+			strings.Repeat("█", filled), strings.Repeat("·", width-filled), pr.Done, pr.Total, rateETA(pr), pr.Failed)
 		p.shown = true
 		return
 	}
@@ -268,8 +267,28 @@ func (p *progress) update(pr scenarios.Progress) {
 		return
 	}
 	p.last = now
-	rate := float64(pr.Done) / max(pr.Elapsed.Seconds(), 1e-9)
-	fmt.Fprintf(p.w, "progress: %d/%d seeds, %.0f seeds/s, %d failing\n", pr.Done, pr.Total, rate, pr.Failed)
+	fmt.Fprintf(p.w, "progress: %d/%d seeds, %s, %d failing\n", pr.Done, pr.Total, strings.ReplaceAll(rateETA(pr), " · ", ", "), pr.Failed)
+}
+
+// rateETA renders the sweep's rate over the seeds run now (resumed seeds
+// took no time) and the time left at that rate: "41 seeds/s · ETA 12s".
+func rateETA(pr scenarios.Progress) string {
+	ran := pr.Done - pr.Resumed
+	if ran <= 0 || pr.Elapsed <= 0 {
+		return "– seeds/s"
+	}
+	rate := float64(ran) / pr.Elapsed.Seconds()
+	s := fmt.Sprintf("%.0f seeds/s", rate)
+	if rate < 10 {
+		s = fmt.Sprintf("%.1f seeds/s", rate)
+	}
+	if left := pr.Total - pr.Done; left > 0 {
+		eta := time.Duration(float64(left) / rate * float64(time.Second))
+		s += " · ETA " + eta.Round(time.Second).String()
+	} else {
+		s += " · " + pr.Elapsed.Round(time.Millisecond).String()
+	}
+	return s
 }
 
 func (p *progress) finish() {
