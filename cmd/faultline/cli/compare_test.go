@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/faultline/faultline/scenarios"
 )
@@ -151,5 +152,24 @@ func TestRateETA(t *testing.T) {
 		if got := rateETA(c.pr); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.pr, got, c.want)
 		}
+	}
+}
+
+// A long reason is folded onto one line and cut between words.
+func TestOneLine(t *testing.T) {
+	long := "linearizable(kv): invalid\n  the key \"k1\" is not linearizable: " + strings.Repeat("c1 put(\"k1\", \"v12\") -> ok ", 10)
+	got := oneLine(long)
+	if len(got) > 162 || strings.Contains(got, "\n") || !strings.HasSuffix(got, " …") {
+		t.Fatalf("%d bytes: %q", len(got), got)
+	}
+	if body := strings.TrimSuffix(got, " …"); !strings.HasPrefix(long[strings.Index(long, "the"):], body[strings.Index(body, "the"):]) || strings.HasSuffix(body, "\"v1") {
+		t.Errorf("cut mid-token: %q", got)
+	}
+	if got := oneLine("short\nreason"); got != "short reason" {
+		t.Errorf("%q", got)
+	}
+	word := strings.Repeat("é", 200)
+	if got := oneLine(word); !utf8.ValidString(got) {
+		t.Errorf("cut inside a rune: %q", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -179,12 +180,22 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
+// oneLine folds a reason onto one line of at most 160 bytes, cutting at a
+// word boundary (never inside a word, a quoted value or a UTF-8 rune).
 func oneLine(s string) string {
-	s = strings.ReplaceAll(s, "\n", " ")
-	if len(s) > 160 {
-		s = s[:157] + "..."
+	s = strings.Join(strings.Fields(s), " ")
+	const max = 160
+	if len(s) <= max {
+		return s
 	}
-	return s
+	cut := strings.LastIndexByte(s[:max-1], ' ')
+	if cut < max/2 {
+		cut = max - 1
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return strings.TrimRight(s[:cut], " ,;:") + " …"
 }
 
 func orDefault(s, d string) string {
