@@ -31,6 +31,9 @@ func TestShrinkCommand(t *testing.T) {
 	if m == nil || m[1] != path {
 		t.Fatalf("no replay line for %s:\n%s", path, out)
 	}
+	if changed := m[2] != "1"; changed != strings.Contains(out, "seed:    "+m[2]+", not 1:") {
+		t.Errorf("the seed went 1 → %s; the output must say why exactly when it changed:\n%s", m[2], out)
+	}
 	code, out, errs = runCLI("replay", m[1], "--seed", m[2], "--out", filepath.Join(dir, "replay"))
 	if code != scenarios.ExitInvalid || !strings.Contains(out, "INVALID") {
 		t.Fatalf("replay of the shrunk scenario exited %d, want %d\n%s\n%s", code, scenarios.ExitInvalid, out, errs)
