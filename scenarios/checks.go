@@ -144,9 +144,66 @@ func checkLiveness(f *Finished, _ checker.Options) checker.Result {
 	}
 	if len(stuck) > 0 {
 		res.Verdict = checker.Invalid
-		res.Explanation = fmt.Sprintf("no write by %s succeeded within %v after the heal at %v", strings.Join(stuck, ", "), f.Scenario.Run.Heal, f.Scenario.Run.Duration)
+		res.Explanation = fmt.Sprintf("no write by %s succeeded within %v after the heal at %v", strings.Join(stuck, ", "), f.Scenario.Run.Heal, f.Scenario.Run.Duration) + livenessContext(f)
 	}
 	return res
+}
+
+// livenessContext says what the cluster looked like when a liveness check
+// failed: who was down and who led at the end, the last operation that
+// succeeded, and the faults still at work after the heal.
+func livenessContext(f *Finished) string {
+	var b strings.Builder
+	var down, leaders []string
+	reports := false
+	for _, id := range f.Servers {
+		n := f.Node(id)
+		if n == nil {
+			down = append(down, id.String())
+			continue
+		}
+		if lr, ok := n.(nodes.LeaderReporter); ok {
+			reports = true
+			if lr.IsLeader() {
+				leaders = append(leaders, id.String())
+			}
+		}
+	}
+	if len(down) > 0 {
+		fmt.Fprintf(&b, "\n  down at the end: %s", strings.Join(down, ", "))
+	} else {
+		fmt.Fprintf(&b, "\n  every server is up at the end")
+	}
+	switch {
+	case !reports:
+	case len(leaders) == 0:
+		fmt.Fprintf(&b, "\n  no server considers itself leader at the end")
+	default:
+		fmt.Fprintf(&b, "\n  leader at the end: %s", strings.Join(leaders, ", "))
+	}
+	if h := f.History; h != nil {
+		last := -1
+		for i := range h.Ops {
+			if op := &h.Ops[i]; op.Outcome == nodes.OK && !op.Kind.IsRead() && (last < 0 || op.Return > h.Ops[last].Return) {
+				last = i
+			}
+		}
+		if last >= 0 {
+			fmt.Fprintf(&b, "\n  last acknowledged write: %s", h.Ops[last].String())
+		} else {
+			fmt.Fprintf(&b, "\n  no write was ever acknowledged")
+		}
+		var late []string
+		for _, a := range h.Annotations {
+			if a.End > f.Scenario.Run.Duration {
+				late = append(late, fmt.Sprintf("%s (%v..%v)", a.Text, a.Start, a.End))
+			}
+		}
+		if len(late) > 0 {
+			fmt.Fprintf(&b, "\n  faults at work after the heal: %s", strings.Join(late, "; "))
+		}
+	}
+	return b.String()
 }
 
 // checkConvergence compares the digests of every live server through

@@ -223,3 +223,31 @@ func TestConvergenceCanFail(t *testing.T) {
 		t.Fatalf("with a real heal window: %s %s", o.Status, o.Reason)
 	}
 }
+
+// A liveness failure says what the cluster looked like: who was down and
+// who led at the end, and the last write that succeeded.
+func TestLivenessFailureGivesContext(t *testing.T) {
+	sc, err := scenarios.Parse("l.yaml", []byte(`name: l
+cluster: {node: raftkv, size: 3}
+workload: {kind: kv, clients: 2, keys: 2}
+run: {duration: 2s, heal: 2ms}
+check: [liveness]
+nemesis:
+  script:
+    - {at: 1s, fault: "crash n1"}
+    - {at: 1s, fault: "crash n2"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := scenarios.RunSeed(sc, 1, scenarios.RunOptions{})
+	if o.Status != scenarios.StatusLiveness {
+		t.Fatalf("status %s (%s), want liveness", o.Status, o.Reason)
+	}
+	t.Log(o.Reason)
+	for _, want := range []string{"no write by", "last acknowledged write: c", "leader at the end", "up at the end"} {
+		if !strings.Contains(o.Reason, want) {
+			t.Errorf("reason lacks %q:\n%s", want, o.Reason)
+		}
+	}
+}
