@@ -33,6 +33,7 @@ const (
 	clsHelp
 	clsDetail
 	clsPrompt
+	clsHeal
 )
 
 // cell is one character of a frame. prio decides which of the events

@@ -32,6 +32,9 @@ type index struct {
 	faultTracks int
 	faultEvents []int32 // FaultStart and FaultStop events
 
+	// healAt is when the heal phase began (the run's phase mark), or -1.
+	healAt int64
+
 	failures []int32 // violation and panic events, and highlighted events/ops, in order
 	hiEvent  []bool  // per event: highlighted (a highlighted op's invoke/return, or a listed seq)
 
@@ -104,7 +107,7 @@ type OpRef struct {
 }
 
 func buildIndex(f *trace.File, opts *Options) *index {
-	ix := &index{f: f, ev: f.Events, laneOf: map[nodes.ID]int{}, opByHandle: map[int64]int32{}, lead: -1, hiFrom: -1}
+	ix := &index{f: f, ev: f.Events, laneOf: map[nodes.ID]int{}, opByHandle: map[int64]int32{}, lead: -1, hiFrom: -1, healAt: -1}
 	n := len(ix.ev)
 	if n > 0 {
 		ix.start = int64(ix.ev[0].At)
@@ -171,6 +174,10 @@ func buildIndex(f *trace.File, opts *Options) *index {
 			}
 		case trace.FaultStart, trace.FaultStop:
 			ix.faultEvents = append(ix.faultEvents, i32)
+		case trace.Mark:
+			if e.MarkType() == trace.MarkPhase && strings.HasPrefix(e.Text, "heal") && ix.healAt < 0 {
+				ix.healAt = int64(e.At)
+			}
 		case trace.Crash:
 			if li >= 0 {
 				if _, ok := down[li]; !ok {

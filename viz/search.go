@@ -1,6 +1,8 @@
 package viz
 
 import (
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -103,25 +105,41 @@ func containsFold(s, sub string) bool {
 }
 
 // search selects the next (dir > 0) or previous event matching text,
-// wrapping around the trace once.
+// wrapping around the trace once, and says which match of how many it is.
 func (vw *Viewer) search(text string, dir int) {
 	if strings.TrimSpace(text) == "" {
 		vw.status = "no search yet: press / to search"
 		return
 	}
-	q := parseQuery(text)
-	n := len(vw.ix.ev)
-	for step := 1; step <= n; step++ {
-		i := ((vw.sel+dir*step)%n + n) % n
-		if q.match(&vw.ix.ev[i]) {
-			wrapped := (dir > 0 && i <= vw.sel) || (dir < 0 && i >= vw.sel)
-			vw.jumpTo(i, "")
-			vw.status = "/" + text
-			if wrapped {
-				vw.status += "  (wrapped)"
+	if vw.matchesOf != text || vw.matches == nil {
+		q := parseQuery(text)
+		vw.matches = vw.matches[:0]
+		for i := range vw.ix.ev {
+			if q.match(&vw.ix.ev[i]) {
+				vw.matches = append(vw.matches, int32(i))
 			}
-			return
 		}
+		vw.matchesOf = text
 	}
-	vw.status = "no match for /" + text
+	m := vw.matches
+	if len(m) == 0 {
+		vw.status = "no match for /" + text
+		return
+	}
+	// The first match after (or before) the selection, wrapping.
+	k := sort.Search(len(m), func(j int) bool { return int(m[j]) > vw.sel })
+	wrapped := false
+	if dir < 0 {
+		k = sort.Search(len(m), func(j int) bool { return int(m[j]) >= vw.sel }) - 1
+		if k < 0 {
+			k, wrapped = len(m)-1, true
+		}
+	} else if k == len(m) {
+		k, wrapped = 0, true
+	}
+	vw.jumpTo(int(m[k]), "")
+	vw.status = fmt.Sprintf("/%s  match %d of %d", text, k+1, len(m))
+	if wrapped {
+		vw.status += "  (wrapped)"
+	}
 }

@@ -219,6 +219,16 @@ func (s *scene) drawAxis(fr *frame, y int) {
 			fr.text(s.x0+c+1, y, s.x0+s.pw, lbl, clsAxis)
 		}
 	}
+	// The heal: faults undone, liveness probes from here on. Without a
+	// mark the quiet heal reads as an outage.
+	if h := s.ix.healAt; h >= 0 {
+		if c := s.v.col(h); c >= 0 && c < s.pw {
+			fr.set(s.x0+c, y, '┃', clsHeal, 2)
+			if c+6 <= s.pw {
+				fr.text(s.x0+c+1, y, s.x0+s.pw, "heal→", clsHeal)
+			}
+		}
+	}
 	if cur >= 0 {
 		p := fr.at(s.x0+cur, y)
 		p.ch, p.cls, p.sel = '▼', clsAxis, true
@@ -343,8 +353,18 @@ func (s *scene) drawLane(fr *frame, y, li int) {
 	// The failures go on top of everything.
 	for _, i := range ix.failures {
 		e := &ix.ev[i]
-		if e.Node == ln.id && (e.Kind == trace.Violation || e.Kind == trace.Panic) {
-			if c := v.col(int64(e.At)); c >= 0 && c < s.pw {
+		if e.Kind != trace.Violation && e.Kind != trace.Panic {
+			continue
+		}
+		// A checker's violation is recorded at the end of the run; its
+		// mark belongs on the operation no order can place.
+		at, node := int64(e.At), e.Node
+		if int32(i) == ix.hiFrom && ix.lead >= 0 {
+			o := &ix.ops[ix.lead]
+			at, node = o.start, ix.lanes[o.lane].id
+		}
+		if node == ln.id {
+			if c := v.col(at); c >= 0 && c < s.pw {
 				fr.set(s.x0+c, y, '!', clsFailure, prioFailure)
 			}
 		}
@@ -394,6 +414,9 @@ func (m *msgCount) glyph() (rune, uint8) {
 }
 
 func (s *scene) drawEvent(fr *frame, y, c, i int) {
+	if int32(i) == s.ix.hiFrom && s.ix.lead >= 0 {
+		return // a checker's violation is drawn on the operation it is about
+	}
 	e := &s.ix.ev[i]
 	g, cl, prio := glyph(e)
 	if g == 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -15,10 +16,13 @@ import (
 // Viewer is the interactive timeline on a tcell screen. RunViewer drives
 // it; tests drive it directly with Handle and Draw on a simulation screen.
 type Viewer struct {
-	ix    *index
-	scr   tcell.Screen
-	opts  Options
-	title string
+	ix *index
+	// matches are the event indexes matching the search matchesOf.
+	matches   []int32
+	matchesOf string
+	scr       tcell.Screen
+	opts      Options
+	title     string
 
 	v    view
 	sel  int // selected event, -1 if the trace is empty
@@ -32,7 +36,7 @@ type Viewer struct {
 	status    string
 
 	fr     *frame
-	styles [clsPrompt + 1]tcell.Style
+	styles [clsHeal + 1]tcell.Style
 	lay    layout
 }
 
@@ -345,11 +349,13 @@ func (vw *Viewer) setStyles() {
 	st[clsFailure] = d.Bold(true).Reverse(true)
 	st[clsDown] = d.Bold(true)
 	st[clsHelp] = d.Reverse(true)
+	st[clsHeal] = d.Bold(true)
 	if vw.opts.NoColor {
 		return
 	}
 	st[clsDim] = d.Foreground(tcell.ColorGray)
 	st[clsAxis] = d.Foreground(tcell.ColorTeal)
+	st[clsHeal] = d.Foreground(tcell.ColorGreen).Bold(true)
 	st[clsMsg] = d.Foreground(tcell.ColorSilver)
 	st[clsDrop] = d.Foreground(tcell.ColorRed).Bold(true)
 	st[clsDown] = d.Foreground(tcell.ColorRed).Bold(true)
@@ -664,6 +670,10 @@ func (vw *Viewer) opEvents() []int32 {
 	return list
 }
 
+// minViolationSpan is the narrowest view violation frames an online
+// violation with (virtual nanoseconds).
+const minViolationSpan = int64(100 * time.Millisecond)
+
 // violation goes to the failure and zooms to show it: the lead
 // highlighted operation (the one no order can place) with the others
 // around it when there is one, else the first online violation or panic
@@ -704,6 +714,24 @@ func (vw *Viewer) violation() {
 				lo, hi = min(lo, ix.ops[k].start), max(hi, ix.ops[k].end)
 			}
 		}
+		// An online violation is one instant: frame it with the fault
+		// that most recently began before it (the likely cause), and
+		// never narrower than minViolationSpan, so the lanes show what
+		// led up to it.
+		at := int64(ix.ev[target].At)
+		latest := int64(-1)
+		for k := range ix.faults {
+			if st := ix.faults[k].start; st <= at && st > latest {
+				latest = st
+			}
+		}
+		if latest >= 0 {
+			lo = min(lo, latest)
+		}
+		if hi-lo < minViolationSpan {
+			lo = min(lo, hi-minViolationSpan)
+		}
+		lo = max(lo, ix.start)
 	}
 	span := max(hi-lo, 1000)
 	vw.v = fitView(lo-span/3, hi+span/3, vw.lay.pw)

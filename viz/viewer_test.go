@@ -152,6 +152,11 @@ func TestViewerViolationWithoutHighlight(t *testing.T) {
 	if e := vw.selected(); e == nil || e.Kind != trace.Violation {
 		t.Fatalf("after v, selected %v, want the violation", e)
 	}
+	// An online violation is an instant; the view frames it with what led
+	// up to it, not at nanoseconds per column.
+	if span := vw.v.nsPerCol * int64(vw.lay.pw); span < min(minViolationSpan, vw.ix.end-vw.ix.start)/2 {
+		t.Errorf("v frames %v around an online violation", time.Duration(span))
+	}
 }
 
 func TestViewerJumps(t *testing.T) {
@@ -372,6 +377,9 @@ func TestViewerSearchOps(t *testing.T) {
 	var got []string
 	press(vw, "/x=9<enter>")
 	got = append(got, strings.TrimSpace(vw.selected().String()))
+	if vw.status != "/x=9  match 1 of 2" {
+		t.Errorf("status after the first search: %q, want the match count", vw.status)
+	}
 	press(vw, "n")
 	got = append(got, strings.TrimSpace(vw.selected().String()))
 	press(vw, "n")
@@ -422,5 +430,48 @@ func TestAxisCursorKeepsLabels(t *testing.T) {
 	}
 	if seen < len(d.File.Events)/2 {
 		t.Errorf("the cursor showed for only %d of %d events", seen, len(d.File.Events))
+	}
+}
+
+// A checker's violation is drawn on the operation no order can place,
+// not at the end of the run where it is recorded.
+func TestViolationMarkOnItsOperation(t *testing.T) {
+	f := &trace.File{Header: trace.Header{Nodes: 1, Clients: 1}, Events: []trace.Event{
+		{Seq: 1, At: 0, Kind: trace.Start, Node: 1},
+		{Seq: 2, At: 100 * time.Millisecond, Kind: trace.Invoke, Node: nodes.ClientID(1), Num: 1, Op: nodes.Op{Kind: nodes.OpGet, Key: "x"}},
+		{Seq: 3, At: 200 * time.Millisecond, Kind: trace.Return, Node: nodes.ClientID(1), Num: 1, Outcome: nodes.OK, Op: nodes.Op{Kind: nodes.OpGet, Key: "x", Output: "9", Exists: true}},
+		{Seq: 4, At: 2 * time.Second, Kind: trace.Violation, Node: nodes.ClientID(1), Type: string(trace.ViolationLinearizability), Note: "1", Text: "not linearizable"},
+	}}
+	var b strings.Builder
+	if err := RenderText(&b, f, Options{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if !strings.HasPrefix(line, "c1 ") {
+			continue
+		}
+		if strings.HasSuffix(strings.TrimRight(line, " "), "!") || !strings.Contains(line, "!") {
+			t.Errorf("the violation mark is not on the operation:\n%s", b.String())
+		}
+		if i := strings.Index(line, "!"); i > 40 {
+			t.Errorf("the mark is at column %d, far from the operation at 5%% of the run:\n%s", i, line)
+		}
+	}
+}
+
+// The heal phase is marked on the time axis: without it the quiet heal
+// reads as an outage.
+func TestHealMarkOnAxis(t *testing.T) {
+	f := &trace.File{Header: trace.Header{Nodes: 1}, Events: []trace.Event{
+		{Seq: 1, At: 0, Kind: trace.Start, Node: 1},
+		{Seq: 2, At: time.Second, Kind: trace.Mark, Type: string(trace.MarkPhase), Text: "heal: faults undone"},
+		{Seq: 3, At: 2 * time.Second, Kind: trace.Crash, Node: 1},
+	}}
+	var b strings.Builder
+	if err := RenderText(&b, f, Options{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "┃heal→") {
+		t.Errorf("no heal mark:\n%s", b.String())
 	}
 }
