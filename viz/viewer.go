@@ -322,17 +322,43 @@ func (vw *Viewer) drawHelp() {
 	bw = min(bw+4, l.w)
 	bh := min(len(lines)+2, l.h)
 	x0, y0 := max(0, (l.w-bw)/2), max(0, (l.h-bh)/2)
+	// A framed box, with a blank column either side, so nothing of the
+	// timeline beneath reads as part of the help.
+	if x0 > 0 {
+		x0--
+		bw = min(bw+2, l.w-x0)
+	}
 	for y := y0; y < y0+bh; y++ {
 		for x := x0; x < x0+bw; x++ {
 			c := vw.fr.at(x, y)
-			*c = cell{ch: ' ', cls: clsHelp}
+			if c == nil {
+				continue
+			}
+			ch := ' '
+			top, bottom, left, right := y == y0, y == y0+bh-1, x == x0, x == x0+bw-1
+			switch {
+			case top && left:
+				ch = '┌'
+			case top && right:
+				ch = '┐'
+			case bottom && left:
+				ch = '└'
+			case bottom && right:
+				ch = '┘'
+			case top || bottom:
+				ch = '─'
+			case left || right:
+				ch = '│'
+			}
+			*c = cell{ch: ch, cls: clsHelp}
 		}
 	}
+	x0++
 	for i, s := range lines {
 		if 1+i >= bh-1 {
 			break
 		}
-		vw.fr.text(x0+2, y0+1+i, x0+bw-1, s, clsHelp)
+		vw.fr.text(x0+2, y0+1+i, x0+bw-2, s, clsHelp)
 	}
 }
 
