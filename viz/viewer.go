@@ -319,15 +319,15 @@ func (vw *Viewer) drawHelp() {
 	for _, s := range lines {
 		bw = max(bw, len([]rune(s)))
 	}
-	bw = min(bw+4, l.w)
+	// A framed box with a blank column inside each border; when it nearly
+	// fills the screen it takes the whole width, leaving no sliver of the
+	// timeline beside it.
+	bw = min(bw+6, l.w)
+	if l.w-bw < 4 {
+		bw = l.w
+	}
 	bh := min(len(lines)+2, l.h)
 	x0, y0 := max(0, (l.w-bw)/2), max(0, (l.h-bh)/2)
-	// A framed box, with a blank column either side, so nothing of the
-	// timeline beneath reads as part of the help.
-	if x0 > 0 {
-		x0--
-		bw = min(bw+2, l.w-x0)
-	}
 	for y := y0; y < y0+bh; y++ {
 		for x := x0; x < x0+bw; x++ {
 			c := vw.fr.at(x, y)
@@ -353,12 +353,11 @@ func (vw *Viewer) drawHelp() {
 			*c = cell{ch: ch, cls: clsHelp}
 		}
 	}
-	x0++
 	for i, s := range lines {
 		if 1+i >= bh-1 {
 			break
 		}
-		vw.fr.text(x0+2, y0+1+i, x0+bw-2, s, clsHelp)
+		vw.fr.text(x0+3, y0+1+i, x0+bw-2, s, clsHelp)
 	}
 }
 
