@@ -106,7 +106,7 @@ func New(cfg Config) (*Sim, error) {
 	// nodes may use the zero TimerID to mean "no timer".
 	s.slots = append(s.slots, slot{})
 	s.net.init(&cfg.Network)
-	clockRng := NewStream(cfg.Seed, "clocks")
+	clockRng := NewStream(cfg.Seed, StreamClocks)
 	total := cfg.Nodes + cfg.Clients
 	s.procs = make([]*proc, 0, total)
 	s.servers = make([]nodes.ID, cfg.Nodes)

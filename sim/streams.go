@@ -7,12 +7,15 @@ import (
 // Stream names. Every subsystem draws from its own stream, derived from the
 // run's seed and the stream's name, so extra draws in one subsystem never
 // change what another sees.
+// Clients draw from their own process streams ("c1", "c2", ...) like
+// servers; there is no separate workload stream.
 const (
-	StreamNetwork  = "network"
-	StreamDisk     = "disk"
-	StreamNemesis  = "nemesis"
-	StreamWorkload = "workload"
-	StreamSim      = "sim"
+	StreamNetwork = "network"
+	StreamDisk    = "disk"
+	StreamClocks  = "clocks"
+	// StreamNemesis prefixes the nemesis's streams: one per fault kind
+	// ("nemesis/partition", see nemesis.Install).
+	StreamNemesis = "nemesis"
 )
 
 // NewStream returns the random source named name for seed. The same
