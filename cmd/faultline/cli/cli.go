@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/faultline/faultline/internal/shell"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -84,7 +85,10 @@ func Run(cfg Config, args []string) int {
 
 // app is one invocation: the configuration with its defaults filled in.
 type app struct {
-	name           string
+	name string
+	// invoke is how the user ran this binary, for the commands it prints
+	// to paste back (see invocation).
+	invoke         string
 	cfg            Config
 	demo           *DemoConfig
 	stdout, stderr io.Writer
@@ -95,6 +99,7 @@ func newApp(cfg Config) *app {
 	if a.name == "" {
 		a.name = strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")
 	}
+	a.invoke = invocation(a.name, os.Args[0])
 	if a.stdout == nil {
 		a.stdout = os.Stdout
 	}
@@ -102,6 +107,26 @@ func newApp(cfg Config) *app {
 		a.stderr = os.Stderr
 	}
 	return a
+}
+
+// invocation is what to print in commands the user pastes back: the path
+// the binary was run by when it was run by one ("bin/faultline"), "go run
+// ./cmd/NAME" under go run from the module root, and the bare name
+// otherwise (installed on PATH, or a binary by another name: a test).
+func invocation(name, arg0 string) string {
+	base := strings.TrimSuffix(filepath.Base(arg0), ".exe")
+	switch {
+	case base != name:
+		return name
+	case strings.Contains(arg0, string(filepath.Separator)+"go-build"):
+		if st, err := os.Stat(filepath.Join("cmd", name)); err == nil && st.IsDir() {
+			return "go run ./cmd/" + name
+		}
+		return name
+	case strings.ContainsRune(arg0, filepath.Separator):
+		return shell.Quote(arg0)
+	}
+	return name
 }
 
 // usage is the command list, with the binary's name in each line.
@@ -208,7 +233,7 @@ func (a *app) run(args []string) int {
 		fmt.Fprintf(a.stderr, "%s %s: %v — a bug in %s or in its protocols, not a verdict on the system under test; please report it with this stack:\n%s", a.name, name, ce, a.name, ce.stack)
 		return scenarios.ExitCrash
 	case errors.As(err, &ue):
-		fmt.Fprintf(a.stderr, "%s %s: %s\n(%s %s -h lists its flags; %s help lists the commands)\n", a.name, name, ue.msg, a.name, name, a.name)
+		fmt.Fprintf(a.stderr, "%s %s: %s\n(%s %s -h lists its flags; %s help lists the commands)\n", a.name, name, ue.msg, a.invoke, name, a.invoke)
 		return scenarios.ExitUsage
 	case errors.Is(err, flag.ErrHelp):
 		return 0

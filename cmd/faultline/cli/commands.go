@@ -38,7 +38,7 @@ func (a *app) loadScenario(name string) (*scenarios.Scenario, error) {
 			if d := a.demo; d != nil && !d.library {
 				known = append(known, d.Name)
 			}
-			return nil, fmt.Errorf("%s: no such file, and no embedded scenario of that name%s; %s list shows them", name, scenarios.DidYouMean(want, known), a.name)
+			return nil, fmt.Errorf("%s: no such file, and no embedded scenario of that name%s; %s list shows them", name, scenarios.DidYouMean(want, known), a.invoke)
 		}
 	}
 	return scenarios.LoadFile(name)
@@ -121,7 +121,7 @@ func (a *app) cmdReplay(args []string) error {
 		fmt.Fprintf(a.stderr, "%s replay: writing %s: %v\n", a.name, dir, err)
 		return exitError{max(o.Status.ExitCode(), scenarios.ExitUsage)}
 	}
-	view := a.name + " viz " + shell.Quote(filepath.Join(dir, scenarios.TraceFile))
+	view := a.invoke + " viz " + shell.Quote(filepath.Join(dir, scenarios.TraceFile))
 	if hl := scenarios.Highlight(&o); hl != "" {
 		view += " --highlight " + shell.Quote(hl)
 	}
@@ -206,7 +206,7 @@ func (a *app) cmdList(args []string) error {
 		fmt.Fprintf(tw, "  %s\t%s\n", c.Name, c.Help)
 	}
 	if len(cat.Scenarios) > 0 {
-		fmt.Fprintf(tw, "\nSCENARIOS (embedded; run with %s run NAME)\n", a.name)
+		fmt.Fprintf(tw, "\nSCENARIOS (embedded; run with %s run NAME)\n", a.invoke)
 		for _, e := range cat.Scenarios {
 			fmt.Fprintf(tw, "  %s\t%s\n", e.Name, e.Description)
 		}

@@ -52,3 +52,22 @@ func lineAfter(out, prefix string) string {
 	line, _, _ := strings.Cut(rest, "\n")
 	return line
 }
+
+// Printed commands use the invocation the user typed, so they paste back.
+func TestInvocation(t *testing.T) {
+	for _, c := range []struct{ arg0, want string }{
+		{"faultline", "faultline"},
+		{"bin/faultline", "bin/faultline"},
+		{"/opt/my tools/faultline", "'/opt/my tools/faultline'"},
+		{"/tmp/go-build123/b001/exe/faultline", "go run ./cmd/faultline"}, // run from the module root (cwd is ../../..)
+		{"/tmp/x/cli.test", "faultline"},
+	} {
+		wd, _ := os.Getwd()
+		os.Chdir("../../..")
+		got := invocation("faultline", c.arg0)
+		os.Chdir(wd)
+		if got != c.want {
+			t.Errorf("arg0 %q: %q, want %q", c.arg0, got, c.want)
+		}
+	}
+}

@@ -138,7 +138,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, wor
 // replayCommand is the exact command that reproduces one seed, ready to
 // paste into a shell.
 func (a *app) replayCommand(file string, seed uint64) string {
-	return fmt.Sprintf("%s replay %s --seed %d", a.name, shell.Quote(file), seed)
+	return fmt.Sprintf("%s replay %s --seed %d", a.invoke, shell.Quote(file), seed)
 }
 
 func (a *app) writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string, s *scenarios.Summary) {
