@@ -59,6 +59,7 @@ func (d *disk) ensure() {
 }
 
 func (d *disk) Read(name string) ([]byte, error) {
+	d.p.live()
 	b, ok := d.view[name]
 	if !ok {
 		return nil, nodes.ErrNotFound
@@ -73,16 +74,19 @@ func (d *disk) Read(name string) ([]byte, error) {
 }
 
 func (d *disk) Write(name string, data []byte) {
+	d.p.live()
 	d.do(diskOp{opWrite, name, append([]byte(nil), data...)})
 }
 
 func (d *disk) Append(name string, data []byte) {
+	d.p.live()
 	d.do(diskOp{opAppend, name, append([]byte(nil), data...)})
 }
 
-func (d *disk) Delete(name string) { d.do(diskOp{kind: opDelete, name: name}) }
+func (d *disk) Delete(name string) { d.p.live(); d.do(diskOp{kind: opDelete, name: name}) }
 
 func (d *disk) List() []string {
+	d.p.live()
 	names := make([]string, 0, len(d.view))
 	for n := range d.view { //faultline:orderless collected, then sorted
 		names = append(names, n)
@@ -92,6 +96,7 @@ func (d *disk) List() []string {
 }
 
 func (d *disk) Sync(tag uint64) {
+	d.p.live()
 	s := d.sim()
 	s.ev = trace.Event{Kind: trace.DiskSync, Node: d.p.id, Num: int64(tag)}
 	s.emit()

@@ -25,11 +25,26 @@ var (
 	_ nodes.ClientEnv = (*env)(nil)
 )
 
-func (e *env) ID() nodes.ID { return e.p.id }
+// live asserts that p's Env is used during p's own handler call: a node
+// that kept its Env (or handed it to another node, a goroutine or another
+// world) would act as p at the wrong time — send as another node, corrupt
+// a world it does not belong to — so it fails there, named.
+func (p *proc) live() {
+	if s := p.sim; s.active != p {
+		who := "outside any handler"
+		if s.active != nil {
+			who = "during a handler of " + s.active.id.String()
+		}
+		panic(fmt.Sprintf("the Env of %s was used %s: an Env is valid only during the call it was passed to (do not keep it; use the one each call receives)", p.id, who))
+	}
+}
+
+func (e *env) ID() nodes.ID { e.p.live(); return e.p.id }
 
 // Peers returns this process's own copy of the list (computed on first
 // use), so a node that sorts or shuffles it affects nobody else.
 func (e *env) Peers() []nodes.ID {
+	e.p.live()
 	p := e.p
 	if p.peers == nil {
 		for _, id := range p.sim.servers {
@@ -42,14 +57,17 @@ func (e *env) Peers() []nodes.ID {
 }
 
 func (e *env) Now() time.Time {
+	e.p.live()
 	return Epoch.Add(time.Duration(e.p.clock.wall(e.p.sim.now)))
 }
 
 func (e *env) Monotonic() time.Duration {
+	e.p.live()
 	return time.Duration(e.p.clock.mono(e.p.sim.now) - e.p.monoStart)
 }
 
 func (e *env) Send(to nodes.ID, msg nodes.Message) {
+	e.p.live()
 	if !to.Valid() {
 		// The trace could not name the receiver: fail here, where the
 		// sender's stack says who made the mistake.
@@ -59,6 +77,7 @@ func (e *env) Send(to nodes.ID, msg nodes.Message) {
 }
 
 func (e *env) SetTimer(after time.Duration, tag uint64) nodes.TimerID {
+	e.p.live()
 	p, s := e.p, e.p.sim
 	if after < 0 {
 		after = 0
@@ -75,6 +94,7 @@ func (e *env) SetTimer(after time.Duration, tag uint64) nodes.TimerID {
 }
 
 func (e *env) CancelTimer(id nodes.TimerID) {
+	e.p.live()
 	s := e.p.sim
 	i, gen := uint32(id>>32), uint32(id)
 	if int(i) >= len(s.slots) {
@@ -86,14 +106,16 @@ func (e *env) CancelTimer(id nodes.TimerID) {
 	}
 }
 
-func (e *env) Rand() *rand.Rand { return e.p.rng }
+func (e *env) Rand() *rand.Rand { e.p.live(); return e.p.rng }
 
 func (e *env) Store() nodes.Store {
+	e.p.live()
 	e.p.disk.ensure()
 	return &e.p.disk
 }
 
 func (e *env) Logf(format string, args ...any) {
+	e.p.live()
 	s := e.p.sim
 	s.ev = trace.Event{Kind: trace.Log, Node: e.p.id, Type: "log"}
 	if s.cfg.Record {
@@ -106,6 +128,7 @@ func (e *env) Logf(format string, args ...any) {
 }
 
 func (e *env) Invoke(op nodes.Op) int {
+	e.p.live()
 	s := e.p.sim
 	s.opSeq++
 	s.ev = trace.Event{Kind: trace.Invoke, Node: e.p.id, Num: int64(s.opSeq), Op: op}
@@ -114,11 +137,12 @@ func (e *env) Invoke(op nodes.Op) int {
 }
 
 func (e *env) Complete(handle int, outcome nodes.Outcome, op nodes.Op) {
+	e.p.live()
 	s := e.p.sim
 	s.ev = trace.Event{Kind: trace.Return, Node: e.p.id, Num: int64(handle), Op: op, Outcome: outcome}
 	s.emit()
 }
 
-func (e *env) Reached(name string) { e.p.sim.probe(name, true) }
+func (e *env) Reached(name string) { e.p.live(); e.p.sim.probe(name, true) }
 
-func (e *env) Sometimes(cond bool, name string) { e.p.sim.probe(name, cond) }
+func (e *env) Sometimes(cond bool, name string) { e.p.live(); e.p.sim.probe(name, cond) }

@@ -49,6 +49,7 @@ func (p *proc) start() {
 
 func (p *proc) callStart() (ok bool) {
 	defer p.recover()
+	p.sim.active = p
 	p.node = p.factory(p.id)
 	p.node.Start(&p.env)
 	return true
@@ -62,6 +63,7 @@ func (p *proc) deliver(from nodes.ID, msg nodes.Message) {
 
 func (p *proc) callMessage(from nodes.ID, msg nodes.Message) (ok bool) {
 	defer p.recover()
+	p.sim.active = p
 	p.node.Message(&p.env, from, msg)
 	return true
 }
@@ -74,6 +76,7 @@ func (p *proc) timer(id nodes.TimerID, tag uint64) {
 
 func (p *proc) callTimer(id nodes.TimerID, tag uint64) (ok bool) {
 	defer p.recover()
+	p.sim.active = p
 	p.node.Timer(&p.env, id, tag)
 	return true
 }
@@ -86,11 +89,13 @@ func (p *proc) synced(tag uint64) {
 
 func (p *proc) callSynced(tag uint64) (ok bool) {
 	defer p.recover()
+	p.sim.active = p
 	p.node.Synced(&p.env, tag)
 	return true
 }
 
 func (p *proc) recover() {
+	p.sim.active = nil
 	if v := recover(); v != nil {
 		p.sim.panicked(p, v)
 	}

@@ -60,6 +60,9 @@ type Sim struct {
 
 	procs   []*proc
 	servers []nodes.ID
+	// active is the process whose handler is running (nil between
+	// handlers): its Env, and only its, may be used.
+	active *proc
 	net     network
 
 	ev      trace.Event

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -197,6 +198,54 @@ func TestSendTargets(t *testing.T) {
 			t.Errorf("send to %s: outcome %v, %d drops; want no panic and one drop", c.to, res.Outcome, count(rec, trace.Drop))
 		}
 	}
+}
+
+// An Env is valid only during its call: a node that keeps it and acts
+// through it later — in its own later handler, another node's, or between
+// handlers — panics there, naming whose Env it was, instead of sending as
+// another node or corrupting another world.
+func TestKeptEnvPanics(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		use  func(kept nodes.Env)
+		want string
+	}{
+		{"send", func(kept nodes.Env) { kept.Send(2, "forged") }, "the Env of n1 was used during a handler of n2"},
+		{"store", func(kept nodes.Env) { kept.Store().Write("f", []byte("x")) }, "the Env of n1 was used during a handler of n2"},
+		{"timer", func(kept nodes.Env) { kept.SetTimer(time.Millisecond, 9) }, "the Env of n1 was used during a handler of n2"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var kept nodes.Env
+			w, _ := world(t, sim.Config{Seed: 5, Nodes: 2, Node: func(id nodes.ID) nodes.Node {
+				return &probe{
+					start: func(env nodes.Env) {
+						if env.ID() == 1 {
+							kept = env
+						} else {
+							env.SetTimer(time.Millisecond, 0)
+						}
+					},
+					timer: func(env nodes.Env, _ uint64) { c.use(kept) },
+				}
+			}})
+			res := w.Run(time.Second)
+			if res.Outcome != sim.OutcomePanic || res.Failure.Node != 2 || !strings.Contains(res.Failure.Err, c.want) {
+				t.Fatalf("%+v, want a panic of n2 saying %q", res, c.want)
+			}
+		})
+	}
+	// Outside any handler (a test, or another goroutine).
+	var kept nodes.Env
+	w, _ := world(t, sim.Config{Nodes: 1, Node: func(nodes.ID) nodes.Node {
+		return &probe{start: func(env nodes.Env) { kept = env }}
+	}})
+	w.Run(time.Millisecond)
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "the Env of n1 was used outside any handler") {
+			t.Errorf("panic %v", p)
+		}
+	}()
+	kept.Send(1, "late")
 }
 
 type Payload struct {
