@@ -36,14 +36,21 @@ func Replay(sc *Scenario, seed uint64, opts RunOptions) Outcome {
 // renamed. repro is the command line that reproduces the seed, written
 // into the trace header and the verdict ("" : ReplayLine's).
 func WriteArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions, repro string) error {
+	_, err := writeArtifacts(sc, seed, dir, opts, repro)
+	return err
+}
+
+// writeArtifacts is WriteArtifacts returning the replay's hash, which a
+// sweep compares with its own run's.
+func writeArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions, repro string) (hash string, err error) {
 	final := filepath.Join(dir, fmt.Sprintf("seed-%d", seed))
 	tmp := final + ".tmp"
 	if err := noSymlink(tmp); err != nil {
-		return err
+		return "", err
 	}
 	os.RemoveAll(tmp) // a half-written one of ours, from an interrupted sweep
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return err
+		return "", err
 	}
 	opts.VisualizationPath = filepath.Join(tmp, VisualFile)
 	o := Replay(sc, seed, opts)
@@ -51,9 +58,9 @@ func WriteArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions, repr
 		repro = ReplayLine(sc, seed)
 	}
 	if err := WriteOutcome(tmp, sc, &o, repro); err != nil {
-		return err
+		return "", err
 	}
-	return replaceDir(tmp, final)
+	return o.Hash, replaceDir(tmp, final)
 }
 
 // ReplayLine is the stock faultline command that reproduces a seed of a

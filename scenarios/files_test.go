@@ -2,9 +2,11 @@ package scenarios_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/faultline/faultline/nodes"
@@ -177,4 +179,84 @@ func registerHugePanic() {
 		return p, nil
 	}
 	scenarios.RegisterNode(k)
+}
+
+// leaky counts starts across every world of the process: state shared
+// between runs, the nondeterminism a sweep must catch.
+var leaky atomic.Int64
+
+// leakyNode logs a line whose format depends on leaky, so two runs of one
+// seed hash differently.
+type leakyNode struct{ nodes.Node }
+
+func (n leakyNode) Start(env nodes.Env) {
+	env.Logf(fmt.Sprintf("start number %d of this process", leaky.Add(1)))
+	n.Node.Start(env)
+}
+
+// registerLeaky registers "test-leaky": Raft KV (its planted bugs
+// available) whose nodes share a counter across runs.
+func registerLeaky() {
+	k := raftkvkind.Kind()
+	k.Name = "test-leaky"
+	k.Help = "Raft KV whose nodes share a counter across runs (a nondeterministic test fixture)"
+	k.Invariants, k.Digest, k.Leader = false, false, false
+	build := k.Build
+	k.Build = func(params scenarios.Params, size int) (*scenarios.Protocol, error) {
+		p, err := build(params, size)
+		if err != nil {
+			return nil, err
+		}
+		inner := p.Factory
+		p.Factory = func(id nodes.ID) nodes.Node { return leakyNode{inner(id)} }
+		p.Invariants, p.Digest = nil, nil
+		return p, nil
+	}
+	scenarios.RegisterNode(k)
+}
+
+// A protocol that is not deterministic is reported as such by the sweep:
+// a failing seed's replay must hash as its run did, and a sampled seed is
+// run twice more and compared.
+func TestSweepReportsNondeterminism(t *testing.T) {
+	sc, err := scenarios.Parse("leaky.yaml", []byte(`name: leaky
+cluster: {node: test-leaky, size: 3, params: {bugs: no-sessions}}
+network: {latency: uniform(1ms, 20ms), drop: 1/10, duplicate: 1/20}
+workload: {kind: kv, clients: 4, keys: 2, mix: {get: 40, append: 60}, timeout: 1s}
+run: {duration: 5s, heal: 3s}
+check: [linearizable, liveness]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Failing seeds, with artifacts: the replay parts from the run.
+	sum, err := scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 1, Last: 2, Out: t.TempDir(), Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts[scenarios.StatusNondeterministic] == 0 || sum.Worst() != scenarios.StatusNondeterministic {
+		t.Fatalf("counts %v: want the failing seeds reported nondeterministic", sum.Counts)
+	}
+	f := sum.Failures[0]
+	if !strings.Contains(f.Reason, "is not deterministic") || !strings.Contains(f.Reason, "diverge at event") {
+		t.Errorf("reason lacks the divergence:\n%s", f.Reason)
+	}
+	// Without artifacts, only the sampled verification catches it.
+	sc.Cluster.Params = nil
+	sum, err = scenarios.Sweep(context.Background(), sc, scenarios.SweepOptions{First: 1, Last: 2, Workers: 1, VerifyDeterminism: 1})
+	if err != nil || sum.Counts[scenarios.StatusNondeterministic] != 2 {
+		t.Fatalf("%v: counts %v, want both seeds nondeterministic", err, sum.Counts)
+	}
+	if got := scenarios.StatusNondeterministic.ExitCode(); got != scenarios.ExitNondeterministic {
+		t.Errorf("exit code %d", got)
+	}
+	// The control: a deterministic protocol passes the same verification.
+	good, err := scenarios.LoadFile("testdata/quick.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err = scenarios.Sweep(context.Background(), good, scenarios.SweepOptions{First: 1, Last: 2, Workers: 1, VerifyDeterminism: 1})
+	if err != nil || sum.Counts[scenarios.StatusValid] != 2 {
+		t.Fatalf("%v: counts %v, want both seeds valid", err, sum.Counts)
+	}
 }

@@ -19,4 +19,5 @@ func init() {
 	k.Workloads = []string{"register"}
 	scenarios.RegisterNode(k)
 	registerHugePanic()
+	registerLeaky()
 }

@@ -21,10 +21,16 @@ const (
 	StatusLiveness Status = "liveness" // the cluster did not recover after the heal (or livelocked)
 	StatusPanic    Status = "panic"    // node code (or the harness) panicked
 	StatusUnknown  Status = "unknown"  // a checker ran out of budget or could not decide
+	// StatusNondeterministic: the same seed took two different paths (a
+	// replay's hash differed from the sweep's run, or a verification
+	// re-run diverged). The node code reads something outside its Env —
+	// the wall clock, global randomness, a goroutine, shared state — and
+	// no verdict of this seed can be trusted.
+	StatusNondeterministic Status = "nondeterministic"
 )
 
 // Statuses lists every status in report order.
-var Statuses = []Status{StatusValid, StatusInvalid, StatusLiveness, StatusPanic, StatusUnknown}
+var Statuses = []Status{StatusValid, StatusInvalid, StatusLiveness, StatusPanic, StatusUnknown, StatusNondeterministic}
 
 // Exit codes of the faultline command, one per worst status.
 const (
@@ -37,7 +43,8 @@ const (
 	// ExitCrash: the command itself failed (a panic outside any node: a
 	// bug in Faultline or in a binary's own kinds), not the system under
 	// test.
-	ExitCrash = 6
+	ExitCrash            = 6
+	ExitNondeterministic = 7
 )
 
 // ExitCode maps a status to the command's exit code.
@@ -51,12 +58,14 @@ func (s Status) ExitCode() int {
 		return ExitLiveness
 	case StatusPanic:
 		return ExitPanic
+	case StatusNondeterministic:
+		return ExitNondeterministic
 	}
 	return ExitUnknown
 }
 
 // severity orders statuses for Worse: the position in this list.
-var severity = []Status{StatusValid, StatusUnknown, StatusLiveness, StatusInvalid, StatusPanic}
+var severity = []Status{StatusValid, StatusUnknown, StatusLiveness, StatusInvalid, StatusPanic, StatusNondeterministic}
 
 // ParseStatus reads a status as results files write it.
 func ParseStatus(s string) (Status, error) {
@@ -65,7 +74,7 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", fmt.Errorf("scenarios: unknown status %q (want one of: valid, invalid, liveness, panic, unknown)", s)
+	return "", fmt.Errorf("scenarios: unknown status %q (want one of: valid, invalid, liveness, panic, unknown, nondeterministic)", s)
 }
 
 // Worse returns the more severe of two statuses.

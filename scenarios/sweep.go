@@ -43,6 +43,12 @@ type SweepOptions struct {
 	// Repro, if set, is the command line that reproduces a seed, written
 	// into its artifacts (default ReplayLine: the stock faultline command).
 	Repro func(seed uint64) string
+	// VerifyDeterminism re-runs this fraction of the seeds (0..1, chosen
+	// per seed) twice more and compares their traces event by event; a
+	// seed whose runs diverge is StatusNondeterministic. Failing seeds
+	// written to Out are always checked: their replay must hash as the
+	// run did.
+	VerifyDeterminism float64
 }
 
 // Progress reports a sweep in flight.
@@ -193,10 +199,24 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 					if opts.Repro != nil {
 						repro = opts.Repro(seed)
 					}
-					if err := WriteArtifacts(sc, seed, opts.Out, opts.Run, repro); err != nil {
+					// The artifacts are a replay: if it took another path,
+					// the verdict is not the seed's and the trace is not
+					// the run's — say so rather than write a trace that
+					// contradicts the results.
+					hash, err := writeArtifacts(sc, seed, opts.Out, opts.Run, repro)
+					switch {
+					case err != nil:
 						o.Reason += fmt.Sprintf(" (artifacts: %v)", err)
+					case hash != o.Hash && o.Hash != "":
+						o = nondeterministic(sc, o, "(its replay for the artifacts) hashed "+hash, opts.Run)
 					}
 				}
+				if o.Status != StatusNondeterministic && o.Hash != "" && verifySample(seed, opts.VerifyDeterminism) {
+					if err := CheckDeterminism(sc, seed, opts.Run); err != nil {
+						o = nondeterministic(sc, o, "diverged: "+err.Error(), opts.Run)
+					}
+				}
+				o.bound()
 				o.History, o.Trace = nil, nil // keep memory flat over long sweeps
 				outs <- o
 			}

@@ -76,7 +76,7 @@ func (a *app) cmdDemo(args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%s\n%s\n\n", sc.Name, sc.Description)
-	return a.sweep(sc, sc.Source, first, last, *workers, *out, false, false)
+	return a.sweep(sc, sc.Source, sweepArgs{first: first, last: last, workers: *workers, out: *out})
 }
 
 // scenarioSeed parses the arguments of a command that takes one scenario

@@ -62,6 +62,7 @@ func (a *app) cmdRun(args []string) error {
 	out := fs.String("out", "", "directory for results.jsonl (resumable) and failing seeds' artifacts")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	force := fs.Bool("force", false, "resume a results.jsonl written by another build of this binary")
+	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds (0..1) twice more and compare their traces; a seed that diverges is nondeterministic (failing seeds with --out are always checked against their replay)")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -77,7 +78,19 @@ func (a *app) cmdRun(args []string) error {
 	if err != nil {
 		return err
 	}
-	return a.sweep(sc, pos[0], first, last, *workers, *out, *asJSON, *force)
+	if *verify < 0 || *verify > 1 || *verify != *verify {
+		return usageError{fmt.Sprintf("--verify-determinism %v: want a fraction of the seeds from 0 to 1", *verify)}
+	}
+	return a.sweep(sc, pos[0], sweepArgs{first: first, last: last, workers: *workers, out: *out, asJSON: *asJSON, force: *force, verify: *verify})
+}
+
+// sweepArgs are run's choices for one sweep.
+type sweepArgs struct {
+	first, last   uint64
+	workers       int
+	out           string
+	asJSON, force bool
+	verify        float64
 }
 
 // checkWorkers refuses a worker count that cannot run anything.
@@ -88,7 +101,8 @@ func checkWorkers(n int) error {
 	return nil
 }
 
-func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, workers int, out string, asJSON, force bool) error {
+func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
+	first, last, workers, out, asJSON := sa.first, sa.last, sa.workers, sa.out, sa.asJSON
 	if err := checkWorkers(workers); err != nil {
 		return err
 	}
@@ -103,9 +117,10 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, first, last uint64, wor
 		fmt.Fprintf(a.stdout, "%s: %s — %s (%d..%d), %s\n", a.name, sc.Name, plural(int(last-first+1), "seed"), first, last, plural(workers, "worker"))
 	}
 	sum, err := scenarios.Sweep(ctx, sc, scenarios.SweepOptions{
-		First: first, Last: last, Workers: workers, Out: out, Force: force,
-		Progress: bar.update,
-		Repro:    func(seed uint64) string { return a.replayCommand(file, seed) },
+		First: first, Last: last, Workers: workers, Out: out, Force: sa.force,
+		VerifyDeterminism: sa.verify,
+		Progress:          bar.update,
+		Repro:             func(seed uint64) string { return a.replayCommand(file, seed) },
 	})
 	bar.finish()
 	if err != nil && sum == nil {
@@ -148,6 +163,9 @@ func (a *app) writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string
 	}
 	fmt.Fprintf(w, " in %s\n", s.Elapsed.Round(time.Millisecond))
 	for _, st := range scenarios.Statuses {
+		if st == scenarios.StatusNondeterministic && s.Counts[st] == 0 {
+			continue // a status of its own, shown when it happens
+		}
 		fmt.Fprintf(w, "  %-9s %d\n", st, s.Counts[st])
 	}
 	ran := s.Seeds - s.Resumed
