@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/anishathalye/porcupine"
 )
@@ -18,53 +17,6 @@ type failure struct {
 	ops      []porcupine.Operation // the partition
 	info     porcupine.LinearizationInfo
 	complete bool // false if the verbose check ran out of budget
-}
-
-// findFailure finds a partition that is illegal on its own and runs
-// Porcupine's verbose check on it alone (verbose mode does not stop at the
-// first illegal partition, and its bookkeeping is costly, so it should
-// never see the whole history).
-//
-// Some partitions can be slow to check while another fails at once, so
-// they are all checked with a small time slice, then again with four times
-// more for those undecided, and so on: the first partition (in sorted
-// order) found illegal in the earliest round is the one.
-func findFailure(pm porcupine.Model, ops []porcupine.Operation, deadline time.Time) (failure, bool) {
-	single := pm
-	single.Partition = onePartition
-	left := func() time.Duration { return max(time.Until(deadline), time.Millisecond) }
-	parts := pm.Partition(ops)
-	bad := -1
-	if len(parts) == 1 {
-		bad = 0 // the caller's check already proved it illegal
-	}
-	pending := make([]int, len(parts))
-	for p := range pending {
-		pending[p] = p
-	}
-	for slice := 20 * time.Millisecond; bad < 0 && len(pending) > 0; slice *= 4 {
-		var undecided []int
-		for _, p := range pending {
-			if time.Now().After(deadline) {
-				return failure{}, false
-			}
-			switch porcupine.CheckOperationsTimeout(single, parts[p], min(slice, left())) {
-			case porcupine.Illegal:
-				bad = p
-			case porcupine.Unknown:
-				undecided = append(undecided, p)
-			}
-			if bad >= 0 {
-				break
-			}
-		}
-		pending = undecided
-	}
-	if bad < 0 {
-		return failure{}, false
-	}
-	res, info := porcupine.CheckOperationsVerbose(single, parts[bad], left())
-	return failure{ops: parts[bad], info: info, complete: res == porcupine.Illegal}, true
 }
 
 // isUnknown reports whether a converted operation is indeterminate.

@@ -9,54 +9,64 @@ import (
 )
 
 // Linearizable returns a checker that asks Porcupine whether the history is
-// linearizable with respect to m, within Options.Budget.
+// linearizable with respect to m, within Options.Steps model steps.
 //
-// A plain check decides (Ok → Valid, timeout → Unknown, Illegal →
-// Invalid). Only for an illegal history does a second step run, with the
-// rest of the budget (at least a tenth of it): find a partition (key) that
-// fails on its own and run Porcupine's verbose check on it, whose partial
-// linearizations feed the explanation and the HTML visualization (which
-// shows that partition, with the nemesis windows). The verdict stays
-// Invalid even if that step runs out of time: the first check proved it.
+// Each partition (key) is searched on its own, in rounds of growing step
+// budgets (see search), so the verdict — Valid, Invalid, or Unknown when
+// the steps run out — and the partition blamed depend only on the history,
+// never on the machine or its load. For an illegal partition Porcupine's
+// verbose check runs on it alone; its partial linearizations feed the
+// explanation and the HTML visualization (which shows that partition,
+// with the nemesis windows). Options.Budget is only a wall-clock ceiling
+// against a pathological model, and says so when it stops a check.
 func Linearizable(m Model) Checker {
 	return Func("linearizable("+m.name+")", func(h *History, opts Options) Result {
 		return checkLinearizable(m, h, opts)
 	})
 }
 
-// ErrBudget is the error of a check that ran out of its time budget.
-var ErrBudget = errors.New("checker: time budget exhausted")
+// ErrBudget is the error of a check that ran out of its budget of model
+// steps: the same history runs out the same way on any machine.
+var ErrBudget = errors.New("checker: step budget exhausted")
+
+// ErrWallClock is the error of a check stopped by the wall-clock ceiling
+// (Options.Budget), a last resort whose outcome depends on the machine.
+var ErrWallClock = errors.New("checker: wall-clock ceiling reached")
 
 func checkLinearizable(m Model, h *History, opts Options) Result {
-	start := time.Now()
-	budget := opts.budget()
+	deadline := time.Now().Add(opts.budget())
+	steps := opts.steps()
 	ops, err := m.Operations(h)
 	if err != nil {
 		return Result{Verdict: Unknown, Err: err, Explanation: err.Error()}
 	}
 	pm := m.withHistory(h)
-	switch porcupine.CheckOperationsTimeout(pm, ops, budget) {
-	case porcupine.Ok:
+	parts := [][]porcupine.Operation{ops}
+	if pm.Partition != nil {
+		parts = pm.Partition(ops)
+	}
+	sr := search(pm, parts, steps, deadline)
+	switch sr.verdict {
+	case Valid:
 		return Result{Verdict: Valid, Explanation: fmt.Sprintf("%d operations linearize", len(ops))}
-	case porcupine.Unknown:
-		return Result{
-			Verdict: Unknown,
-			Err:     ErrBudget,
-			Explanation: fmt.Sprintf("no verdict within the %v budget (%d operations, %d partitions); raise the budget or shorten the history",
-				budget, len(ops), len(pm.Partition(ops))),
+	case Unknown:
+		if sr.wall {
+			return Result{Verdict: Unknown, Err: ErrWallClock,
+				Explanation: fmt.Sprintf("no verdict: the wall-clock ceiling of %v stopped the search after %d model steps (%d operations, %d partitions, %d undecided); this depends on the machine — raise the ceiling",
+					opts.budget(), sr.steps, len(ops), len(parts), sr.undecided)}
 		}
+		return Result{Verdict: Unknown, Err: ErrBudget,
+			Explanation: fmt.Sprintf("no verdict within the budget of %d model steps (%d operations, %d partitions, %d undecided); raise the step budget or shorten the history",
+				steps, len(ops), len(parts), sr.undecided)}
 	}
-	// Illegal: explain it with what is left of the budget (at least a
-	// tenth of it: the verdict is already certain).
-	deadline := start.Add(max(budget, time.Since(start)+budget/10))
+	// Illegal: explain it with Porcupine's verbose search of that
+	// partition alone, under a step budget of its own (the verdict is
+	// already certain).
 	res := Result{Verdict: Invalid}
-	f, found := findFailure(pm, ops, deadline)
-	if !found {
-		res.Explanation = "not linearizable (the budget ran out before the failing partition was found)"
-		return res
-	}
+	c := &stepCounter{limit: steps}
+	out, info := porcupine.CheckOperationsVerbose(counted(pm, c), parts[sr.bad], max(time.Until(deadline), time.Second))
+	f := failure{ops: parts[sr.bad], info: info, complete: out == porcupine.Illegal && !c.over}
 	res.Explanation, res.Involved = explain(m, h, pm, f)
-	info := f.info
 	if opts.VisualizationPath != "" {
 		info.AddAnnotations(annotations(h))
 		if err := porcupine.VisualizePath(pm, info, opts.VisualizationPath); err != nil {

@@ -216,18 +216,57 @@ func pathological(n int) *History {
 	return h
 }
 
+// A history whose search explodes is Unknown when the step budget runs
+// out — the same way on any machine: same verdict, same explanation.
 func TestPathologicalHistoryIsUnknownWithinBudget(t *testing.T) {
-	const budget = 200 * time.Millisecond
+	const steps = 1_000_000
+	first := Check(pathological(40), Options{Steps: steps})
+	if first.Verdict != Unknown || first.Err != ErrBudget {
+		t.Fatalf("%v (%v), want Unknown from the step budget\n%s", first.Verdict, first.Err, first)
+	}
+	again := Check(pathological(40), Options{Steps: steps})
+	if again.Explanation != first.Explanation || again.Verdict != first.Verdict {
+		t.Fatalf("two checks of one history differ:\n%s\n%s", first.Explanation, again.Explanation)
+	}
+	t.Logf("unknown: %s", first.Explanation)
+}
+
+// The wall-clock ceiling is a last resort, and says so.
+func TestWallClockCeilingIsLabelled(t *testing.T) {
+	const budget = 100 * time.Millisecond
 	start := time.Now()
-	res := Check(pathological(40), Options{Budget: budget})
-	elapsed := time.Since(start)
-	if res.Verdict != Unknown || res.Err != ErrBudget {
-		t.Fatalf("%v (%v), want Unknown from the budget\n%s", res.Verdict, res.Err, res)
+	res := Check(pathological(40), Options{Budget: budget, Steps: 1 << 40})
+	if res.Verdict != Unknown || res.Err != ErrWallClock || !strings.Contains(res.Explanation, "depends on the machine") {
+		t.Fatalf("%v (%v), want Unknown from the wall-clock ceiling\n%s", res.Verdict, res.Err, res)
 	}
-	if elapsed > budget+time.Second {
-		t.Fatalf("took %v with a budget of %v", elapsed, budget)
+	if elapsed := time.Since(start); elapsed > budget+time.Second {
+		t.Fatalf("took %v with a ceiling of %v", elapsed, budget)
 	}
-	t.Logf("unknown after %v: %s", elapsed, res.Explanation)
+}
+
+// Verdicts and explanations of illegal histories do not depend on the
+// machine either: a slow partition before the failing one changes
+// nothing, however fast the machine searches.
+func TestIllegalVerdictIsDeterministic(t *testing.T) {
+	h := pathological(12)
+	for i := range h.Ops {
+		h.Ops[i].Key = "a"
+	}
+	bad := &History{Model: "kv"}
+	bad.Ops = append(bad.Ops, h.Ops...)
+	bad.Ops = append(bad.Ops,
+		op(1, "put", "b", "1", nodes.OK, 0, 1), read(2, "b", "2", 2, 3)) // key b: reads a value never written
+	var explanations []string
+	for range 3 {
+		res := Check(bad, Options{Steps: 5_000_000})
+		if res.Verdict != Invalid || !strings.Contains(res.Explanation, `key "b"`) {
+			t.Fatalf("%v, want Invalid on key b:\n%s", res.Verdict, res)
+		}
+		explanations = append(explanations, res.Explanation)
+	}
+	if explanations[0] != explanations[1] || explanations[1] != explanations[2] {
+		t.Errorf("explanations differ between runs:\n%s", strings.Join(explanations, "\n---\n"))
+	}
 }
 
 func TestPartitionsInSortedOrder(t *testing.T) {

@@ -159,20 +159,33 @@ func (r Result) write(b *strings.Builder, indent string) {
 	}
 }
 
-// DefaultBudget is the time budget of a check when Options.Budget is zero.
-const DefaultBudget = 10 * time.Second
+// DefaultBudget is the wall-clock ceiling of a check when Options.Budget
+// is zero: far above what DefaultSteps takes, a last resort.
+const DefaultBudget = 60 * time.Second
 
-// Options tune a check. Use keyed literals: checker.Options{Budget: time.Second}.
+// Options tune a check. Use keyed literals: checker.Options{Steps: 1e6}.
 type Options struct {
-	// Budget bounds the wall-clock time of each linearizability check
-	// (zero means DefaultBudget). Running out yields Unknown, never Valid.
-	// Porcupine's memory grows with the time it searches, so the budget
-	// also bounds memory.
+	// Steps bounds each linearizability check's search, in model steps
+	// over all its partitions (zero means DefaultSteps). Running out
+	// yields Unknown, never Valid, and happens the same way on any
+	// machine. Porcupine's memory grows with the steps it takes, so the
+	// budget also bounds memory.
+	Steps int64
+	// Budget is a wall-clock ceiling on each linearizability check (zero
+	// means DefaultBudget): a last resort whose Unknown says it depends
+	// on the machine (ErrWallClock).
 	Budget time.Duration
 	// VisualizationPath, if set, is where an Invalid linearizability check
 	// writes Porcupine's HTML visualization.
 	VisualizationPath string
 	_                 struct{}
+}
+
+func (o Options) steps() int64 {
+	if o.Steps <= 0 {
+		return DefaultSteps
+	}
+	return o.Steps
 }
 
 func (o Options) budget() time.Duration {

@@ -21,8 +21,12 @@ type RunOptions struct {
 	Record bool
 	// KeepTrace keeps every event in Outcome.Trace.
 	KeepTrace bool
-	// CheckBudget bounds each linearizability check (default 10s of wall
-	// time); running out is Unknown.
+	// CheckSteps bounds each linearizability check's search in model
+	// steps (default checker.DefaultSteps); running out is Unknown, the
+	// same way on any machine.
+	CheckSteps int64
+	// CheckBudget is a wall-clock ceiling on each linearizability check
+	// (default checker.DefaultBudget), a last resort reported as such.
 	CheckBudget time.Duration
 	// VisualizationPath is where an Invalid linearizability check writes
 	// Porcupine's HTML visualization ("" for none).
@@ -260,7 +264,7 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 		return out
 	}
 	f := wd.finished(out.History)
-	copts := checker.Options{Budget: opts.CheckBudget, VisualizationPath: opts.VisualizationPath}
+	copts := checker.Options{Steps: opts.CheckSteps, Budget: opts.CheckBudget, VisualizationPath: opts.VisualizationPath}
 	// Checks run in a fixed order: the cheap ones first, linearizability
 	// (the expensive search) last, as the results files always listed them.
 	order := append([]string(nil), wd.online...)

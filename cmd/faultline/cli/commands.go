@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/internal/shell"
@@ -107,14 +106,18 @@ func (a *app) cmdReplay(args []string) error {
 	fs := a.newFlags("replay")
 	seed := fs.String("seed", "", "the seed to replay (required)")
 	out := fs.String("out", "", "directory for the trace, history, visualization and verdict (default out/<scenario>/seed-N)")
+	budget := addCheckFlags(fs, "check-ceiling")
 	pos, sc, n, dir, err := a.scenarioSeed("replay", fs, args, seed, out)
 	if err != nil {
+		return err
+	}
+	if err := budget.validate("check-ceiling"); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	o := scenarios.Replay(sc, n, scenarios.RunOptions{VisualizationPath: filepath.Join(dir, scenarios.VisualFile)})
+	o := scenarios.Replay(sc, n, budget.runOptions(scenarios.RunOptions{VisualizationPath: filepath.Join(dir, scenarios.VisualFile)}))
 	repro := a.replayCommand(pos[0], n)
 	fmt.Fprint(a.stdout, scenarios.Explain(sc, &o, repro))
 	if err := scenarios.WriteOutcome(dir, sc, &o, repro); err != nil {
@@ -138,14 +141,14 @@ func (a *app) cmdReplay(args []string) error {
 
 func (a *app) cmdCheck(args []string) error {
 	fs := a.newFlags("check")
-	timeout := fs.Duration("timeout", 10*time.Second, "time budget per linearizability check (out of budget is Unknown)")
+	budget := addCheckFlags(fs, "timeout")
 	html := fs.String("html", "", "write Porcupine's visualization here when the history is not linearizable")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	if *timeout <= 0 {
-		return usageError{fmt.Sprintf("--timeout %v: want a positive time budget", *timeout)}
+	if err := budget.validate("timeout"); err != nil {
+		return err
 	}
 	if len(pos) != 1 {
 		return usageError{"check takes one history file"}
@@ -158,7 +161,7 @@ func (a *app) cmdCheck(args []string) error {
 		// A wrong path or an empty export must not read as a pass.
 		return fmt.Errorf("%s: no operations in the history (read as %s); an empty history proves nothing", pos[0], format)
 	}
-	res := checker.Check(h, checker.Options{Budget: *timeout, VisualizationPath: *html})
+	res := checker.Check(h, checker.Options{Steps: *budget.steps, Budget: *budget.ceiling, VisualizationPath: *html})
 	fmt.Fprintf(a.stdout, "%s: %d operations (%s)\n", pos[0], len(h.Ops), format)
 	fmt.Fprintln(a.stdout, res.String())
 	switch res.Verdict {

@@ -125,6 +125,9 @@ func TestUsageMistakes(t *testing.T) {
 		{[]string{"viz", "."}, 2, "is a directory without a trace.jsonl"},
 		{[]string{"run", "raft-kv-partitons", "--seed", "1"}, 2, `no embedded scenario of that name (did you mean "raft-kv-partitions.yaml"?)`},
 		{[]string{"list", "extra"}, 2, "list takes no arguments"},
+		{[]string{"run", bugFile, "--check-steps", "0"}, 2, "--check-steps 0: want a positive number of model steps"},
+		{[]string{"run", bugFile, "--check-ceiling", "0s"}, 2, "--check-ceiling 0s: want a positive time budget"},
+		{[]string{"run", bugFile, "--verify-determinism", "2"}, 2, "--verify-determinism 2: want a fraction"},
 	} {
 		code, out, errs := runCLI(c.args...)
 		if code != c.code || !strings.Contains(out+errs, c.want) {

@@ -62,6 +62,7 @@ func (a *app) cmdRun(args []string) error {
 	out := fs.String("out", "", "directory for results.jsonl (resumable) and failing seeds' artifacts")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	force := fs.Bool("force", false, "resume a results.jsonl written by another build of this binary")
+	budget := addCheckFlags(fs, "check-ceiling")
 	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds (0..1) twice more and compare their traces; a seed that diverges is nondeterministic (failing seeds with --out are always checked against their replay)")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
@@ -78,10 +79,14 @@ func (a *app) cmdRun(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := budget.validate("check-ceiling"); err != nil {
+		return err
+	}
 	if *verify < 0 || *verify > 1 || *verify != *verify {
 		return usageError{fmt.Sprintf("--verify-determinism %v: want a fraction of the seeds from 0 to 1", *verify)}
 	}
-	return a.sweep(sc, pos[0], sweepArgs{first: first, last: last, workers: *workers, out: *out, asJSON: *asJSON, force: *force, verify: *verify})
+	return a.sweep(sc, pos[0], sweepArgs{first: first, last: last, workers: *workers, out: *out, asJSON: *asJSON, force: *force, verify: *verify,
+		run: budget.runOptions(scenarios.RunOptions{})})
 }
 
 // sweepArgs are run's choices for one sweep.
@@ -91,6 +96,7 @@ type sweepArgs struct {
 	out           string
 	asJSON, force bool
 	verify        float64
+	run           scenarios.RunOptions
 }
 
 // checkWorkers refuses a worker count that cannot run anything.
@@ -119,6 +125,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 	sum, err := scenarios.Sweep(ctx, sc, scenarios.SweepOptions{
 		First: first, Last: last, Workers: workers, Out: out, Force: sa.force,
 		VerifyDeterminism: sa.verify,
+		Run:               sa.run,
 		Progress:          bar.update,
 		Repro:             func(seed uint64) string { return a.replayCommand(file, seed) },
 	})
