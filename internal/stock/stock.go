@@ -14,6 +14,7 @@ import (
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
 	"github.com/faultline/faultline/nodes/pb/pbkind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
+	"github.com/faultline/faultline/nodes/saga/sagakind"
 	"github.com/faultline/faultline/nodes/twopc/twopckind"
 	"github.com/faultline/faultline/scenarios"
 )
@@ -34,7 +35,7 @@ func Register() {
 
 // Nodes returns the stock node kinds.
 func Nodes() []scenarios.NodeKind {
-	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind(), twopckind.Kind()}
+	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind(), twopckind.Kind(), sagakind.Kind()}
 }
 
 // Workloads returns the stock workload kinds.

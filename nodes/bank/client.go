@@ -18,6 +18,12 @@ const (
 	DefaultProbeFor       = 5 * time.Second
 )
 
+// Routes (Workload.Route).
+const (
+	RouteCoordinator = "coordinator"
+	RouteHome        = "home"
+)
+
 // Workload configures the bank's simulated clients. Each client runs one
 // transaction at a time (closed loop): a transfer between two distinct
 // accounts drawn at random, of 1..MaxAmount, or a whole-bank read, weighed
@@ -34,6 +40,10 @@ type Workload struct {
 	ThinkMax time.Duration
 	// MaxOps is the most operations a client invokes (0: no limit).
 	MaxOps int
+	// Route is RouteCoordinator (default: every transaction goes to n1)
+	// or RouteHome (client ci's go to n((i-1) mod N)+1, which orchestrates
+	// them).
+	Route string
 	// ProbeAt, if positive, is when a client stops its transactions and
 	// reads the whole bank, once at a time, until a read ends OK or
 	// ProbeFor has passed: the liveness probe and the run's final read.
@@ -63,6 +73,9 @@ func (w Workload) WithDefaults() Workload {
 	if w.ProbeFor == 0 {
 		w.ProbeFor = DefaultProbeFor
 	}
+	if w.Route == "" {
+		w.Route = RouteCoordinator
+	}
 	return w
 }
 
@@ -83,6 +96,8 @@ func (w Workload) Validate() error {
 		return bad("MaxAmount", w.MaxAmount, "is below 1")
 	case w.Timeout < w.AttemptTimeout:
 		return bad("Timeout", w.Timeout, "is shorter than AttemptTimeout "+w.AttemptTimeout.String())
+	case w.Route != RouteCoordinator && w.Route != RouteHome:
+		return bad("Route", fmt.Sprintf("%q", w.Route), `is not "coordinator" or "home"`)
 	case w.ThinkMax < 0 || w.MaxOps < 0 || w.ProbeAt < 0 || w.ProbeFor < 0:
 		return bad("ThinkMax", w.ThinkMax, "or MaxOps, ProbeAt, ProbeFor is negative")
 	}
@@ -158,6 +173,9 @@ func (c *Client) Start(env nodes.Env) {
 		panic(fmt.Sprintf("bank: Client %v has no servers", c.id))
 	}
 	c.coordinator = peers[0]
+	if c.w.Route == RouteHome {
+		c.coordinator = peers[(c.id.Index()-1)%len(peers)]
+	}
 	if b, err := env.Store().Read(SessionFile); err == nil {
 		n, perr := strconv.ParseUint(string(b), 10, 64)
 		if perr != nil {

@@ -15,7 +15,9 @@
 // # Clients
 //
 // A Client runs one transaction at a time and sends it to the coordinator,
-// the first server (n1: the 2PC coordinator, the Saga orchestrator). It
+// the first server n1 (Workload.Route RouteCoordinator: 2PC), or to its
+// home server n((i-1) mod N)+1 (RouteHome: the Saga, where every server
+// orchestrates). It
 // names each transaction uniquely (c3-17; c3e1-4 after a restart, whose
 // session number it keeps in its store) and resends the same transaction
 // id every Workload.AttemptTimeout until answered: the server dedups by
