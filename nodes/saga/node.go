@@ -1,7 +1,6 @@
 package saga
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"time"
@@ -234,8 +233,10 @@ func (n *Node) Start(env nodes.Env) {
 	n.balances, n.steps = map[int]int64{}, map[string]*stepState{}
 	n.outcomes, n.running, n.reads = map[string]bool{}, map[string]*sagaState{}, map[string]*readState{}
 	st := env.Store()
-	readLog(st, StepLog, func(r stepRecord) { n.record(r) })
-	readLog(st, SagaLog, func(r sagaRecord) {
+	if _, torn := durable.ReadLog(st, StepLog, func(r stepRecord) { n.record(r) }); torn {
+		env.Reached("saga: a torn log record was cut off")
+	}
+	durable.ReadLog(st, SagaLog, func(r sagaRecord) {
 		if r.End {
 			delete(n.running, r.Txn)
 			n.outcomes[r.Txn] = r.Committed
@@ -372,7 +373,7 @@ func (n *Node) step(env nodes.Env, from nodes.ID, m Step) {
 	}
 	st := &stepState{rec: r}
 	n.recordVolatile(st)
-	appendRecord(env.Store(), StepLog, r)
+	durable.AppendJSON(env.Store(), StepLog, r)
 	n.syncs.After(env, func(env nodes.Env) {
 		st.durable = true
 		env.Send(from, StepDone{ID: m.ID, Result: r.Result})
@@ -418,7 +419,7 @@ func (n *Node) request(env nodes.Env, from nodes.ID, m bank.Request) {
 	}
 	s := &sagaState{rec: sagaRecord{Txn: m.Txn, Client: from, Transfer: t, Bank: b}, client: from}
 	n.running[m.Txn] = s
-	appendRecord(env.Store(), SagaLog, s.rec)
+	durable.AppendJSON(env.Store(), SagaLog, s.rec)
 	s.pending = true
 	n.syncs.After(env, func(env nodes.Env) {
 		s.pending, s.phase, s.since = false, debiting, env.Monotonic()
@@ -500,7 +501,7 @@ func (n *Node) end(env nodes.Env, s *sagaState, committed bool) {
 	s.phase, s.pending = ending, true
 	rec := s.rec
 	rec.End, rec.Committed = true, committed
-	appendRecord(env.Store(), SagaLog, rec)
+	durable.AppendJSON(env.Store(), SagaLog, rec)
 	n.syncs.After(env, func(env nodes.Env) {
 		delete(n.running, rec.Txn)
 		n.outcomes[rec.Txn] = committed
@@ -571,33 +572,4 @@ func sortedKeys[K string | nodes.ID, V any](m map[K]V) []K {
 	}
 	slices.Sort(ks)
 	return ks
-}
-
-// The logs are files of framed records: a 4-byte big-endian length, then
-// a record sealed by nodes/durable. A crash leaves at most the last one
-// torn, and reading stops there.
-
-func appendRecord(st nodes.Store, file string, v any) {
-	rec := durable.SealJSON(v)
-	frame := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(rec)), uint32(len(rec)))
-	st.Append(file, append(frame, rec...))
-}
-
-func readLog[T any](st nodes.Store, file string, each func(T)) {
-	b, err := st.Read(file)
-	if err != nil {
-		return
-	}
-	for len(b) >= 4 {
-		size := int(binary.BigEndian.Uint32(b))
-		if size > len(b)-4 {
-			return
-		}
-		var v T
-		if durable.OpenJSON(b[4:4+size], &v) != nil {
-			return
-		}
-		each(v)
-		b = b[4+size:]
-	}
 }

@@ -1,48 +1,12 @@
 package twopc
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-
-	"github.com/faultline/faultline/nodes"
-	"github.com/faultline/faultline/nodes/durable"
 )
 
-// A log is a file of framed records: a 4-byte big-endian length, then a
-// record sealed by nodes/durable (CRC-32 first). Appending one is a single
-// store write, so a crash leaves at most the last one torn.
-
-func appendRecord(st nodes.Store, file string, v any) {
-	rec := durable.SealJSON(v)
-	frame := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(rec)), uint32(len(rec)))
-	st.Append(file, append(frame, rec...))
-}
-
-// readLog decodes every whole record of file into a fresh T each and
-// passes it to each, stopping at the first torn or corrupt frame (the
-// tail a crash left half-written, never synced, so nothing acted on it).
-// It returns how many records it read and whether it stopped early.
-func readLog[T any](st nodes.Store, file string, each func(T)) (n int, torn bool) {
-	b, err := st.Read(file)
-	if err != nil {
-		return 0, false
-	}
-	for len(b) > 0 {
-		if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
-			return n, true
-		}
-		size := int(binary.BigEndian.Uint32(b))
-		var v T
-		if err := durable.OpenJSON(b[4:4+size], &v); err != nil {
-			return n, true
-		}
-		each(v)
-		n++
-		b = b[4+size:]
-	}
-	return n, false
-}
+// The logs are nodes/durable logs: framed, checksummed records, one store
+// write each; recovery stops at a torn tail and cuts it off.
 
 // Files in a server's store.
 const (

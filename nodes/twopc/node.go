@@ -143,7 +143,7 @@ func (n *Node) Start(env nodes.Env) {
 	n.servers = len(env.Peers()) + 1
 	n.balances = map[int]int64{}
 	st := env.Store()
-	_, torn := readLog(st, ParticipantLog, func(r partRecord) { n.replay(r) })
+	_, torn := durable.ReadLog(st, ParticipantLog, func(r partRecord) { n.replay(r) })
 	if torn {
 		env.Reached("twopc: a torn log record was dropped")
 	}
@@ -152,14 +152,14 @@ func (n *Node) Start(env nodes.Env) {
 	}
 	if n.id == Coordinator {
 		n.decisions, n.active = map[string]*decision{}, map[string]*attempt{}
-		readLog(st, EpochLog, func(r epochRecord) { n.epoch = max(n.epoch, r.Epoch) })
+		durable.ReadLog(st, EpochLog, func(r epochRecord) { n.epoch = max(n.epoch, r.Epoch) })
 		if !n.cfg.Bugs.ForgetDecision {
-			readLog(st, DecisionLog, func(r decisionRecord) {
+			durable.ReadLog(st, DecisionLog, func(r decisionRecord) {
 				n.decisions[r.Txn] = &decision{rec: r, durable: true}
 			})
 		}
 		n.epoch++
-		appendRecord(st, EpochLog, epochRecord{Epoch: n.epoch})
+		durable.AppendJSON(st, EpochLog, epochRecord{Epoch: n.epoch})
 		n.syncs.After(env, func(nodes.Env) { n.ready = true })
 	}
 	env.SetTimer(n.cfg.Retransmit, tagTick)
@@ -353,7 +353,7 @@ func (n *Node) prepare(env nodes.Env, from nodes.ID, m Prepare) {
 	n.open(r)
 	p := &prep{rec: r}
 	n.insert(p)
-	appendRecord(env.Store(), ParticipantLog, r)
+	durable.AppendJSON(env.Store(), ParticipantLog, r)
 	if n.cfg.Bugs.VoteBeforeDurable {
 		p.votedAt, p.asked = env.Monotonic(), env.Monotonic()
 		n.voteYes(env, from, r)
@@ -397,7 +397,7 @@ func (n *Node) resolve(env nodes.Env, p *prep, commit bool) {
 	} else {
 		r.Kind, r.Deltas = recAbort, nil
 	}
-	appendRecord(env.Store(), ParticipantLog, r)
+	durable.AppendJSON(env.Store(), ParticipantLog, r)
 	if p.durable {
 		n.inDoubt = append(n.inDoubt, env.Monotonic()-p.votedAt)
 	}
@@ -526,7 +526,7 @@ func (n *Node) finish(env nodes.Env, a *attempt, commit bool, why string) {
 	}
 	d := &decision{rec: decisionRecord{Txn: txn, Attempt: a.id, Commit: commit}}
 	n.decisions[txn] = d
-	appendRecord(env.Store(), DecisionLog, d.rec)
+	durable.AppendJSON(env.Store(), DecisionLog, d.rec)
 	if !commit {
 		for _, s := range a.shards {
 			env.Send(s, Decision{Txn: txn, Attempt: a.id})

@@ -33,7 +33,7 @@ func TestLibrary(t *testing.T) {
 	for _, c := range []struct {
 		file  string
 		seeds int
-	}{{"saga-partitions", 3}, {"saga-blocking", 2}} {
+	}{{"saga-partitions", 3}, {"saga-blocking", 2}, {"saga-swarm", 3}} {
 		t.Run(c.file, func(t *testing.T) {
 			faultlinetest.Run(t, load(t, "../../../scenarios/"+c.file+".yaml"), faultlinetest.Seeds(c.seeds), faultlinetest.Parallel())
 		})

@@ -35,7 +35,7 @@ func TestLibrary(t *testing.T) {
 	for _, c := range []struct {
 		file  string
 		seeds int
-	}{{"twopc-crashes", 3}, {"twopc-blocking", 2}} {
+	}{{"twopc-crashes", 3}, {"twopc-blocking", 2}, {"twopc-swarm", 3}} {
 		t.Run(c.file, func(t *testing.T) {
 			faultlinetest.Run(t, load(t, "../../../scenarios/"+c.file+".yaml"), faultlinetest.Seeds(c.seeds), faultlinetest.Parallel())
 		})
