@@ -53,7 +53,13 @@ func TestBugsCaught(t *testing.T) {
 		})
 		t.Run(bug+"/off", func(t *testing.T) {
 			sc := load(t, "../../../scenarios/bugs/twopc-"+bug+".yaml")
+			params := sc.Cluster.Params
 			sc.Cluster.Params = nil
+			for _, p := range params {
+				if p.Key != "bugs" {
+					sc.Cluster.Params = append(sc.Cluster.Params, p)
+				}
+			}
 			faultlinetest.Run(t, sc, faultlinetest.Seeds(4), faultlinetest.NoDeterminismCheck())
 		})
 	}
