@@ -101,6 +101,7 @@ type Node struct {
 	applied  []bank.Effect
 	prepared []*prep // sorted by (Txn, Attempt)
 	inDoubt  []time.Duration
+	resolved []Outcome // every attempt this incarnation saw decided, in order
 
 	// Coordinator.
 	epoch     uint64
@@ -176,10 +177,24 @@ func (n *Node) replay(r partRecord) {
 	case recCommit:
 		n.apply(r)
 		n.remove(r.Txn, r.Attempt)
+		n.resolved = append(n.resolved, Outcome{Txn: r.Txn, Attempt: r.Attempt, Commit: true})
 	case recAbort:
 		n.remove(r.Txn, r.Attempt)
+		n.resolved = append(n.resolved, Outcome{Txn: r.Txn, Attempt: r.Attempt})
 	}
 }
+
+// Outcome is how a participant resolved one attempt.
+type Outcome struct {
+	Txn     string
+	Attempt uint64
+	Commit  bool
+}
+
+// Resolved lists the attempts this participant has resolved, in order
+// (those replayed from its log at Start first): what the online invariant
+// compares across participants.
+func (n *Node) Resolved() []Outcome { return n.resolved }
 
 func (n *Node) open(r partRecord) {
 	for _, a := range r.Accounts {
@@ -397,6 +412,7 @@ func (n *Node) resolve(env nodes.Env, p *prep, commit bool) {
 	} else {
 		r.Kind, r.Deltas = recAbort, nil
 	}
+	n.resolved = append(n.resolved, Outcome{Txn: r.Txn, Attempt: r.Attempt, Commit: commit})
 	durable.AppendJSON(env.Store(), ParticipantLog, r)
 	if p.durable {
 		n.inDoubt = append(n.inDoubt, env.Monotonic()-p.votedAt)

@@ -9,8 +9,10 @@
 package twopckind
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/bank/bankkind"
 	"github.com/faultline/faultline/nodes/twopc"
 	"github.com/faultline/faultline/scenarios"
@@ -40,16 +42,17 @@ func Kind() scenarios.NodeKind {
 				Help: "how often a participant in doubt asks the coordinator for the decision"},
 			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs, comma-separated"},
 		},
-		MinSize:   2,
-		Workloads: []string{"bank"},
-		Checks:    bankkind.Checks(),
-		Validate:  func(p scenarios.Params) error { _, err := config(p); return err },
+		MinSize:    2,
+		Workloads:  []string{"bank"},
+		Checks:     bankkind.Checks(),
+		Invariants: true,
+		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {
 				return nil, err
 			}
-			return &scenarios.Protocol{Factory: twopc.New(cfg)}, nil
+			return &scenarios.Protocol{Factory: twopc.New(cfg), Invariants: invariants}, nil
 		},
 	}
 }
@@ -69,4 +72,57 @@ func config(p scenarios.Params) (twopc.Config, error) {
 		return c, p.Errorf("prepare_timeout", "%s", strings.TrimPrefix(err.Error(), "twopc: "))
 	}
 	return c, nil
+}
+
+type attempt struct {
+	txn string
+	id  uint64
+}
+
+type resolution struct {
+	commit bool
+	by     nodes.ID
+}
+
+// invariants returns the online check run after every server handler:
+// no attempt is committed by one participant and aborted by another (or
+// by the same one in another incarnation). It reads each participant's
+// Resolved list incrementally, starting again with every new incarnation.
+func invariants(node func(nodes.ID) nodes.Node) func(nodes.ID) error {
+	seen := map[attempt]resolution{}
+	type cursor struct {
+		n    *twopc.Node
+		next int
+	}
+	at := map[nodes.ID]cursor{}
+	return func(id nodes.ID) error {
+		n, ok := node(id).(*twopc.Node)
+		if !ok {
+			return nil
+		}
+		c := at[id]
+		if c.n != n {
+			c = cursor{n: n}
+		}
+		rs := n.Resolved()
+		for ; c.next < len(rs); c.next++ {
+			r := rs[c.next]
+			k := attempt{r.Txn, r.Attempt}
+			if prev, ok := seen[k]; ok && prev.commit != r.Commit {
+				return fmt.Errorf("twopc: %v %s %s attempt %x, which %v %s", id, verb(r.Commit), r.Txn, r.Attempt, prev.by, verb(prev.commit))
+			}
+			if _, ok := seen[k]; !ok {
+				seen[k] = resolution{commit: r.Commit, by: id}
+			}
+		}
+		at[id] = c
+		return nil
+	}
+}
+
+func verb(commit bool) string {
+	if commit {
+		return "committed"
+	}
+	return "aborted"
 }

@@ -65,6 +65,20 @@ func TestBugsCaught(t *testing.T) {
 	}
 }
 
+// TestInvariantCatchesBugs: the online invariant (no attempt committed at
+// one participant and aborted at another) stops the run at the step where
+// a participant resolves an attempt the other way, for the bugs that do so.
+func TestInvariantCatchesBugs(t *testing.T) {
+	for _, bug := range []string{twopckind.BugForgetDecision, twopckind.BugUnilateralAbort} {
+		t.Run(bug, func(t *testing.T) {
+			sc := load(t, "../../../scenarios/bugs/twopc-"+bug+".yaml")
+			sc.Check = []string{scenarios.CheckInvariants}
+			faultlinetest.Run(t, sc, faultlinetest.Seeds(30), faultlinetest.NoDeterminismCheck(),
+				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(scenarios.CheckInvariants)))
+		})
+	}
+}
+
 // TestBlockingIsMeasured: with the coordinator crashed for 2s, some
 // participant stays in doubt for most of it (the in-doubt maximum); the
 // blocking is measured, not hidden by a timeout.
