@@ -67,5 +67,7 @@
 //     record is synced; a crash in the sync window loses the record and the
 //     locks, and the commit that follows finds nothing to apply.
 //
-// Each leaves a transfer half-applied, which bank.Atomicity reports.
+// Each leaves a transfer half-applied, which bank.Atomicity reports; the
+// first two also break twopckind's online invariant (an attempt committed
+// at one participant and aborted at another) at the step it happens.
 package twopc
