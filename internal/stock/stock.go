@@ -8,11 +8,14 @@ import (
 	"sync"
 
 	"github.com/faultline/faultline/nodes/abd/abdkind"
+	"github.com/faultline/faultline/nodes/bank/bankkind"
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
 	"github.com/faultline/faultline/nodes/pb/pbkind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
+	"github.com/faultline/faultline/nodes/saga/sagakind"
+	"github.com/faultline/faultline/nodes/twopc/twopckind"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -32,8 +35,8 @@ func Register() {
 
 // Nodes returns the stock node kinds.
 func Nodes() []scenarios.NodeKind {
-	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind()}
+	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind(), twopckind.Kind(), sagakind.Kind()}
 }
 
 // Workloads returns the stock workload kinds.
-func Workloads() []scenarios.WorkloadKind { return kvkind.Workloads() }
+func Workloads() []scenarios.WorkloadKind { return append(kvkind.Workloads(), bankkind.Workload()) }

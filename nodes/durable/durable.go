@@ -22,6 +22,13 @@
 // checks and strips it. SealJSON and OpenJSON do the same around
 // encoding/json (which writes map keys sorted, so equal values seal
 // equally).
+//
+// # Logs
+//
+// AppendJSON appends a sealed record to a file behind its length, one
+// store write each; ReadLog reads the records back, stops at the first
+// torn or corrupt one and cuts the file back to the records before it, so
+// that what is appended after a recovery is not hidden behind a torn tail.
 package durable
 
 import (
