@@ -63,7 +63,7 @@ type Sim struct {
 	// active is the process whose handler is running (nil between
 	// handlers): its Env, and only its, may be used.
 	active *proc
-	net     network
+	net    network
 
 	ev      trace.Event
 	evSeq   uint64
