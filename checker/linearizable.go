@@ -45,7 +45,7 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 	if pm.Partition != nil {
 		parts = pm.Partition(ops)
 	}
-	sr := search(pm, parts, steps, deadline)
+	sr := search(pm, parts, steps, deadline, opts.Workers)
 	switch sr.verdict {
 	case Valid:
 		return Result{Verdict: Valid, Explanation: fmt.Sprintf("%d operations linearize", len(ops))}

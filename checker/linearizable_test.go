@@ -257,8 +257,8 @@ func TestIllegalVerdictIsDeterministic(t *testing.T) {
 	bad.Ops = append(bad.Ops,
 		op(1, "put", "b", "1", nodes.OK, 0, 1), read(2, "b", "2", 2, 3)) // key b: reads a value never written
 	var explanations []string
-	for range 3 {
-		res := Check(bad, Options{Steps: 5_000_000})
+	for _, workers := range []int{1, 4, 1} {
+		res := Check(bad, Options{Steps: 5_000_000, Workers: workers})
 		if res.Verdict != Invalid || !strings.Contains(res.Explanation, `key "b"`) {
 			t.Fatalf("%v, want Invalid on key b:\n%s", res.Verdict, res)
 		}

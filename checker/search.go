@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"sync"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -61,36 +62,37 @@ type searchResult struct {
 // the same failing partition and the same explanation anywhere. The
 // wall-clock deadline is a last resort against a pathological model,
 // reported as such.
-func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, deadline time.Time) searchResult {
+func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, deadline time.Time, workers int) searchResult {
 	res := searchResult{bad: -1}
 	pending := make([]int, len(parts))
 	for p := range pending {
 		pending[p] = p
 	}
 	for slice := int64(firstSliceSteps); len(pending) > 0; slice *= 4 {
+		// Each pending partition's cap for this round, in order: what is
+		// left of the budget is handed out before any search runs, so the
+		// caps — and with them every outcome — do not depend on how the
+		// searches are scheduled.
+		caps := make([]int64, len(pending))
+		left := steps - res.steps
+		for i := range pending {
+			caps[i] = max(min(slice, left), 0)
+			left -= caps[i]
+		}
+		outs := make([]roundOut, len(pending))
+		runRound(pm, parts, pending, caps, deadline, workers, outs)
 		var undecided []int
-		for _, p := range pending {
-			left := steps - res.steps
-			if left <= 0 {
-				undecided = append(undecided, p)
-				continue
-			}
-			wall := time.Until(deadline)
-			if wall <= 0 {
-				res.verdict, res.wall, res.undecided = Unknown, true, len(pending)
-				return res
-			}
-			c := &stepCounter{limit: min(slice, left)}
-			out := porcupine.CheckOperationsTimeout(counted(pm, c), parts[p], wall)
-			res.steps += min(c.n, c.limit)
+		for i, p := range pending {
+			o := outs[i]
+			res.steps += o.steps
 			switch {
-			case out == porcupine.Unknown:
+			case o.wall:
 				res.verdict, res.wall, res.undecided = Unknown, true, len(pending)
 				return res
-			case out == porcupine.Illegal && !c.over:
+			case o.illegal:
 				res.verdict, res.bad = Invalid, p
 				return res
-			case c.over:
+			case !o.ok:
 				undecided = append(undecided, p)
 			}
 		}
@@ -102,4 +104,56 @@ func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, dead
 	}
 	res.verdict = Valid
 	return res
+}
+
+// roundOut is one partition's search in one round.
+type roundOut struct {
+	steps       int64
+	ok, illegal bool // decided: linearizable, or certainly not
+	wall        bool // stopped by the wall-clock ceiling
+}
+
+// runRound searches pending partitions, each within its cap, on up to
+// workers goroutines (each search is independent: the outcome of one
+// never depends on the others, so neither do the results).
+func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, caps []int64, deadline time.Time, workers int, outs []roundOut) {
+	one := func(i int) {
+		if caps[i] <= 0 {
+			return // the budget was spent before this partition's turn
+		}
+		wall := time.Until(deadline)
+		if wall <= 0 {
+			outs[i].wall = true
+			return
+		}
+		c := &stepCounter{limit: caps[i]}
+		out := porcupine.CheckOperationsTimeout(counted(pm, c), parts[pending[i]], wall)
+		outs[i] = roundOut{steps: min(c.n, c.limit), ok: out == porcupine.Ok,
+			illegal: out == porcupine.Illegal && !c.over, wall: out == porcupine.Unknown}
+	}
+	if workers <= 1 || len(pending) == 1 {
+		for i := range pending {
+			one(i)
+			if outs[i].illegal || outs[i].wall {
+				return // decided: later partitions do not change the verdict
+			}
+		}
+		return
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(pending)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				one(i)
+			}
+		}()
+	}
+	for i := range pending {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }

@@ -175,6 +175,11 @@ type Options struct {
 	// means DefaultBudget): a last resort whose Unknown says it depends
 	// on the machine (ErrWallClock).
 	Budget time.Duration
+	// Workers searches that many partitions (keys) of a linearizability
+	// check at once (zero or one: one at a time). The verdict does not
+	// depend on it; memory grows with it. Sweeps, which already run seeds
+	// in parallel, leave it at one.
+	Workers int
 	// VisualizationPath, if set, is where an Invalid linearizability check
 	// writes Porcupine's HTML visualization.
 	VisualizationPath string
