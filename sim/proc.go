@@ -27,6 +27,12 @@ type proc struct {
 	deferred  []item
 	peers     []nodes.ID // lazily built by Env.Peers
 	env       env
+	// The service-time model (service.go): the server handles queued
+	// deliveries until busyUntil; each costs cost (Service.PerMessage
+	// scaled by svcFactor, 0 meaning ×1).
+	busyUntil int64
+	cost      int64
+	svcFactor Factor
 }
 
 func (p *proc) start() {
@@ -121,6 +127,7 @@ func (s *Sim) Crash(id nodes.ID) error {
 	p.up = false
 	p.paused = false
 	p.node = nil
+	p.busyUntil = 0 // its queue is lost: queued deliveries drop when due
 	s.ev = trace.Event{Kind: trace.Crash, Node: id}
 	s.emit()
 	for _, it := range p.deferred {

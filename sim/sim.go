@@ -36,7 +36,7 @@ type slot struct {
 	msgID uint64
 	tag   uint64
 	mono  int64 // timers: deadline on the owner's oscillator
-	done  bool  // syncs: the disk part finished (the callback may wait for a resume)
+	done  bool  // syncs: the disk part finished (the callback may wait for a resume); deliveries: queued for service (inc says at which incarnation)
 	typ   string
 	msg   nodes.Message
 	fn    func()
@@ -76,6 +76,7 @@ type Sim struct {
 	msgSeq          uint64
 	probes          map[string]int
 	opSeq           int
+	load            Factor // offered-load factor (service.go; 0: ×1)
 	copier          copier
 	typeNames       map[reflect.Type]string
 }
@@ -123,6 +124,7 @@ func New(cfg Config) (*Sim, error) {
 			factory = cfg.Client
 		}
 		p := &proc{id: id, factory: factory, sim: s, rng: NewStream(cfg.Seed, id.String())}
+		p.setServiceFactor(0)
 		p.env.p = p
 		p.disk.p = p
 		if !id.IsClient() {
@@ -478,6 +480,23 @@ func (s *Sim) fire(i uint32) {
 		p := s.proc(sl.to)
 		if p.paused && p.up {
 			p.deferred = append(p.deferred, item{slot: i, gen: sl.gen})
+			return
+		}
+		if sl.done && (!p.up || sl.inc != p.inc) {
+			// Queued for service, then the server crashed.
+			from, id, typ, msg := sl.from, sl.msgID, sl.typ, sl.msg
+			s.release(i)
+			s.emitMsg(trace.Drop, from, p.id, id, typ, "crashed", msg)
+			return
+		}
+		if !sl.done && p.cost > 0 && p.up {
+			// The service-time model: join the server's FIFO, be
+			// handled when the work ahead and this message's own
+			// service time are done.
+			start := max(s.now, p.busyUntil)
+			p.busyUntil = start + p.cost
+			sl.done, sl.inc = true, p.inc
+			s.schedule(p.busyUntil, i)
 			return
 		}
 		from, id, typ, msg := sl.from, sl.msgID, sl.typ, sl.msg
