@@ -1,5 +1,7 @@
 package nodes
 
+import "time"
+
 // LoadEnv is an optional extension of the Env a client is handed: the
 // host's offered-load multiplier, which a fault injector steps (the
 // overload fault). A workload that issues operations at a configured rate
@@ -19,4 +21,37 @@ func LoadPermilleOf(env Env) int64 {
 		return l.LoadPermille()
 	}
 	return 1000
+}
+
+// ServiceEnv is an optional extension of the Env a server is handed, by
+// hosts that model service time (the simulator's sim.Service): a server
+// is one FIFO worker, and its handlers can say what their work costs.
+type ServiceEnv interface {
+	// Work says the running handler spends d of service time on top of
+	// the host's per-message cost (the host may scale it: a slow
+	// server): what the handler sends after the call leaves once that
+	// time has passed, and the server handles its next message after
+	// it. A server that rejects a request cheaply and serves another
+	// expensively declares work only for the second.
+	Work(d time.Duration)
+	// Queued is how many delivered messages wait for this server's
+	// handler: its queue length, for admission control.
+	Queued() int
+}
+
+// Work declares d of service time on env if its host models service
+// time (ServiceEnv), and does nothing otherwise.
+func Work(env Env, d time.Duration) {
+	if s, ok := env.(ServiceEnv); ok {
+		s.Work(d)
+	}
+}
+
+// Queued returns env's queue length if its host models service time, and
+// 0 otherwise.
+func Queued(env Env) int {
+	if s, ok := env.(ServiceEnv); ok {
+		return s.Queued()
+	}
+	return 0
 }

@@ -165,9 +165,9 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 		break
 	}
 	copies := 1
-	extra := int64(0)
+	extra := from.work // a handler's declared work delays what it sends (service.go)
 	if v.Action == Deliver {
-		extra = int64(v.Delay)
+		extra += int64(v.Delay)
 		if v.Copies > 1 {
 			copies = v.Copies
 		}

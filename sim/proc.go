@@ -33,6 +33,10 @@ type proc struct {
 	busyUntil int64
 	cost      int64
 	svcFactor Factor
+	fifo      []item // deliveries waiting for service, from fifoHead on
+	fifoHead  int
+	serving   bool  // a delivery is in service (scheduled at its end, done set)
+	work      int64 // service time the running handler declared (Work)
 }
 
 func (p *proc) start() {
@@ -55,6 +59,7 @@ func (p *proc) start() {
 
 func (p *proc) callStart() (ok bool) {
 	defer p.recover()
+	p.work = 0
 	p.node = p.factory(p.id)
 	p.node.Start(&p.env)
 	return true
@@ -68,6 +73,7 @@ func (p *proc) deliver(from nodes.ID, msg nodes.Message) {
 
 func (p *proc) callMessage(from nodes.ID, msg nodes.Message) (ok bool) {
 	defer p.recover()
+	p.work = 0
 	p.node.Message(&p.env, from, msg)
 	return true
 }
@@ -80,6 +86,7 @@ func (p *proc) timer(id nodes.TimerID, tag uint64) {
 
 func (p *proc) callTimer(id nodes.TimerID, tag uint64) (ok bool) {
 	defer p.recover()
+	p.work = 0
 	p.node.Timer(&p.env, id, tag)
 	return true
 }
@@ -92,6 +99,7 @@ func (p *proc) synced(tag uint64) {
 
 func (p *proc) callSynced(tag uint64) (ok bool) {
 	defer p.recover()
+	p.work = 0
 	p.node.Synced(&p.env, tag)
 	return true
 }
@@ -127,9 +135,9 @@ func (s *Sim) Crash(id nodes.ID) error {
 	p.up = false
 	p.paused = false
 	p.node = nil
-	p.busyUntil = 0 // its queue is lost: queued deliveries drop when due
 	s.ev = trace.Event{Kind: trace.Crash, Node: id}
 	s.emit()
+	s.dropQueue(p) // the message in service drops when its time comes
 	for _, it := range p.deferred {
 		sl := &s.slots[it.slot]
 		if sl.gen != it.gen {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim/trace"
 )
 
 // Service is the servers' service-time model. The zero value is the
@@ -165,14 +166,24 @@ func (s *Sim) ServiceFactor(id nodes.ID) Factor {
 	return p.svcFactor
 }
 
-// BusyUntil returns when a server finishes the messages queued at it now
-// (the current time or earlier when it is idle).
+// BusyUntil returns when a server finishes the message in service and the
+// work declared so far (the current time or earlier when it is idle).
 func (s *Sim) BusyUntil(id nodes.ID) time.Duration {
 	p := s.proc(id)
 	if p == nil {
 		return 0
 	}
 	return time.Duration(p.busyUntil)
+}
+
+// Queued returns how many delivered messages wait in a server's FIFO
+// behind the one in service.
+func (s *Sim) Queued(id nodes.ID) int {
+	p := s.proc(id)
+	if p == nil {
+		return 0
+	}
+	return p.env.Queued()
 }
 
 // SetLoad sets the offered-load factor every client sees through
@@ -199,3 +210,62 @@ func (s *Sim) Load() Factor {
 
 // LoadPermille implements nodes.LoadEnv.
 func (e *env) LoadPermille() int64 { return e.p.sim.load.Permille() }
+
+// Work implements nodes.ServiceEnv: the running handler spends d more of
+// service time (scaled by the server's factor). What it sends from now on
+// leaves after that time, and the server's next delivery waits for it.
+// Clients pay no service time: for them it does nothing.
+func (e *env) Work(d time.Duration) {
+	p := e.p
+	if d <= 0 || p.id.IsClient() {
+		return
+	}
+	w := p.svcFactor.Scale(int64(d))
+	p.work += w
+	p.busyUntil = max(p.busyUntil, p.sim.now) + w
+}
+
+// Queued implements nodes.ServiceEnv: how many delivered messages wait in
+// this server's FIFO for its handler (always 0 without service time).
+func (e *env) Queued() int { return len(e.p.fifo) - e.p.fifoHead }
+
+// serveNext starts serving the head of p's FIFO: it is handled when the
+// work ahead of it (busyUntil) and its own service time are done. Work a
+// handler declares pushes busyUntil, so it delays the messages behind.
+func (s *Sim) serveNext(p *proc) {
+	for p.fifoHead < len(p.fifo) {
+		it := p.fifo[p.fifoHead]
+		p.fifo[p.fifoHead] = item{}
+		p.fifoHead++
+		if p.fifoHead == len(p.fifo) {
+			p.fifo, p.fifoHead = p.fifo[:0], 0
+		} else if p.fifoHead > 64 && p.fifoHead*2 > len(p.fifo) {
+			n := copy(p.fifo, p.fifo[p.fifoHead:])
+			p.fifo, p.fifoHead = p.fifo[:n], 0
+		}
+		sl := &s.slots[it.slot]
+		if sl.gen != it.gen {
+			continue
+		}
+		p.busyUntil = max(p.busyUntil, s.now) + p.cost
+		sl.done, sl.inc = true, p.inc
+		p.serving = true
+		s.schedule(p.busyUntil, it.slot)
+		return
+	}
+}
+
+// dropQueue discards p's FIFO at a crash.
+func (s *Sim) dropQueue(p *proc) {
+	for _, it := range p.fifo[p.fifoHead:] {
+		sl := &s.slots[it.slot]
+		if sl.gen == it.gen {
+			s.emitMsg(trace.Drop, sl.from, p.id, sl.msgID, sl.typ, "crashed", sl.msg)
+			s.release(it.slot)
+		}
+	}
+	clear(p.fifo)
+	p.fifo, p.fifoHead = p.fifo[:0], 0
+	p.serving = false
+	p.busyUntil = 0
+}

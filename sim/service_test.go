@@ -224,3 +224,54 @@ func TestServiceConfigErrors(t *testing.T) {
 		t.Error("a negative service time was accepted")
 	}
 }
+
+type workMsg struct{ Work time.Duration }
+
+// Work a handler declares delays what it sends and the messages behind
+// it; Queued sees them waiting; the slow factor scales the work too.
+func TestServiceWork(t *testing.T) {
+	cases := []struct {
+		name    string
+		service sim.Service
+		factor  sim.Factor
+		// replies at the client: 3 requests sent at 0, arriving at 1ms
+		want   []time.Duration
+		queued []int // what the server saw waiting at each handler
+	}{
+		{"work only", sim.Service{}, 0, []time.Duration{7, 12, 17}, []int{0, 1, 0}},
+		{"base cost and work", sim.Service{PerMessage: time.Millisecond}, 0, []time.Duration{8, 14, 20}, []int{2, 1, 0}},
+		{"slow 2x", sim.Service{PerMessage: time.Millisecond}, sim.Times(2), []time.Duration{14, 26, 38}, []int{2, 1, 0}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var replies []time.Duration
+			var queued []int
+			w, _ := world(t, sim.Config{Seed: 1, Nodes: 1, Clients: 1, Service: c.service,
+				Node: func(nodes.ID) nodes.Node {
+					return &probe{msg: func(env nodes.Env, from nodes.ID, m nodes.Message) {
+						queued = append(queued, nodes.Queued(env))
+						nodes.Work(env, m.(workMsg).Work)
+						env.Send(from, m)
+					}}
+				},
+				Client: func(nodes.ID) nodes.Node {
+					return &probe{start: func(env nodes.Env) {
+						for range 3 {
+							env.Send(1, workMsg{5 * time.Millisecond})
+						}
+					}, msg: func(env nodes.Env, _ nodes.ID, _ nodes.Message) { replies = append(replies, env.Monotonic()) }}
+				}})
+			w.SetServiceFactor(1, c.factor)
+			w.Run(time.Second)
+			if len(replies) != 3 {
+				t.Fatalf("replies at %v", replies)
+			}
+			for i := range replies {
+				if replies[i] != c.want[i]*time.Millisecond || queued[i] != c.queued[i] {
+					t.Errorf("replies at %v, want %v ms; queues seen %v, want %v", replies, c.want, queued, c.queued)
+					break
+				}
+			}
+		})
+	}
+}

@@ -483,30 +483,36 @@ func (s *Sim) fire(i uint32) {
 			return
 		}
 		if sl.done && (!p.up || sl.inc != p.inc) {
-			// Queued for service, then the server crashed.
+			// In service, then the server crashed.
 			from, id, typ, msg := sl.from, sl.msgID, sl.typ, sl.msg
 			s.release(i)
 			s.emitMsg(trace.Drop, from, p.id, id, typ, "crashed", msg)
 			return
 		}
-		if !sl.done && p.cost > 0 && p.up {
-			// The service-time model: join the server's FIFO, be
-			// handled when the work ahead and this message's own
-			// service time are done.
-			start := max(s.now, p.busyUntil)
-			p.busyUntil = start + p.cost
-			sl.done, sl.inc = true, p.inc
-			s.schedule(p.busyUntil, i)
+		if !sl.done && p.up && (p.cost > 0 || p.serving || p.busyUntil > s.now) {
+			// The service-time model (service.go): join the server's
+			// FIFO; the head is served when the work ahead is done.
+			p.fifo = append(p.fifo, item{slot: i, gen: sl.gen})
+			if !p.serving {
+				s.serveNext(p)
+			}
 			return
 		}
+		served := sl.done
 		from, id, typ, msg := sl.from, sl.msgID, sl.typ, sl.msg
 		s.release(i)
 		if !p.up {
 			s.emitMsg(trace.Drop, from, p.id, id, typ, "down", msg)
 			return
 		}
+		if served {
+			p.serving = false
+		}
 		s.emitMsg(trace.Deliver, p.id, from, id, typ, "", msg)
 		p.deliver(from, msg)
+		if served && !p.serving && p.up {
+			s.serveNext(p)
+		}
 	case evTimer:
 		p := s.proc(sl.to)
 		if !p.up || sl.inc != p.inc {
