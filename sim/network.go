@@ -165,7 +165,10 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 		break
 	}
 	copies := 1
-	extra := from.work // a handler's declared work delays what it sends (service.go)
+	extra := int64(0)
+	if from.svc != nil {
+		extra = from.svc.work // a handler's declared work delays what it sends (service.go)
+	}
 	if v.Action == Deliver {
 		extra += int64(v.Delay)
 		if v.Copies > 1 {

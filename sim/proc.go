@@ -27,16 +27,9 @@ type proc struct {
 	deferred  []item
 	peers     []nodes.ID // lazily built by Env.Peers
 	env       env
-	// The service-time model (service.go): the server handles queued
-	// deliveries until busyUntil; each costs cost (Service.PerMessage
-	// scaled by svcFactor, 0 meaning ×1).
-	busyUntil int64
-	cost      int64
-	svcFactor Factor
-	fifo      []item // deliveries waiting for service, from fifoHead on
-	fifoHead  int
-	serving   bool  // a delivery is in service (scheduled at its end, done set)
-	work      int64 // service time the running handler declared (Work)
+	// svc is the service-time model's state (service.go), nil until the
+	// model is used, so a world without it pays one pointer per process.
+	svc *svcState
 }
 
 func (p *proc) start() {
@@ -59,7 +52,9 @@ func (p *proc) start() {
 
 func (p *proc) callStart() (ok bool) {
 	defer p.recover()
-	p.work = 0
+	if p.svc != nil {
+		p.svc.work = 0
+	}
 	p.node = p.factory(p.id)
 	p.node.Start(&p.env)
 	return true
@@ -73,7 +68,9 @@ func (p *proc) deliver(from nodes.ID, msg nodes.Message) {
 
 func (p *proc) callMessage(from nodes.ID, msg nodes.Message) (ok bool) {
 	defer p.recover()
-	p.work = 0
+	if p.svc != nil {
+		p.svc.work = 0
+	}
 	p.node.Message(&p.env, from, msg)
 	return true
 }
@@ -86,7 +83,9 @@ func (p *proc) timer(id nodes.TimerID, tag uint64) {
 
 func (p *proc) callTimer(id nodes.TimerID, tag uint64) (ok bool) {
 	defer p.recover()
-	p.work = 0
+	if p.svc != nil {
+		p.svc.work = 0
+	}
 	p.node.Timer(&p.env, id, tag)
 	return true
 }
@@ -99,7 +98,9 @@ func (p *proc) synced(tag uint64) {
 
 func (p *proc) callSynced(tag uint64) (ok bool) {
 	defer p.recover()
-	p.work = 0
+	if p.svc != nil {
+		p.svc.work = 0
+	}
 	p.node.Synced(&p.env, tag)
 	return true
 }
@@ -137,7 +138,9 @@ func (s *Sim) Crash(id nodes.ID) error {
 	p.node = nil
 	s.ev = trace.Event{Kind: trace.Crash, Node: id}
 	s.emit()
-	s.dropQueue(p) // the message in service drops when its time comes
+	if p.svc != nil {
+		s.dropQueue(p) // the message in service drops when its time comes
+	}
 	for _, it := range p.deferred {
 		sl := &s.slots[it.slot]
 		if sl.gen != it.gen {

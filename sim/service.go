@@ -118,23 +118,42 @@ func (f Factor) Scale(d int64) int64 {
 	return d/1000*p + d%1000*p/1000
 }
 
-// serviceCost recomputes a process's per-message cost after a change of
-// its factor.
-func (p *proc) setServiceFactor(f Factor) {
-	p.svcFactor = f
-	p.cost = 0
-	if !p.id.IsClient() {
-		p.cost = f.Scale(int64(p.sim.cfg.Service.PerMessage))
+// svcState is one server's part of the service-time model: it handles
+// queued deliveries until busyUntil; each costs cost (Service.PerMessage
+// scaled by factor, 0 meaning ×1).
+type svcState struct {
+	busyUntil int64
+	cost      int64
+	factor    Factor
+	fifo      []item // deliveries waiting for service, from head on
+	head      int
+	serving   bool  // a delivery is in service (scheduled at its end, done set)
+	work      int64 // service time the running handler declared (Work)
+}
+
+// service returns p's service state, creating it on first use.
+func (p *proc) service() *svcState {
+	if p.svc == nil {
+		p.svc = &svcState{}
+		p.svc.cost = int64(p.sim.cfg.Service.PerMessage)
 	}
+	return p.svc
+}
+
+// setServiceFactor recomputes a server's per-message cost for factor f.
+func (p *proc) setServiceFactor(f Factor) {
+	v := p.service()
+	v.factor = f
+	v.cost = f.Scale(int64(p.sim.cfg.Service.PerMessage))
 }
 
 // syncLatency is the latency of a sync that sampled lat: the service
 // model's sync cost is added and the slow factor applied.
 func (p *proc) syncLatency(lat int64) int64 {
-	if p.id.IsClient() || (p.svcFactor == 0 && p.sim.cfg.Service.PerSync == 0) {
+	if p.svc == nil || p.id.IsClient() || (p.svc.factor == 0 && p.sim.cfg.Service.PerSync == 0) {
 		return lat
 	}
-	return p.svcFactor.Scale(lat + int64(p.sim.cfg.Service.PerSync))
+	return p.svc.factor.Scale(lat + int64(p.sim.cfg.Service.PerSync))
 }
 
 // SetServiceFactor multiplies a server's service time (each message's
@@ -152,6 +171,9 @@ func (s *Sim) SetServiceFactor(id nodes.ID, f Factor) error {
 	if f == FactorOne {
 		f = 0
 	}
+	if id.IsClient() || (f == 0 && p.svc == nil) {
+		return nil // clients pay no service time; ×1 on an unused model changes nothing
+	}
 	p.setServiceFactor(f)
 	return nil
 }
@@ -160,20 +182,20 @@ func (s *Sim) SetServiceFactor(id nodes.ID, f Factor) error {
 // unchanged).
 func (s *Sim) ServiceFactor(id nodes.ID) Factor {
 	p := s.proc(id)
-	if p == nil || p.svcFactor == 0 {
+	if p == nil || p.svc == nil || p.svc.factor == 0 {
 		return FactorOne
 	}
-	return p.svcFactor
+	return p.svc.factor
 }
 
 // BusyUntil returns when a server finishes the message in service and the
 // work declared so far (the current time or earlier when it is idle).
 func (s *Sim) BusyUntil(id nodes.ID) time.Duration {
 	p := s.proc(id)
-	if p == nil {
+	if p == nil || p.svc == nil {
 		return 0
 	}
-	return time.Duration(p.busyUntil)
+	return time.Duration(p.svc.busyUntil)
 }
 
 // Queued returns how many delivered messages wait in a server's FIFO
@@ -220,52 +242,60 @@ func (e *env) Work(d time.Duration) {
 	if d <= 0 || p.id.IsClient() {
 		return
 	}
-	w := p.svcFactor.Scale(int64(d))
-	p.work += w
-	p.busyUntil = max(p.busyUntil, p.sim.now) + w
+	v := p.service()
+	w := v.factor.Scale(int64(d))
+	v.work += w
+	v.busyUntil = max(v.busyUntil, p.sim.now) + w
 }
 
 // Queued implements nodes.ServiceEnv: how many delivered messages wait in
 // this server's FIFO for its handler (always 0 without service time).
-func (e *env) Queued() int { return len(e.p.fifo) - e.p.fifoHead }
+func (e *env) Queued() int {
+	if v := e.p.svc; v != nil {
+		return len(v.fifo) - v.head
+	}
+	return 0
+}
 
 // serveNext starts serving the head of p's FIFO: it is handled when the
 // work ahead of it (busyUntil) and its own service time are done. Work a
 // handler declares pushes busyUntil, so it delays the messages behind.
 func (s *Sim) serveNext(p *proc) {
-	for p.fifoHead < len(p.fifo) {
-		it := p.fifo[p.fifoHead]
-		p.fifo[p.fifoHead] = item{}
-		p.fifoHead++
-		if p.fifoHead == len(p.fifo) {
-			p.fifo, p.fifoHead = p.fifo[:0], 0
-		} else if p.fifoHead > 64 && p.fifoHead*2 > len(p.fifo) {
-			n := copy(p.fifo, p.fifo[p.fifoHead:])
-			p.fifo, p.fifoHead = p.fifo[:n], 0
+	v := p.svc
+	for v.head < len(v.fifo) {
+		it := v.fifo[v.head]
+		v.fifo[v.head] = item{}
+		v.head++
+		if v.head == len(v.fifo) {
+			v.fifo, v.head = v.fifo[:0], 0
+		} else if v.head > 64 && v.head*2 > len(v.fifo) {
+			n := copy(v.fifo, v.fifo[v.head:])
+			v.fifo, v.head = v.fifo[:n], 0
 		}
 		sl := &s.slots[it.slot]
 		if sl.gen != it.gen {
 			continue
 		}
-		p.busyUntil = max(p.busyUntil, s.now) + p.cost
+		v.busyUntil = max(v.busyUntil, s.now) + v.cost
 		sl.done, sl.inc = true, p.inc
-		p.serving = true
-		s.schedule(p.busyUntil, it.slot)
+		v.serving = true
+		s.schedule(v.busyUntil, it.slot)
 		return
 	}
 }
 
 // dropQueue discards p's FIFO at a crash.
 func (s *Sim) dropQueue(p *proc) {
-	for _, it := range p.fifo[p.fifoHead:] {
+	v := p.svc
+	for _, it := range v.fifo[v.head:] {
 		sl := &s.slots[it.slot]
 		if sl.gen == it.gen {
 			s.emitMsg(trace.Drop, sl.from, p.id, sl.msgID, sl.typ, "crashed", sl.msg)
 			s.release(it.slot)
 		}
 	}
-	clear(p.fifo)
-	p.fifo, p.fifoHead = p.fifo[:0], 0
-	p.serving = false
-	p.busyUntil = 0
+	clear(v.fifo)
+	v.fifo, v.head = v.fifo[:0], 0
+	v.serving = false
+	v.busyUntil = 0
 }

@@ -124,7 +124,9 @@ func New(cfg Config) (*Sim, error) {
 			factory = cfg.Client
 		}
 		p := &proc{id: id, factory: factory, sim: s, rng: NewStream(cfg.Seed, id.String())}
-		p.setServiceFactor(0)
+		if !cfg.Service.IsZero() && !id.IsClient() {
+			p.setServiceFactor(0)
+		}
 		p.env.p = p
 		p.disk.p = p
 		if !id.IsClient() {
@@ -489,11 +491,11 @@ func (s *Sim) fire(i uint32) {
 			s.emitMsg(trace.Drop, from, p.id, id, typ, "crashed", msg)
 			return
 		}
-		if !sl.done && p.up && (p.cost > 0 || p.serving || p.busyUntil > s.now) {
+		if !sl.done && p.up && p.svc != nil && (p.svc.cost > 0 || p.svc.serving || p.svc.busyUntil > s.now) {
 			// The service-time model (service.go): join the server's
 			// FIFO; the head is served when the work ahead is done.
-			p.fifo = append(p.fifo, item{slot: i, gen: sl.gen})
-			if !p.serving {
+			p.svc.fifo = append(p.svc.fifo, item{slot: i, gen: sl.gen})
+			if !p.svc.serving {
 				s.serveNext(p)
 			}
 			return
@@ -506,11 +508,11 @@ func (s *Sim) fire(i uint32) {
 			return
 		}
 		if served {
-			p.serving = false
+			p.svc.serving = false
 		}
 		s.emitMsg(trace.Deliver, p.id, from, id, typ, "", msg)
 		p.deliver(from, msg)
-		if served && !p.serving && p.up {
+		if served && !p.svc.serving && p.up {
 			s.serveNext(p)
 		}
 	case evTimer:
