@@ -2,6 +2,7 @@ package servicekind
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -14,9 +15,16 @@ import (
 // Bucket is the width of the goodput series time-to-recover reads, and
 // RecoveredShare the share of the pre-fault goodput a bucket must reach
 // to count as recovered.
+// MinPerBucket is the fewest successes per bucket the pre-fault rate must
+// promise for recovery to be judged at all (below it the verdict is
+// Unknown), and a bucket counts as recovered when it reaches
+// RecoveredShare of that promise less three standard deviations of a
+// Poisson count: arrivals are random, so a healthy bucket may fall short
+// of 80% by chance, but not by 3σ (at 100 a bucket, one in 10⁶).
 const (
 	Bucket         = 500 * time.Millisecond
 	RecoveredShare = 0.8
+	MinPerBucket   = 100
 )
 
 // Phases are a run's goodput before, during and after its faults.
@@ -103,12 +111,12 @@ type Recovery struct {
 	Worst float64
 }
 
-// RecoveryOf measures recovery in h (ok false: no faults, no baseline, or
-// no whole bucket after the faults).
+// RecoveryOf measures recovery in h (ok false: no faults, too little
+// goodput before them to judge by, or no whole bucket after them).
 func RecoveryOf(h *checker.History, stop time.Duration) (Recovery, bool) {
 	p, ok := PhasesOf(h, stop)
 	r := Recovery{Phases: p}
-	if !ok || p.RateBefore == 0 {
+	if !ok || p.RateBefore*Bucket.Seconds() < MinPerBucket {
 		return r, false
 	}
 	n := int((stop - p.TriggerEnd) / Bucket)
@@ -125,7 +133,8 @@ func RecoveryOf(h *checker.History, stop time.Duration) (Recovery, bool) {
 			counts[b]++
 		}
 	}
-	need := RecoveredShare * p.RateBefore * Bucket.Seconds()
+	expect := p.RateBefore * Bucket.Seconds()
+	need := RecoveredShare*expect - 3*math.Sqrt(expect)
 	r.Worst = perSecond(slices.Min(counts), Bucket)
 	first := n
 	for b := n - 1; b >= 0 && float64(counts[b]) >= need; b-- {
@@ -202,7 +211,7 @@ func Checks() []scenarios.CheckKind {
 				return r
 			}},
 		{Name: CheckRecovers, Class: scenarios.Liveness, Supported: supported,
-			Help: "goodput is back (80% of its pre-fault rate, and stays there) within the workload's recover_within of the last fault's end",
+			Help: "goodput is back (80% of its pre-fault rate less 3σ of chance, and stays there) within the workload's recover_within of the last fault's end",
 			Check: func(f *scenarios.Finished, _ checker.Options) checker.Result {
 				_, w, ok := clientStats(f)
 				if !ok {
@@ -277,8 +286,8 @@ func recovery(name string, h *checker.History, stop, within time.Duration) check
 	res := checker.Result{Name: name}
 	if !ok {
 		res.Verdict = checker.Unknown
-		res.Explanation = fmt.Sprintf("cannot judge recovery: needs a fault that ends at least %v before %v and goodput before it (faults %v..%v, %d successes before)",
-			Bucket, stop, r.TriggerStart, r.TriggerEnd, r.OKBefore)
+		res.Explanation = fmt.Sprintf("cannot judge recovery: needs a fault that ends at least %v before %v and goodput before it of at least %d per %v (faults %v..%v, %d successes before)",
+			Bucket, stop, MinPerBucket, Bucket, r.TriggerStart, r.TriggerEnd, r.OKBefore)
 		return res
 	}
 	base := fmt.Sprintf("faults %v..%v; goodput %.0f/s before them, %.0f/s after, worst %v bucket %.0f/s",

@@ -55,12 +55,16 @@ func TestRecovery(t *testing.T) {
 			5 * s, checker.Invalid, "took 7s after the faults ended at 8s to come back, more than 5s", 7 * s},
 		{"never (metastable)", history(5*s, 8*s, span{0, 5 * s, 1000, false}, span{8 * s, 20 * s, 1000, true}),
 			5 * s, checker.Invalid, "never came back to 80% of its pre-fault rate in the 12s after the faults ended at 8s", 0},
+		{"a chance shortfall within 3σ is recovered", history(5*s, 8*s, span{0, 5 * s, 1000, false}, span{8 * s, 12 * s, 1000, false}, span{12 * s, 13 * s, 740, false}, span{13 * s, 20 * s, 1000, false}),
+			5 * s, checker.Valid, "goodput back 0s after", 0},
 		{"a dip after recovering is not recovered", history(5*s, 8*s, span{0, 5 * s, 1000, false}, span{8 * s, 12 * s, 1000, false}, span{12 * s, 13 * s, 100, false}, span{13 * s, 20 * s, 1000, false}),
 			5 * s, checker.Valid, "goodput back 5s after", 5 * s},
 		{"no fault to judge around", &checker.History{Ops: history(0, 0, span{0, s, 100, false}).Ops},
 			5 * s, checker.Unknown, "cannot judge recovery", 0},
 		{"no goodput before", history(5*s, 8*s, span{8 * s, 20 * s, 1000, false}),
 			5 * s, checker.Unknown, "cannot judge recovery", 0},
+		{"too little goodput before to judge by", history(5*s, 8*s, span{0, 5 * s, 30, false}),
+			5 * s, checker.Unknown, "at least 100 per 500ms", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
