@@ -81,7 +81,12 @@ func TestMetastableCompare(t *testing.T) {
 }
 
 func TestContract(t *testing.T) {
-	nodetest.Run(t, servicekind.Kind())
+	t.Run("replicas", func(t *testing.T) { nodetest.Run(t, servicekind.Kind()) })
+	t.Run("balancer", func(t *testing.T) {
+		nodetest.Run(t, servicekind.Kind(), nodetest.Options{
+			Params:         []scenarios.Param{{Key: "lb", Value: "p2c"}, {Key: "health_interval", Value: "50ms"}, {Key: "eject_after", Value: "3"}},
+			WorkloadParams: []scenarios.Param{{Key: "via", Value: "n1"}, {Key: "max_attempts", Value: "3"}}})
+	})
 }
 
 // TestParamErrors: bad policies are load errors at the parameter.
