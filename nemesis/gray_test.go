@@ -129,3 +129,23 @@ func TestGrayHeal(t *testing.T) {
 	a.Stop()
 	c.Stop()
 }
+
+// Generated gray faults use the default factors and round-trip; a
+// leaderless protocol's slow targets one.
+func TestGenerateGray(t *testing.T) {
+	s := gen(t, 7, GenOptions{Kinds: []string{"slow", "overload"}, NoLeader: true})
+	seen := map[string]bool{}
+	for _, st := range s.Steps {
+		text := st.Fault.String()
+		seen[st.Fault.Kind()] = true
+		if err := roundTrip(st.Fault); err != nil {
+			t.Error(err)
+		}
+		if text != "slow one 10x" && text != "overload 3x" {
+			t.Errorf("generated %q", text)
+		}
+	}
+	if !seen["slow"] || !seen["overload"] {
+		t.Errorf("generated kinds %v from %d steps", seen, len(s.Steps))
+	}
+}
