@@ -126,6 +126,8 @@ var registry = []kindSpec{
 	{"disk-lose", "disk-lose TARGET", "power loss: crash losing every unsynced write", false, parseDiskLose, genDiskLose},
 	{"disk-tear", "disk-tear TARGET RATIO", "power loss that may leave the first unsynced write torn", false, parseDiskTear, genDiskTear},
 	{"disk-flip", "disk-flip TARGET RATIO", "flip a bit in reads with a probability", false, parseDiskFlip, genDiskFlip},
+	{"slow", "slow TARGET FACTOR", "servers take FACTOR times longer to handle messages and sync (gray failure)", false, parseSlow, genSlow},
+	{"overload", "overload FACTOR", "clients offer FACTOR times their load", false, parseOverload, genOverload},
 	{"heal", "heal", "undo every active fault and restore the world", true, parseHeal, nil},
 }
 

@@ -41,4 +41,5 @@ func (x *ctx) sweep() {
 		}
 		x.resetClock(id)
 	}
+	x.healGray()
 }

@@ -307,8 +307,8 @@ func aggregate(sc *Scenario, seeds []seedFigures) CompareRow {
 
 func kindOfMetric(name string) string {
 	switch {
-	case strings.HasSuffix(name, "share"):
-		return "share"
+	case strings.HasSuffix(name, "share"), strings.HasSuffix(name, "/s"), strings.Contains(name, " per "):
+		return "share" // shares, rates and ratios: averaged over the seeds
 	case strings.Contains(name, "max") || strings.Contains(name, "p99") || strings.Contains(name, "p50"):
 		return "max"
 	}

@@ -32,6 +32,9 @@ func Format(sc *Scenario) []byte {
 	p("network:\n  latency: %s\n  drop: %s\n  duplicate: %s\n", q(sc.Network.Latency.String()), q(ratioText(sc.Network.Drop)), q(ratioText(sc.Network.Duplicate)))
 	p("clocks:\n  skew: %s\n  drift: %dppm\n", sc.Clocks.Skew, sc.Clocks.DriftPPM)
 	p("disk:\n  sync_latency: %s\n  keep_unsynced_on_crash: %t\n", q(sc.Disk.SyncLatency.String()), sc.Disk.KeepUnsyncedOnCrash)
+	if !sc.Service.IsZero() {
+		p("service:\n  per_message: %s\n  per_sync: %s\n", sc.Service.PerMessage, sc.Service.PerSync)
+	}
 	w := sc.Workload
 	p("workload:\n  kind: %s\n  clients: %d\n", w.Kind, w.Clients)
 	if w.Keys > 0 {

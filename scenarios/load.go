@@ -463,6 +463,7 @@ func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
 		"network":     func(v *yaml.Node, f string) error { return d.network(v, f, &sc.Network) },
 		"clocks":      func(v *yaml.Node, f string) error { return d.clocks(v, f, &sc.Clocks) },
 		"disk":        func(v *yaml.Node, f string) error { return d.disk(v, f, &sc.Disk) },
+		"service":     func(v *yaml.Node, f string) error { return d.service(v, f, &sc.Service) },
 		"workload":    func(v *yaml.Node, f string) error { return d.workload(v, f, &sc.Workload) },
 		"nemesis":     func(v *yaml.Node, f string) error { return d.nemesis(v, f, &sc.Nemesis) },
 		"swarm":       func(v *yaml.Node, f string) error { return d.swarm(v, f, &sc.Swarm) },
@@ -474,7 +475,7 @@ func (d *decoder) scenario(n *yaml.Node, sc *Scenario) error {
 			return d.stringList(v, f, &sc.Check)
 		},
 	}
-	order := []string{"version", "name", "description", "cluster", "network", "clocks", "disk", "workload", "nemesis", "swarm", "run", "check", "promise", "compare"}
+	order := []string{"version", "name", "description", "cluster", "network", "clocks", "disk", "service", "workload", "nemesis", "swarm", "run", "check", "promise", "compare"}
 	if err := d.fields(n, "", h, order); err != nil {
 		return err
 	}
@@ -542,6 +543,13 @@ func (d *decoder) disk(n *yaml.Node, path string, dk *Disk) error {
 		"sync_latency":           d.nonZeroDist(&dk.SyncLatency),
 		"keep_unsynced_on_crash": d.boolean(&dk.KeepUnsyncedOnCrash),
 	}, []string{"sync_latency", "keep_unsynced_on_crash"})
+}
+
+func (d *decoder) service(n *yaml.Node, path string, s *Service) error {
+	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
+		"per_message": d.duration(&s.PerMessage),
+		"per_sync":    d.duration(&s.PerSync),
+	}, []string{"per_message", "per_sync"})
 }
 
 // workload decodes the common workload fields; every other key is one of

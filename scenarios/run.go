@@ -85,6 +85,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 		Client:    clients.Factory,
 		Network:   sc.Network,
 		Disk:      sc.Disk,
+		Service:   sc.Service,
 		Clocks:    sc.Clocks,
 		MaxEvents: sc.Run.MaxEvents,
 		Record:    opts.Record,

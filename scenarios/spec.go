@@ -22,10 +22,13 @@ type Scenario struct {
 	Network     Network
 	Clocks      Clocks
 	Disk        Disk
-	Workload    Workload
-	Nemesis     Nemesis
-	Run         RunSpec
-	Check       []string
+	// Service is the servers' service-time model (zero: instantaneous
+	// handlers); the slow fault multiplies it.
+	Service  Service
+	Workload Workload
+	Nemesis  Nemesis
+	Run      RunSpec
+	Check    []string
 	// Promise is the consistency level the protocol promises (PromiseAll:
 	// every listed check must pass).
 	Promise Promise
@@ -70,6 +73,9 @@ type Clocks = sim.Clocks
 
 // Disk configures every node's store.
 type Disk = sim.Disk
+
+// Service is the servers' service-time model (the simulator's own config).
+type Service = sim.Service
 
 // Workload is what the simulated clients do: the fields every workload
 // kind shares, and the kind's own parameters as written.

@@ -96,3 +96,23 @@ func BenchmarkDiskAppend(b *testing.B) {
 	b.ResetTimer()
 	w.Run(1000 * time.Hour)
 }
+
+// BenchmarkMessagePassing5Service is BenchmarkMessagePassing5 with the
+// service-time model on (100µs a message): every delivery is queued once at
+// its server before it is handled. It must stay allocation-free too.
+func BenchmarkMessagePassing5Service(b *testing.B) {
+	w, err := sim.New(sim.Config{Seed: 1, Nodes: 5, Node: func(nodes.ID) nodes.Node { return echo{} },
+		Network:   sim.Network{Latency: sim.UniformDist(50*time.Microsecond, time.Millisecond)},
+		Service:   sim.Service{PerMessage: 100 * time.Microsecond},
+		MaxEvents: uint64(b.N)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	res := w.Run(1000 * time.Hour)
+	if res.Outcome != sim.OutcomeBudget {
+		b.Fatalf("outcome %v", res.Outcome)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

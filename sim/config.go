@@ -25,6 +25,9 @@ type Config struct {
 	Network Network
 	Disk    Disk
 	Clocks  Clocks
+	// Service is the servers' service-time model (zero: instantaneous
+	// handlers, see Service).
+	Service Service
 
 	// MaxEvents bounds the number of events a run may execute (0 means
 	// DefaultMaxEvents): a livelocked protocol ends with OutcomeBudget.
@@ -105,6 +108,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Disk.SyncLatency.Validate("Disk.SyncLatency"); err != nil {
+		return err
+	}
+	if err := c.Service.validate(); err != nil {
 		return err
 	}
 	for i, l := range c.Network.Links {

@@ -100,7 +100,7 @@ func (d *disk) Sync(tag uint64) {
 	s := d.sim()
 	s.ev = trace.Event{Kind: trace.DiskSync, Node: d.p.id, Num: int64(tag)}
 	s.emit()
-	at := s.now + int64(s.cfg.Disk.SyncLatency.Sample(s.diskRng))
+	at := s.now + d.p.syncLatency(int64(s.cfg.Disk.SyncLatency.Sample(s.diskRng)))
 	if at < d.lastSync {
 		at = d.lastSync
 	}

@@ -166,8 +166,11 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 	}
 	copies := 1
 	extra := int64(0)
+	if from.svc != nil {
+		extra = from.svc.work // a handler's declared work delays what it sends (service.go)
+	}
 	if v.Action == Deliver {
-		extra = int64(v.Delay)
+		extra += int64(v.Delay)
 		if v.Copies > 1 {
 			copies = v.Copies
 		}

@@ -27,6 +27,9 @@ type proc struct {
 	deferred  []item
 	peers     []nodes.ID // lazily built by Env.Peers
 	env       env
+	// svc is the service-time model's state (service.go), nil until the
+	// model is used, so a world without it pays one pointer per process.
+	svc *svcState
 }
 
 func (p *proc) start() {
@@ -50,6 +53,9 @@ func (p *proc) start() {
 func (p *proc) callStart() (ok bool) {
 	defer p.recover()
 	p.sim.active = p
+	if p.svc != nil {
+		p.svc.work = 0
+	}
 	p.node = p.factory(p.id)
 	p.node.Start(&p.env)
 	return true
@@ -64,6 +70,9 @@ func (p *proc) deliver(from nodes.ID, msg nodes.Message) {
 func (p *proc) callMessage(from nodes.ID, msg nodes.Message) (ok bool) {
 	defer p.recover()
 	p.sim.active = p
+	if p.svc != nil {
+		p.svc.work = 0
+	}
 	p.node.Message(&p.env, from, msg)
 	return true
 }
@@ -77,6 +86,9 @@ func (p *proc) timer(id nodes.TimerID, tag uint64) {
 func (p *proc) callTimer(id nodes.TimerID, tag uint64) (ok bool) {
 	defer p.recover()
 	p.sim.active = p
+	if p.svc != nil {
+		p.svc.work = 0
+	}
 	p.node.Timer(&p.env, id, tag)
 	return true
 }
@@ -90,6 +102,9 @@ func (p *proc) synced(tag uint64) {
 func (p *proc) callSynced(tag uint64) (ok bool) {
 	defer p.recover()
 	p.sim.active = p
+	if p.svc != nil {
+		p.svc.work = 0
+	}
 	p.node.Synced(&p.env, tag)
 	return true
 }
@@ -128,6 +143,9 @@ func (s *Sim) Crash(id nodes.ID) error {
 	p.node = nil
 	s.ev = trace.Event{Kind: trace.Crash, Node: id}
 	s.emit()
+	if p.svc != nil {
+		s.dropQueue(p) // the message in service drops when its time comes
+	}
 	for _, it := range p.deferred {
 		sl := &s.slots[it.slot]
 		if sl.gen != it.gen {

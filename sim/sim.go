@@ -36,7 +36,7 @@ type slot struct {
 	msgID uint64
 	tag   uint64
 	mono  int64 // timers: deadline on the owner's oscillator
-	done  bool  // syncs: the disk part finished (the callback may wait for a resume)
+	done  bool  // syncs: the disk part finished (the callback may wait for a resume); deliveries: queued for service (inc says at which incarnation)
 	typ   string
 	msg   nodes.Message
 	fn    func()
@@ -79,6 +79,7 @@ type Sim struct {
 	msgSeq          uint64
 	probes          map[string]int
 	opSeq           int
+	load            Factor // offered-load factor (service.go; 0: ×1)
 	copier          copier
 	typeNames       map[reflect.Type]string
 }
@@ -126,6 +127,9 @@ func New(cfg Config) (*Sim, error) {
 			factory = cfg.Client
 		}
 		p := &proc{id: id, factory: factory, sim: s, rng: NewStream(cfg.Seed, id.String())}
+		if !cfg.Service.IsZero() && !id.IsClient() {
+			p.setServiceFactor(0)
+		}
 		p.env.p = p
 		p.disk.p = p
 		if !id.IsClient() {
@@ -483,14 +487,37 @@ func (s *Sim) fire(i uint32) {
 			p.deferred = append(p.deferred, item{slot: i, gen: sl.gen})
 			return
 		}
+		if sl.done && (!p.up || sl.inc != p.inc) {
+			// In service, then the server crashed.
+			from, id, typ, msg := sl.from, sl.msgID, sl.typ, sl.msg
+			s.release(i)
+			s.emitMsg(trace.Drop, from, p.id, id, typ, "crashed", msg)
+			return
+		}
+		if !sl.done && p.up && p.svc != nil && (p.svc.cost > 0 || p.svc.serving || p.svc.busyUntil > s.now) {
+			// The service-time model (service.go): join the server's
+			// FIFO; the head is served when the work ahead is done.
+			p.svc.fifo = append(p.svc.fifo, item{slot: i, gen: sl.gen})
+			if !p.svc.serving {
+				s.serveNext(p)
+			}
+			return
+		}
+		served := sl.done
 		from, id, typ, msg := sl.from, sl.msgID, sl.typ, sl.msg
 		s.release(i)
 		if !p.up {
 			s.emitMsg(trace.Drop, from, p.id, id, typ, "down", msg)
 			return
 		}
+		if served {
+			p.svc.serving = false
+		}
 		s.emitMsg(trace.Deliver, p.id, from, id, typ, "", msg)
 		p.deliver(from, msg)
+		if served && !p.svc.serving && p.up {
+			s.serveNext(p)
+		}
 	case evTimer:
 		p := s.proc(sl.to)
 		if !p.up || sl.inc != p.inc {

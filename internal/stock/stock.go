@@ -15,6 +15,7 @@ import (
 	"github.com/faultline/faultline/nodes/pb/pbkind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/nodes/saga/sagakind"
+	"github.com/faultline/faultline/nodes/service/servicekind"
 	"github.com/faultline/faultline/nodes/twopc/twopckind"
 	"github.com/faultline/faultline/scenarios"
 )
@@ -35,8 +36,22 @@ func Register() {
 
 // Nodes returns the stock node kinds.
 func Nodes() []scenarios.NodeKind {
-	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind(), twopckind.Kind(), sagakind.Kind()}
+	return []scenarios.NodeKind{
+		raftkvkind.Kind(),
+		dynamokind.Kind(),
+		multileaderkind.Kind(),
+		abdkind.Kind(),
+		pbkind.Kind(),
+		twopckind.Kind(),
+		sagakind.Kind(),
+		servicekind.Kind(),
+	}
 }
 
 // Workloads returns the stock workload kinds.
-func Workloads() []scenarios.WorkloadKind { return append(kvkind.Workloads(), bankkind.Workload()) }
+func Workloads() []scenarios.WorkloadKind {
+	return append(kvkind.Workloads(),
+		bankkind.Workload(),
+		servicekind.Workload(),
+	)
+}
