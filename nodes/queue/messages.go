@@ -166,13 +166,20 @@ type StartView struct {
 	Snap Snapshot
 }
 
-// Prepare replicates one operation, op number OpNum in View.
-type Prepare struct {
-	View   uint64
-	OpNum  uint64
+// Entry is one operation as the primary orders it: Client 0 is the
+// primary's own (an OpExpire).
+type Entry struct {
 	Client nodes.ID
 	Seq    uint64
 	Op     Op
+}
+
+// Prepare replicates a batch of operations in View: Entries[i] is op
+// number OpNum+i.
+type Prepare struct {
+	View    uint64
+	OpNum   uint64
+	Entries []Entry
 }
 
 // PrepareOK says the sender durably holds every op up to OpNum of View.

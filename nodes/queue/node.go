@@ -92,13 +92,22 @@ const (
 	normal
 )
 
-// inflight is the operation the primary is replicating.
+// MaxBatch is the most operations the primary replicates in one Prepare
+// (group commit: one round trip and one sync for all of them).
+const MaxBatch = 64
+
+// inflight is the batch the primary is replicating.
 type inflight struct {
-	opNum  uint64
-	from   nodes.ID // 0: no one to answer (an OpExpire, or answered already)
+	first   uint64 // op number of entries[0]
+	entries []Entry
+	waiters []waiter
+}
+
+// waiter is a client to answer when the batch commits.
+type waiter struct {
+	from   nodes.ID
 	client nodes.ID
 	seq    uint64
-	op     Op
 	res    Result
 }
 
@@ -345,8 +354,10 @@ func (n *Node) stepDown(env nodes.Env, hint nodes.ID) {
 	if n.primary == n.id && n.status == normal {
 		env.Reached("queue: deposed primary stepped down")
 	}
-	if p := n.pending; p != nil && p.from != 0 {
-		env.Send(p.from, Reply{Seq: p.seq, Leader: hint, Result: Result{Status: StatusRetry}})
+	if p := n.pending; p != nil {
+		for _, w := range p.waiters {
+			env.Send(w.from, Reply{Seq: w.seq, Leader: hint, Result: Result{Status: StatusRetry}})
+		}
 	}
 	n.pending = nil
 	for _, r := range n.queue {
@@ -548,13 +559,18 @@ func (n *Node) onPrepare(env nodes.Env, from nodes.ID, m Prepare) {
 		return
 	}
 	n.progress = env.Monotonic()
+	last := m.OpNum + uint64(len(m.Entries)) - 1
 	switch {
-	case m.OpNum <= n.snap.OpNum:
+	case len(m.Entries) == 0 || last <= n.snap.OpNum:
 		n.ackDurable(env, from)
-	case m.OpNum == n.snap.OpNum+1:
-		n.snap.apply(m.Client, m.Seq, &m.Op)
-		n.logOp(env, m.Client, m.Seq, m.Op)
-		n.syncs.After(env, func(env nodes.Env) { n.sendOK(env, from, m.View, m.OpNum) })
+	case m.OpNum <= n.snap.OpNum+1:
+		for i, e := range m.Entries {
+			if m.OpNum+uint64(i) == n.snap.OpNum+1 {
+				n.snap.apply(e.Client, e.Seq, &e.Op)
+				n.logOp(env, e.Client, e.Seq, e.Op)
+			}
+		}
+		n.syncs.After(env, func(env nodes.Env) { n.sendOK(env, from, m.View, last) })
 	default:
 		env.Send(from, NeedState{View: n.view})
 	}
@@ -595,8 +611,8 @@ func (n *Node) tryCommit(env nodes.Env) {
 	}
 	if p := n.pending; p != nil {
 		n.pending = nil
-		if p.from != 0 {
-			env.Send(p.from, Reply{Seq: p.seq, Result: p.res})
+		for _, w := range p.waiters {
+			env.Send(w.from, Reply{Seq: w.seq, Result: w.res})
 		}
 	}
 	n.next(env)
@@ -611,7 +627,7 @@ func (n *Node) retransmit(env nodes.Env) {
 		if !n.active {
 			env.Send(p, StartView{View: n.view, Snap: n.persisted()})
 		} else if q := n.pending; q != nil {
-			env.Send(p, Prepare{View: n.view, OpNum: q.opNum, Client: q.client, Seq: q.seq, Op: q.op})
+			env.Send(p, Prepare{View: n.view, OpNum: q.first, Entries: q.entries})
 		}
 	}
 }
@@ -631,44 +647,63 @@ func (n *Node) onRequest(env nodes.Env, from nodes.ID, req Request) {
 	if req.Op.Group != "" {
 		n.heard[member{req.Op.Group, req.Client}] = env.Monotonic()
 	}
-	if p := n.pending; p != nil && p.client == req.Client && p.seq == req.Seq {
-		if p.from != 0 {
-			p.from = from // a retry of the op in flight: its answer will come
+	if p := n.pending; p != nil {
+		for i, w := range p.waiters {
+			if w.client == req.Client && w.seq == req.Seq {
+				p.waiters[i].from = from // a retry of an op in flight: its answer will come
+				return
+			}
 		}
-		return
+		for _, e := range p.entries {
+			if e.Client == req.Client && e.Seq == req.Seq {
+				return // in flight, already answered (the planted bug)
+			}
+		}
 	}
 	n.queue = slices.DeleteFunc(n.queue, func(r request) bool { return r.from != 0 && r.req.Client == req.Client })
 	n.queue = append(n.queue, request{from: from, req: req})
 	n.next(env)
 }
 
-// next starts replicating the first queued request, if nothing is in
-// flight.
+// next starts replicating the queued requests (up to MaxBatch), if
+// nothing is in flight.
 func (n *Node) next(env nodes.Env) {
 	for n.active && n.pending == nil && len(n.queue) > 0 {
-		r := n.queue[0]
-		n.queue = n.queue[1:]
-		if r.req.Client != 0 {
-			if ss, ok := n.snap.Sessions[r.req.Client]; ok && r.req.Seq <= ss.Seq {
-				if r.req.Seq == ss.Seq {
-					env.Reached("queue: retried request answered from the session table")
-					env.Send(r.from, Reply{Seq: r.req.Seq, Result: ss.Result.clone()})
+		batch := &inflight{first: n.snap.OpNum + 1}
+		for len(n.queue) > 0 && len(batch.entries) < MaxBatch {
+			r := n.queue[0]
+			n.queue = n.queue[1:]
+			if r.req.Client != 0 {
+				if ss, ok := n.snap.Sessions[r.req.Client]; ok && r.req.Seq <= ss.Seq {
+					if r.req.Seq == ss.Seq {
+						env.Reached("queue: retried request answered from the session table")
+						env.Send(r.from, Reply{Seq: r.req.Seq, Result: ss.Result.clone()})
+					}
+					continue
 				}
-				continue
+			}
+			e := Entry{Client: r.req.Client, Seq: r.req.Seq, Op: r.req.Op}
+			res := n.snap.apply(e.Client, e.Seq, &e.Op)
+			n.logOp(env, e.Client, e.Seq, e.Op)
+			batch.entries = append(batch.entries, e)
+			switch {
+			case r.from == 0:
+			case n.cfg.Bugs.AckBeforeDurable && e.Op.Code == OpEffect:
+				// Planted bug: the effect is acknowledged once applied
+				// here, before any disk (ours or a backup's) holds it.
+				env.Send(r.from, Reply{Seq: e.Seq, Result: res.clone()})
+			default:
+				batch.waiters = append(batch.waiters, waiter{from: r.from, client: e.Client, seq: e.Seq, res: res})
 			}
 		}
-		res := n.snap.apply(r.req.Client, r.req.Seq, &r.req.Op)
-		op := n.snap.OpNum
-		from := r.from
-		if n.cfg.Bugs.AckBeforeDurable && r.req.Op.Code == OpEffect && from != 0 {
-			// Planted bug: the effect is acknowledged once applied here,
-			// before any disk (ours or a backup's) holds it.
-			env.Send(from, Reply{Seq: r.req.Seq, Result: res.clone()})
-			from = 0
+		if len(batch.entries) == 0 {
+			continue
 		}
-		n.pending = &inflight{opNum: op, from: from, client: r.req.Client, seq: r.req.Seq, op: r.req.Op, res: res}
-		v := n.view
-		n.logOp(env, r.req.Client, r.req.Seq, r.req.Op)
+		if len(batch.entries) > 1 {
+			env.Reached("queue: primary replicated a batch of operations")
+		}
+		n.pending = batch
+		v, op := n.view, n.snap.OpNum
 		n.syncs.After(env, func(env nodes.Env) {
 			if n.view == v && n.isPrimary() {
 				n.durable = max(n.durable, op)
@@ -676,7 +711,7 @@ func (n *Node) next(env nodes.Env) {
 			}
 		})
 		for _, p := range env.Peers() {
-			env.Send(p, Prepare{View: v, OpNum: op, Client: r.req.Client, Seq: r.req.Seq, Op: r.req.Op})
+			env.Send(p, Prepare{View: v, OpNum: batch.first, Entries: batch.entries})
 		}
 	}
 }

@@ -260,7 +260,7 @@ func UniqueEffects(groups Groups) checker.Checker {
 				for _, id := range strings.Fields(h.Ops[i].Output) {
 					count[id]++
 					if count[id] == 2 {
-						dups = append(dups, fmt.Sprintf("%q is applied %s at group %s's sink (final read %s)%s", id, "more than once", g, h.Ops[i].String(), effectsOf(h, applied[g+"/"+id])))
+						dups = append(dups, fmt.Sprintf("%q is applied more than once at group %s's sink (its final read by %v [%v,%v] lists it %s)%s", id, g, h.Ops[i].Client, h.Ops[i].Invoke, h.Ops[i].Return, "twice or more", effectsOf(h, applied[g+"/"+id])))
 					}
 				}
 			} else {
@@ -359,8 +359,10 @@ func PartitionOrder() checker.Checker {
 			if s, ok := where[part][id]; ok && s.off != off {
 				return fmt.Sprintf("message %q is at two offsets of %s: %d in %s and %d in %s", id, part, s.off, h.Ops[s.by].String(), off, h.Ops[by].String()), false
 			}
-			at[part][off] = slot{id, off, by}
-			where[part][id] = slot{id, off, by}
+			if _, ok := at[part][off]; !ok {
+				at[part][off] = slot{id, off, by}
+				where[part][id] = slot{id, off, by}
+			}
 			return "", true
 		}
 		var sends []int
