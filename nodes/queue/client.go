@@ -39,6 +39,7 @@ type Client struct {
 	pos               map[int]uint64 // next offset to fetch, per assigned partition
 	rr                int            // next index into assigned
 	empty             int            // consecutive empty fetches
+	idle              int            // consecutive rounds of empty fetches
 	finalRead         bool           // FinalReadAt has come
 	finalDone         bool
 	fetchedAfterProbe bool
@@ -183,7 +184,7 @@ func (c *Client) join(env nodes.Env) {
 		for i, p := range r.Assigned {
 			c.pos[p] = r.Committed[i]
 		}
-		c.rr, c.empty = 0, 0
+		c.rr, c.empty, c.idle = 0, 0, 0
 		env.Logf("group %s gen %d: assigned %v", c.role.Group, c.gen, c.assigned)
 		c.poll(env)
 	})
@@ -251,12 +252,15 @@ func (c *Client) process(env nodes.Env, p int, from uint64, msgs []string) {
 		c.empty++
 		wait := time.Duration(0)
 		if c.empty >= len(c.assigned) {
-			c.empty, wait = 0, c.w.PollInterval
+			// A round of empty fetches: back off, doubling up to 8 poll
+			// intervals while the partitions stay empty.
+			c.empty, wait = 0, c.w.PollInterval<<min(c.idle, 3)
+			c.idle++
 		}
 		c.after(env, wait, c.poll)
 		return
 	}
-	c.empty = 0
+	c.empty, c.idle = 0, 0
 	end := from + uint64(len(msgs))
 	crashPoint := func(env nodes.Env, then func(env nodes.Env)) {
 		if c.w.CrashNum > 0 && env.Rand().IntN(c.w.CrashDen) < c.w.CrashNum {

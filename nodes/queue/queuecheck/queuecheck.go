@@ -121,9 +121,14 @@ func (x *index) ackedBy(t time.Duration) []string {
 
 // NoLostAcked returns the no-lost-acked checker: every send acknowledged by
 // healedAt must be delivered to every plain group by the end of the
-// history and be in the final sink read of every idempotent group. Invalid
-// names each lost message, when it was acknowledged and for which group,
-// and any message delivered that no send wrote; Unknown when an idempotent
+// history and be in the final sink read of every idempotent group. A
+// message missing where the group had committed an offset beyond it (for
+// an idempotent group: before its final sink read) is lost — its consumers
+// will never come back for it — and the verdict is Invalid, naming each
+// lost message, when it was acknowledged and for which group; so is a
+// message delivered that no send wrote. A message missing where no commit
+// passed it may be lost or only not yet consumed (a drain slower than the
+// heal window): Unknown, never a pass. Unknown too when an idempotent
 // group has no final sink read.
 func NoLostAcked(groups Groups, healedAt time.Duration) checker.Checker {
 	return checker.Func(NameNoLostAcked, func(h *checker.History, _ checker.Options) checker.Result {
@@ -166,28 +171,55 @@ func NoLostAcked(groups Groups, healedAt time.Duration) checker.Checker {
 			return res
 		}
 		acked := x.ackedBy(healedAt)
-		var lost, unread []string
-		nLost := 0
+		// passed reports whether group g had committed an offset of the
+		// message's partition beyond it (before the time limit): its
+		// consumers will never come back for it.
+		passed := func(g, id string, before time.Duration) bool {
+			s := &h.Ops[x.sends[id]]
+			off, err := strconv.ParseUint(s.Output, 10, 64)
+			if err != nil {
+				return false
+			}
+			for i := range h.Ops {
+				c := &h.Ops[i]
+				if c.Kind == queue.OpCommitOffset && c.Outcome == nodes.OK && c.Key == g+"/"+s.Key && c.Return < before {
+					if o, _, err := queue.ParseAt(c.Value); err == nil && o > off {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		var lost, unread, late []string
+		nLost, nLate := 0, 0
 		for _, g := range groups.All {
-			have, what := delivered[g], "delivered to"
+			have, what, before := delivered[g], "delivered to", time.Duration(1<<62)
 			if groups.idempotent(g) {
 				if sinks[g] == nil {
 					unread = append(unread, g)
 					continue
 				}
-				have, what = sinks[g], "in the final sink read of"
+				have, what, before = sinks[g], "in the final sink read of", h.Ops[x.sinkFinal[g]].Invoke
 			}
 			for _, id := range acked {
-				if !have[id] {
+				if have[id] {
+					continue
+				}
+				s := &h.Ops[x.sends[id]]
+				if passed(g, id, before) {
 					nLost++
 					if len(lost) < 10 {
-						s := &h.Ops[x.sends[id]]
-						lost = append(lost, fmt.Sprintf("%s, acknowledged at %v, is not %s group %s", s.String(), s.Return, what, g))
+						lost = append(lost, fmt.Sprintf("%s, acknowledged at %v, is not %s group %s, whose committed offset has passed it", s.String(), s.Return, what, g))
+					}
+				} else {
+					nLate++
+					if len(late) < 5 {
+						late = append(late, fmt.Sprintf("%s is not %s group %s", s.String(), what, g))
 					}
 				}
 			}
 		}
-		res.Metrics = []checker.Metric{{Name: "acknowledged sends", Value: float64(len(acked))}, {Name: "lost", Value: float64(nLost)}}
+		res.Metrics = []checker.Metric{{Name: "acknowledged sends", Value: float64(len(acked))}, {Name: "lost", Value: float64(nLost)}, {Name: "undelivered", Value: float64(nLate)}}
 		switch {
 		case nLost > 0:
 			res.Verdict = checker.Invalid
@@ -199,6 +231,8 @@ func NoLostAcked(groups Groups, healedAt time.Duration) checker.Checker {
 		case len(unread) > 0:
 			res.Metrics = nil
 			res.Explanation = fmt.Sprintf("no final sink read of group %s: nothing to compare the sends with", strings.Join(unread, ", "))
+		case nLate > 0:
+			res.Explanation = fmt.Sprintf("%d acknowledged messages were not consumed by the end, though no group committed past them (lost, or a drain too slow for the heal window?):\n%s", nLate, strings.Join(late, "\n"))
 		default:
 			res.Verdict = checker.Valid
 			res.Explanation = fmt.Sprintf("all %d sends acknowledged by %v reached all %d groups", len(acked), healedAt, len(groups.All))

@@ -137,6 +137,11 @@ func buildWorkload(s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 		FinalReadAt:         s.Duration + s.Heal*3/4,
 		CommitBeforeProcess: p.Has("bugs", BugCommitBeforeProcess),
 	}
+	if s.Rate > 0 {
+		// workload.rate: each producer sends Rate messages a second.
+		w.ThinkMin = time.Duration(float64(time.Second) / s.Rate)
+		w.ThinkMax = w.ThinkMin
+	}
 	if err := w.Validate(); err != nil {
 		return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "queue: "))
 	}
