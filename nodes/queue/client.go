@@ -252,9 +252,9 @@ func (c *Client) process(env nodes.Env, p int, from uint64, msgs []string) {
 		c.empty++
 		wait := time.Duration(0)
 		if c.empty >= len(c.assigned) {
-			// A round of empty fetches: back off, doubling up to 8 poll
+			// A round of empty fetches: back off, doubling up to 16 poll
 			// intervals while the partitions stay empty.
-			c.empty, wait = 0, c.w.PollInterval<<min(c.idle, 3)
+			c.empty, wait = 0, c.w.PollInterval<<min(c.idle, 4)
 			c.idle++
 		}
 		c.after(env, wait, c.poll)
