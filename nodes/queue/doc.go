@@ -15,12 +15,13 @@
 // per partition; per idempotent group, its sink (the effects applied, in
 // order) and the sink's dedup table; and the session table.
 //
-// The primary handles one operation at a time: it gives it the next op
-// number, applies it, appends it to its operation log and sends a Prepare
+// The primary replicates one batch at a time (group commit): it takes
+// the queued operations (up to MaxBatch), gives each the next op number,
+// applies them, appends them to its operation log and sends one Prepare
 // to every backup; a backup applies Prepares in op-number order in its
 // view, logs, and answers PrepareOK after the sync. The primary answers
-// the client once a majority (itself included, after its own sync) holds
-// the operation: a message is acknowledged only when durable on a
+// the clients once a majority (itself included, after its own sync) holds
+// the batch: a message is acknowledged only when durable on a
 // majority, and so is every commit and every effect. Fetches and sink
 // reads go through the same pipeline, so a deposed primary cannot serve
 // them. View changes are pbkv's: a backup that hears nothing from an
@@ -132,5 +133,6 @@
 // stepped down", "queue: backup caught up by state transfer",
 // "queue: retried request answered from the session table",
 // "queue: member session expired", "queue: consumer crashed between
-// processing and committing", "queue: recovery dropped a torn log record".
+// processing and committing", "queue: primary replicated a batch of
+// operations", "queue: recovery dropped a torn log record".
 package queue
