@@ -13,6 +13,7 @@ import (
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
 	"github.com/faultline/faultline/nodes/pb/pbkind"
+	"github.com/faultline/faultline/nodes/queue/queuekind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/nodes/saga/sagakind"
 	"github.com/faultline/faultline/nodes/service/servicekind"
@@ -45,6 +46,7 @@ func Nodes() []scenarios.NodeKind {
 		twopckind.Kind(),
 		sagakind.Kind(),
 		servicekind.Kind(),
+		queuekind.Kind(),
 	}
 }
 
@@ -53,5 +55,6 @@ func Workloads() []scenarios.WorkloadKind {
 	return append(kvkind.Workloads(),
 		bankkind.Workload(),
 		servicekind.Workload(),
+		queuekind.Workload(),
 	)
 }
