@@ -12,9 +12,3 @@ const (
 	OpGenerate nodes.OpKind = "generate" // unique ids: Output is a fresh id
 	OpTransfer nodes.OpKind = "transfer" // bank: move money between accounts
 )
-
-// opKinds is the vocabulary of operation kinds the history readers accept.
-var opKinds = map[nodes.OpKind]bool{
-	nodes.OpGet: true, nodes.OpPut: true, nodes.OpAppend: true, nodes.OpCAS: true,
-	nodes.OpRead: true, nodes.OpWrite: true, OpAdd: true, OpGenerate: true, OpTransfer: true,
-}
