@@ -422,6 +422,9 @@ func (g *causalGraph) explainMiss(read, base int, keyWrites []int) (string, []in
 	line := func(u int, how string) {
 		involved = append(involved, g.ops[u])
 		fmt.Fprintf(&b, "\n  %-28s %s", how, h.Ops[g.ops[u]].String())
+		if u == best && base >= 0 {
+			b.WriteString("  <- overwrites it")
+		}
 	}
 	key := fmt.Sprintf("%q", rop.Key)
 	if base >= 0 {
@@ -430,11 +433,7 @@ func (g *causalGraph) explainMiss(read, base int, keyWrites []int) (string, []in
 		line(base, "the write it read")
 		prev := base
 		for _, s := range g.path(base, best) {
-			how := g.label(s, prev)
-			if s.to == best {
-				how += ", overwrites it"
-			}
-			line(s.to, how)
+			line(s.to, g.label(s, prev))
 			prev = s.to
 		}
 	} else {

@@ -31,7 +31,7 @@ func TestCausal(t *testing.T) {
 			Invalid, []string{
 				`c3 get("k1") -> "c1-1" ok [10ms,11ms] returned c1 put("k1", "c1-1")'s value, overwritten by a write in its causal past (a cycle of 6 operations)`,
 				`the write it read`, `c1 put("k1", "c1-1") ok [0s,1ms]`,
-				`then (c1's program order), overwrites it c1 put("k1", "c1-2")`,
+				`then (c1's program order)    c1 put("k1", "c1-2") ok [2ms,3ms]  <- overwrites it`,
 				`read by`, `c2 get("k1") -> "c1-2"`,
 				`then (c2's program order)`, `c2 put("k2", "c2-1")`,
 				`read by`, `c3 get("k2") -> "c2-1"`,
@@ -43,7 +43,7 @@ func TestCausal(t *testing.T) {
 				`then (c1's program order)`, `c1 put("k2", "c1-2")`, `read by`, `c2 get("k2") -> "c1-2"`, `c2 get("k1") -> nil`}},
 		{"read your writes is causal too", []Operation{
 			put(1, "k1", "c1-1", 0), put(1, "k1", "c1-2", 2), get(1, "k1", "c1-1", 4)},
-			Invalid, []string{`c1 get("k1") -> "c1-1"`, `overwrites it c1 put("k1", "c1-2")`}},
+			Invalid, []string{`c1 get("k1") -> "c1-1"`, `c1 put("k1", "c1-2") ok [2ms,3ms]  <- overwrites it`}},
 		{"an indeterminate write does not precede its client's later operations", []Operation{
 			infoOp(put(1, "k1", "c1-1", 0)), put(1, "k2", "c1-2", 2), get(2, "k2", "c1-2", 4), get(2, "k1", "", 6)},
 			Valid, nil},
@@ -100,7 +100,7 @@ func TestCausalShortestCycle(t *testing.T) {
 		get(3, "k2", "c1-4", 10), get(3, "k1", "c1-1", 12),
 	}}
 	r := Run(Causal(), h, Options{})
-	if r.Verdict != Invalid || !strings.Contains(r.Explanation, "overwrites it c3 put") || !strings.Contains(r.Explanation, "a cycle of 5 operations") {
+	if r.Verdict != Invalid || !strings.Contains(r.Explanation, `c3 put("k1", "c3-1") ok [4ms,5ms]  <- overwrites it`) || !strings.Contains(r.Explanation, "a cycle of 5 operations") {
 		t.Fatalf("got %v: %s", r.Verdict, r.Explanation)
 	}
 }

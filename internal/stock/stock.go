@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/faultline/faultline/nodes/abd/abdkind"
+	"github.com/faultline/faultline/nodes/causal/causalkind"
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
@@ -32,7 +33,7 @@ func Register() {
 
 // Nodes returns the stock node kinds.
 func Nodes() []scenarios.NodeKind {
-	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind()}
+	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind(), causalkind.Kind()}
 }
 
 // Workloads returns the stock workload kinds.
