@@ -64,8 +64,11 @@ func TestCausal(t *testing.T) {
 			Invalid, []string{`read a value no write of "k1" wrote`}},
 		{"small values cannot be told apart", []Operation{put(1, "k1", "1", 0), put(2, "k1", "1", 2), get(1, "k1", "1", 4)},
 			Unknown, []string{"two writes of the same value"}},
-		{"open loop: a client's operations overlap", []Operation{wop(1, nodes.OpPut, "k1", "c1-1", 0, 5), get(1, "k1", "c1-1", 2)},
-			Unknown, []string{"overlapping operations"}},
+		{"open loop: program order is invocation order, overlapping or not", []Operation{
+			wop(1, nodes.OpPut, "k1", "c1-1", 0, 5), get(1, "k1", "c1-1", 2), wop(1, nodes.OpPut, "k2", "c1-2", 3, 8), get(1, "k2", "c1-2", 4)},
+			Valid, nil},
+		{"open loop: a later-invoked read misses the client's write", []Operation{wop(1, nodes.OpPut, "k1", "c1-1", 0, 5), get(1, "k1", "", 2)},
+			Invalid, []string{`returned the initial state of "k1"`, `c1 put("k1", "c1-1")`}},
 		{"the empty history", nil, Valid, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
