@@ -76,8 +76,10 @@
 // that stay put; a client that moves to a replica lacking its past waits
 // until that replica catches up. After the heal anti-entropy converges
 // all replicas to the same versions (the convergence check's digest).
-// The checksummed state file (nodes/durable) detects a torn or flipped
-// write; the last write can be torn only if it was never synced.
+// The disk loses unsynced writes on a crash (disk-lose included); a torn
+// or flipped state file (disk-tear, disk-flip) is outside the model: the
+// checksummed file (nodes/durable) turns it into a panic at restart,
+// never a silently wrong state.
 //
 // # Guarantees
 //

@@ -119,9 +119,9 @@ func (n *Node) Start(env nodes.Env) {
 	n.parked = map[nodes.ID]parked{}
 	if b, err := env.Store().Read(StateFile); err == nil {
 		if err := durable.OpenJSON(b, &n.st); err != nil {
-			// Only the last write can be torn, and it was never synced:
-			// nothing acknowledged depends on it... but the previous
-			// state is gone with it, so this is a disk we cannot trust.
+			// A torn or flipped state file (the disk-tear and
+			// disk-flip faults) is outside the failure model: the
+			// checksum makes it a loud failure, not a silent loss.
 			panic(fmt.Sprintf("causal: %v: %s: %v", n.id, StateFile, err))
 		}
 		if n.st.Data == nil {
