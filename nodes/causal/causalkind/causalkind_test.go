@@ -38,6 +38,12 @@ func TestPartitions(t *testing.T) {
 	faultlinetest.Run(t, load(t, "../../../scenarios/causal-partitions.yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
 }
 
+// TestSwarm: every network, process, disk-loss and clock fault,
+// overlapping, with the cluster, clients, keys and network drawn per seed.
+func TestSwarm(t *testing.T) {
+	faultlinetest.Run(t, load(t, "../../../scenarios/causal-swarm.yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
+}
+
 // TestMechanismsAreExercised: the scenario does what it is for — updates
 // wait for their dependencies and are delivered later, clients that move
 // wait for their past, retried writes are found applied, and anti-entropy
