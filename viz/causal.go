@@ -33,7 +33,10 @@ func (ix *index) happensBefore(i int) vclock.Vector {
 				for k, x := range s {
 					vc[k] = max(vc[k], x)
 				}
+				delete(sent, e.ID) // one delivery per id (a copy has its own): only messages in flight stay
 			}
+		case trace.Drop:
+			delete(sent, e.ID)
 		case trace.Duplicate:
 			if s, ok := sent[uint64(e.Num)]; ok {
 				sent[e.ID] = s
