@@ -80,3 +80,35 @@ func (ix *index) causalCut(i int) []int32 {
 func (ix *index) hbLine(i int) string {
 	return "happens-before: " + ix.happensBefore(i).String() + " (events of each process in its causal past; the last of each marked)"
 }
+
+// drawEdge draws, in the happens-before view, the selected message as an
+// edge between lanes: a vertical connector (│) at its delivery's column
+// over the lanes between the sender's row and the receiver's, where
+// nothing else is drawn. rowOf gives a lane's row, or false when the lane
+// is scrolled out of view.
+func (s *scene) drawEdge(fr *frame, rowOf func(lane int) (int, bool)) {
+	if s.cut == nil || s.sel < 0 || !isMessage(s.ix.ev[s.sel].Kind) {
+		return
+	}
+	ix := s.ix
+	snd, other := ix.msgEnds(ix.ev[s.sel].ID)
+	if snd < 0 || other < 0 || ix.ev[other].Kind != trace.Deliver {
+		return
+	}
+	la, oka := ix.laneOf[ix.ev[snd].Node]
+	lb, okb := ix.laneOf[ix.ev[other].Node]
+	if !oka || !okb {
+		return
+	}
+	ya, va := rowOf(la)
+	yb, vb := rowOf(lb)
+	c := s.v.col(int64(ix.ev[other].At))
+	if !va || !vb || c < 0 || c >= s.pw {
+		return
+	}
+	for y := min(ya, yb) + 1; y < max(ya, yb); y++ {
+		if cl := fr.at(s.x0+c, y); cl != nil && cl.prio == 0 {
+			fr.set(s.x0+c, y, '│', clsMsg, 0)
+		}
+	}
+}

@@ -25,6 +25,8 @@ func hbTrace() *trace.File {
 		{Seq: 8, At: ms(4), Kind: trace.Send, Node: n2, Peer: c1, ID: 3, Type: "B"},
 		{Seq: 9, At: ms(5), Kind: trace.Deliver, Node: c1, Peer: n2, ID: 3, Type: "B"},
 		{Seq: 10, At: ms(6), Kind: trace.Deliver, Node: n2, Peer: n1, ID: 2, Type: "A"},
+		{Seq: 11, At: ms(7), Kind: trace.Send, Node: n1, Peer: c1, ID: 4, Type: "C"},
+		{Seq: 12, At: ms(9), Kind: trace.Deliver, Node: c1, Peer: n1, ID: 4, Type: "C"},
 	}}
 }
 
@@ -74,5 +76,29 @@ func TestViewerHappensBefore(t *testing.T) {
 	press(vw, "c")
 	if s := screenText(scr); strings.Contains(s, "happens-before: [") || vw.status != "happens-before view off" {
 		t.Errorf("c again should turn the view off:\n%s", s)
+	}
+}
+
+// In the happens-before view a selected message is drawn as an edge: a
+// connector at its delivery's column across the lanes between its ends.
+func TestViewerMessageEdge(t *testing.T) {
+	vw, scr := newSimViewer(t, 100, 24, hbTrace(), Options{})
+	vw.sel = vw.ix.bySeq(12) // n1 → c1, across n2's lane
+	press(vw, "c")
+	rows := strings.Split(screenText(scr), "\n")
+	var n2 string
+	for _, r := range rows {
+		if strings.HasPrefix(r, "n2") {
+			n2 = r
+		}
+	}
+	if strings.Count(n2, "│") != 1 {
+		t.Errorf("n2's lane should carry the edge of n1's message to c1 once:\n%s", strings.Join(rows, "\n"))
+	}
+	press(vw, "c")
+	for _, r := range strings.Split(screenText(scr), "\n") {
+		if strings.HasPrefix(r, "n2") && strings.Contains(r, "│") {
+			t.Errorf("the edge stays drawn with the view off: %s", r)
+		}
 	}
 }

@@ -179,6 +179,9 @@ func (vw *Viewer) Draw() {
 	for r := 0; r < l.laneRows && vw.top+r < len(vw.ix.lanes); r++ {
 		s.drawLane(fr, l.laneRow+r, vw.top+r)
 	}
+	s.drawEdge(fr, func(lane int) (int, bool) {
+		return l.laneRow + lane - vw.top, lane >= vw.top && lane < vw.top+l.laneRows
+	})
 	if hidden := len(vw.ix.lanes) - vw.top - l.laneRows; hidden > 0 {
 		fr.text(0, l.laneRow+l.laneRows-1, l.x0-1, fmt.Sprintf("↓%d more", hidden), clsLabel)
 	}
