@@ -14,7 +14,7 @@ type Update struct {
 	Version Version
 }
 
-func (m Update) String() string { return "Update " + m.Version.String() }
+func (m Update) String() string { return m.Version.String() }
 
 // Clone deep-copies the message.
 func (m Update) Clone() nodes.Message { return Update{Version: m.Version.clone()} }
@@ -32,7 +32,7 @@ func (m Snapshot) String() string {
 	for i, x := range m.Versions {
 		parts[i] = fmt.Sprintf("%q@%v", x.Key, x.Stamp)
 	}
-	return "Snapshot " + strings.Join(parts, " ")
+	return strings.Join(parts, " ")
 }
 
 // Clone deep-copies the message.
