@@ -18,6 +18,7 @@ const (
 	CheckConvergence  = "convergence"
 	CheckLostWrites   = "lost-writes"
 	CheckStaleness    = "staleness"
+	CheckCausal       = checker.CausalName
 	// CheckRun is not a check a scenario names: it is the verdict on the
 	// run itself (a node panicked, the event budget ran out).
 	CheckRun = "run"
@@ -106,6 +107,16 @@ func init() {
 			},
 		})
 	}
+	RegisterCheck(CheckKind{
+		Name:      CheckCausal,
+		Help:      "causal consistency across keys: no read misses a write in its causal past (program order and reads-from); names the shortest cycle",
+		Class:     Safety,
+		Level:     PromiseCausal,
+		Supported: needsUniqueValues,
+		Check: func(f *Finished, opts checker.Options) checker.Result {
+			return checker.Run(checker.Causal(), f.History, opts)
+		},
+	})
 	RegisterCheck(CheckKind{
 		Name:      CheckStaleness,
 		Help:      "measures how many acknowledged writes (k) and how much virtual time (Δ) each read is behind; never fails a run",

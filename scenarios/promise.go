@@ -19,6 +19,11 @@ const (
 	// (read-your-writes, monotonic reads and writes, writes follow reads),
 	// and no acknowledged write is lost.
 	PromiseSession
+	// PromiseCausal: and every read reflects its causal past — each
+	// client's earlier operations and, transitively, the writes they read
+	// (across keys): no read returns a value overwritten by a write that
+	// causally precedes it (checker.Causal).
+	PromiseCausal
 	// PromiseSequential: and one total order of operations respects every
 	// client's order.
 	PromiseSequential
@@ -26,11 +31,11 @@ const (
 	PromiseLinearizable
 )
 
-var promiseNames = [...]string{"", "eventual", "session", "sequential", "linearizable"}
+var promiseNames = [...]string{"", "eventual", "session", "causal", "sequential", "linearizable"}
 
 // Promises lists the promises a scenario may declare, weakest first.
 func Promises() []Promise {
-	return []Promise{PromiseEventual, PromiseSession, PromiseSequential, PromiseLinearizable}
+	return []Promise{PromiseEventual, PromiseSession, PromiseCausal, PromiseSequential, PromiseLinearizable}
 }
 
 func (p Promise) String() string {
@@ -47,7 +52,34 @@ func ParsePromise(s string) (Promise, error) {
 			return p, nil
 		}
 	}
-	return PromiseAll, fmt.Errorf("want one of eventual, session, sequential, linearizable, got %q", s)
+	return PromiseAll, fmt.Errorf("want one of eventual, session, causal, sequential, linearizable, got %q", s)
+}
+
+// MarshalText writes the promise's name ("" for PromiseAll), so that JSON
+// output names levels rather than numbering them (numbers would shift when
+// a level is added between two others).
+func (p Promise) MarshalText() ([]byte, error) {
+	if p == PromiseAll {
+		return nil, nil
+	}
+	if int(p) >= len(promiseNames) {
+		return nil, fmt.Errorf("scenarios: unknown promise %d", uint8(p))
+	}
+	return []byte(p.String()), nil
+}
+
+// UnmarshalText reads what MarshalText writes.
+func (p *Promise) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*p = PromiseAll
+		return nil
+	}
+	v, err := ParsePromise(string(b))
+	if err != nil {
+		return fmt.Errorf("scenarios: promise: %w", err)
+	}
+	*p = v
+	return nil
 }
 
 // requires reports whether a scenario with promise p fails when a check

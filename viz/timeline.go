@@ -21,6 +21,9 @@ type scene struct {
 	selLane int   // selected lane, or -1
 	cursorT int64 // time at which lane labels report clock skew
 	cursor  bool  // mark the selected event's time on the axis
+	// cut, in the happens-before view, is per lane the last event in the
+	// selected event's causal past (index.causalCut), or nil.
+	cut []int32
 }
 
 // capPerCol bounds how many ordinary events are examined per cell of a
@@ -527,6 +530,13 @@ func (s *scene) markSelected(fr *frame, y int, ln *lane) {
 	}
 	ix := s.ix
 	e := &ix.ev[s.sel]
+	if s.cut != nil {
+		if l, ok := ix.laneOf[ln.id]; ok && s.cut[l] >= 0 {
+			if c := s.v.col(int64(ix.ev[s.cut[l]].At)); c >= 0 && c < s.pw {
+				fr.at(s.x0+c, y).sel = true
+			}
+		}
+	}
 	flag := func(i int) {
 		if i < 0 || ix.ev[i].Node != ln.id {
 			return

@@ -3,6 +3,7 @@ package viz
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ type Viewer struct {
 	top  int // first lane shown
 
 	help      bool
+	hb        bool    // the happens-before view: the selection's causal cut and vector clock
+	hbFor     int     // the selection hbCut was computed for
+	hbCut     []int32 // index.causalCut(hbFor)
 	prompt    bool
 	query     []rune
 	lastQuery string
@@ -179,6 +183,9 @@ func (vw *Viewer) Draw() {
 	for r := 0; r < l.laneRows && vw.top+r < len(vw.ix.lanes); r++ {
 		s.drawLane(fr, l.laneRow+r, vw.top+r)
 	}
+	s.drawEdge(fr, func(lane int) (int, bool) {
+		return l.laneRow + lane - vw.top, lane >= vw.top && lane < vw.top+l.laneRows
+	})
 	if hidden := len(vw.ix.lanes) - vw.top - l.laneRows; hidden > 0 {
 		fr.text(0, l.laneRow+l.laneRows-1, l.x0-1, fmt.Sprintf("↓%d more", hidden), clsLabel)
 	}
@@ -195,6 +202,12 @@ func (vw *Viewer) Draw() {
 
 func (vw *Viewer) scene() *scene {
 	s := &scene{ix: vw.ix, v: vw.v, x0: vw.lay.x0, pw: vw.lay.pw, sel: vw.sel, selLane: vw.lane, cursor: true}
+	if vw.hb && vw.sel >= 0 {
+		if vw.hbCut == nil || vw.hbFor != vw.sel {
+			vw.hbFor, vw.hbCut = vw.sel, vw.ix.causalCut(vw.sel)
+		}
+		s.cut = vw.hbCut
+	}
 	if vw.sel >= 0 {
 		s.cursorT = int64(vw.ix.ev[vw.sel].At)
 	} else {
@@ -232,7 +245,11 @@ func (vw *Viewer) drawDetail() {
 		return
 	}
 	var rows []string
-	for _, line := range vw.ix.detailLines(vw.sel) {
+	lines := vw.ix.detailLines(vw.sel)
+	if vw.hb {
+		lines = slices.Insert(lines, 1, vw.ix.hbLine(vw.sel))
+	}
+	for _, line := range lines {
 		rows = append(rows, wrap(line, l.w)...)
 	}
 	n := min(len(rows), l.detailRows-1, 5)
@@ -307,6 +324,7 @@ var helpText = []string{
 	"  x X            next / prev failure (violation, panic, highlighted op)",
 	"  o O            next / prev operation of the selected client",
 	"  v              go to the failing operation, zoom to the ops involved",
+	"  c              happens-before view: causal cut, vector clock",
 	"  / n N          search (node, type, key, op text, kind:…) / next / prev",
 	"  Enter          centre on the selected event    click: select",
 	"  ?  Esc         close this help                 q Ctrl-C  quit",
@@ -534,6 +552,13 @@ func (vw *Viewer) runeKey(r rune, pan, page int) bool {
 		vw.jumpList(vw.opEvents(), -1, "no earlier operation")
 	case 'v':
 		vw.violation()
+	case 'c':
+		vw.hb, vw.hbCut = !vw.hb, nil
+		if vw.hb {
+			vw.status = "happens-before view: the selection's causal past is marked on every lane (c again: off)"
+		} else {
+			vw.status = "happens-before view off"
+		}
 	case '/':
 		vw.prompt = true
 		vw.query = vw.query[:0]

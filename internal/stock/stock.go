@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/nodes/abd/abdkind"
 	"github.com/faultline/faultline/nodes/bank/bankkind"
+	"github.com/faultline/faultline/nodes/causal/causalkind"
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
@@ -47,6 +48,7 @@ func Nodes() []scenarios.NodeKind {
 		sagakind.Kind(),
 		servicekind.Kind(),
 		queuekind.Kind(),
+		causalkind.Kind(),
 	}
 }
 

@@ -46,6 +46,8 @@ type Client struct {
 	probeDone    bool
 	probeAt      time.Duration // when the probe write ended OK
 
+	ctx string // the session context: the Context of the last OK reply
+
 	finalReading bool // FinalReadAt has come: reading every key once
 	finalKey     int  // the next key to read
 
@@ -276,7 +278,7 @@ func (c *Client) pump(env nodes.Env) {
 // arms the attempt timer.
 func (c *Client) send(env nodes.Env) {
 	p := c.cur
-	req := Request{Client: c.id, Seq: p.seq, Op: p.op}
+	req := Request{Client: c.id, Seq: p.seq, Op: p.op, Context: c.ctx}
 	req.Op.Output, req.Op.Exists = "", false
 	switch c.w.Route {
 	case RouteFixed:
@@ -327,6 +329,9 @@ func (c *Client) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	case StatusOK:
 		if i := c.serverIndex(from); i >= 0 {
 			c.leader = i
+		}
+		if r.Context != "" {
+			c.ctx = r.Context
 		}
 		out := p.op
 		switch {

@@ -733,6 +733,34 @@ func TestRoutes(t *testing.T) {
 	})
 }
 
+// The session context: every request carries the Context of the client's
+// last OK reply, whichever server sent it and whichever server the request
+// goes to; the first carries none.
+func TestSessionContext(t *testing.T) {
+	f := &fake{Contexts: true}
+	wd := newWorld(t, setup{seed: 5, servers: 3, clients: 2, f: f, wl: kv.Workload{MaxOps: 30, Route: kv.RouteAny, Mix: kv.Mix{Get: 50, Put: 50}}})
+	wd.run(t, time.Minute)
+	answered := map[session]nodes.ID{} // with the correct fake, each request is answered once
+	moved := 0
+	for _, s := range f.Requests {
+		want := ""
+		if s.Req.Seq > 1 {
+			prev := answered[session{s.Req.Client, s.Req.Seq - 1}]
+			want = fmt.Sprintf("%v/%d", prev, s.Req.Seq-1)
+			if prev != s.Server {
+				moved++
+			}
+		}
+		if s.Req.Context != want {
+			t.Errorf("%v seq %d to %v carried context %q, want %q", s.Req.Client, s.Req.Seq, s.Server, s.Req.Context, want)
+		}
+		answered[session{s.Req.Client, s.Req.Seq}] = s.Server
+	}
+	if len(f.Requests) != 60 || moved < 10 {
+		t.Errorf("%d requests, %d to another server than the last: want 60, and the context carried across servers", len(f.Requests), moved)
+	}
+}
+
 // Final reads: at FinalReadAt every other operation stops and each key is
 // read once, in order, retried until it ends OK.
 func TestFinalReads(t *testing.T) {

@@ -48,6 +48,17 @@
 // durable before its first operation. Operations cut off by the crash stay
 // pending in the history, which the checker treats as indeterminate.
 //
+// # Session context
+//
+// A server may return a Context with an OK reply; the client keeps the
+// latest and sends it with every later request, retries included and
+// whichever server they go to (Request.Context). The client never reads
+// it. A store whose guarantees follow the client from server to server —
+// a causal store's dependencies, a session's last-seen version — carries
+// them there, so a client that moves after a timeout brings its causal
+// past along. A restarted client starts with an empty context. Protocols
+// that set none see no change.
+//
 // # Outcomes
 //
 //	reply / event                       history outcome

@@ -1,6 +1,7 @@
 package kv_test
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/faultline/faultline/nodes"
@@ -36,6 +37,8 @@ type fake struct {
 	// Unsupported answers StatusUnsupported to cas and append, as a store
 	// without atomic read-modify-write does.
 	Unsupported bool
+	// Contexts sets every OK reply's Context to "<server>/<seq>".
+	Contexts bool
 
 	// Requests is every request received, in order.
 	Requests []seen
@@ -120,6 +123,9 @@ func (s *fakeServer) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		return
 	}
 	r := s.apply(req)
+	if f.Contexts && r.Status == kv.StatusOK {
+		r.Context = fmt.Sprintf("%v/%d", env.ID(), req.Seq)
+	}
 	f.Applied[key]++
 	s.last[req.Client] = lastReply{req.Seq, r}
 	if f.ApplyThenRetry && f.attempts[key] == f.RetryFirst+1 {

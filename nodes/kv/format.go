@@ -9,7 +9,11 @@ import (
 
 // String renders a request compactly for traces: "c1 seq=3 cas k2 c1-1->c1-2".
 func (r Request) String() string {
-	return r.Client.String() + " seq=" + formatSeq(r.Seq) + " " + nodes.FormatOp(r.Op)
+	s := r.Client.String() + " seq=" + formatSeq(r.Seq) + " " + nodes.FormatOp(r.Op)
+	if r.Context != "" {
+		s += " ctx=" + r.Context
+	}
+	return s
 }
 
 // String renders a reply compactly for traces: `seq=3 ok "c2-1"` (a value
@@ -25,6 +29,9 @@ func (r Reply) String() string {
 		b.WriteString(" " + strconv.Quote(r.Value))
 	} else if r.Value != "" {
 		b.WriteString(" " + strconv.Quote(r.Value) + "(missing)")
+	}
+	if r.Context != "" {
+		b.WriteString(" ctx=" + r.Context)
 	}
 	return b.String()
 }

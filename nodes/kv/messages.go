@@ -7,10 +7,17 @@ import "github.com/faultline/faultline/nodes"
 // carries the same Seq, so a node with a session table applies it once.
 // Op.Kind is one of nodes.OpGet, OpPut, OpAppend, OpCAS (Op.Expect is the
 // value compared), or OpRead/OpWrite for single-register workloads (Key "").
+//
+// Context is the client's session context: the Context of the last OK
+// reply it received from any server, sent with every later request (and
+// every retry, to whichever server). It is opaque to the client; a
+// protocol whose sessions carry state across servers (a causal store's
+// dependencies) puts it there. Empty until a server sets one.
 type Request struct {
-	Client nodes.ID
-	Seq    uint64
-	Op     nodes.Op
+	Client  nodes.ID
+	Seq     uint64
+	Op      nodes.Op
+	Context string
 }
 
 // Status is a node's answer to a Request.
@@ -54,11 +61,14 @@ func (s Status) String() string {
 }
 
 // Reply answers the Request with the same Client and Seq. For get/read,
-// Value and Exists give the result.
+// Value and Exists give the result. Context, if not empty on an OK reply,
+// replaces the client's session context (see Request); other replies
+// leave it unchanged.
 type Reply struct {
-	Seq    uint64
-	Status Status
-	Leader nodes.ID
-	Value  string
-	Exists bool
+	Seq     uint64
+	Status  Status
+	Leader  nodes.ID
+	Value   string
+	Exists  bool
+	Context string
 }

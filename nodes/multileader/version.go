@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/vclock"
 )
 
 // Policy is how concurrent writes to a key are reconciled.
@@ -45,62 +46,10 @@ func (a Stamp) Less(b Stamp) bool {
 func (a Stamp) String() string { return fmt.Sprintf("%dms@%v#%d", a.Millis, a.Origin, a.Seq) }
 
 // Vector is a version vector: per replica, how many of its writes to the
-// key a version includes. A missing entry is zero. It is rendered and
-// compared in replica order.
-type Vector map[nodes.ID]uint64
-
-// Descends reports whether v includes every write w includes (v ≥ w).
-func (v Vector) Descends(w Vector) bool {
-	//faultline:orderless a for-all test: which entry fails first does not change the answer
-	for r, c := range w {
-		if v[r] < c {
-			return false
-		}
-	}
-	return true
-}
-
-// Equal reports whether v and w include the same writes.
-func (v Vector) Equal(w Vector) bool { return v.Descends(w) && w.Descends(v) }
-
-// Dominates reports v > w: v descends from w and differs from it.
-func (v Vector) Dominates(w Vector) bool { return v.Descends(w) && !w.Descends(v) }
-
-// Concurrent reports that neither vector descends from the other.
-func (v Vector) Concurrent(w Vector) bool { return !v.Descends(w) && !w.Descends(v) }
-
-// Join returns the entry-wise maximum of v and w (a new vector).
-func (v Vector) Join(w Vector) Vector {
-	j := maps.Clone(v)
-	if j == nil {
-		j = Vector{}
-	}
-	//faultline:orderless building a map of maxima; max commutes
-	for r, c := range w {
-		j[r] = max(j[r], c)
-	}
-	return j
-}
-
-// Clone returns a copy of v.
-func (v Vector) Clone() Vector { return v.Join(nil) }
-
-// String renders v as "[n1:2 n3:1]", zero entries left out.
-func (v Vector) String() string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for _, r := range slices.Sorted(maps.Keys(v)) {
-		if v[r] == 0 {
-			continue
-		}
-		if b.Len() > 1 {
-			b.WriteByte(' ')
-		}
-		fmt.Fprintf(&b, "%v:%d", r, v[r])
-	}
-	b.WriteByte(']')
-	return b.String()
-}
+// key a version includes. It is the shared vector clock type
+// (nodes/vclock): a missing entry is zero, and it is rendered and compared
+// in replica order.
+type Vector = vclock.Vector
 
 // Version is one value of a key with what orders it: Stamp under LWW,
 // Vector under Vectors (the other field is zero).
