@@ -13,6 +13,7 @@ import (
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
 	"github.com/faultline/faultline/nodes/pb/pbkind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
+	"github.com/faultline/faultline/nodes/swim/swimkind"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -32,8 +33,8 @@ func Register() {
 
 // Nodes returns the stock node kinds.
 func Nodes() []scenarios.NodeKind {
-	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind()}
+	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind(), swimkind.Kind()}
 }
 
 // Workloads returns the stock workload kinds.
-func Workloads() []scenarios.WorkloadKind { return kvkind.Workloads() }
+func Workloads() []scenarios.WorkloadKind { return append(kvkind.Workloads(), swimkind.Workload()) }
