@@ -59,6 +59,15 @@ type Ack struct {
 	Updates []Update
 }
 
+// Sync carries the sender's whole view, itself included (push-pull
+// anti-entropy): a member sends one when it (re)joins, until answered, and
+// every PushPullPeriods periods; the receiver merges it and answers with
+// its own view (Reply set).
+type Sync struct {
+	Reply   bool
+	Updates []Update
+}
+
 // Heartbeat is the all-to-all detectors' message.
 type Heartbeat struct {
 	Inc uint64

@@ -83,7 +83,12 @@ type Node struct {
 	relays  map[uint64]relay
 	queue   []bcast
 	retrans int
+	synced  bool // a Sync reply arrived since the member (re)joined
 }
+
+// PushPullPeriods is how many protocol periods pass between a member's
+// full-view exchanges with a random peer.
+const PushPullPeriods = 25
 
 // New returns the factory of a cluster's members.
 func New(cfg Config) nodes.Factory {
@@ -229,6 +234,13 @@ func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 			delete(n.relays, m.Seq)
 			env.Send(r.from, Ack{Seq: r.seq, Of: m.Of, Updates: n.piggyback(r.from)})
 		}
+	case Sync:
+		n.learn(env, m.Updates)
+		if m.Reply {
+			n.synced = true
+		} else {
+			env.Send(from, Sync{Reply: true, Updates: n.full()})
+		}
 	case Heartbeat:
 		mem := n.members[from]
 		if mem.det != nil {
@@ -294,6 +306,12 @@ func (n *Node) tick(env nodes.Env) {
 	if len(n.ids) == 0 {
 		return
 	}
+	// Push-pull: a member that (re)joined learns the others' incarnations
+	// (it starts out believing every peer alive at incarnation 0); all
+	// members repair, now and then, what gossip lost.
+	if !n.synced || n.period%PushPullPeriods == 0 {
+		env.Send(n.ids[env.Rand().IntN(len(n.ids))], Sync{Updates: n.full()})
+	}
 	// Randomised round robin: every member is probed once per pass, in an
 	// order shuffled afresh for each pass. Dead members are probed too, so
 	// one that was wrongly declared (or came back) hears of it and
@@ -326,6 +344,16 @@ func (n *Node) probeTimeout(env nodes.Env, seq uint64) {
 	for _, h := range helpers[:min(len(helpers), n.cfg.IndirectK)] {
 		env.Send(h, PingReq{Seq: seq, Target: p.target, Updates: n.piggyback(h)})
 	}
+}
+
+// full is the member's whole view as updates, itself included.
+func (n *Node) full() []Update {
+	out := []Update{{Member: n.self, State: Alive, Inc: n.shown}}
+	for _, id := range n.ids {
+		m := n.members[id]
+		out = append(out, Update{Member: id, State: m.state, Inc: m.inc})
+	}
+	return out
 }
 
 // learn applies the updates a message carried.
