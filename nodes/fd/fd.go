@@ -62,7 +62,12 @@ type PhiConfig struct {
 	// First is the inter-arrival time assumed before the second heartbeat
 	// (the expected heartbeat interval); it seeds the window.
 	First time.Duration
-	_     struct{}
+	// MaxInterval, if set, leaves longer intervals out of the window: such
+	// a gap is a silence (a pause, a partition), not the sender's rhythm,
+	// and would make the detector slow to suspect for a whole window
+	// afterwards (Cassandra caps it the same way).
+	MaxInterval time.Duration
+	_           struct{}
 }
 
 // Validate reports a configuration no detector can use.
@@ -78,6 +83,8 @@ func (c PhiConfig) Validate() error {
 		return fmt.Errorf("fd: phi first interval %v must be positive", c.First)
 	case c.Pause < 0:
 		return fmt.Errorf("fd: phi pause %v must not be negative", c.Pause)
+	case c.MaxInterval < 0 || c.MaxInterval > 0 && c.MaxInterval < c.First:
+		return fmt.Errorf("fd: phi max interval %v must be 0 (none) or at least the first interval %v", c.MaxInterval, c.First)
 	}
 	return nil
 }
@@ -132,7 +139,7 @@ func (p *Phi) count() int {
 }
 
 func (p *Phi) Heard(at time.Duration) {
-	if p.heard && at > p.last {
+	if p.heard && at > p.last && (p.cfg.MaxInterval == 0 || at-p.last <= p.cfg.MaxInterval) {
 		p.add(at - p.last)
 	}
 	if !p.heard || at > p.last {

@@ -114,6 +114,35 @@ func TestPhiWindowSlides(t *testing.T) {
 	}
 }
 
+// TestPhiMaxInterval: a long silence (a pause) does not enter the window,
+// so the next crash is suspected as fast as before.
+func TestPhiMaxInterval(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		max         time.Duration
+		wantSuspect bool
+	}{
+		{"without a cap the pause inflates the window", 0, false},
+		{"with a cap it is left out", 500 * ms, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := phiCfg()
+			cfg.MaxInterval = c.max
+			p := fd.NewPhi(cfg)
+			last := regular(p, 20, 100*ms)
+			last += 5 * time.Second // the sender was paused
+			p.Heard(last)
+			for i := range 3 {
+				p.Heard(last + time.Duration(i+1)*100*ms)
+			}
+			last += 300 * ms
+			if got := p.Suspect(last + 400*ms); got != c.wantSuspect {
+				t.Errorf("Suspect 400ms after the last heartbeat = %v (phi %.2f), want %v", got, p.Phi(last+400*ms), c.wantSuspect)
+			}
+		})
+	}
+}
+
 func TestPhiConfigErrors(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -124,6 +153,7 @@ func TestPhiConfigErrors(t *testing.T) {
 		{"min_std_dev", func(c *fd.PhiConfig) { c.MinStdDev = 0 }},
 		{"first", func(c *fd.PhiConfig) { c.First = 0 }},
 		{"pause", func(c *fd.PhiConfig) { c.Pause = -ms }},
+		{"max interval below first", func(c *fd.PhiConfig) { c.MaxInterval = ms }},
 	} {
 		cfg := phiCfg()
 		c.mut(&cfg)

@@ -56,10 +56,11 @@ const (
 	DefaultRetransmitMult    = 3
 	DefaultMaxPiggyback      = 8
 	DefaultHeartbeatInterval = 100 * time.Millisecond
-	DefaultHeartbeatTimeout  = 500 * time.Millisecond
+	DefaultHeartbeatTimeout  = time.Second
 	DefaultPhiThreshold      = 8.0
 	DefaultPhiWindow         = 32
-	DefaultPhiMinStdDev      = 20 * time.Millisecond
+	DefaultPhiMinStdDev      = 50 * time.Millisecond
+	DefaultPhiPause          = 800 * time.Millisecond
 )
 
 // Config configures every member of a cluster.
@@ -84,11 +85,15 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	HeartbeatTimeout  time.Duration
 	// PhiThreshold, PhiWindow and PhiMinStdDev tune DetectorPhi
-	// (fd.PhiConfig; its window is seeded with HeartbeatInterval).
+	// (fd.PhiConfig; its window is seeded with HeartbeatInterval and
+	// leaves out gaps over five intervals).
 	PhiThreshold float64
 	PhiWindow    int
 	PhiMinStdDev time.Duration
-	Bugs         Bugs
+	// PhiPause is the silence the φ detector accepts on top of the mean
+	// interval (a few lost heartbeats).
+	PhiPause time.Duration
+	Bugs     Bugs
 }
 
 // Bugs are planted bugs, off by default (see the package doc).
@@ -121,6 +126,7 @@ func (c Config) WithDefaults() Config {
 	set(&c.HeartbeatInterval, DefaultHeartbeatInterval)
 	set(&c.HeartbeatTimeout, DefaultHeartbeatTimeout)
 	set(&c.PhiMinStdDev, DefaultPhiMinStdDev)
+	set(&c.PhiPause, DefaultPhiPause)
 	seti(&c.IndirectK, DefaultIndirectK)
 	seti(&c.SuspicionMult, DefaultSuspicionMult)
 	seti(&c.RetransmitMult, DefaultRetransmitMult)
@@ -147,7 +153,8 @@ func (c Config) Validate() error {
 }
 
 func (c Config) phi() fd.PhiConfig {
-	return fd.PhiConfig{Threshold: c.PhiThreshold, Window: c.PhiWindow, MinStdDev: c.PhiMinStdDev, First: c.HeartbeatInterval}
+	return fd.PhiConfig{Threshold: c.PhiThreshold, Window: c.PhiWindow, MinStdDev: c.PhiMinStdDev, Pause: c.PhiPause, First: c.HeartbeatInterval,
+		MaxInterval: 5 * c.HeartbeatInterval}
 }
 
 // SuspicionTimeout is how long a member stays suspect before it is

@@ -84,6 +84,8 @@ type Node struct {
 	queue   []bcast
 	retrans int
 	synced  bool // a Sync reply arrived since the member (re)joined
+
+	lastBeat time.Duration // all-to-all modes: when beat last ran
 }
 
 // PushPullPeriods is how many protocol periods pass between a member's
@@ -280,8 +282,17 @@ func (n *Node) beat(env nodes.Env) {
 		env.Send(id, Heartbeat{Inc: n.inc})
 	}
 	now := env.Monotonic()
+	// A member that was itself stalled (paused, starved) wakes to find
+	// every peer silent: the heartbeats that queued up meanwhile are
+	// handled only after this timer. Judge no one this round (Cassandra's
+	// local-pause guard) and let them arrive.
+	stalled := n.lastBeat != 0 && now-n.lastBeat > 2*n.cfg.HeartbeatInterval
+	n.lastBeat = now
+	if stalled {
+		env.Reached("swim: skipped judging after a local stall")
+	}
 	for _, id := range n.ids {
-		if m := n.members[id]; m.state != Dead && m.det.Suspect(now) {
+		if m := n.members[id]; !stalled && m.state != Dead && m.det.Suspect(now) {
 			n.set(env, id, Dead, m.inc)
 		}
 	}

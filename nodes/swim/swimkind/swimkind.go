@@ -80,6 +80,7 @@ func Kind() scenarios.NodeKind {
 			{Key: "phi_threshold", Type: scenarios.ParamInt, Positive: true, Default: fmt.Sprint(int(d.PhiThreshold)), Help: "phi: the φ at which a peer is declared dead"},
 			{Key: "phi_window", Type: scenarios.ParamInt, Positive: true, Default: fmt.Sprint(d.PhiWindow), Help: "phi: inter-arrival times kept"},
 			{Key: "phi_min_std_dev", Type: scenarios.ParamDuration, Positive: true, Default: d.PhiMinStdDev.String(), Help: "phi: lower bound of the spread"},
+			{Key: "phi_pause", Type: scenarios.ParamDuration, Default: d.PhiPause.String(), Help: "phi: silence accepted on top of the mean interval"},
 			{Key: "detect_within", Type: scenarios.ParamDuration, Positive: true, Default: "5s", Help: "detection: every crash lasting this long is declared by every member within this long"},
 			{Key: "max_false_positives", Type: scenarios.ParamInt, Default: "0", Help: "detection: live members declared dead, at most"},
 			{Key: "converge_within", Type: scenarios.ParamDuration, Help: "view-convergence: no view changes this long after the heal (default: the heal window)"},
@@ -116,6 +117,7 @@ func config(p scenarios.Params) (swim.Config, Bounds, error) {
 		PhiThreshold:      float64(p.Int("phi_threshold")),
 		PhiWindow:         p.Int("phi_window"),
 		PhiMinStdDev:      p.Duration("phi_min_std_dev"),
+		PhiPause:          p.Duration("phi_pause"),
 		Bugs: swim.Bugs{
 			NoRefute:     p.Has("bugs", BugNoRefute),
 			NoIndirect:   p.Has("bugs", BugNoIndirect),
