@@ -1,0 +1,159 @@
+package swimkind
+
+import (
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/scenarios"
+)
+
+// The detection figures in docs/BENCHMARKS.md, by hand (minutes of CPU):
+//
+//	go test ./nodes/swim/swimkind -run 'TestFigures|TestLoad' -faultline.long -v -timeout 60m
+var (
+	long  = flag.Bool("faultline.long", false, "measure the detection figures and the load table (minutes of CPU)")
+	seeds = flag.Int("swim.seeds", 200, "seeds per detector and fault mix")
+)
+
+var (
+	figMu   sync.Mutex
+	figRuns []Analysis
+	figRun  []*Run
+)
+
+var registerFigures = sync.OnceFunc(func() {
+	if _, ok := scenarios.LookupNode("swim"); !ok {
+		scenarios.RegisterNode(Kind())
+		scenarios.RegisterWorkload(Workload())
+	}
+	scenarios.RegisterCheck(scenarios.CheckKind{
+		Name: "test-figures", Help: "collects the detection analysis of each run (a test check)", Class: scenarios.Safety,
+		Online: collect,
+		Check: func(f *scenarios.Finished, _ checker.Options) checker.Result {
+			r := runOf(f)
+			figMu.Lock()
+			figRuns = append(figRuns, r.Analyze())
+			figRun = append(figRun, r)
+			figMu.Unlock()
+			return checker.Result{Verdict: checker.Valid}
+		},
+	})
+})
+
+func figScenario(t *testing.T, detector, faults string, size int, duration time.Duration) *scenarios.Scenario {
+	nemesis := ""
+	if faults != "" {
+		nemesis = fmt.Sprintf("nemesis:\n  generate: {faults: [%s], interval: 1s..3s, duration: 1s..5s}\n", faults)
+	}
+	sc, err := scenarios.Parse("fig.yaml", []byte(fmt.Sprintf(`name: fig
+cluster: {node: swim, size: %d, params: {detector: %s, detect_within: 3s, max_false_positives: 1000000}}
+network: {latency: uniform(1ms, 10ms), drop: 1/50}
+clocks: {skew: 50ms, drift: 100ppm}
+workload: {kind: membership, clients: 1}
+%srun: {duration: %s, heal: 5s}
+check: [test-figures]
+`, size, detector, nemesis, duration)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func measure(t *testing.T, sc *scenarios.Scenario, n int) ([]Analysis, []*Run) {
+	figMu.Lock()
+	figRuns, figRun = nil, nil
+	figMu.Unlock()
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		if o := scenarios.RunSeed(sc, seed, scenarios.RunOptions{}); o.Failed() {
+			t.Fatalf("seed %d: %s: %s", seed, o.Status, o.Reason)
+		}
+	}
+	return figRuns, figRun
+}
+
+func TestFigures(t *testing.T) {
+	if !*long {
+		t.Skip("minutes of CPU: run with -faultline.long")
+	}
+	registerFigures()
+	mixes := []struct{ name, faults string }{
+		{"crashes", "crash"},
+		{"crashes + pauses", "crash, pause"},
+		{"crashes + loss (drop 1/10)", "crash, drop"},
+		{"crashes + slow links (delay 10..100ms)", "crash, delay"},
+		{"crashes + partitions", "crash, partition, isolate"},
+	}
+	var out strings.Builder
+	fmt.Fprintf(&out, "| detector | faults | crashes judged | first p50 | first p99 | all p50 | all p99 | missed | false positives (paused) | FP per member-hour | seeds with an FP |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, d := range []string{"swim", "heartbeat", "phi"} {
+		for _, m := range mixes {
+			as, rs := measure(t, figScenario(t, d, m.faults, 8, 20*time.Second), *seeds)
+			var first, all []time.Duration
+			judged, missed, fps, paused, fpSeeds := 0, 0, 0, 0, 0
+			memberSecs := 0.0
+			for i, a := range as {
+				r := rs[i]
+				memberSecs += float64(len(r.Servers)) * r.End.Seconds()
+				for _, c := range a.Crashes {
+					if c.to-c.from < r.Bounds.DetectWithin || c.from >= r.Duration {
+						continue
+					}
+					judged++
+					first = append(first, c.First-c.from)
+					if c.All >= 0 {
+						all = append(all, c.All-c.from)
+					} else {
+						missed++
+					}
+				}
+				fps += len(a.FalsePositives)
+				for _, fp := range a.FalsePositives {
+					if fp.Paused {
+						paused++
+					}
+				}
+				if len(a.FalsePositives) > 0 {
+					fpSeeds++
+				}
+			}
+			slices.Sort(first)
+			slices.Sort(all)
+			ms := func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/1e6) }
+			fmt.Fprintf(&out, "| %s | %s | %d | %s | %s | %s | %s | %d | %d (%d) | %.2f | %d/%d |\n", d, m.name, judged,
+				ms(percentile(first, 50)), ms(percentile(first, 99)), ms(percentile(all, 50)), ms(percentile(all, 99)),
+				missed, fps, paused, float64(fps)/memberSecs*3600, fpSeeds, len(as))
+		}
+	}
+	t.Logf("detection over seeds 1..%d (8 members, 20s + 5s heal each):\n%s", *seeds, out.String())
+}
+
+// TestLoad: messages per member per virtual second, fault-free, as the
+// cluster grows. SWIM's is flat; all-to-all heartbeats' grows with n.
+func TestLoad(t *testing.T) {
+	if !*long {
+		t.Skip("minutes of CPU: run with -faultline.long")
+	}
+	registerFigures()
+	var out strings.Builder
+	fmt.Fprintf(&out, "| members | swim | heartbeat | phi |\n|---|---|---|---|\n")
+	for _, n := range []int{8, 16, 32, 64, 128} {
+		fmt.Fprintf(&out, "| %d |", n)
+		for _, d := range []string{"swim", "heartbeat", "phi"} {
+			_, rs := measure(t, figScenario(t, d, "", n, 10*time.Second), 1)
+			r := rs[0]
+			sent := 0
+			for _, s := range r.Sent {
+				sent += s
+			}
+			fmt.Fprintf(&out, " %.1f |", float64(sent)/float64(len(r.Servers))/r.End.Seconds())
+		}
+		out.WriteString("\n")
+	}
+	t.Logf("messages sent per member per virtual second (fault-free, 10s + 5s heal, seed 1):\n%s", out.String())
+}
