@@ -126,6 +126,8 @@ var registry = []kindSpec{
 	{"disk-lose", "disk-lose TARGET", "power loss: crash losing every unsynced write", false, parseDiskLose, genDiskLose},
 	{"disk-tear", "disk-tear TARGET RATIO", "power loss that may leave the first unsynced write torn", false, parseDiskTear, genDiskTear},
 	{"disk-flip", "disk-flip TARGET RATIO", "flip a bit in reads with a probability", false, parseDiskFlip, genDiskFlip},
+	{"join", "join IDS", "servers absent from the start join the cluster now", true, parseJoin, nil},
+	{"leave", "leave TARGET [GRACE]", "servers announce their leave, stop after GRACE, rejoin when the fault stops", false, parseLeave, genLeave},
 	{"heal", "heal", "undo every active fault and restore the world", true, parseHeal, nil},
 }
 

@@ -13,6 +13,9 @@ const (
 	Alive State = iota
 	Suspect
 	Dead
+	// Left: the member announced it is leaving (a graceful leave); like
+	// Dead, until it rejoins at a higher incarnation.
+	Left
 )
 
 func (s State) String() string {
@@ -23,6 +26,8 @@ func (s State) String() string {
 		return "suspect"
 	case Dead:
 		return "dead"
+	case Left:
+		return "left"
 	}
 	return fmt.Sprintf("state(%d)", uint8(s))
 }
@@ -71,6 +76,8 @@ type Sync struct {
 // Heartbeat is the all-to-all detectors' message.
 type Heartbeat struct {
 	Inc uint64
+	// Left: the sender is leaving; this is its last heartbeat.
+	Left bool
 }
 
 // ViewQuery asks a member for a summary of its view (the membership

@@ -30,6 +30,7 @@ type member struct {
 	state     State
 	inc       uint64
 	suspicion nodes.TimerID // pending suspicion timeout, 0 if none
+	due       time.Duration // when it should fire (monotonic)
 	det       fd.Detector   // all-to-all modes only
 }
 
@@ -69,6 +70,7 @@ type Node struct {
 	inc     uint64
 	shown   uint64 // the incarnation last made durable and announced
 	ready   bool
+	leaving bool // told to leave: announced, waiting to be stopped
 	members map[nodes.ID]*member
 	ids     []nodes.ID // the peers, sorted
 	changes []Change
@@ -194,10 +196,21 @@ func (n *Node) Timer(env nodes.Env, _ nodes.TimerID, t uint64) {
 		n.probeTimeout(env, v)
 	case tagSuspicion:
 		id := nodes.ID(v)
-		if m := n.members[id]; m != nil && m.state == Suspect {
-			m.suspicion = 0
-			n.set(env, id, Dead, m.inc)
+		m := n.members[id]
+		if m == nil || m.state != Suspect {
+			break
 		}
+		if now := env.Monotonic(); now > m.due+n.cfg.ProbeInterval {
+			// The timer fired late: this member was stalled (paused), and
+			// the refutation may be queued behind the timer. Give it a
+			// period to arrive.
+			env.Reached("swim: suspicion timeout deferred after a local stall")
+			m.due = now + n.cfg.ProbeInterval
+			m.suspicion = env.SetTimer(n.cfg.ProbeInterval, tag(tagSuspicion, uint64(id)))
+			break
+		}
+		m.suspicion = 0
+		n.set(env, id, Dead, m.inc)
 	case tagBeat:
 		n.beat(env)
 	}
@@ -245,6 +258,15 @@ func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		}
 	case Heartbeat:
 		mem := n.members[from]
+		if m.Left {
+			if m.Inc >= mem.inc && mem.state != Left {
+				n.set(env, from, Left, m.Inc)
+			}
+			return
+		}
+		if mem.state == Left && m.Inc <= mem.inc {
+			return // sent before its leave, delivered after
+		}
 		if mem.det != nil {
 			mem.det.Heard(env.Monotonic())
 		}
@@ -253,6 +275,25 @@ func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 				env.Reached("swim: dead member came back")
 			}
 			n.set(env, from, Alive, max(m.Inc, mem.inc))
+		}
+	}
+}
+
+// Leave is a graceful leave (nodes.Leaver): the member tells every peer
+// it is leaving at its incarnation, stops probing and heartbeating, and
+// refutes nothing until it is stopped. It comes back, if it does, by a
+// restart at a higher incarnation.
+func (n *Node) Leave(env nodes.Env) {
+	if !n.ready || n.leaving {
+		return
+	}
+	n.leaving = true
+	env.Reached("swim: leaving")
+	for _, id := range n.ids {
+		if n.cfg.Detector == DetectorSWIM {
+			env.Send(id, Ping{Updates: []Update{{Member: n.self, State: Left, Inc: n.shown}}})
+		} else {
+			env.Send(id, Heartbeat{Inc: n.shown, Left: true})
 		}
 	}
 }
@@ -268,7 +309,7 @@ func (n *Node) summary(seq uint64) ViewReply {
 			r.Alive++
 		case Suspect:
 			r.Suspect++
-		case Dead:
+		case Dead, Left:
 			r.Dead++
 		}
 	}
@@ -278,6 +319,9 @@ func (n *Node) summary(seq uint64) ViewReply {
 // beat is the all-to-all modes' period: a heartbeat to every peer, then
 // a look at every peer's detector.
 func (n *Node) beat(env nodes.Env) {
+	if n.leaving {
+		return
+	}
 	for _, id := range n.ids {
 		env.Send(id, Heartbeat{Inc: n.inc})
 	}
@@ -301,6 +345,9 @@ func (n *Node) beat(env nodes.Env) {
 
 // tick is SWIM's protocol period: judge the last probe, start the next.
 func (n *Node) tick(env nodes.Env) {
+	if n.leaving {
+		return
+	}
 	env.SetTimer(n.cfg.ProbeInterval, tag(tagPeriod, 0))
 	n.period++
 	if p := n.probe; p != nil && !p.acked {
@@ -320,7 +367,16 @@ func (n *Node) tick(env nodes.Env) {
 	// Push-pull: a member that (re)joined learns the others' incarnations
 	// (it starts out believing every peer alive at incarnation 0); all
 	// members repair, now and then, what gossip lost.
-	if !n.synced || n.period%PushPullPeriods == 0 {
+	switch {
+	case !n.synced:
+		// Until one answers, push to IndirectK members at once: the news
+		// of the (re)join then spreads from several places.
+		peers := slices.Clone(n.ids)
+		env.Rand().Shuffle(len(peers), func(i, j int) { peers[i], peers[j] = peers[j], peers[i] })
+		for _, id := range peers[:min(len(peers), max(1, n.cfg.IndirectK))] {
+			env.Send(id, Sync{Updates: n.full()})
+		}
+	case n.period%PushPullPeriods == 0:
 		env.Send(n.ids[env.Rand().IntN(len(n.ids))], Sync{Updates: n.full()})
 	}
 	// Randomised round robin: every member is probed once per pass, in an
@@ -342,7 +398,7 @@ func (n *Node) tick(env nodes.Env) {
 
 func (n *Node) probeTimeout(env nodes.Env, seq uint64) {
 	p := n.probe
-	if p == nil || p.seq != seq || p.acked || n.members[p.target].state == Dead || n.cfg.Bugs.NoIndirect {
+	if p == nil || p.seq != seq || p.acked || n.members[p.target].state >= Dead || n.cfg.Bugs.NoIndirect {
 		return
 	}
 	var helpers []nodes.ID
@@ -379,7 +435,7 @@ func (n *Node) learn(env nodes.Env, us []Update) {
 func (n *Node) apply(env nodes.Env, u Update) {
 	if u.Member == n.self {
 		switch {
-		case u.State == Alive || n.cfg.Bugs.NoRefute:
+		case u.State == Alive || n.cfg.Bugs.NoRefute || n.leaving:
 		case u.Inc >= n.inc:
 			env.Reached("swim: refuted a suspicion")
 			n.bump(env, u.Inc+1, func(env nodes.Env) {
@@ -405,7 +461,7 @@ func (n *Node) apply(env nodes.Env, u Update) {
 	default:
 		return
 	}
-	if u.State == Alive && m.state == Dead {
+	if u.State == Alive && (m.state == Dead || m.state == Left) {
 		env.Reached("swim: dead member came back")
 	}
 	n.set(env, u.Member, u.State, u.Inc)
@@ -422,10 +478,13 @@ func (n *Node) set(env nodes.Env, id nodes.ID, st State, inc uint64) {
 			env.Reached("swim: member suspected")
 		case Dead:
 			env.Reached("swim: member declared dead")
+		case Left:
+			env.Reached("swim: member left")
 		}
 	}
 	m.state, m.inc = st, inc
 	if st == Suspect && m.suspicion == 0 {
+		m.due = env.Monotonic() + n.cfg.SuspicionTimeout(n.n)
 		m.suspicion = env.SetTimer(n.cfg.SuspicionTimeout(n.n), tag(tagSuspicion, uint64(id)))
 	}
 	if st != Suspect && m.suspicion != 0 {

@@ -57,7 +57,17 @@ func (iv interval) overlaps(o interval) bool { return iv.from < o.to && o.from <
 func (r *Run) lives() (down, paused map[nodes.ID][]interval) {
 	down, paused = map[nodes.ID][]interval{}, map[nodes.ID][]interval{}
 	crashAt, pauseAt := map[nodes.ID]time.Duration{}, map[nodes.ID]time.Duration{}
+	started := map[nodes.ID]bool{}
 	for _, e := range r.Lifecycle {
+		if e.Kind == trace.Start && !started[e.Node] {
+			// A member that joined later (nemesis join) was absent, down,
+			// from the start.
+			started[e.Node] = true
+			if e.At > 0 {
+				down[e.Node] = append(down[e.Node], interval{0, e.At})
+			}
+			continue
+		}
 		switch e.Kind {
 		case trace.Crash:
 			crashAt[e.Node] = e.At
@@ -80,6 +90,9 @@ func (r *Run) lives() (down, paused map[nodes.ID][]interval) {
 		}
 	}
 	for _, id := range r.Servers {
+		if !started[id] {
+			down[id] = append(down[id], interval{0, r.End + 1})
+		}
 		if at, ok := crashAt[id]; ok {
 			down[id] = append(down[id], interval{at, r.End + 1})
 		}
@@ -110,7 +123,8 @@ type Crash struct {
 type FalsePositive struct {
 	Observed
 	// Paused: the member was paused then, or had been within DetectWithin
-	// before (measured, not judged: a pause looks like a crash).
+	// before (measured, not judged: a pause looks like a crash), or the
+	// member that declared it was (it was catching up on stale news).
 	Paused bool
 }
 
@@ -118,8 +132,12 @@ type FalsePositive struct {
 type Analysis struct {
 	Crashes        []Crash
 	FalsePositives []FalsePositive
-	Declarations   int
+	Declarations   int // views that changed to dead
+	Leaves         int // views that changed to left
 }
+
+// gone reports a view entry that says the member is not in the cluster.
+func gone(st swim.State) bool { return st == swim.Dead || st == swim.Left }
 
 // Analyze pairs every crash with the declarations that detected it, and
 // every other declaration of death with what the member was doing.
@@ -133,15 +151,34 @@ func (r *Run) Analyze() Analysis {
 			if c.to > r.End {
 				c.to = r.End
 			}
+			// Declared: dead (or left) in an observer's view while down. A
+			// member that left announced it before it stopped: an
+			// observer whose last word on it before the stop was its leave
+			// knew at once.
 			first := map[nodes.ID]time.Duration{}
+			last := map[nodes.ID]swim.State{}
 			for _, o := range r.Changes {
-				if o.Change.Member == id && o.Change.State == swim.Dead && d.contains(o.At) {
+				if o.Change.Member != id {
+					continue
+				}
+				if o.At < d.from {
+					last[o.By] = o.Change.State
+					continue
+				}
+				if gone(o.Change.State) && d.contains(o.At) {
 					if _, ok := first[o.By]; !ok {
 						first[o.By] = o.At
 					}
-					if c.First < 0 {
-						c.First = o.At
-					}
+				}
+			}
+			for by, st := range last { //faultline:orderless each entry set independently
+				if st == swim.Left {
+					first[by] = d.from
+				}
+			}
+			for _, at := range first { //faultline:orderless a minimum
+				if c.First < 0 || at < c.First {
+					c.First = at
 				}
 			}
 			for _, ob := range r.Servers {
@@ -163,6 +200,9 @@ func (r *Run) Analyze() Analysis {
 	}
 	slices.SortFunc(a.Crashes, func(x, y Crash) int { return int(x.from - y.from) })
 	for _, o := range r.Changes {
+		if o.Change.State == swim.Left {
+			a.Leaves++ // announced by the member itself: never a mistake
+		}
 		if o.Change.State != swim.Dead {
 			continue
 		}
@@ -173,8 +213,12 @@ func (r *Run) Analyze() Analysis {
 		if anyOf(down[id], func(iv interval) bool { return iv.from <= o.At && o.At < iv.to+grace }) {
 			continue
 		}
+		// Paused: the member was paused (or just resumed), or the
+		// observer itself was — a resumed member handles what queued up
+		// during its pause, stale news included, before it catches up.
+		recent := func(iv interval) bool { return iv.from <= o.At && o.At < iv.to+grace }
 		a.FalsePositives = append(a.FalsePositives, FalsePositive{Observed: o,
-			Paused: anyOf(paused[id], func(iv interval) bool { return iv.from <= o.At && o.At < iv.to+grace })})
+			Paused: anyOf(paused[id], recent) || anyOf(paused[o.By], recent)})
 	}
 	return a
 }
@@ -258,6 +302,7 @@ func Detect(r *Run) checker.Result {
 		{Name: "all p99 s", Value: secs(percentile(all, 99))},
 		{Name: "all max s", Value: secs(percentile(all, 100))},
 		{Name: "declarations", Value: float64(a.Declarations)},
+		{Name: "leaves heard", Value: float64(a.Leaves)},
 		{Name: "false positives", Value: float64(len(a.FalsePositives))},
 		{Name: "false positives while paused", Value: float64(paused)},
 		{Name: "false positives judged", Value: float64(len(judgedFP))},
@@ -294,8 +339,8 @@ func Converge(r *Run, views map[nodes.ID][]swim.Member) checker.Result {
 			problems = append(problems, fmt.Sprintf("%v has not rejoined by the end", id))
 		default:
 			for _, m := range v {
-				if m.State == swim.Dead {
-					problems = append(problems, fmt.Sprintf("%v still sees %v as dead (incarnation %d)", id, m.ID, m.Inc))
+				if gone(m.State) {
+					problems = append(problems, fmt.Sprintf("%v still sees %v as %v (incarnation %d)", id, m.ID, m.State, m.Inc))
 				}
 			}
 		}
@@ -323,7 +368,7 @@ func Converge(r *Run, views map[nodes.ID][]swim.Member) checker.Result {
 		}
 		k := pair{o.By, o.Change.Member}
 		switch {
-		case o.Change.State == swim.Dead:
+		case gone(o.Change.State):
 			dead[k], lastDead = true, o
 		case dead[k]:
 			delete(dead, k)

@@ -101,6 +101,12 @@ func TestDetect(t *testing.T) {
 			metrics: map[string]float64{"false positives": 1, "false positives while paused": 1, "false positives judged": 0},
 		},
 		{
+			name:    "a declaration by an observer just resumed from a pause is measured, not judged",
+			run:     run(life(ev(8*s, n2, trace.Pause), ev(12*s, n2, trace.Resume)), dead(12*s, n2, n3)),
+			want:    checker.Valid,
+			metrics: map[string]float64{"false positives": 1, "false positives while paused": 1, "false positives judged": 0},
+		},
+		{
 			name: "a declaration just after the restart is a late detection, not a false positive",
 			run:  run(crashN4, dead(6*s, n1, n4), dead(6*s, n2, n4), dead(7*s, n3, n4), dead(10500*time.Millisecond, n1, n4)),
 			want: checker.Valid, metrics: map[string]float64{"false positives": 0, "declarations": 4},
