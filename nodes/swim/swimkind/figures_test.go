@@ -3,11 +3,16 @@ package swimkind
 import (
 	"flag"
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/scenarios"
@@ -19,6 +24,7 @@ import (
 var (
 	long  = flag.Bool("faultline.long", false, "measure the detection figures and the load table (minutes of CPU)")
 	seeds = flag.Int("swim.seeds", 200, "seeds per detector and fault mix")
+	png   = flag.String("swim.plot", "", "write the detection-time distributions per detector to this PNG")
 )
 
 var (
@@ -91,6 +97,7 @@ func TestFigures(t *testing.T) {
 	}
 	var out strings.Builder
 	fmt.Fprintf(&out, "| detector | faults | crashes judged | first p50 | first p99 | all p50 | all p99 | missed | false positives (paused) | FP per member-hour | seeds with an FP |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	pooled := map[string][]time.Duration{}
 	for _, d := range []string{"swim", "heartbeat", "phi"} {
 		for _, m := range mixes {
 			as, rs := measure(t, figScenario(t, d, m.faults, 8, 20*time.Second), *seeds)
@@ -122,6 +129,7 @@ func TestFigures(t *testing.T) {
 					fpSeeds++
 				}
 			}
+			pooled[d] = append(pooled[d], all...)
 			slices.Sort(first)
 			slices.Sort(all)
 			ms := func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/1e6) }
@@ -131,6 +139,45 @@ func TestFigures(t *testing.T) {
 		}
 	}
 	t.Logf("detection over seeds 1..%d (8 members, 20s + 5s heal each):\n%s", *seeds, out.String())
+	if *png != "" {
+		if err := plotDetection(*png, pooled); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// plotDetection draws, per detector, the distribution of all-members
+// detection times pooled over the fault mixes.
+func plotDetection(path string, pooled map[string][]time.Duration) error {
+	p := plot.New()
+	p.Title.Text = "time until every member declared a crashed member dead (8 members, all fault mixes pooled)"
+	p.X.Label.Text = "detection time, all members (ms)"
+	p.Y.Label.Text = "crashes"
+	colors := map[string]color.RGBA{"swim": {R: 0x1f, G: 0x77, B: 0xb4, A: 0xc0}, "heartbeat": {R: 0xd6, G: 0x27, B: 0x28, A: 0xc0}, "phi": {R: 0x2c, G: 0xa0, B: 0x2c, A: 0xc0}}
+	for _, d := range []string{"swim", "heartbeat", "phi"} {
+		var vs plotter.Values
+		for _, x := range pooled[d] {
+			vs = append(vs, float64(x)/1e6)
+		}
+		if len(vs) == 0 {
+			continue
+		}
+		h, err := plotter.NewHist(vs, 40)
+		if err != nil {
+			return err
+		}
+		h.FillColor, h.LineStyle.Width = colors[d], 0
+		p.Add(h)
+		p.Legend.Add(fmt.Sprintf("%s (p50 %.0f ms, p99 %.0f ms)", d, float64(percentile(sorted(pooled[d]), 50))/1e6, float64(percentile(sorted(pooled[d]), 99))/1e6), h)
+	}
+	p.Legend.Top = true
+	return p.Save(10*vg.Inch, 4.5*vg.Inch, path)
+}
+
+func sorted(xs []time.Duration) []time.Duration {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
 }
 
 // TestLoad: messages per member per virtual second, fault-free, as the

@@ -27,9 +27,10 @@ func load(t *testing.T, path string) *scenarios.Scenario {
 }
 
 // TestLibrary: each detector's library scenario (crashes, pauses, lossy
-// links) detects every crash in time and declares no live member dead.
+// links), and SWIM under churn (late joins, graceful leaves), detects
+// every crash in time and declares no live member dead.
 func TestLibrary(t *testing.T) {
-	for _, name := range []string{"swim-crashes", "swim-heartbeat-crashes", "swim-phi-crashes"} {
+	for _, name := range []string{"swim-crashes", "swim-heartbeat-crashes", "swim-phi-crashes", "swim-churn"} {
 		t.Run(name, func(t *testing.T) {
 			faultlinetest.Run(t, load(t, "../../../scenarios/"+name+".yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
 		})
