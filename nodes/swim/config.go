@@ -52,7 +52,7 @@ const (
 	DefaultProbeInterval     = 200 * time.Millisecond
 	DefaultProbeTimeout      = 60 * time.Millisecond
 	DefaultIndirectK         = 3
-	DefaultSuspicionMult     = 5
+	DefaultSuspicionMult     = 6
 	DefaultRetransmitMult    = 3
 	DefaultMaxPiggyback      = 8
 	DefaultHeartbeatInterval = 100 * time.Millisecond
