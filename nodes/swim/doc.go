@@ -47,9 +47,23 @@
 // periods) tells it better; the same exchange repairs what lossy gossip
 // missed.
 //
-// The all-to-all modes guard against their own stalls: a member whose
-// heartbeat timer fires late (it was paused) judges no one that round,
-// since its peers' heartbeats are still queued behind the timer.
+// A member that (re)joins pushes its view to IndirectK members at once,
+// until one answers, so the news spreads from several places.
+//
+// # Leaving
+//
+// A member told to leave (nodes.Leaver, the nemesis's leave fault) tells
+// every peer it has Left — a fourth state, ranked above dead at the same
+// incarnation — then stops probing, heartbeating and refuting until it is
+// stopped. It rejoins, if it does, by a restart at a higher incarnation.
+//
+// # Stalls
+//
+// A member that was paused handles what queued up meanwhile only after
+// its overdue timers. The all-to-all modes judge no one in a round whose
+// timer fired late (Cassandra's local-pause guard); SWIM defers an
+// overdue suspicion timeout by one period, so a refutation queued behind
+// it can arrive.
 //
 // # Failure model
 //
