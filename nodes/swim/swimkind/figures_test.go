@@ -15,6 +15,8 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/swim"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -31,6 +33,7 @@ var (
 	figMu   sync.Mutex
 	figRuns []Analysis
 	figRun  []*Run
+	figConv []checker.Result
 )
 
 var registerFigures = sync.OnceFunc(func() {
@@ -43,9 +46,17 @@ var registerFigures = sync.OnceFunc(func() {
 		Online: collect,
 		Check: func(f *scenarios.Finished, _ checker.Options) checker.Result {
 			r := runOf(f)
+			views := map[nodes.ID][]swim.Member{}
+			for _, id := range f.Servers {
+				if s, ok := f.Node(id).(*swim.Node); ok && s.Ready() {
+					views[id] = s.View()
+				}
+			}
+			conv := Converge(r, views)
 			figMu.Lock()
 			figRuns = append(figRuns, r.Analyze())
 			figRun = append(figRun, r)
+			figConv = append(figConv, conv)
 			figMu.Unlock()
 			return checker.Result{Verdict: checker.Valid}
 		},
@@ -73,7 +84,7 @@ check: [test-figures]
 
 func measure(t *testing.T, sc *scenarios.Scenario, n int) ([]Analysis, []*Run) {
 	figMu.Lock()
-	figRuns, figRun = nil, nil
+	figRuns, figRun, figConv = nil, nil, nil
 	figMu.Unlock()
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		if o := scenarios.RunSeed(sc, seed, scenarios.RunOptions{}); o.Failed() {
@@ -96,7 +107,7 @@ func TestFigures(t *testing.T) {
 		{"crashes + partitions", "crash, partition, isolate"},
 	}
 	var out strings.Builder
-	fmt.Fprintf(&out, "| detector | faults | crashes judged | first p50 | first p99 | all p50 | all p99 | missed | false positives (paused) | FP per member-hour | seeds with an FP |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&out, "| detector | faults | crashes judged | first p50 | first p99 | all p50 | all p99 | missed | false positives (paused) | FP per member-hour | seeds with an FP | converged after heal p50 / p99 (seeds not converged) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	pooled := map[string][]time.Duration{}
 	for _, d := range []string{"swim", "heartbeat", "phi"} {
 		for _, m := range mixes {
@@ -130,12 +141,26 @@ func TestFigures(t *testing.T) {
 				}
 			}
 			pooled[d] = append(pooled[d], all...)
+			var conv []time.Duration
+			notConverged := 0
+			for _, c := range figConv {
+				if c.Verdict != checker.Valid {
+					notConverged++
+				}
+				for _, m := range c.Metrics {
+					if m.Name == "converged after heal s" {
+						conv = append(conv, time.Duration(m.Value*1e9))
+					}
+				}
+			}
+			slices.Sort(conv)
 			slices.Sort(first)
 			slices.Sort(all)
 			ms := func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/1e6) }
-			fmt.Fprintf(&out, "| %s | %s | %d | %s | %s | %s | %s | %d | %d (%d) | %.2f | %d/%d |\n", d, m.name, judged,
+			fmt.Fprintf(&out, "| %s | %s | %d | %s | %s | %s | %s | %d | %d (%d) | %.2f | %d/%d | %s / %s (%d) |\n", d, m.name, judged,
 				ms(percentile(first, 50)), ms(percentile(first, 99)), ms(percentile(all, 50)), ms(percentile(all, 99)),
-				missed, fps, paused, float64(fps)/memberSecs*3600, fpSeeds, len(as))
+				missed, fps, paused, float64(fps)/memberSecs*3600, fpSeeds, len(as),
+				ms(percentile(conv, 50)), ms(percentile(conv, 99)), notConverged)
 		}
 	}
 	t.Logf("detection over seeds 1..%d (8 members, 20s + 5s heal each):\n%s", *seeds, out.String())
