@@ -24,11 +24,15 @@
 // The bounds a scenario expects are cluster parameters: detect_within
 // (every crash that lasts that long must be declared by every member up
 // throughout it, within that long), max_false_positives (declarations of
-// a live member as dead, over the run; a member paused or cut off is
-// live) and converge_within (no view changes later than that after the
-// heal). The checks report their figures as metrics either way: detection
+// a live member as dead, over the run; a member cut off is live, one
+// paused is measured but not judged) and converge_within (no view holds
+// a member dead or left later than that after the heal). The checks report their figures as metrics either way: detection
 // time (first member and all members, p50/p99), false positives, and
 // messages per member per virtual second.
+//
+// The bounds and the collected changes are per run: Build stores them
+// beside the *scenarios.Protocol it returns (a weak-keyed map, so they go
+// with the world), which the checks' Finished carries.
 package swimkind
 
 import (
@@ -83,7 +87,7 @@ func Kind() scenarios.NodeKind {
 			{Key: "phi_pause", Type: scenarios.ParamDuration, Default: d.PhiPause.String(), Help: "phi: silence accepted on top of the mean interval"},
 			{Key: "detect_within", Type: scenarios.ParamDuration, Positive: true, Default: "5s", Help: "detection: every crash lasting this long is declared by every member within this long"},
 			{Key: "max_false_positives", Type: scenarios.ParamInt, Default: "0", Help: "detection: live members declared dead, at most"},
-			{Key: "converge_within", Type: scenarios.ParamDuration, Help: "view-convergence: no view changes this long after the heal (default: the heal window)"},
+			{Key: "converge_within", Type: scenarios.ParamDuration, Help: "view-convergence: no view holds a member dead or left this long after the heal (default: the heal window)"},
 			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs, comma-separated"},
 		},
 		MinSize:    3,
@@ -235,7 +239,7 @@ func Checks() []scenarios.CheckKind {
 		},
 		{
 			Name:      CheckViewConvergence,
-			Help:      "after the heal every member's view has every member alive, and no view changes later than converge_within after the heal",
+			Help:      "after the heal no member's view holds another dead or left, and the last such entry went within converge_within of the heal (suspicions are not judged)",
 			Class:     scenarios.Liveness,
 			Supported: supported,
 			Online:    collect,
