@@ -128,6 +128,8 @@ var registry = []kindSpec{
 	{"disk-flip", "disk-flip TARGET RATIO", "flip a bit in reads with a probability", false, parseDiskFlip, genDiskFlip},
 	{"slow", "slow TARGET FACTOR", "servers take FACTOR times longer to handle messages and sync (gray failure)", false, parseSlow, genSlow},
 	{"overload", "overload FACTOR", "clients offer FACTOR times their load", false, parseOverload, genOverload},
+	{"join", "join IDS", "servers absent from the start join the cluster now", true, parseJoin, nil},
+	{"leave", "leave TARGET [GRACE]", "servers announce their leave, stop after GRACE, rejoin when the fault stops", false, parseLeave, genLeave},
 	{"heal", "heal", "undo every active fault and restore the world", true, parseHeal, nil},
 }
 

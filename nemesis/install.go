@@ -119,6 +119,9 @@ func Install(w *sim.Sim, sched Schedule, opts Options) (*Nemesis, error) {
 		nm.initial = append(nm.initial, clockVal{off, ppm})
 	}
 	nm.x = ctx{w: w, inSync: nm.inSync, healAll: nm.healAll, clientsFollow: opts.ClientsFollowPartitions}
+	if err := holdJoiners(w, nm.sched); err != nil {
+		return nil, err
+	}
 	for i, st := range nm.sched.Steps {
 		w.At(st.At, func() { nm.begin(i) })
 		if st.For > 0 {

@@ -163,3 +163,12 @@ type Env interface {
 type LeaderReporter interface {
 	IsLeader() bool
 }
+
+// Leaver is an optional interface: a node that implements it is told when
+// it is asked to leave the cluster gracefully (the nemesis's leave fault),
+// so it can announce its departure and sync what it must before the host
+// stops it. Leave runs like any handler: atomically, acting only through
+// env. A node without it is simply stopped after the grace period.
+type Leaver interface {
+	Leave(env Env)
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim/trace"
 )
 
 // NodeKind is a protocol the runner can build by name. A protocol package
@@ -203,7 +204,29 @@ type Finished struct {
 	Servers, ClientIDs []nodes.ID
 	// Node returns the live node with an ID, or nil when it is down.
 	Node func(id nodes.ID) nodes.Node
+	// Now is the virtual time: for an online check, the instant of the
+	// handler just run; for Check, the end of the run. A check that
+	// samples the nodes online stamps what it sees with it.
+	Now func() time.Duration
+	// Lifecycle lists every server's starts, crashes, pauses and resumes
+	// over the run, in time order: what actually happened to the
+	// processes, for checks that judge a protocol against it (a failure
+	// detector's detection time and false positives). Nil for online
+	// checks.
+	Lifecycle []ProcessEvent
+	// Sent counts the messages each server sent over the run (Sent[i] is
+	// Servers[i]'s), for message-load figures. Nil for online checks.
+	Sent []int
 	_    struct{}
+}
+
+// ProcessEvent is one change of a server's process state: Kind is
+// trace.Start (fresh or after a restart), trace.Crash, trace.Pause or
+// trace.Resume.
+type ProcessEvent struct {
+	At   time.Duration
+	Node nodes.ID
+	Kind trace.Kind
 }
 
 // registry holds what scenarios can name. Registration happens at program

@@ -47,6 +47,8 @@ type World struct {
 	Nemesis  *nemesis.Nemesis
 	recorder *checker.Recorder
 	faults   map[string]bool
+	life     []ProcessEvent
+	sent     []int
 	events   *[]trace.Event
 	online   []string // checks installed before the run
 }
@@ -98,7 +100,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 		model = wk.Model().Name()
 	}
 	wd := &World{Sim: w, Scenario: sc, Seed: seed, Protocol: proto, Clients: clients,
-		recorder: checker.NewRecorder(model), faults: map[string]bool{}}
+		recorder: checker.NewRecorder(model), faults: map[string]bool{}, sent: make([]int, sc.Cluster.Size)}
 	if opts.Hook != nil {
 		opts.Hook(w)
 	}
@@ -112,6 +114,14 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 			delete(handles, e.Num)
 		case trace.FaultStart:
 			wd.faults[e.Type] = true
+		case trace.Start, trace.Crash, trace.Pause, trace.Resume:
+			if !e.Node.IsClient() {
+				wd.life = append(wd.life, ProcessEvent{At: e.At, Node: e.Node, Kind: e.Kind})
+			}
+		case trace.Send:
+			if !e.Node.IsClient() && e.Node.Index() <= len(wd.sent) {
+				wd.sent[e.Node.Index()-1]++
+			}
 		}
 		return nil
 	})
@@ -161,8 +171,12 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 
 // finished is the check's view of the world (h is nil for online checks).
 func (wd *World) finished(h *checker.History) *Finished {
-	return &Finished{Scenario: wd.Scenario, Seed: wd.Seed, History: h, Protocol: wd.Protocol, Clients: wd.Clients,
-		Servers: wd.Sim.Servers(), ClientIDs: wd.Sim.Clients(), Node: wd.Sim.Node}
+	f := &Finished{Scenario: wd.Scenario, Seed: wd.Seed, History: h, Protocol: wd.Protocol, Clients: wd.Clients,
+		Servers: wd.Sim.Servers(), ClientIDs: wd.Sim.Clients(), Node: wd.Sim.Node, Now: wd.Sim.Now}
+	if h != nil {
+		f.Lifecycle, f.Sent = slices.Clone(wd.life), slices.Clone(wd.sent)
+	}
+	return f
 }
 
 func nodeName(id nodes.ID) string {

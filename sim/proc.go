@@ -19,6 +19,7 @@ type proc struct {
 	node      nodes.Node
 	up        bool
 	paused    bool
+	held      bool // not started with the others (Hold)
 	inc       uint32
 	monoStart int64
 	rng       *rand.Rand
@@ -169,6 +170,7 @@ func (s *Sim) Restart(id nodes.ID) error {
 	if err != nil || p.up {
 		return err
 	}
+	p.held = false
 	s.ev = trace.Event{Kind: trace.Restart, Node: id}
 	s.emit()
 	p.start()
@@ -210,6 +212,46 @@ func (s *Sim) Resume(id nodes.ID) error {
 	}
 	p.deferred = p.deferred[:0]
 	return nil
+}
+
+// Hold keeps a server from starting with the others when the run starts:
+// it stays down, absent from the cluster, until Restart starts it (a
+// member joining later: the nemesis's join). It must be called before the
+// run starts; a held server has no start event until it joins.
+func (s *Sim) Hold(id nodes.ID) error {
+	p, err := s.mustProc(id)
+	switch {
+	case err != nil:
+		return err
+	case s.started:
+		return fmt.Errorf("sim: Hold(%v) after the run started", id)
+	case id.IsClient():
+		return fmt.Errorf("sim: Hold(%v): only servers join later", id)
+	}
+	p.held = true
+	return nil
+}
+
+// Leave asks a running server to leave gracefully: its node's Leave
+// method runs (if it implements nodes.Leaver) as a handler at this
+// instant. Stopping it afterwards is the caller's (Crash). Asking a
+// server that is down or paused does nothing: it cannot act on it.
+func (s *Sim) Leave(id nodes.ID) error {
+	p, err := s.mustProc(id)
+	if err != nil || !p.up || p.paused {
+		return err
+	}
+	if l, ok := p.node.(nodes.Leaver); ok && p.callLeave(l) {
+		p.checkAfter()
+	}
+	return nil
+}
+
+func (p *proc) callLeave(l nodes.Leaver) (ok bool) {
+	defer p.recover()
+	p.sim.active = p
+	l.Leave(&p.env)
+	return true
 }
 
 // IsUp reports whether a process is running (possibly paused).

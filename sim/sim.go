@@ -422,6 +422,9 @@ func (s *Sim) Start() {
 		}
 	}
 	for _, p := range s.procs {
+		if p.held {
+			continue
+		}
 		p.start()
 		if s.failure != nil {
 			return

@@ -18,6 +18,7 @@ import (
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/nodes/saga/sagakind"
 	"github.com/faultline/faultline/nodes/service/servicekind"
+	"github.com/faultline/faultline/nodes/swim/swimkind"
 	"github.com/faultline/faultline/nodes/twopc/twopckind"
 	"github.com/faultline/faultline/scenarios"
 )
@@ -49,6 +50,7 @@ func Nodes() []scenarios.NodeKind {
 		servicekind.Kind(),
 		queuekind.Kind(),
 		causalkind.Kind(),
+		swimkind.Kind(),
 	}
 }
 
@@ -58,5 +60,6 @@ func Workloads() []scenarios.WorkloadKind {
 		bankkind.Workload(),
 		servicekind.Workload(),
 		queuekind.Workload(),
+		swimkind.Workload(),
 	)
 }
