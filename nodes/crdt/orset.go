@@ -1,0 +1,128 @@
+package crdt
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/faultline/faultline/nodes"
+)
+
+// ORSet is an add-wins observed-remove set of strings without tombstones.
+// Entries holds, per present element, the dots of the adds that are not
+// removed yet; Context holds every dot the replica has seen (added here,
+// merged from elsewhere, removed or not). A dot in Context but in no
+// entry was removed.
+type ORSet struct {
+	Entries map[string][]Dot `json:"entries,omitempty"`
+	Context VV               `json:"context,omitempty"`
+}
+
+// Add adds elem as replica id with a fresh dot, which it returns. The
+// dots of earlier adds of elem stay (a later remove reports them all).
+func (s *ORSet) Add(id nodes.ID, elem string) Dot {
+	if s.Entries == nil {
+		s.Entries = map[string][]Dot{}
+	}
+	if s.Context == nil {
+		s.Context = VV{}
+	}
+	s.Context[id]++
+	d := Dot{Node: id, N: s.Context[id]}
+	s.Entries[elem] = append(s.Entries[elem], d)
+	return d
+}
+
+// Remove removes elem: the dots of the adds observed here, which it
+// returns sorted. Adds elsewhere that this replica has not seen yet keep
+// their dots and survive the merge (add wins).
+func (s *ORSet) Remove(elem string) []Dot {
+	ds := s.Entries[elem]
+	delete(s.Entries, elem)
+	return slices.SortedFunc(slices.Values(ds), dotLess)
+}
+
+// Contains reports whether elem is present.
+func (s ORSet) Contains(elem string) bool { return len(s.Entries[elem]) > 0 }
+
+// Elements lists the present elements, sorted.
+func (s ORSet) Elements() []string { return slices.Sorted(maps.Keys(s.Entries)) }
+
+// Dots returns elem's dots, sorted.
+func (s ORSet) Dots(elem string) []Dot {
+	return slices.SortedFunc(slices.Values(s.Entries[elem]), dotLess)
+}
+
+// Merge joins o into s: a dot stays if both sides hold it, or if one
+// side holds it and the other has never seen it; the contexts join.
+func (s *ORSet) Merge(o ORSet) { s.merge(o, false) }
+
+// MergeDroppingUnseen is a wrong merge kept for the planted bug
+// remove-unseen (nodes/crdt/gossip): it reads an element missing on one
+// side as removed there, without asking that side's context whether it
+// has seen the add, so it deletes adds the other replica never saw.
+func (s *ORSet) MergeDroppingUnseen(o ORSet) { s.merge(o, true) }
+
+func (s *ORSet) merge(o ORSet, dropUnseen bool) {
+	out := map[string][]Dot{}
+	elems := slices.Sorted(maps.Keys(s.Entries))
+	for _, e := range slices.Sorted(maps.Keys(o.Entries)) {
+		if _, ok := s.Entries[e]; !ok {
+			elems = append(elems, e)
+		}
+	}
+	for _, e := range elems {
+		mine, theirs := s.Entries[e], o.Entries[e]
+		if dropUnseen && (len(mine) == 0 || len(theirs) == 0) {
+			continue
+		}
+		var keep []Dot
+		for _, d := range mine {
+			if slices.Contains(theirs, d) || !o.Context.Covers(d) {
+				keep = append(keep, d)
+			}
+		}
+		for _, d := range theirs {
+			if !slices.Contains(mine, d) && !s.Context.Covers(d) {
+				keep = append(keep, d)
+			}
+		}
+		if len(keep) > 0 {
+			out[e] = slices.SortedFunc(slices.Values(keep), dotLess)
+		}
+	}
+	s.Entries = out
+	if s.Context == nil {
+		s.Context = VV{}
+	}
+	s.Context.Merge(o.Context)
+}
+
+// Clone returns a deep copy.
+func (s ORSet) Clone() ORSet {
+	out := ORSet{Context: s.Context.Clone()}
+	if len(s.Entries) > 0 {
+		out.Entries = make(map[string][]Dot, len(s.Entries))
+		//faultline:orderless copying into another map
+		for e, ds := range s.Entries {
+			out.Entries[e] = slices.Clone(ds)
+		}
+	}
+	return out
+}
+
+// Equal reports equal entries (as sets of dots) and contexts.
+func (s ORSet) Equal(o ORSet) bool { return s.String() == o.String() }
+
+// String renders the elements with their dots, then the context:
+// "{a:n1.1,n2.3 b:n1.2} {n1:2 n2:3}". Equal sets render equally.
+func (s ORSet) String() string {
+	var parts []string
+	for _, e := range s.Elements() {
+		if len(s.Entries[e]) > 0 {
+			parts = append(parts, e+":"+FormatDots(s.Entries[e]))
+		}
+	}
+	return fmt.Sprintf("{%s} %v", strings.Join(parts, " "), s.Context)
+}
