@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/faultline/faultline/nodes/abd/abdkind"
+	"github.com/faultline/faultline/nodes/crdt/crdtkind"
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
@@ -32,8 +33,8 @@ func Register() {
 
 // Nodes returns the stock node kinds.
 func Nodes() []scenarios.NodeKind {
-	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind()}
+	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind(), crdtkind.Kind()}
 }
 
 // Workloads returns the stock workload kinds.
-func Workloads() []scenarios.WorkloadKind { return kvkind.Workloads() }
+func Workloads() []scenarios.WorkloadKind { return append(kvkind.Workloads(), crdtkind.Workloads()...) }

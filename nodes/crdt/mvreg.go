@@ -58,8 +58,27 @@ func (r *MVRegister) Merge(o MVRegister) {
 			keep = append(keep, MVVersion{Value: x.Value, VV: x.VV.Clone()})
 		}
 	}
-	slices.SortFunc(keep, func(a, b MVVersion) int { return strings.Compare(a.String(), b.String()) })
+	slices.SortFunc(keep, func(a, b MVVersion) int {
+		if c := strings.Compare(a.Value, b.Value); c != 0 {
+			return c
+		}
+		return strings.Compare(a.VV.String(), b.VV.String())
+	})
 	r.Versions = keep
+}
+
+// Equal reports the same siblings (Merge keeps them in canonical order).
+func (r MVRegister) Equal(o MVRegister) bool {
+	if len(r.Versions) != len(o.Versions) {
+		return false
+	}
+	for i, x := range r.Versions {
+		y := o.Versions[i]
+		if x.Value != y.Value || !x.VV.Equal(y.VV) {
+			return false
+		}
+	}
+	return true
 }
 
 // String renders one version: "v@{n1:2}".
