@@ -34,12 +34,13 @@ func (g GCounter) Value() uint64 {
 	return sum
 }
 
-// Merge raises every entry to the maximum of g's and o's.
-func (g *GCounter) Merge(o GCounter) {
+// Merge raises every entry to the maximum of g's and o's, and reports
+// whether that changed g.
+func (g *GCounter) Merge(o GCounter) (changed bool) {
 	if len(o.Counts) > 0 && g.Counts == nil {
 		g.Counts = map[nodes.ID]uint64{}
 	}
-	VV(g.Counts).Merge(VV(o.Counts))
+	return VV(g.Counts).Merge(VV(o.Counts))
 }
 
 // Clone returns a deep copy.
@@ -76,10 +77,10 @@ func (c *PNCounter) Add(id nodes.ID, delta int64) {
 // Value is the increments minus the decrements.
 func (c PNCounter) Value() int64 { return int64(c.P.Value() - c.N.Value()) }
 
-// Merge merges both halves.
-func (c *PNCounter) Merge(o PNCounter) {
-	c.P.Merge(o.P)
-	c.N.Merge(o.N)
+// Merge merges both halves, and reports whether that changed c.
+func (c *PNCounter) Merge(o PNCounter) (changed bool) {
+	p := c.P.Merge(o.P)
+	return c.N.Merge(o.N) || p
 }
 
 // Clone returns a deep copy.
@@ -129,11 +130,14 @@ func (r *LWWRegister) Write(v string, s Stamp) {
 	}
 }
 
-// Merge keeps the write with the higher stamp.
-func (r *LWWRegister) Merge(o LWWRegister) {
+// Merge keeps the write with the higher stamp, and reports whether that
+// changed r.
+func (r *LWWRegister) Merge(o LWWRegister) (changed bool) {
 	if r.Stamp.Less(o.Stamp) {
 		*r = o
+		return true
 	}
+	return false
 }
 
 // String renders the value and stamp.

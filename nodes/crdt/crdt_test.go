@@ -1,6 +1,7 @@
 package crdt
 
 import (
+	"fmt"
 	"testing"
 
 	fuzz "github.com/google/gofuzz"
@@ -21,7 +22,7 @@ type replicated[T any] struct {
 	name  string
 	zero  func() T
 	apply func(t *T, id nodes.ID, s step)
-	merge func(t *T, o T)
+	merge func(t *T, o T) bool
 	clone func(t T) T
 	equal func(a, b T) bool
 	show  func(t T) string
@@ -52,11 +53,11 @@ func elem(s step) string { return string(rune('a' + s.Elem%4)) }
 var types = []any{
 	replicated[GCounter]{name: "GCounter", zero: func() GCounter { return GCounter{} },
 		apply: func(t *GCounter, id nodes.ID, s step) { t.Inc(id, uint64(s.Delta&7)) },
-		merge: func(t *GCounter, o GCounter) { t.Merge(o) }, clone: GCounter.Clone,
+		merge: func(t *GCounter, o GCounter) bool { return t.Merge(o) }, clone: GCounter.Clone,
 		equal: GCounter.Equal, show: GCounter.String},
 	replicated[PNCounter]{name: "PNCounter", zero: func() PNCounter { return PNCounter{} },
 		apply: func(t *PNCounter, id nodes.ID, s step) { t.Add(id, int64(s.Delta)) },
-		merge: func(t *PNCounter, o PNCounter) { t.Merge(o) }, clone: PNCounter.Clone,
+		merge: func(t *PNCounter, o PNCounter) bool { return t.Merge(o) }, clone: PNCounter.Clone,
 		equal: PNCounter.Equal, show: PNCounter.String},
 	replicated[LWWRegister]{name: "LWWRegister", zero: func() LWWRegister { return LWWRegister{} },
 		apply: func(t *LWWRegister, id nodes.ID, s step) {
@@ -66,7 +67,7 @@ var types = []any{
 			}
 			t.Write(elem(s), st)
 		},
-		merge: func(t *LWWRegister, o LWWRegister) { t.Merge(o) }, clone: func(t LWWRegister) LWWRegister { return t },
+		merge: func(t *LWWRegister, o LWWRegister) bool { return t.Merge(o) }, clone: func(t LWWRegister) LWWRegister { return t },
 		equal: func(a, b LWWRegister) bool { return a == b }, show: LWWRegister.String},
 	replicated[ORSet]{name: "ORSet", zero: func() ORSet { return ORSet{} },
 		apply: func(t *ORSet, id nodes.ID, s step) {
@@ -76,11 +77,11 @@ var types = []any{
 				t.Add(id, elem(s))
 			}
 		},
-		merge: func(t *ORSet, o ORSet) { t.Merge(o) }, clone: ORSet.Clone,
+		merge: func(t *ORSet, o ORSet) bool { return t.Merge(o) }, clone: ORSet.Clone,
 		equal: ORSet.Equal, show: ORSet.String},
 	replicated[MVRegister]{name: "MVRegister", zero: func() MVRegister { return MVRegister{} },
 		apply: func(t *MVRegister, id nodes.ID, s step) { t.Write(id, elem(s)) },
-		merge: func(t *MVRegister, o MVRegister) { t.Merge(o) },
+		merge: func(t *MVRegister, o MVRegister) bool { return t.Merge(o) },
 		clone: func(t MVRegister) MVRegister { var c MVRegister; c.Merge(t); return c },
 		equal: func(a, b MVRegister) bool { return a.String() == b.String() }, show: MVRegister.String},
 }
@@ -109,6 +110,10 @@ func laws[T any](t *testing.T, r replicated[T], seeds int) {
 		}
 		if x := m(m(a, b), b); !r.equal(x, m(a, b)) {
 			fail("idempotence (a⊔b)⊔b = a⊔b", x, m(a, b))
+		}
+		x := r.clone(a)
+		if changed := r.merge(&x, r.clone(b)); changed == r.equal(x, a) {
+			fail(fmt.Sprintf("Merge reports changed=%v", changed), x, a)
 		}
 	}
 }

@@ -42,8 +42,10 @@ func (r MVRegister) Values() []string {
 }
 
 // Merge keeps every version of either side not dominated by a version of
-// the other (nor equal to one kept already).
-func (r *MVRegister) Merge(o MVRegister) {
+// the other (nor equal to one kept already), and reports whether that
+// changed r.
+func (r *MVRegister) Merge(o MVRegister) (changed bool) {
+	before := r.Versions
 	all := append(slices.Clone(r.Versions), o.Versions...)
 	var keep []MVVersion
 	for i, x := range all {
@@ -65,6 +67,7 @@ func (r *MVRegister) Merge(o MVRegister) {
 		return strings.Compare(a.VV.String(), b.VV.String())
 	})
 	r.Versions = keep
+	return !r.Equal(MVRegister{Versions: before})
 }
 
 // Equal reports the same siblings (Merge keeps them in canonical order).

@@ -55,16 +55,17 @@ func (s ORSet) Dots(elem string) []Dot {
 }
 
 // Merge joins o into s: a dot stays if both sides hold it, or if one
-// side holds it and the other has never seen it; the contexts join.
-func (s *ORSet) Merge(o ORSet) { s.merge(o, false) }
+// side holds it and the other has never seen it; the contexts join. It
+// reports whether that changed s.
+func (s *ORSet) Merge(o ORSet) (changed bool) { return s.merge(o, false) }
 
 // MergeDroppingUnseen is a wrong merge kept for the planted bug
 // remove-unseen (nodes/crdt/gossip): it reads an element missing on one
 // side as removed there, without asking that side's context whether it
 // has seen the add, so it deletes adds the other replica never saw.
-func (s *ORSet) MergeDroppingUnseen(o ORSet) { s.merge(o, true) }
+func (s *ORSet) MergeDroppingUnseen(o ORSet) (changed bool) { return s.merge(o, true) }
 
-func (s *ORSet) merge(o ORSet, dropUnseen bool) {
+func (s *ORSet) merge(o ORSet, dropUnseen bool) (changed bool) {
 	out := map[string][]Dot{}
 	elems := slices.Sorted(maps.Keys(s.Entries))
 	for _, e := range slices.Sorted(maps.Keys(o.Entries)) {
@@ -75,17 +76,21 @@ func (s *ORSet) merge(o ORSet, dropUnseen bool) {
 	for _, e := range elems {
 		mine, theirs := s.Entries[e], o.Entries[e]
 		if dropUnseen && (len(mine) == 0 || len(theirs) == 0) {
+			changed = changed || len(mine) > 0
 			continue
 		}
 		var keep []Dot
 		for _, d := range mine {
 			if slices.Contains(theirs, d) || !o.Context.Covers(d) {
 				keep = append(keep, d)
+			} else {
+				changed = true
 			}
 		}
 		for _, d := range theirs {
 			if !slices.Contains(mine, d) && !s.Context.Covers(d) {
 				keep = append(keep, d)
+				changed = true
 			}
 		}
 		if len(keep) > 0 {
@@ -96,7 +101,7 @@ func (s *ORSet) merge(o ORSet, dropUnseen bool) {
 	if s.Context == nil {
 		s.Context = VV{}
 	}
-	s.Context.Merge(o.Context)
+	return s.Context.Merge(o.Context) || changed
 }
 
 // Clone returns a deep copy.
@@ -142,4 +147,35 @@ func (s ORSet) String() string {
 		}
 	}
 	return fmt.Sprintf("{%s} %v", strings.Join(parts, " "), s.Context)
+}
+
+// ApplyAdd is the op-based set's add effector: elem gains dot d, made by
+// the add's origin (Context records it). Delivered exactly once and in
+// causal order (nodes/crdt/causal), ApplyAdd and ApplyRemove of
+// concurrent operations commute: a remove names only dots its origin had
+// observed, never a concurrent add's.
+func (s *ORSet) ApplyAdd(elem string, d Dot) {
+	if s.Entries == nil {
+		s.Entries = map[string][]Dot{}
+	}
+	if s.Context == nil {
+		s.Context = VV{}
+	}
+	if !slices.Contains(s.Entries[elem], d) {
+		s.Entries[elem] = append(s.Entries[elem], d)
+	}
+	if d.N > s.Context[d.Node] {
+		s.Context[d.Node] = d.N
+	}
+}
+
+// ApplyRemove is the op-based set's remove effector: elem loses the dots
+// the remove observed at its origin; dots added concurrently stay.
+func (s *ORSet) ApplyRemove(elem string, ds []Dot) {
+	keep := slices.DeleteFunc(slices.Clone(s.Entries[elem]), func(d Dot) bool { return slices.Contains(ds, d) })
+	if len(keep) == 0 {
+		delete(s.Entries, elem)
+		return
+	}
+	s.Entries[elem] = keep
 }

@@ -21,14 +21,17 @@ func (v VV) Clone() VV {
 	return out
 }
 
-// Merge raises v to the pointwise maximum of v and o.
-func (v VV) Merge(o VV) {
+// Merge raises v to the pointwise maximum of v and o, and reports
+// whether that changed v.
+func (v VV) Merge(o VV) (changed bool) {
 	//faultline:orderless a pointwise maximum is the same in any order
 	for id, n := range o {
 		if n > v[id] {
 			v[id] = n
+			changed = true
 		}
 	}
+	return changed
 }
 
 // Covers reports whether v has seen dot d.

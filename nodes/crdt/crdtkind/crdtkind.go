@@ -30,6 +30,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/crdt"
+	"github.com/faultline/faultline/nodes/crdt/causal"
 	"github.com/faultline/faultline/nodes/crdt/crdtclient"
 	"github.com/faultline/faultline/nodes/crdt/gossip"
 	"github.com/faultline/faultline/scenarios"
@@ -40,10 +41,15 @@ const (
 	BugMergeNotIdempotent = "merge-not-idempotent"
 	BugKeyedByClient      = "keyed-by-client"
 	BugRemoveUnseen       = "remove-unseen"
+	BugFIFODelivery       = "fifo-delivery"
 )
 
 // BugNames lists the planted bugs, in the order the docs present them.
-var BugNames = []string{BugMergeNotIdempotent, BugKeyedByClient, BugRemoveUnseen}
+var BugNames = []string{BugMergeNotIdempotent, BugKeyedByClient, BugRemoveUnseen, BugFIFODelivery}
+
+// TypeORSetOp is the op-based add-wins set with causal delivery
+// (nodes/crdt/causal); the other types are nodes/crdt/gossip's.
+const TypeORSetOp = "orset-op"
 
 // Kind is the "crdt" node kind.
 func Kind() scenarios.NodeKind {
@@ -51,12 +57,13 @@ func Kind() scenarios.NodeKind {
 	for _, t := range gossip.Types() {
 		types = append(types, string(t))
 	}
+	types = append(types, TypeORSetOp)
 	return scenarios.NodeKind{
 		Name: "crdt",
 		Help: "state-based CRDT replicas (nodes/crdt/gossip): counters, an add-wins set, lww and multi-value registers, gossip to fanout random peers",
 		Params: []scenarios.ParamSpec{
 			{Key: "type", Type: scenarios.ParamEnum, Enum: types, Default: string(gossip.PNCounter),
-				Help: "the replicated type: gcounter, pncounter (counter workload), orset (set), lww, mvreg (register)"},
+				Help: "the replicated type: gcounter, pncounter (counter workload), orset, orset-op (set; op-based with causal delivery), lww, mvreg (register)"},
 			{Key: "fanout", Type: scenarios.ParamInt, Positive: true, Default: strconv.Itoa(gossip.DefaultFanout),
 				Help: "peers each gossip round and each push go to, drawn at random"},
 			{Key: "gossip_interval", Type: scenarios.ParamDuration, Positive: true, Default: gossip.DefaultGossipInterval.String(),
@@ -76,12 +83,31 @@ func Kind() scenarios.NodeKind {
 			if err != nil {
 				return nil, err
 			}
+			if p.String("type") == TypeORSetOp {
+				return &scenarios.Protocol{Factory: causal.New(causalConfig(p)), Digest: digest}, nil
+			}
 			return &scenarios.Protocol{Factory: gossip.New(cfg), Digest: digest}, nil
 		},
 	}
 }
 
+func causalConfig(p scenarios.Params) causal.Config {
+	return causal.Config{Fanout: p.Int("fanout"), GossipInterval: p.Duration("gossip_interval"),
+		Bugs: causal.Bugs{FIFOOnly: p.Has("bugs", BugFIFODelivery)}}
+}
+
 func config(p scenarios.Params) (gossip.Config, error) {
+	if p.String("type") == TypeORSetOp {
+		for _, b := range p.List("bugs") {
+			if b != BugFIFODelivery {
+				return gossip.Config{}, p.Errorf("bugs", "%s needs a state-based type, not %s", b, TypeORSetOp)
+			}
+		}
+		return gossip.Config{}, causalConfig(p).Validate()
+	}
+	if p.Has("bugs", BugFIFODelivery) {
+		return gossip.Config{}, p.Errorf("bugs", "%s needs type %s", BugFIFODelivery, TypeORSetOp)
+	}
 	c := gossip.Config{
 		Type:           gossip.Type(p.String("type")),
 		Fanout:         p.Int("fanout"),
@@ -101,11 +127,13 @@ func config(p scenarios.Params) (gossip.Config, error) {
 // digest is the replica's object, canonically rendered (keys are not
 // used: a replica holds one object).
 func digest(n nodes.Node, _ []string) (string, bool) {
-	s, ok := n.(*gossip.Node)
-	if !ok {
-		return "", false
+	switch s := n.(type) {
+	case *gossip.Node:
+		return s.Value().String(), true
+	case *causal.Node:
+		return TypeORSetOp + " " + s.Set().String() + " delivered " + s.Delivered().String(), true
 	}
-	return s.Value().String(), true
+	return "", false
 }
 
 // Workloads returns the counter and set workload kinds.

@@ -9,6 +9,10 @@ type Gossip struct {
 	Value Value
 }
 
+// Clone copies the object deeply (cheaper than the simulator's
+// reflective copy).
+func (g Gossip) Clone() nodes.Message { return Gossip{Value: g.Value.Clone()} }
+
 // Push announces one local counter update to peers: Origin's entry of
 // the increments (or, with Neg, of the decrements) is now Entry, after
 // adding Delta. A receiver merges the entry (a maximum: a duplicate or a

@@ -129,8 +129,7 @@ type Node struct {
 	// shared is the object as of the last completed sync: the only one
 	// gossip and pushes show (see the package doc).
 	shared Value
-	// wallSeen is the highest LWW stamp wall time this replica wrote.
-	syncs durable.Syncs
+	syncs  durable.Syncs
 }
 
 // Value returns the replica's current object (a copy).
@@ -214,25 +213,25 @@ func (n *Node) onGossip(env nodes.Env, m Gossip) {
 	if m.Value.Type != n.cfg.Type {
 		return // not ours (a misconfigured peer): ignore
 	}
-	before := n.st.Value.Clone()
 	v := &n.st.Value
+	var changed bool
 	switch n.cfg.Type {
 	case GCounter:
-		v.G.Merge(m.Value.G)
+		changed = v.G.Merge(m.Value.G)
 	case PNCounter:
-		v.PN.Merge(m.Value.PN)
+		changed = v.PN.Merge(m.Value.PN)
 	case ORSet:
 		if n.cfg.Bugs.RemoveUnseen {
-			v.Set.MergeDroppingUnseen(m.Value.Set)
+			changed = v.Set.MergeDroppingUnseen(m.Value.Set)
 		} else {
-			v.Set.Merge(m.Value.Set)
+			changed = v.Set.Merge(m.Value.Set)
 		}
 	case LWW:
-		v.LWW.Merge(m.Value.LWW)
+		changed = v.LWW.Merge(m.Value.LWW)
 	case MVReg:
-		v.MV.Merge(m.Value.MV)
+		changed = v.MV.Merge(m.Value.MV)
 	}
-	if !v.Equal(before) {
+	if changed {
 		env.Reached("crdt: gossip brought news")
 		n.persist(env, nil)
 	}
