@@ -22,8 +22,9 @@
 //
 // Replication is anti-entropy by full state: every GossipInterval (with a
 // random phase per replica) a replica sends its object to Fanout peers
-// drawn at random, which merge it; a merge that changed something is
-// persisted in turn. After an update, once durable, the replica also
+// drawn at random, which merge it; what merges changed is written at
+// the replica's next gossip round (or with its next update), and shown
+// to others once durable. After an update, once durable, the replica also
 // pushes it to Fanout random peers at once: a counter pushes its new
 // entry (Push: origin and entry, merged as a maximum), the other types
 // their whole object. Merges are commutative, associative and idempotent,

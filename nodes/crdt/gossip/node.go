@@ -129,7 +129,10 @@ type Node struct {
 	// shared is the object as of the last completed sync: the only one
 	// gossip and pushes show (see the package doc).
 	shared Value
-	syncs  durable.Syncs
+	// dirty says merges changed the object since it was last written;
+	// the next gossip round (or update) writes it.
+	dirty bool
+	syncs durable.Syncs
 }
 
 // Value returns the replica's current object (a copy).
@@ -165,6 +168,7 @@ func (n *Node) Synced(env nodes.Env, tag uint64) { n.syncs.Synced(env, tag) }
 // persist writes the state and runs then once it is durable; from then
 // on gossip shows it.
 func (n *Node) persist(env nodes.Env, then func(env nodes.Env)) {
+	n.dirty = false
 	env.Store().Write(StateFile, n.st.encode())
 	snap := n.st.Value.Clone()
 	n.syncs.After(env, func(env nodes.Env) {
@@ -193,6 +197,9 @@ func (n *Node) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 		return
 	}
 	env.SetTimer(n.cfg.GossipInterval, tagGossip)
+	if n.dirty {
+		n.persist(env, nil)
+	}
 	for _, p := range n.targets(env) {
 		env.Send(p, Gossip{Value: n.shared.Clone()})
 	}
@@ -233,7 +240,7 @@ func (n *Node) onGossip(env nodes.Env, m Gossip) {
 	}
 	if changed {
 		env.Reached("crdt: gossip brought news")
-		n.persist(env, nil)
+		n.dirty = true
 	}
 }
 
@@ -257,7 +264,7 @@ func (n *Node) onPush(env nodes.Env, m Push) {
 		// a duplicate, or a push arriving after gossip brought the entry,
 		// counts the increment again.
 		g.Inc(m.Origin, m.Delta)
-		n.persist(env, nil)
+		n.dirty = true
 		return
 	}
 	if m.Entry <= g.Entry(m.Origin) {
@@ -265,7 +272,7 @@ func (n *Node) onPush(env nodes.Env, m Push) {
 	}
 	g.Merge(crdt.GCounter{Counts: map[nodes.ID]uint64{m.Origin: m.Entry}})
 	env.Reached("crdt: push brought news")
-	n.persist(env, nil)
+	n.dirty = true
 }
 
 func (n *Node) onRequest(env nodes.Env, from nodes.ID, req kv.Request) {
