@@ -9,6 +9,7 @@ import "github.com/faultline/faultline/nodes"
 // nodes.OpRead.
 const (
 	OpAdd      nodes.OpKind = "add"      // set: add Value to the set
+	OpRemove   nodes.OpKind = "remove"   // set: remove Value from the set (nodes/crdt's add-wins set; the set model has no remove)
 	OpGenerate nodes.OpKind = "generate" // unique ids: Output is a fresh id
 	OpTransfer nodes.OpKind = "transfer" // bank: move money between accounts
 )
@@ -16,5 +17,5 @@ const (
 // opKinds is the vocabulary of operation kinds the history readers accept.
 var opKinds = map[nodes.OpKind]bool{
 	nodes.OpGet: true, nodes.OpPut: true, nodes.OpAppend: true, nodes.OpCAS: true,
-	nodes.OpRead: true, nodes.OpWrite: true, OpAdd: true, OpGenerate: true, OpTransfer: true,
+	nodes.OpRead: true, nodes.OpWrite: true, OpAdd: true, OpRemove: true, OpGenerate: true, OpTransfer: true,
 }

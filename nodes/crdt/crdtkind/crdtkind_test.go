@@ -164,10 +164,16 @@ func TestRegisterReads(t *testing.T) {
 	}
 }
 
-// TestOpAdd: the set workload's add is the checker's add.
-func TestOpAdd(t *testing.T) {
-	if crdt.OpAdd != checker.OpAdd {
-		t.Fatalf("crdt.OpAdd %q != checker.OpAdd %q", crdt.OpAdd, checker.OpAdd)
+// TestOpKinds: the workloads' operations are the checker's, so their
+// history files read back.
+func TestOpKinds(t *testing.T) {
+	if crdt.OpAdd != checker.OpAdd || crdt.OpRemove != checker.OpRemove {
+		t.Fatalf("crdt's add/remove %q/%q differ from the checker's %q/%q", crdt.OpAdd, crdt.OpRemove, checker.OpAdd, checker.OpRemove)
+	}
+	line := `{"client":"c1","op":"remove","value":"e1","outcome":"ok","output":"n1.1,n2.3","invoke":1000,"return":2000}`
+	h, err := checker.ReadJSON(strings.NewReader(line+"\n"), "h")
+	if err != nil || len(h.Ops) != 1 || h.Ops[0].Kind != crdt.OpRemove {
+		t.Fatalf("a remove does not read back: %v %+v", err, h)
 	}
 }
 
