@@ -1,8 +1,10 @@
-// Package crdtkind plugs the CRDT replicas of nodes/crdt/gossip and the
-// clients of nodes/crdt/crdtclient into the scenario runner: the "crdt"
-// node kind (param type: gcounter, pncounter, orset, lww or mvreg), the
-// "counter" and "set" workload kinds, and the checks counter-bounds and
-// set-add-wins. It is written against the runner's public API only.
+// Package crdtkind plugs the CRDT replicas of nodes/crdt/gossip (state
+// based) and nodes/crdt/causal (the op-based set) and the clients of
+// nodes/crdt/crdtclient into the scenario runner: the "crdt" node kind
+// (param type: gcounter, pncounter, orset, orset-op, lww or mvreg), the
+// "counter" and "set" workload kinds, and the checks counter-bounds,
+// set-add-wins and register-reads. It is written against the runner's
+// public API only. docs/CRDT.md is the overview.
 //
 // A binary (or a test) makes them available with
 //
@@ -12,7 +14,7 @@
 //	}
 //
 // (the checks come with the node kind). Counters run the counter
-// workload, orset the set workload, lww and mvreg the kv register
+// workload, orset and orset-op the set workload, lww and mvreg the kv register
 // workload; a replica answers an operation its type does not perform
 // with kv.StatusUnsupported, which the clients record as a failure.
 //
