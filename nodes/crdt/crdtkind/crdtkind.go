@@ -42,12 +42,13 @@ import (
 const (
 	BugMergeNotIdempotent = "merge-not-idempotent"
 	BugKeyedByClient      = "keyed-by-client"
+	BugCountResets        = "count-resets"
 	BugRemoveUnseen       = "remove-unseen"
 	BugFIFODelivery       = "fifo-delivery"
 )
 
 // BugNames lists the planted bugs, in the order the docs present them.
-var BugNames = []string{BugMergeNotIdempotent, BugKeyedByClient, BugRemoveUnseen, BugFIFODelivery}
+var BugNames = []string{BugMergeNotIdempotent, BugKeyedByClient, BugCountResets, BugRemoveUnseen, BugFIFODelivery}
 
 // TypeORSetOp is the op-based add-wins set with causal delivery
 // (nodes/crdt/causal); the other types are nodes/crdt/gossip's.
@@ -117,6 +118,7 @@ func config(p scenarios.Params) (gossip.Config, error) {
 		Bugs: gossip.Bugs{
 			PushAddsDelta: p.Has("bugs", BugMergeNotIdempotent),
 			KeyedByClient: p.Has("bugs", BugKeyedByClient),
+			CountResets:   p.Has("bugs", BugCountResets),
 			RemoveUnseen:  p.Has("bugs", BugRemoveUnseen),
 		},
 	}

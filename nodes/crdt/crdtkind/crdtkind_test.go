@@ -198,6 +198,7 @@ func TestBugsCaught(t *testing.T) {
 	wants := map[string]want{
 		crdtkind.BugMergeNotIdempotent: {scenarios.StatusInvalid, crdtkind.CheckCounter, 3},
 		crdtkind.BugKeyedByClient:      {scenarios.StatusInvalid, crdtkind.CheckCounter, 3},
+		crdtkind.BugCountResets:        {scenarios.StatusInvalid, crdtkind.CheckCounter, 5},
 		crdtkind.BugRemoveUnseen:       {scenarios.StatusInvalid, crdtkind.CheckSet, 3},
 		// Replicas that delivered out of causal order never converge.
 		crdtkind.BugFIFODelivery: {scenarios.StatusLiveness, scenarios.CheckConvergence, 3},
@@ -221,6 +222,7 @@ func TestParamErrors(t *testing.T) {
 	for _, c := range []struct{ yaml, want string }{
 		{"cluster: {node: crdt, size: 3, params: {type: orset, bugs: keyed-by-client}}\nworkload: {kind: set}\n", "the counter bugs need a counter type, not orset"},
 		{"cluster: {node: crdt, size: 3, params: {type: gcounter, bugs: remove-unseen}}\n", "remove-unseen needs type orset"},
+		{"cluster: {node: crdt, size: 3, params: {type: mvreg, bugs: count-resets}}\n", "the counter bugs need a counter type, not mvreg"},
 		{"cluster: {node: crdt, size: 3, params: {type: tree}}\n", "tree"},
 		{"cluster: {node: crdt, size: 3, params: {fanout: 0}}\n", "fanout"},
 		{"cluster: {node: crdt, size: 3, params: {type: orset, bugs: fifo-delivery}}\n", "fifo-delivery needs type orset-op"},

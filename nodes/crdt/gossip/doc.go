@@ -90,6 +90,13 @@
 //     replicas raise the same entry from the same value, merge keeps the
 //     larger, and an acknowledged add is lost (counter-bounds, final
 //     reads).
+//   - count-resets (CountResets): a counter replica sets its own entry
+//     from a running total of the increments it has made, kept in memory
+//     and not rebuilt by Start from the stored entry. After a restart the
+//     total starts from zero, the merge keeps the larger stored entry,
+//     and the increments made since vanish until the total catches up
+//     (counter-bounds, final reads: the G-counter keyed by a
+//     per-incarnation count).
 //   - remove-unseen (RemoveUnseen): the set merge reads an element
 //     missing on one side as removed there, without asking that side's
 //     causal context whether it has seen the add: adds that have not

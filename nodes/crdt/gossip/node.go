@@ -73,6 +73,9 @@ type Bugs struct {
 	// RemoveUnseen: the set merge reads an element missing on one side as
 	// removed there, deleting adds that side has not seen.
 	RemoveUnseen bool
+	// CountResets: a counter replica sets its own entry from a running
+	// total it keeps in memory, which a restart resets to zero.
+	CountResets bool
 }
 
 // WithDefaults fills zero fields.
@@ -98,7 +101,7 @@ func (c Config) Validate() error {
 	if c.Fanout < 1 || c.GossipInterval <= 0 {
 		return errors.New("gossip: fanout and gossip_interval must be positive")
 	}
-	if (c.Bugs.PushAddsDelta || c.Bugs.KeyedByClient) && !c.Type.IsCounter() {
+	if (c.Bugs.PushAddsDelta || c.Bugs.KeyedByClient || c.Bugs.CountResets) && !c.Type.IsCounter() {
 		return fmt.Errorf("gossip: the counter bugs need a counter type, not %s", c.Type)
 	}
 	if c.Bugs.RemoveUnseen && c.Type != ORSet {
@@ -132,7 +135,10 @@ type Node struct {
 	// dirty says merges changed the object since it was last written;
 	// the next gossip round (or update) writes it.
 	dirty bool
-	syncs durable.Syncs
+	// ownP and ownN are the planted bug count-resets' running totals of
+	// this incarnation's increments and decrements.
+	ownP, ownN uint64
+	syncs      durable.Syncs
 }
 
 // Value returns the replica's current object (a copy).
@@ -339,7 +345,23 @@ func (n *Node) apply(env nodes.Env, req kv.Request) (reply kv.Reply, push *Push,
 			mag = uint64(-delta)
 		}
 		g := n.counter(neg)
-		g.Inc(key, mag)
+		switch {
+		case n.cfg.Bugs.CountResets:
+			// Planted bug: the entry is this incarnation's running total,
+			// which starts from zero after a restart; merge then keeps
+			// the larger, older entry and the new increments vanish.
+			own := &n.ownP
+			if neg {
+				own = &n.ownN
+			}
+			*own += mag
+			g.Merge(crdt.GCounter{Counts: map[nodes.ID]uint64{key: *own}})
+			if g.Entry(key) != *own {
+				env.Reached("crdt: counter entry behind what the replica had counted")
+			}
+		default:
+			g.Inc(key, mag)
+		}
 		push = &Push{Origin: key, Neg: neg, Entry: g.Entry(key), Delta: mag}
 	case n.cfg.Type == ORSet && op.Kind == crdt.OpAdd:
 		reply.Value = v.Set.Add(n.id, op.Value).String()
