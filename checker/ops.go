@@ -9,6 +9,7 @@ import "github.com/faultline/faultline/nodes"
 // nodes.OpRead.
 const (
 	OpAdd      nodes.OpKind = "add"      // set: add Value to the set
+	OpRemove   nodes.OpKind = "remove"   // set: remove Value from the set (nodes/crdt's add-wins set; the set model has no remove)
 	OpGenerate nodes.OpKind = "generate" // unique ids: Output is a fresh id
 	OpTransfer nodes.OpKind = "transfer" // bank: move money between accounts
 )

@@ -10,6 +10,7 @@ import (
 	"github.com/faultline/faultline/nodes/abd/abdkind"
 	"github.com/faultline/faultline/nodes/bank/bankkind"
 	"github.com/faultline/faultline/nodes/causal/causalkind"
+	"github.com/faultline/faultline/nodes/crdt/crdtkind"
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
@@ -51,12 +52,16 @@ func Nodes() []scenarios.NodeKind {
 		queuekind.Kind(),
 		causalkind.Kind(),
 		swimkind.Kind(),
+		crdtkind.Kind(),
 	}
 }
 
 // Workloads returns the stock workload kinds.
 func Workloads() []scenarios.WorkloadKind {
-	return append(kvkind.Workloads(),
+	var ws []scenarios.WorkloadKind
+	ws = append(ws, kvkind.Workloads()...)
+	ws = append(ws, crdtkind.Workloads()...)
+	return append(ws,
 		bankkind.Workload(),
 		servicekind.Workload(),
 		queuekind.Workload(),
