@@ -132,3 +132,36 @@ type CatchUp struct {
 type InstallSnapshot struct {
 	Snap Snapshot
 }
+
+// Clone copies the entries (the simulator's reflective copy is slower).
+func (m Accept) Clone() nodes.Message {
+	m.Entries = append([]Entry(nil), m.Entries...)
+	return m
+}
+
+// Clone copies the slots.
+func (m Accepted) Clone() nodes.Message {
+	m.Slots = append([]uint64(nil), m.Slots...)
+	return m
+}
+
+// Clone copies the entries.
+func (m Learn) Clone() nodes.Message {
+	m.Entries = append([]Entry(nil), m.Entries...)
+	return m
+}
+
+// Clone: a Prepare holds no references.
+func (m Prepare) Clone() nodes.Message { return m }
+
+// Clone: a Nack holds no references.
+func (m Nack) Clone() nodes.Message { return m }
+
+// Clone: a Heartbeat holds no references.
+func (m Heartbeat) Clone() nodes.Message { return m }
+
+// Clone: a HeartbeatOK holds no references.
+func (m HeartbeatOK) Clone() nodes.Message { return m }
+
+// Clone: a CatchUp holds no references.
+func (m CatchUp) Clone() nodes.Message { return m }
