@@ -10,8 +10,11 @@ import (
 // persist puts a record in the acceptor log (the first one, on a fresh
 // store, as a base) and runs then once it is durable.
 func (n *Node) persist(env nodes.Env, r *record, then func(env nodes.Env)) {
+	if n.cfg.Bugs.PromiseNotPersisted {
+		r.Promised = Ballot{} // planted bug: the promise lives in memory only
+	}
 	if n.disk.gen == 0 {
-		n.disk.rewrite(env.Store(), &n.acc)
+		n.disk.rewrite(env.Store(), &n.acc, n.cfg.Bugs.PromiseNotPersisted)
 	} else {
 		n.disk.appendRecord(env.Store(), r)
 	}
@@ -47,16 +50,21 @@ func (n *Node) onPrepare(env nodes.Env, from nodes.ID, m Prepare) {
 		n.resetDeadline(env) // let the proposer finish
 	}
 	p := Promise{Ballot: m.Ballot, From: m.From}
-	if n.sm.Index >= m.From {
+	if n.durableSnap >= m.From {
+		// The proposals of some slots of the window were dropped with the
+		// log; they are chosen, and the applied state stands for them.
 		s := n.sm.clone()
 		p.Snap = &s
 	}
 	for _, s := range slices.Sorted(maps.Keys(n.acc.accepted)) {
-		if s >= m.From && s > n.sm.Index {
+		if s >= m.From {
 			p.Accepted = append(p.Accepted, n.acc.accepted[s])
 		}
 	}
-	answer := func(env nodes.Env) { n.send(env, from, p) }
+	answer := func(env nodes.Env) {
+		n.record(Event{Kind: EventAnswered, Ballot: m.Ballot})
+		n.send(env, from, p)
+	}
 	switch {
 	case n.cfg.Bugs.PromiseNotPersisted:
 		answer(env) // planted bug: the promise lives in memory only
@@ -81,15 +89,18 @@ func (n *Node) onAccept(env nodes.Env, from nodes.ID, m Accept) {
 	ack := Accepted{Ballot: m.Ballot}
 	for _, e := range m.Entries {
 		ack.Slots = append(ack.Slots, e.Slot)
-		if e.Slot <= n.sm.Index {
-			continue // chosen and applied here; the snapshot answers for it
+		if e.Slot <= n.durableSnap {
+			continue // chosen, and in the durable snapshot, which answers for it
 		}
 		a := AcceptedEntry{Slot: e.Slot, Ballot: m.Ballot, Cmd: e.Cmd}
 		n.acc.accepted[e.Slot] = a
 		r.Accepted = append(r.Accepted, a)
 		n.record(Event{Kind: EventAccepted, Slot: e.Slot, Ballot: m.Ballot, Cmd: e.Cmd})
 	}
-	n.persist(env, &r, func(env nodes.Env) { n.send(env, from, ack) })
+	n.persist(env, &r, func(env nodes.Env) {
+		n.record(Event{Kind: EventAnswered, Ballot: m.Ballot})
+		n.send(env, from, ack)
+	})
 	n.behind(env, from, m.Commit)
 }
 

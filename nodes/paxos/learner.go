@@ -127,7 +127,7 @@ func (n *Node) writeSnapshot(env nodes.Env) {
 			i++
 		}
 		n.tail = append(n.tail[:0], n.tail[i:]...)
-		n.disk.rewrite(env.Store(), &n.acc)
+		n.disk.rewrite(env.Store(), &n.acc, n.cfg.Bugs.PromiseNotPersisted)
 		n.syncs.After(env, nil)
 	})
 }

@@ -68,9 +68,9 @@ type Prepare struct {
 }
 
 // Promise is phase 1b: the acceptor promised Ballot (durably) and reports
-// what it accepted in slots from From on. If it has applied slots from
-// From on already, Snap is its state machine (those slots are chosen), and
-// Accepted covers the slots above Snap.Index only.
+// what it accepted in slots from From on. If it has dropped the proposals
+// of some of those slots with its log (they were chosen, and are in its
+// durable snapshot), Snap is its applied state, which stands for them.
 type Promise struct {
 	Ballot   Ballot
 	From     uint64

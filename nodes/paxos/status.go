@@ -18,6 +18,9 @@ const (
 	// EventApplied: the state machine reached Slot with hash chain Hash
 	// (by applying it, by installing a snapshot, or at start).
 	EventApplied
+	// EventAnswered: the acceptor answered a Prepare (Promise) or an
+	// Accept (Accepted) of Ballot: it promised Ballot to a proposer.
+	EventAnswered
 )
 
 // Event is one thing a server did, kept for the online invariants.

@@ -153,10 +153,15 @@ func (d *disk) appendRecord(st nodes.Store, r *record) {
 
 // rewrite writes a new base of the acceptor state into the other acceptor
 // file and appends to it from now on.
-func (d *disk) rewrite(st nodes.Store, acc *acceptorState) {
+// forgetPromise plants the promise-not-persisted bug: the base leaves the
+// promise out.
+func (d *disk) rewrite(st nodes.Store, acc *acceptorState, forgetPromise bool) {
 	d.gen++
 	d.logFile = 1 - d.logFile
 	r := record{Base: true, Gen: d.gen, Promised: acc.promised}
+	if forgetPromise {
+		r.Promised = Ballot{}
+	}
 	for _, s := range slices.Sorted(maps.Keys(acc.accepted)) {
 		r.Accepted = append(r.Accepted, acc.accepted[s])
 	}

@@ -23,13 +23,17 @@ type EventSource interface {
 //     commands for the same slot under the same ballot (a proposer
 //     proposes once per slot and ballot, so two mean a ballot was reused);
 //   - one state per slot: every server that reaches slot k, by applying it
-//     or by installing a snapshot, holds the same state-machine hash there.
+//     or by installing a snapshot, holds the same state-machine hash there;
+//   - promises hold (Paxos's P1), across crashes: once an acceptor has
+//     answered ballot b (a Promise or an Accepted sent), no incarnation of
+//     it ever answers a lower ballot.
 type Invariants struct {
 	node     func(nodes.ID) EventSource
 	cursors  map[nodes.ID]cursor
 	chosen   map[uint64]seen
 	accepted map[slotBallot]seen
 	applied  map[uint64]seenHash
+	answered map[nodes.ID]paxos.Ballot
 }
 
 type cursor struct {
@@ -58,6 +62,7 @@ func NewInvariants(node func(nodes.ID) EventSource) *Invariants {
 	return &Invariants{
 		node: node, cursors: map[nodes.ID]cursor{}, chosen: map[uint64]seen{},
 		accepted: map[slotBallot]seen{}, applied: map[uint64]seenHash{},
+		answered: map[nodes.ID]paxos.Ballot{},
 	}
 }
 
@@ -96,6 +101,11 @@ func (inv *Invariants) event(id nodes.ID, e paxos.Event) error {
 		} else if !ok {
 			inv.accepted[k] = seen{cmd: e.Cmd, by: id}
 		}
+	case paxos.EventAnswered:
+		if p := inv.answered[id]; e.Ballot.Less(p) {
+			return fmt.Errorf("paxos: acceptor %v answered ballot %v after it had promised %v (a promise must survive a crash)", id, e.Ballot, p)
+		}
+		inv.answered[id] = e.Ballot
 	case paxos.EventApplied:
 		if p, ok := inv.applied[e.Slot]; ok && p.hash != e.Hash {
 			return fmt.Errorf("paxos: replicas diverged at slot %d: %v's state hash is %s, %v's is %s", e.Slot, p.by, hex(p.hash), id, hex(e.Hash))
