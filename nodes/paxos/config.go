@@ -85,9 +85,8 @@ type Bugs struct {
 	// promise and accept an older ballot's proposals again.
 	PromiseNotPersisted bool
 	// SkipPhase1Unlearned: a new leader runs phase 1 only above the
-	// highest slot it has accepted itself, and re-proposes its own accepted
-	// values (or no-ops) for the unlearned slots below it without asking
-	// the acceptors.
+	// highest slot it has accepted or learned itself, and fills the
+	// unlearned slots below it with no-ops without asking the acceptors.
 	SkipPhase1Unlearned bool
 	// OwnValue: a new leader proposes its own accepted value for a slot,
 	// when it has one, instead of the highest-ballot value among the

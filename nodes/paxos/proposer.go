@@ -112,11 +112,9 @@ func (n *Node) becomeLeader(env nodes.Env) {
 		h, found := highest[s]
 		switch {
 		case n.cfg.Bugs.SkipPhase1Unlearned && s < n.from:
-			// Planted bug: no acceptor was asked about this slot.
+			// Planted bug: no acceptor was asked about this slot; it is
+			// taken for a gap.
 			cmd = Command{Noop: true}
-			if mine {
-				cmd = own.Cmd
-			}
 		case n.cfg.Bugs.OwnValue && mine:
 			cmd = own.Cmd // planted bug: its own value, not the highest
 		case found:
