@@ -46,6 +46,7 @@ func (n *Node) onPrepare(env nodes.Env, from nodes.ID, m Prepare) {
 	}
 	fresh := n.acc.promised.Less(m.Ballot)
 	n.promise(env, from, m.Ballot)
+	n.record(Event{Kind: EventPromised, Ballot: m.Ballot})
 	if from != n.id {
 		n.resetDeadline(env) // let the proposer finish
 	}

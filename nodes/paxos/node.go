@@ -59,7 +59,11 @@ const (
 	ProbeCompacted     = "paxos: log compacted by a snapshot"
 )
 
-const tickTag = 1
+// Timer tags: the periodic tick, and the election timeout.
+const (
+	tickTag = iota + 1
+	electionTag
+)
 
 // proposal is a slot the leader proposes and has not yet seen chosen.
 type proposal struct {
@@ -111,6 +115,7 @@ type Node struct {
 	maxSeen  uint64 // highest ballot round heard of
 	leader   nodes.ID
 	deadline time.Duration // monotonic time at which to start phase 1
+	election nodes.TimerID // the timer that fires at deadline
 
 	// Candidate.
 	from     uint64
@@ -213,14 +218,20 @@ func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	}
 }
 
-// Timer is the periodic tick: heartbeats and resends for a leader,
-// Prepare resends for a candidate, the election timeout for everyone else.
-func (n *Node) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
+// Timer is the periodic tick (heartbeats and resends for a leader,
+// Prepare resends for a candidate) or the election timeout.
+func (n *Node) Timer(env nodes.Env, id nodes.TimerID, tag uint64) {
+	now := env.Monotonic()
+	if tag == electionTag {
+		if id == n.election && n.role != Leader && now >= n.deadline {
+			n.startPhase1(env)
+		}
+		return
+	}
 	if tag != tickTag {
 		return
 	}
 	env.SetTimer(n.cfg.Heartbeat, tickTag)
-	now := env.Monotonic()
 	switch n.role {
 	case Leader:
 		if n.lostQuorum(now) {
@@ -231,18 +242,10 @@ func (n *Node) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 		n.heartbeat(env, now)
 		n.resend(env)
 	case Candidate:
-		if now >= n.deadline {
-			n.startPhase1(env)
-			return
-		}
 		for _, p := range n.peers {
 			if _, ok := n.promises[p]; !ok {
 				env.Send(p, Prepare{Ballot: n.ballot, From: n.from})
 			}
-		}
-	case Follower:
-		if now >= n.deadline {
-			n.startPhase1(env)
 		}
 	}
 }
@@ -255,6 +258,8 @@ func (n *Node) resetDeadline(env nodes.Env) {
 		d += time.Duration(env.Rand().Int64N(span + 1))
 	}
 	n.deadline = env.Monotonic() + d
+	env.CancelTimer(n.election)
+	n.election = env.SetTimer(d, electionTag)
 }
 
 // reply answers a client.

@@ -19,8 +19,11 @@ const (
 	// (by applying it, by installing a snapshot, or at start).
 	EventApplied
 	// EventAnswered: the acceptor answered a Prepare (Promise) or an
-	// Accept (Accepted) of Ballot: it promised Ballot to a proposer.
+	// Accept (Accepted) of Ballot: it told a proposer it promised Ballot.
 	EventAnswered
+	// EventPromised: the acceptor promised Ballot (in memory; it answers
+	// once the promise is durable).
+	EventPromised
 )
 
 // Event is one thing a server did, kept for the online invariants.

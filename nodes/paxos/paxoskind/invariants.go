@@ -24,16 +24,22 @@ type EventSource interface {
 //     proposes once per slot and ballot, so two mean a ballot was reused);
 //   - one state per slot: every server that reaches slot k, by applying it
 //     or by installing a snapshot, holds the same state-machine hash there;
-//   - promises hold (Paxos's P1), across crashes: once an acceptor has
-//     answered ballot b (a Promise or an Accepted sent), no incarnation of
-//     it ever answers a lower ballot.
+//   - promises survive crashes (Paxos's P1): once an acceptor has answered
+//     ballot b (sent a Promise or an Accepted), no later incarnation of it
+//     promises or accepts a ballot below b.
 type Invariants struct {
 	node     func(nodes.ID) EventSource
 	cursors  map[nodes.ID]cursor
 	chosen   map[uint64]seen
 	accepted map[slotBallot]seen
 	applied  map[uint64]seenHash
-	answered map[nodes.ID]paxos.Ballot
+	answered map[nodes.ID]answers
+}
+
+// answers are the highest ballots an acceptor answered: in its earlier
+// incarnations, and in the current one.
+type answers struct {
+	before, now paxos.Ballot
 }
 
 type cursor struct {
@@ -62,7 +68,7 @@ func NewInvariants(node func(nodes.ID) EventSource) *Invariants {
 	return &Invariants{
 		node: node, cursors: map[nodes.ID]cursor{}, chosen: map[uint64]seen{},
 		accepted: map[slotBallot]seen{}, applied: map[uint64]seenHash{},
-		answered: map[nodes.ID]paxos.Ballot{},
+		answered: map[nodes.ID]answers{},
 	}
 }
 
@@ -74,6 +80,10 @@ func (inv *Invariants) Check(id nodes.ID) error {
 	}
 	c := inv.cursors[id]
 	if c.src != src { // a new incarnation numbers its events afresh
+		if c.src != nil {
+			a := inv.answered[id]
+			inv.answered[id] = answers{before: maxBallot(a.before, a.now)}
+		}
 		c = cursor{src: src}
 	}
 	evs, next := src.Events(c.seq)
@@ -95,6 +105,9 @@ func (inv *Invariants) event(id nodes.ID, e paxos.Event) error {
 			inv.chosen[e.Slot] = seen{cmd: e.Cmd, by: id}
 		}
 	case paxos.EventAccepted:
+		if a := inv.answered[id]; e.Ballot.Less(a.before) {
+			return fmt.Errorf("paxos: acceptor %v accepted %q in slot %d under ballot %v, below ballot %v it had answered before it restarted (a promise must survive a crash)", id, e.Cmd, e.Slot, e.Ballot, a.before)
+		}
 		k := slotBallot{e.Slot, e.Ballot}
 		if p, ok := inv.accepted[k]; ok && p.cmd != e.Cmd {
 			return fmt.Errorf("paxos: ballot %v proposed two values for slot %d: %v accepted %q, %v accepted %q", e.Ballot, e.Slot, p.by, p.cmd, id, e.Cmd)
@@ -102,10 +115,13 @@ func (inv *Invariants) event(id nodes.ID, e paxos.Event) error {
 			inv.accepted[k] = seen{cmd: e.Cmd, by: id}
 		}
 	case paxos.EventAnswered:
-		if p := inv.answered[id]; e.Ballot.Less(p) {
-			return fmt.Errorf("paxos: acceptor %v answered ballot %v after it had promised %v (a promise must survive a crash)", id, e.Ballot, p)
+		a := inv.answered[id]
+		a.now = maxBallot(a.now, e.Ballot)
+		inv.answered[id] = a
+	case paxos.EventPromised:
+		if a := inv.answered[id]; e.Ballot.Less(a.before) {
+			return fmt.Errorf("paxos: acceptor %v promised ballot %v, below ballot %v it had answered before it restarted (a promise must survive a crash)", id, e.Ballot, a.before)
 		}
-		inv.answered[id] = e.Ballot
 	case paxos.EventApplied:
 		if p, ok := inv.applied[e.Slot]; ok && p.hash != e.Hash {
 			return fmt.Errorf("paxos: replicas diverged at slot %d: %v's state hash is %s, %v's is %s", e.Slot, p.by, hex(p.hash), id, hex(e.Hash))
@@ -117,3 +133,10 @@ func (inv *Invariants) event(id nodes.ID, e paxos.Event) error {
 }
 
 func hex(h uint64) string { return strconv.FormatUint(h, 16) }
+
+func maxBallot(a, b paxos.Ballot) paxos.Ballot {
+	if a.Less(b) {
+		return b
+	}
+	return a
+}

@@ -50,6 +50,8 @@ func applied(slot, hash uint64) paxos.Event {
 
 func answered(b paxos.Ballot) paxos.Event { return paxos.Event{Kind: paxos.EventAnswered, Ballot: b} }
 
+func promised(b paxos.Ballot) paxos.Event { return paxos.Event{Kind: paxos.EventPromised, Ballot: b} }
+
 // TestInvariants runs histories of server events through the invariants:
 // each violating one fails at the step that breaks the rule, with a
 // message naming the servers, slot, ballots and commands; the others pass.
@@ -86,13 +88,20 @@ func TestInvariants(t *testing.T) {
 			{id: 2, events: []paxos.Event{applied(9, 0x2)}},
 		}, "replicas diverged at slot 9: n1's state hash is 1, n2's is 2"},
 		{"a promise forgotten across a crash", []step{
-			{id: 2, events: []paxos.Event{answered(b2)}},
-			{id: 2, restart: true, events: []paxos.Event{answered(b1)}},
-		}, "acceptor n2 answered ballot 1.n1 after it had promised 2.n3"},
-		{"promises rise", []step{
-			{id: 2, events: []paxos.Event{answered(b1), answered(b2)}},
-			{id: 2, restart: true, events: []paxos.Event{answered(b2)}},
-			{id: 3, events: []paxos.Event{answered(b1)}},
+			{id: 2, events: []paxos.Event{promised(b2), answered(b2)}},
+			{id: 2, restart: true, events: []paxos.Event{promised(b1)}},
+		}, "acceptor n2 promised ballot 1.n1, below ballot 2.n3 it had answered before it restarted"},
+		{"an accept below a promise answered before a crash", []step{
+			{id: 2, events: []paxos.Event{promised(b2), answered(b2)}},
+			{id: 2, restart: true, events: []paxos.Event{accepted(5, b1, put1)}},
+		}, `acceptor n2 accepted "c1 seq=3 put k1=c1-3" in slot 5 under ballot 1.n1, below ballot 2.n3`},
+		{"an unanswered promise may be forgotten", []step{
+			{id: 2, events: []paxos.Event{promised(b2)}},
+			{id: 2, restart: true, events: []paxos.Event{promised(b1), answered(b1)}},
+		}, ""},
+		{"answers out of order within an incarnation", []step{
+			{id: 2, events: []paxos.Event{accepted(5, b1, put1), promised(b2), answered(b2), answered(b1)}},
+			{id: 3, events: []paxos.Event{promised(b1)}},
 		}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

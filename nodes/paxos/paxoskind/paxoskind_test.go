@@ -82,7 +82,7 @@ func TestBugsCaught(t *testing.T) {
 		bug   string
 		first uint64
 	}{
-		{paxoskind.BugPromiseNotPersisted, 3},
+		{paxoskind.BugPromiseNotPersisted, 1},
 		{paxoskind.BugSkipPhase1Unlearned, 1},
 		{paxoskind.BugOwnValue, 2},
 	} {
