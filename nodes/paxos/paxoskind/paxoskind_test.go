@@ -83,7 +83,7 @@ func TestBugsCaught(t *testing.T) {
 		first uint64
 	}{
 		{paxoskind.BugPromiseNotPersisted, 1},
-		{paxoskind.BugSkipPhase1Unlearned, 1},
+		{paxoskind.BugSkipPhase1Unlearned, 2},
 		{paxoskind.BugOwnValue, 2},
 	} {
 		t.Run(c.bug, func(t *testing.T) {
