@@ -14,6 +14,7 @@ import (
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
+	"github.com/faultline/faultline/nodes/paxos/paxoskind"
 	"github.com/faultline/faultline/nodes/pb/pbkind"
 	"github.com/faultline/faultline/nodes/queue/queuekind"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
@@ -53,6 +54,7 @@ func Nodes() []scenarios.NodeKind {
 		causalkind.Kind(),
 		swimkind.Kind(),
 		crdtkind.Kind(),
+		paxoskind.Kind(),
 	}
 }
 
