@@ -262,6 +262,7 @@ func (a *app) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error
 				fmt.Fprintf(a.stderr, "flags of %s %s:\n", a.name, fs.Name())
 				fs.SetOutput(a.stderr)
 				fs.PrintDefaults()
+				a.printExamples(a.stderr, fs.Name())
 				return nil, err
 			}
 			return nil, usageError{err.Error()}

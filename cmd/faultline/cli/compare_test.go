@@ -113,6 +113,8 @@ func TestUsageMistakes(t *testing.T) {
 	}{
 		{[]string{"version"}, 0, "faultline github.com/faultline/faultline@"},
 		{[]string{"help", "run"}, 0, "flags of faultline run"},
+		{[]string{"help", "run"}, 0, "examples:\n  faultline run raft-kv-partitions --seeds 1..1000"},
+		{[]string{"check", "-h"}, 0, "faultline check history.edn --html lin.html"},
 		{[]string{"rnu"}, 2, `unknown command "rnu" (did you mean "run"?)`},
 		{[]string{"run", bugFile, "--workers", "0"}, 2, "--workers 0: want at least 1"},
 		{[]string{"run", bugFile, "--workers", "-3"}, 2, "--workers -3: want at least 1"},
