@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/nodes/abd/abdkind"
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
+	"github.com/faultline/faultline/nodes/etcdraft/etcdraftkind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
 	"github.com/faultline/faultline/nodes/pb/pbkind"
@@ -32,7 +33,7 @@ func Register() {
 
 // Nodes returns the stock node kinds.
 func Nodes() []scenarios.NodeKind {
-	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind()}
+	return []scenarios.NodeKind{raftkvkind.Kind(), dynamokind.Kind(), multileaderkind.Kind(), abdkind.Kind(), pbkind.Kind(), etcdraftkind.Kind()}
 }
 
 // Workloads returns the stock workload kinds.
