@@ -98,8 +98,8 @@ func decodeEntries(b []byte) ([]*pb.Entry, error) {
 }
 
 // begin writes the base of generation gen from s and makes it current.
-// The caller syncs; older generations are removed by forget once the base
-// is durable.
+// The caller syncs, and once the base is durable removes the older
+// generations with forget.
 func (d *disk) begin(st nodes.Store, gen uint64, s *Storage) {
 	d.gen = gen
 	b := frame(recSnapshot, mustMarshal(s.snap))
@@ -111,10 +111,12 @@ func (d *disk) begin(st nodes.Store, gen uint64, s *Storage) {
 	st.Write(baseName(gen), b)
 }
 
-// forget deletes every generation older than the current one.
-func (d *disk) forget(st nodes.Store) {
+// forget deletes every generation older than gen, once gen's base is
+// durable (a later generation may have begun meanwhile; its base may not
+// be).
+func (d *disk) forget(st nodes.Store, gen uint64) {
 	for _, name := range st.List() {
-		if g, ok := parseGen(name); ok && g < d.gen {
+		if g, ok := parseGen(name); ok && g < gen {
 			st.Delete(name)
 		}
 	}

@@ -124,7 +124,7 @@ func TestDiskRecovery(t *testing.T) {
 		{"compacted generation", func(st *memStore, d *disk, s *Storage) {
 			s.createSnapshot(1, newStateMachine().encode(true))
 			d.begin(st, 2, s)
-			d.forget(st)
+			d.forget(st, 2)
 		}, 2, []uint64{2}, 2},
 	}
 	for _, tt := range tests {

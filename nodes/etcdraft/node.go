@@ -129,7 +129,7 @@ func (n *Node) Start(env nodes.Env) {
 		}
 	}
 	n.disk.begin(st, next, n.storage)
-	n.syncs.After(env, func(env nodes.Env) { n.disk.forget(env.Store()) })
+	n.syncs.After(env, func(env nodes.Env) { n.disk.forget(env.Store(), next) })
 
 	snap := n.storage.snap
 	n.sm, err = decodeStateMachine(snap.GetData())
@@ -232,9 +232,10 @@ func (n *Node) pump(env nodes.Env) {
 		}
 		if mustSync {
 			n.ready = &rd
+			gen := n.disk.gen
 			n.syncs.After(env, func(env nodes.Env) {
 				if hasSnap {
-					n.disk.forget(env.Store())
+					n.disk.forget(env.Store(), gen)
 				}
 				n.ready = nil
 				n.finish(env, rd)
@@ -415,8 +416,9 @@ func (n *Node) maybeSnapshot(env nodes.Env) {
 	}
 	n.storage.createSnapshot(n.applied, n.sm.encode(!n.cfg.Bugs.SnapshotWithoutSessions))
 	st := env.Store()
-	n.disk.begin(st, n.disk.gen+1, n.storage)
-	n.syncs.After(env, func(env nodes.Env) { n.disk.forget(env.Store()) })
+	gen := n.disk.gen + 1
+	n.disk.begin(st, gen, n.storage)
+	n.syncs.After(env, func(env nodes.Env) { n.disk.forget(env.Store(), gen) })
 	env.Reached(ProbeSnapshotTaken)
 }
 

@@ -101,6 +101,11 @@ func (s *Storage) applySnapshot(snap *pb.Snapshot) {
 	}
 	s.snap = snap
 	s.ents = []*pb.Entry{dummy(idx, snap.GetMetadata().GetTerm())}
+	if s.hs.GetCommit() < idx { // what a snapshot holds is committed
+		hs := proto.CloneOf(s.hs)
+		hs.Commit = new(idx)
+		s.hs = hs
+	}
 }
 
 // createSnapshot makes a snapshot at applied index i with the state
