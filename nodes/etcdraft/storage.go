@@ -139,12 +139,11 @@ func (s *Storage) append(ents []*pb.Entry) {
 		ents = ents[first-ents[0].GetIndex():]
 	}
 	off := ents[0].GetIndex() - s.offset()
-	switch {
-	case off > uint64(len(s.ents)):
+	if off > uint64(len(s.ents)) {
 		panic("etcdraft: appending entries past a gap in the log")
-	default:
-		s.ents = append(s.ents[:off:off], ents...)
 	}
+	// In place: Entries hands out copies, so no caller holds s.ents.
+	s.ents = append(s.ents[:off], ents...)
 }
 
 // after returns the stored entries after the snapshot (for a disk base).
