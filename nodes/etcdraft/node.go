@@ -432,13 +432,16 @@ type Status struct {
 	Applied uint64
 }
 
-// Status reports the node's term, role and applied index.
+// Status reports the node's term, role and applied index as of the last
+// Ready it took: the role from its SoftState, the term from the HardState
+// written (a leader's term was written when it campaigned, and a later
+// term demotes it in the same Ready). It is cheap enough for an invariant
+// checked after every handler.
 func (n *Node) Status() Status {
-	if n.rn == nil {
+	if n.storage == nil {
 		return Status{}
 	}
-	bs := n.rn.BasicStatus()
-	return Status{Term: bs.GetTerm(), Leader: bs.RaftState == raft.StateLeader, Applied: n.applied}
+	return Status{Term: n.storage.hs.GetTerm(), Leader: n.state == raft.StateLeader, Applied: n.applied}
 }
 
 // Recent returns the entries applied most recently (oldest first; a
