@@ -76,9 +76,10 @@
 // in simulated code allowed to import crypto/rand, through the lint's
 // //faultline:seeded-entropy directive, which allows only the Reader
 // variable. The price: etcdraft handlers of concurrent runs in one process
-// are serialised (measured in docs/BENCHMARKS.md), and a process that uses
-// crypto/rand for real work on another goroutine while a run is going
-// would read the seeded reader: do not link this package into one.
+// are serialised, so a sweep of etcdraft gets the speed of one core
+// (measured in docs/BENCHMARKS.md); and a process that uses crypto/rand
+// for real work on another goroutine while a run is going would read the
+// seeded reader: do not link this package into one.
 //
 // etcd raft's logger is Config.Logger set to a logger writing through the
 // running handler's env.Logf (into the trace, formatted only when the
