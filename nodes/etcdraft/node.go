@@ -89,15 +89,21 @@ func New(cfg Config) nodes.Factory {
 	return func(id nodes.ID) nodes.Node { return &Node{cfg: cfg, id: id} }
 }
 
-// enter brackets a handler: the logger writes through env, and
-// crypto/rand.Reader draws from env.Rand() (see entropy.go).
+// enter brackets a handler: the logger writes through env.
 func (n *Node) enter(env nodes.Env) func() {
-	restore := seedEntropy(env)
 	n.log.env = env
-	return func() {
-		n.log.env = nil
-		restore()
-	}
+	return func() { n.log.env = nil }
+}
+
+// inRaft runs f, one call into etcd raft, with crypto/rand.Reader drawing
+// from env.Rand() (entropy.go). Every RawNode call that can step the
+// state machine — and so reset an election timeout — goes through it:
+// NewRawNode, Tick, Step, Propose, ReadIndex, ReportSnapshot and Advance
+// (which steps the node's own responses). Ready and HasReady only read.
+// Calls never nest: the lock is not reentrant.
+func (n *Node) inRaft(env nodes.Env, f func()) {
+	defer seedEntropy(env)()
+	f()
 }
 
 // Start rebuilds the node from its disk alone and starts ticking.
@@ -140,7 +146,7 @@ func (n *Node) Start(env nodes.Env) {
 	n.writes = map[nodes.ID]uint64{}
 	n.reads = map[uint64]kv.Request{}
 
-	n.rn, err = raft.NewRawNode(&raft.Config{
+	cfg := &raft.Config{
 		ID:              uint64(env.ID()),
 		ElectionTick:    n.cfg.ElectionTicks,
 		HeartbeatTick:   n.cfg.HeartbeatTicks,
@@ -152,7 +158,8 @@ func (n *Node) Start(env nodes.Env) {
 		PreVote:         n.cfg.PreVote,
 		ReadOnlyOption:  raft.ReadOnlySafe,
 		Logger:          &n.log,
-	})
+	}
+	n.inRaft(env, func() { n.rn, err = raft.NewRawNode(cfg) })
 	if err != nil {
 		panic(fmt.Sprintf("etcdraft: %v: %v", env.ID(), err))
 	}
@@ -166,7 +173,7 @@ func (n *Node) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 		return
 	}
 	defer n.enter(env)()
-	n.rn.Tick()
+	n.inRaft(env, n.rn.Tick)
 	env.SetTimer(n.cfg.TickInterval, tagTick)
 	n.pump(env)
 }
@@ -182,7 +189,7 @@ func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		}
 		// Errors are messages etcd raft ignores (from an unknown peer, a
 		// local type off the wire): nothing to do.
-		_ = n.rn.Step(pm)
+		n.inRaft(env, func() { _ = n.rn.Step(pm) })
 	case kv.Request:
 		n.request(env, from, m)
 	case *kv.Request:
@@ -272,7 +279,7 @@ func (n *Node) finish(env nodes.Env, rd raft.Ready) {
 	}
 	n.serveReads(env)
 	n.maybeSnapshot(env)
-	n.rn.Advance(rd)
+	n.inRaft(env, func() { n.rn.Advance(rd) })
 }
 
 func (n *Node) send(env nodes.Env, msgs []*pb.Message) {
@@ -283,7 +290,7 @@ func (n *Node) send(env nodes.Env, msgs []*pb.Message) {
 			// The simulated network gives no delivery report: say it
 			// arrived, and let the follower's answer (or its silence)
 			// move the leader on, as etcd's own transport does.
-			n.rn.ReportSnapshot(m.GetTo(), raft.SnapshotFinish)
+			n.inRaft(env, func() { n.rn.ReportSnapshot(m.GetTo(), raft.SnapshotFinish) })
 		}
 	}
 }
@@ -343,7 +350,8 @@ func (n *Node) request(env nodes.Env, from nodes.ID, req kv.Request) {
 		}
 		n.readSeq++
 		n.reads[n.readSeq] = req
-		n.rn.ReadIndex(binary.BigEndian.AppendUint64(nil, n.readSeq))
+		ctx := binary.BigEndian.AppendUint64(nil, n.readSeq)
+		n.inRaft(env, func() { n.rn.ReadIndex(ctx) })
 		return
 	}
 	if ss, ok := n.sm.sessions[req.Client]; ok && req.Seq <= ss.Seq {
@@ -353,7 +361,10 @@ func (n *Node) request(env nodes.Env, from nodes.ID, req kv.Request) {
 		}
 		return // a stale duplicate: the client has moved on
 	}
-	if err := n.rn.Propose(encodeCommand(&command{Client: req.Client, Seq: req.Seq, Op: req.Op})); err != nil {
+	data := encodeCommand(&command{Client: req.Client, Seq: req.Seq, Op: req.Op})
+	var err error
+	n.inRaft(env, func() { err = n.rn.Propose(data) })
+	if err != nil {
 		env.Send(from, kv.Reply{Seq: req.Seq, Status: kv.StatusRetry, Leader: nodes.ID(n.lead)})
 		return
 	}
