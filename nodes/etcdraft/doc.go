@@ -68,18 +68,19 @@
 // etcd raft v3.7.0 draws each randomized election timeout from
 // crypto/rand.Reader (raft.go: lockedRand.Intn calls rand.Int(rand.Reader,
 // ...)), which no seed reproduces. Rather than modify the library, every
-// handler runs with crypto/rand.Reader swapped for a reader drawing from
-// env.Rand() (entropy.go), restored when the handler returns, under one
-// process-wide mutex so that a sweep's parallel workers cannot see each
-// other's reader. The draws then come from the node's own stream of the
-// seed, at points fixed by the node's events. The swap is the one place
-// in simulated code allowed to import crypto/rand, through the lint's
+// call into RawNode that can step its state machine (NewRawNode, Tick,
+// Step, Propose, ReadIndex, ReportSnapshot, Advance) runs with
+// crypto/rand.Reader swapped for a reader drawing from env.Rand()
+// (entropy.go), restored when the call returns, under one process-wide
+// mutex so that a sweep's parallel workers cannot see each other's reader.
+// The draws then come from the node's own stream of the seed, at points
+// fixed by the node's events. The swap is the one place in simulated code
+// allowed to import crypto/rand, through the lint's
 // //faultline:seeded-entropy directive, which allows only the Reader
-// variable. The price: etcdraft handlers of concurrent runs in one process
-// are serialised, so a sweep of etcdraft gets the speed of one core
-// (measured in docs/BENCHMARKS.md); and a process that uses crypto/rand
-// for real work on another goroutine while a run is going would read the
-// seeded reader: do not link this package into one.
+// variable. The price: etcd raft's own work in concurrent runs of one
+// process is serialised (measured in docs/BENCHMARKS.md); and a process
+// that uses crypto/rand for real work on another goroutine while a run is
+// going would read the seeded reader: do not link this package into one.
 //
 // etcd raft's logger is Config.Logger set to a logger writing through the
 // running handler's env.Logf (into the trace, formatted only when the

@@ -1,6 +1,6 @@
 package etcdraft
 
-//faultline:seeded-entropy etcd raft v3.7.0 draws each randomized election timeout from crypto/rand.Reader (raft.go, lockedRand.Intn); only the Reader variable is swapped, under entropyMu, for the duration of one handler
+//faultline:seeded-entropy etcd raft v3.7.0 draws each randomized election timeout from crypto/rand.Reader (raft.go, lockedRand.Intn); only the Reader variable is swapped, under entropyMu, for the duration of one call into RawNode
 import crand "crypto/rand"
 
 import (
@@ -11,8 +11,8 @@ import (
 )
 
 // entropyMu serialises the swap of crypto/rand.Reader: a sweep runs seeds
-// on several goroutines, and two handlers must not see each other's
-// reader. It is held for one node handler, never across handlers.
+// on several goroutines, and two runs must not see each other's reader.
+// It is held for one call into RawNode, never longer.
 var entropyMu sync.Mutex
 
 // seededReader is an io.Reader drawing from a node's random stream.
@@ -30,8 +30,8 @@ func (s seededReader) Read(p []byte) (int, error) {
 }
 
 // seedEntropy points crypto/rand.Reader at env.Rand() until the returned
-// function restores it. Every call into etcd raft happens between the two
-// (a handler brackets itself with them), so the election timeouts etcd
+// function restores it. Every call into etcd raft that can step it
+// happens between the two (Node.inRaft), so the election timeouts etcd
 // raft draws come from the node's own stream of the run's seed.
 func seedEntropy(env nodes.Env) (restore func()) {
 	entropyMu.Lock()
