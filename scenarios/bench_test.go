@@ -103,3 +103,24 @@ func BenchmarkSweepThroughput(b *testing.B) {
 	b.ReportMetric(float64(sum.Seeds)/b.Elapsed().Hours(), "seeds/hour")
 	b.ReportMetric(float64(sum.Events)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkEtcdRaftReference is BenchmarkRaftReference with
+// go.etcd.io/raft/v3 (nodes/etcdraft, unmodified etcd raft) in place of
+// Raft KV: the two Rafts under the same load, simulation only.
+func BenchmarkEtcdRaftReference(b *testing.B) {
+	sc := reference()
+	sc.Cluster.Node = "etcdraft"
+	var events uint64
+	var virtual time.Duration
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		o := scenarios.RunSeed(sc, uint64(i+1), scenarios.RunOptions{})
+		if o.Failed() {
+			b.Fatalf("seed %d: %s %s", i+1, o.Status, o.Reason)
+		}
+		events += o.Events
+		virtual += o.Virtual
+	}
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(virtual.Seconds()/b.Elapsed().Seconds(), "dilation")
+}

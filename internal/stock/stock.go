@@ -12,6 +12,7 @@ import (
 	"github.com/faultline/faultline/nodes/causal/causalkind"
 	"github.com/faultline/faultline/nodes/crdt/crdtkind"
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
+	"github.com/faultline/faultline/nodes/etcdraft/etcdraftkind"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/multileader/multileaderkind"
 	"github.com/faultline/faultline/nodes/paxos/paxoskind"
@@ -55,6 +56,7 @@ func Nodes() []scenarios.NodeKind {
 		swimkind.Kind(),
 		crdtkind.Kind(),
 		paxoskind.Kind(),
+		etcdraftkind.Kind(),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -33,7 +34,7 @@ func checkPackages(fset *token.FileSet, pkgs []*pkg) []Violation {
 	var out []Violation
 	for _, pkg := range pkgs {
 		for _, f := range pkg.Files {
-			c := &fileChecker{fset: fset, pkg: pkg, hatches: map[int]*hatch{}}
+			c := &fileChecker{fset: fset, pkg: pkg, hatches: map[int]*hatch{}, entropy: map[int]*hatch{}}
 			c.file(f)
 			out = append(out, c.out...)
 		}
@@ -60,6 +61,10 @@ type fileChecker struct {
 	fset    *token.FileSet
 	pkg     *pkg
 	hatches map[int]*hatch // by line
+	// entropy holds the //faultline:seeded-entropy comments by line;
+	// seeded is set when one allowed this file's import of crypto/rand.
+	entropy map[int]*hatch
+	seeded  bool
 	out     []Violation
 }
 
@@ -79,6 +84,8 @@ func (c *fileChecker) file(f *ast.File) {
 				c.report(cm.Pos(), RuleDirective, "%v", err)
 			case d.name == DirectiveOrderless:
 				c.hatches[c.line(cm.Pos())] = &hatch{pos: cm.Pos()}
+			case d.name == DirectiveSeededEntropy:
+				c.entropy[c.line(cm.Pos())] = &hatch{pos: cm.Pos()}
 			}
 		}
 	}
@@ -86,6 +93,10 @@ func (c *fileChecker) file(f *ast.File) {
 	for _, imp := range f.Imports {
 		path, err := strconv.Unquote(imp.Path.Value)
 		if err != nil {
+			continue
+		}
+		if path == "crypto/rand" && (imp.Name == nil || imp.Name.Name != ".") && c.seededEntropy(imp.Pos()) {
+			c.seeded = true
 			continue
 		}
 		if why, banned := bannedImports[path]; banned {
@@ -120,6 +131,41 @@ func (c *fileChecker) file(f *ast.File) {
 			c.report(h.pos, RuleDirective, "//%s%s is not on or just above a map range or map iterator call; remove it", directivePrefix, DirectiveOrderless)
 		}
 	}
+	for _, l := range slices.Sorted(maps.Keys(c.entropy)) {
+		if h := c.entropy[l]; !h.used {
+			c.report(h.pos, RuleDirective, "//%s%s is not on or just above an import of crypto/rand; remove it", directivePrefix, DirectiveSeededEntropy)
+		}
+	}
+}
+
+// seededEntropy reports whether a //faultline:seeded-entropy comment sits
+// on the line of pos or the line before, marking it used.
+func (c *fileChecker) seededEntropy(pos token.Pos) bool {
+	l := c.line(pos)
+	for _, hl := range []int{l, l - 1} {
+		if h, ok := c.entropy[hl]; ok {
+			h.used = true
+			return true
+		}
+	}
+	return false
+}
+
+// cryptoRandUse reports a use of crypto/rand other than its Reader
+// variable in a file whose import of it a seeded-entropy directive allowed.
+func (c *fileChecker) cryptoRandUse(id *ast.Ident, at token.Pos) bool {
+	if !c.seeded {
+		return false
+	}
+	obj := c.pkg.Info.Uses[id]
+	if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "crypto/rand" || obj.Parent() != obj.Pkg().Scope() {
+		return false
+	}
+	if _, isVar := obj.(*types.Var); isVar && obj.Name() == "Reader" {
+		return false
+	}
+	c.report(at, RuleGlobalRand, "crypto/rand.%s under //%s%s: only the Reader variable may be used (swapped for a seeded reader); %s", obj.Name(), directivePrefix, DirectiveSeededEntropy, adviceRand)
+	return true
 }
 
 // node checks one AST node and says whether to look inside it.
@@ -147,7 +193,7 @@ func (c *fileChecker) node(n, parent ast.Node) bool {
 			c.report(n.Pos(), RuleMapRange, "reflect.Value.%s walks the map in random order; %s", fn.Name(), adviceMapIter)
 		}
 	case *ast.SelectorExpr:
-		if c.bannedUse(n.Sel, n.Pos()) {
+		if c.bannedUse(n.Sel, n.Pos()) || c.cryptoRandUse(n.Sel, n.Pos()) {
 			return false
 		}
 	case *ast.Ident:

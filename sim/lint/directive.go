@@ -13,6 +13,19 @@ import (
 //	for _, v := range sizes {
 const DirectiveOrderless = "orderless"
 
+// DirectiveSeededEntropy is the one exception to RuleGlobalRand, for a
+// library that draws from crypto/rand.Reader and cannot be changed (etcd
+// raft's election timeouts): written on the line of an import of
+// crypto/rand or the line just before it, followed by a mandatory reason,
+// it allows that import in that file, and then only uses of the Reader
+// variable (to swap in a reader drawing from env.Rand()). Any other use of
+// crypto/rand in the file (rand.Read, rand.Int, rand.Text) is still a
+// violation, and the directive attached to no such import is one.
+//
+//	//faultline:seeded-entropy the library draws timeouts from crypto/rand.Reader; we swap in env.Rand() under a lock
+//	import crand "crypto/rand"
+const DirectiveSeededEntropy = "seeded-entropy"
+
 const directivePrefix = "faultline:"
 
 // directive is a parsed //faultline:<name> <reason> comment.
@@ -49,7 +62,12 @@ func parseDirective(text string) (d directive, ok bool, err error) {
 			return d, true, errors.New("//" + directivePrefix + DirectiveOrderless + " needs a reason: say why iteration order cannot reach a decision or the trace")
 		}
 		return d, true, nil
+	case DirectiveSeededEntropy:
+		if reason == "" {
+			return d, true, errors.New("//" + directivePrefix + DirectiveSeededEntropy + " needs a reason: say which code draws from crypto/rand.Reader and how the swap is bounded")
+		}
+		return d, true, nil
 	default:
-		return d, true, errors.New("unknown directive //" + directivePrefix + name + "; the only one is //" + directivePrefix + DirectiveOrderless + " <reason>")
+		return d, true, errors.New("unknown directive //" + directivePrefix + name + "; the only ones are //" + directivePrefix + DirectiveOrderless + " <reason> and //" + directivePrefix + DirectiveSeededEntropy + " <reason>")
 	}
 }

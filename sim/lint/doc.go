@@ -65,6 +65,20 @@
 // no escape hatch for the other rules: code that needs the host's clock,
 // goroutines or OS entropy does not belong in simulated packages.
 //
+// # Seeded entropy
+//
+// One narrow exception exists for an unmodifiable library that draws from
+// crypto/rand.Reader (etcd raft's election timeouts): a file may import
+// crypto/rand if the import carries, on its line or the line above,
+//
+//	//faultline:seeded-entropy <reason: who reads the Reader, how the swap is bounded>
+//
+// and then use nothing of crypto/rand but the Reader variable, to swap in a
+// reader drawing from env.Rand() for the length of a call. rand.Read,
+// rand.Int and the rest stay violations in that file; a dot import is not
+// allowed; the directive without a reason or attached to no crypto/rand
+// import is a violation (see nodes/etcdraft/entropy.go).
+//
 // # Results and errors
 //
 // A mistake in the input — a directory outside any Go module, a pattern

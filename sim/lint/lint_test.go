@@ -95,6 +95,11 @@ func TestFixtures(t *testing.T) {
 			{"directive.go", 12, RuleDirective}, // unknown directive name
 			{"directive.go", 14, RuleDirective}, // hatch attached to nothing
 			{"dotimport.go", 5, RuleWallclock},
+			{"entropy.go", 3, RuleDirective},     // seeded-entropy without a reason
+			{"entropy.go", 4, RuleGlobalRand},    // ... so the import is banned
+			{"entropy.go", 10, RuleDirective},    // seeded-entropy attached to nothing
+			{"entropy2.go", 9, RuleGlobalRand},   // crypto/rand.Read under seeded-entropy
+			{"entropy2.go", 10, RuleGlobalRand},  // crypto/rand.Int under seeded-entropy
 			{"globalrand.go", 4, RuleGlobalRand}, // import crypto/rand
 			{"globalrand.go", 5, RuleGlobalRand}, // import math/rand
 			{"globalrand.go", 10, RuleGlobalRand},
@@ -173,6 +178,8 @@ func TestParseDirective(t *testing.T) {
 		{"//faultline:orderless   ", true, true, ""},
 		{"// faultline:orderless why", true, true, ""},
 		{"//faultline:sorted why", true, true, ""},
+		{"//faultline:seeded-entropy the library reads crypto/rand.Reader", true, false, "the library reads crypto/rand.Reader"},
+		{"//faultline:seeded-entropy", true, true, ""},
 	}
 	for _, tt := range tests {
 		d, ok, err := parseDirective(tt.text)
@@ -191,7 +198,7 @@ func FuzzParseDirective(f *testing.F) {
 		if !ok && err != nil {
 			t.Fatalf("error for a non-directive: %v", err)
 		}
-		if ok && err == nil && (d.name != DirectiveOrderless || d.reason == "") {
+		if ok && err == nil && (d.name != DirectiveOrderless && d.name != DirectiveSeededEntropy || d.reason == "") {
 			t.Fatalf("accepted %q as %+v", text, d)
 		}
 	})

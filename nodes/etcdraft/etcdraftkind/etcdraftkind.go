@@ -1,0 +1,148 @@
+// Package etcdraftkind plugs nodes/etcdraft into the scenario runner: the
+// "etcdraft" node kind, its typed parameters and planted bugs, its online
+// invariants and its state digest. It is written against the runner's
+// public API only, as a protocol outside this module would be.
+//
+// A binary (or a test) makes the kind available with
+//
+//	scenarios.RegisterNode(etcdraftkind.Kind())
+//
+// after which scenarios may say cluster: {node: etcdraft}.
+package etcdraftkind
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/nodes/etcdraft"
+	"github.com/faultline/faultline/scenarios"
+)
+
+// Bug names, as scenarios write them in cluster.params.bugs.
+const (
+	BugHardStateNotSynced      = "hardstate-not-synced"
+	BugReadWithoutReadIndex    = "read-without-readindex"
+	BugSnapshotWithoutSessions = "snapshot-without-sessions"
+)
+
+// BugNames lists the planted bugs, in the order the docs present them.
+var BugNames = []string{BugHardStateNotSynced, BugReadWithoutReadIndex, BugSnapshotWithoutSessions}
+
+// Kind is the "etcdraft" node kind. Its servers speak the kv and register
+// workloads (nodes/kv's client protocol).
+func Kind() scenarios.NodeKind {
+	return scenarios.NodeKind{
+		Name: "etcdraft",
+		Help: "go.etcd.io/raft/v3 (unmodified, through RawNode) replicating a KV store (nodes/etcdraft): sessions, snapshots, ReadIndex reads",
+		Params: []scenarios.ParamSpec{
+			{Key: "tick", Type: scenarios.ParamDuration, Positive: true,
+				Default: etcdraft.DefaultTickInterval.String(), Help: "virtual time between two RawNode.Tick calls"},
+			{Key: "election_ticks", Type: scenarios.ParamInt, Positive: true,
+				Default: fmt.Sprint(etcdraft.DefaultElectionTicks), Help: "etcd raft's ElectionTick (the timeout is randomized over [n, 2n) ticks)"},
+			{Key: "heartbeat_ticks", Type: scenarios.ParamInt, Positive: true,
+				Default: fmt.Sprint(etcdraft.DefaultHeartbeatTicks), Help: "etcd raft's HeartbeatTick"},
+			{Key: "snapshot_threshold", Type: scenarios.ParamInt, Positive: true,
+				Default: fmt.Sprint(etcdraft.DefaultSnapshotThreshold), Help: "applied entries kept in the log before a snapshot"},
+			{Key: "pre_vote", Type: scenarios.ParamBool, Default: "true", Help: "etcd raft's PreVote"},
+			{Key: "check_quorum", Type: scenarios.ParamBool, Default: "true", Help: "etcd raft's CheckQuorum"},
+			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs"},
+		},
+		// A quorum must survive one crash.
+		MinSize:    3,
+		Workloads:  []string{"kv", "register"},
+		Leader:     true,
+		Digest:     true,
+		Invariants: true,
+		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
+		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
+			cfg, err := config(p)
+			if err != nil {
+				return nil, err
+			}
+			return &scenarios.Protocol{Factory: etcdraft.New(cfg), Digest: digest, Invariants: invariants}, nil
+		},
+	}
+}
+
+func config(p scenarios.Params) (etcdraft.Config, error) {
+	c := etcdraft.Config{
+		TickInterval:      p.Duration("tick"),
+		ElectionTicks:     p.Int("election_ticks"),
+		HeartbeatTicks:    p.Int("heartbeat_ticks"),
+		SnapshotThreshold: p.Int("snapshot_threshold"),
+		PreVote:           p.Bool("pre_vote"),
+		CheckQuorum:       p.Bool("check_quorum"),
+		Bugs: etcdraft.Bugs{
+			HardStateNotSynced:      p.Has("bugs", BugHardStateNotSynced),
+			ReadWithoutReadIndex:    p.Has("bugs", BugReadWithoutReadIndex),
+			SnapshotWithoutSessions: p.Has("bugs", BugSnapshotWithoutSessions),
+		},
+	}
+	if err := c.WithDefaults().Validate(); err != nil {
+		return c, p.Errorf("election_ticks", "%s", strings.TrimPrefix(err.Error(), "etcdraft: "))
+	}
+	return c, nil
+}
+
+func digest(n nodes.Node, keys []string) (string, bool) {
+	r, ok := n.(*etcdraft.Node)
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "applied=%d", r.Status().Applied)
+	for _, k := range keys {
+		if v, ok := r.Value(k); ok {
+			fmt.Fprintf(&b, " %s=%q", k, v)
+		}
+	}
+	return b.String(), true
+}
+
+// invariants returns the online checks run after every server handler:
+// election safety (at most one leader per term, over the whole run) and
+// state-machine safety (no two servers apply different entries at one
+// index). etcd raft keeps both; a broken integration (a vote or an entry
+// acknowledged before it was durable) breaks them.
+func invariants(node func(nodes.ID) nodes.Node) func(nodes.ID) error {
+	leaderOf := map[uint64]nodes.ID{}
+	applied := map[uint64]appliedAt{}
+	checked := map[nodes.ID]uint64{}
+	return func(id nodes.ID) error {
+		r, ok := node(id).(*etcdraft.Node)
+		if !ok {
+			return nil
+		}
+		st := r.Status()
+		if st.Leader {
+			if l, ok := leaderOf[st.Term]; ok && l != id {
+				return fmt.Errorf("etcdraft: election safety: %v and %v both lead term %d", l, id, st.Term)
+			}
+			leaderOf[st.Term] = id
+		}
+		from := checked[id]
+		if from > st.Applied { // restarted: check what it applies again
+			from = 0
+		}
+		recent := r.Recent() // increasing indexes
+		i, _ := slices.BinarySearchFunc(recent, from+1, func(e etcdraft.AppliedEntry, idx uint64) int { return cmp.Compare(e.Index, idx) })
+		for _, e := range recent[i:] {
+			if a, ok := applied[e.Index]; ok && (a.term != e.Term || a.data != e.Data) {
+				return fmt.Errorf("etcdraft: state-machine safety: %v applied entry %d of term %d, %v applied entry %d of term %d there (different entries)", id, e.Index, e.Term, a.by, e.Index, a.term)
+			} else if !ok {
+				applied[e.Index] = appliedAt{term: e.Term, data: e.Data, by: id}
+			}
+		}
+		checked[id] = st.Applied
+		return nil
+	}
+}
+
+type appliedAt struct {
+	term uint64
+	data string
+	by   nodes.ID
+}
