@@ -151,6 +151,8 @@ func (a *app) usage() string {
 		line("demo", fmt.Sprintf("run %s over seeds %s", a.demo.Name, a.demoSeeds()))
 	}
 	line("run FILE [--seed N | --seeds A..B] [--workers N] [--out DIR] [--json]", "sweep seeds of a scenario")
+	line("run FILE --shard I/N --out DIR …", "one of N disjoint parts of the seeds (an Indexed Job's pod)")
+	line("merge DIR... [--out DIR] [--json] [--junit FILE]", "join the shards' results into one sweep's")
 	line("replay FILE --seed N [--out DIR]", "one seed, full trace written, verdict explained")
 	line("shrink FILE --seed N [--out DIR] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
 	line("check HISTORY [--timeout 10s] [--html FILE]", "check a history (Faultline JSON, Jepsen etcd log, Porcupine kv log)")
@@ -184,6 +186,7 @@ func (a *app) run(args []string) int {
 	}
 	cmds := map[string]func([]string) error{
 		"run":     a.cmdRun,
+		"merge":   a.cmdMerge,
 		"compare": a.cmdCompare,
 		"replay":  a.cmdReplay,
 		"shrink":  a.cmdShrink,
