@@ -157,6 +157,7 @@ func (a *app) usage() string {
 	line("shrink FILE --seed N [--out DIR] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
 	line("check HISTORY [--timeout 10s] [--html FILE]", "check a history (Faultline JSON, Jepsen etcd log, Porcupine kv log)")
 	line("viz TRACE [--text] [--highlight …]", "the terminal timeline")
+	line("export TRACE --perfetto [--out FILE]", "the trace as Chrome trace-event JSON, for Perfetto UI")
 	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|sweep]", "latency, availability or sweep plots")
 	line("compare FILE... [--seeds A..B] [--plot FILE.png] [--json]", "the same seeds against each protocol: availability, latency, every check")
 	line("list", "registered nodes, faults, workloads and checks")
@@ -192,6 +193,7 @@ func (a *app) run(args []string) int {
 		"shrink":  a.cmdShrink,
 		"check":   a.cmdCheck,
 		"viz":     a.cmdViz,
+		"export":  a.cmdExport,
 		"plot":    a.cmdPlot,
 		"list":    a.cmdList,
 		"vet":     a.cmdVet,
