@@ -168,8 +168,10 @@ func TestShardsMergeToTheSingleSweep(t *testing.T) {
 			t.Errorf("merged artifacts of failing seed %d: %v", seed, err)
 		}
 	}
-	if _, err := os.Stat(junit); err != nil {
-		t.Errorf("merge --junit: %v", err)
+	for _, f := range []string{junit, filepath.Join(merged, "index.html"), filepath.Join(merged, "summary.json")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("merge --out --junit: %v", err)
+		}
 	}
 
 	// Shards of another scenario do not merge.

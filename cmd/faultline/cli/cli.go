@@ -157,6 +157,7 @@ func (a *app) usage() string {
 	line("shrink FILE --seed N [--out DIR] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
 	line("check HISTORY [--timeout 10s] [--html FILE]", "check a history (Faultline JSON, Jepsen etcd log, Porcupine kv log)")
 	line("viz TRACE [--text] [--highlight …]", "the terminal timeline")
+	line("report DIR", "a self-contained index.html of a sweep's results (run's or merge's --out)")
 	line("export TRACE --perfetto [--out FILE]", "the trace as Chrome trace-event JSON, for Perfetto UI")
 	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|sweep]", "latency, availability or sweep plots")
 	line("compare FILE... [--seeds A..B] [--plot FILE.png] [--json]", "the same seeds against each protocol: availability, latency, every check")
@@ -194,6 +195,7 @@ func (a *app) run(args []string) int {
 		"check":   a.cmdCheck,
 		"viz":     a.cmdViz,
 		"export":  a.cmdExport,
+		"report":  a.cmdReport,
 		"plot":    a.cmdPlot,
 		"list":    a.cmdList,
 		"vet":     a.cmdVet,

@@ -12,7 +12,7 @@ import (
 
 func (a *app) cmdMerge(args []string) error {
 	fs := a.newFlags("merge")
-	out := fs.String("out", "", "directory for the merged results.jsonl, summary.json, scenario.yaml and failing seeds' artifacts")
+	out := fs.String("out", "", "directory for the merged results.jsonl, summary.json, index.html, scenario.yaml and failing seeds' artifacts")
 	seeds := fs.String("seeds", "", "the range A..B the shards should cover (default: the range the sharded runs recorded)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	junit := fs.String("junit", "", "also write the verdicts as JUnit XML to FILE, for CI")
@@ -61,6 +61,13 @@ func (a *app) cmdMerge(args []string) error {
 		var b bytes.Buffer
 		a.writeJSONSummary(&b, sc, file, sum)
 		if err := os.WriteFile(filepath.Join(*out, "summary.json"), b.Bytes(), 0o644); err != nil {
+			return err
+		}
+		page, err := a.reportPage(*out, m)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(*out, reportFile), page, 0o644); err != nil {
 			return err
 		}
 	}
