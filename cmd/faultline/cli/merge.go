@@ -89,7 +89,11 @@ func (a *app) cmdMerge(args []string) error {
 		}
 		fmt.Fprintf(a.stderr, "%s merge: %d of seeds %s missing: %s", a.name, m.MissingSeeds(), m.Range, limitList(rs))
 		if rerun := shardsHolding(m); len(rerun) > 0 {
-			fmt.Fprintf(a.stderr, " — run shard %s again (its run resumes)", strings.Join(rerun, ", "))
+			if len(rerun) == 1 {
+				fmt.Fprintf(a.stderr, " — run shard %s again (its run resumes)", rerun[0])
+			} else {
+				fmt.Fprintf(a.stderr, " — run shards %s again (each run resumes)", strings.Join(rerun, ", "))
+			}
 		}
 		fmt.Fprintln(a.stderr)
 		return exitError{scenarios.ExitUsage}

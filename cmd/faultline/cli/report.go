@@ -53,7 +53,8 @@ type reportLink struct{ Name, Href string }
 type reportFailure struct {
 	Seed   uint64
 	Status scenarios.Status
-	Reason string
+	Reason string // on one line, cut
+	Full   string // the whole reason, when Reason is cut
 	Repro  string
 	Links  []reportLink
 }
@@ -79,7 +80,10 @@ func (a *app) reportPage(dir string, m *scenarios.Merged) ([]byte, error) {
 		}
 	}
 	for _, f := range s.Failures {
-		rf := reportFailure{Seed: f.Seed, Status: f.Status, Reason: f.Reason, Repro: a.replayCommand(file, f.Seed)}
+		rf := reportFailure{Seed: f.Seed, Status: f.Status, Reason: oneLine(f.Reason), Repro: a.replayCommand(file, f.Seed)}
+		if rf.Reason != f.Reason {
+			rf.Full = f.Reason
+		}
 		seedDir := fmt.Sprintf("seed-%d", f.Seed)
 		for _, l := range []reportLink{
 			{"verdict", scenarios.ExplanationFile}, {"linearizability", scenarios.VisualFile},
@@ -145,7 +149,7 @@ pre { background: #f6f6f6; padding: 8px; overflow-x: auto; }
 {{if .Failures}}<h2>Failing seeds</h2>
 <table id="failures">
 <tr><th>seed</th><th>verdict</th><th>reason</th><th>artifacts</th></tr>
-{{range .Failures}}<tr class="bad"><td>{{.Seed}}</td><td>{{.Status}}</td><td>{{.Reason}}<br><code>{{.Repro}}</code></td><td>{{range .Links}}<a href="{{.Href}}">{{.Name}}</a> {{end}}</td></tr>
+{{range .Failures}}<tr class="bad"><td>{{.Seed}}</td><td>{{.Status}}</td><td>{{.Reason}}{{if .Full}}<details><summary>whole reason</summary>{{.Full}}</details>{{end}}<code>{{.Repro}}</code></td><td>{{range .Links}}<a href="{{.Href}}">{{.Name}}</a> {{end}}</td></tr>
 {{end}}</table>
 {{end}}<h2>Coverage</h2>
 <pre id="coverage">{{.Coverage}}</pre>
