@@ -10,6 +10,7 @@ all: lint test
 test: lint
 	$(GO) test -count=1 $(PKGS)
 	cd examples && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd deploy/kubernetes/manifesttest && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 ## short: the suite with -short (fewer seeds), for a quick loop
 short:

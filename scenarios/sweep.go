@@ -49,6 +49,10 @@ type SweepOptions struct {
 	// written to Out are always checked: their replay must hash as the
 	// run did.
 	VerifyDeterminism float64
+	// Shard, if set, says this sweep is one shard of a larger one
+	// (First..Last must be its part: Shard.Range); it is recorded in the
+	// results file for Merge, and resuming another shard's file is an error.
+	Shard *ShardOf
 }
 
 // Progress reports a sweep in flight.
@@ -99,6 +103,8 @@ type resultsHeader struct {
 	// and VCS revision, with "+dirty" for uncommitted changes): results of
 	// different code do not mix.
 	Build string `json:"build,omitempty"`
+	// Shard: the results are one shard of a larger sweep (SweepOptions.Shard).
+	Shard *ShardOf `json:"shard,omitempty"`
 }
 
 // BinaryBuild names this binary for results files: the main module's
@@ -178,11 +184,14 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 			return nil, err
 		}
 		defer unlock()
-		results, err = openResults(opts.Out, sc, opts.First, opts.Last, done, sum, opts.Force)
+		results, err = openResults(opts.Out, sc, opts.First, opts.Last, done, sum, opts.Force, opts.Shard)
 		if err != nil {
 			return nil, err
 		}
 		defer results.Close()
+		if err := writeSweepScenario(opts.Out, sc); err != nil {
+			return nil, err
+		}
 	}
 	total := int(opts.Last - opts.First + 1)
 	seeds := make(chan uint64)
@@ -294,7 +303,10 @@ func (sum *Summary) add(o *Outcome, resumed bool) {
 
 // openResults opens (creating or resuming) DIR/results.jsonl, loading the
 // seeds of first..last it already holds into done and sum.
-func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]bool, sum *Summary, force bool) (*os.File, error) {
+func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]bool, sum *Summary, force bool, shard *ShardOf) (*os.File, error) {
+	if err := checkShard(shard, first, last); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("scenarios: %v", err)
 	}
@@ -302,7 +314,7 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 	if err := noSymlink(path); err != nil {
 		return nil, err
 	}
-	hdr := resultsHeader{Faultline: "1", Scenario: sc.Name, Fingerprint: Fingerprint(sc), Build: BinaryBuild()}
+	hdr := resultsHeader{Faultline: "1", Scenario: sc.Name, Fingerprint: Fingerprint(sc), Build: BinaryBuild(), Shard: shard}
 	if data, err := os.ReadFile(path); err == nil && len(data) > 0 {
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		sc.Buffer(nil, 16<<20)
@@ -319,6 +331,9 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 				}
 				if h.Build != hdr.Build && !force {
 					return nil, fmt.Errorf("scenarios: %s holds results of another build (%s; this is %s): resuming would mix results of different code — use another --out, or force it", path, orUnknown(h.Build), hdr.Build)
+				}
+				if err := sameShard(path, h.Shard, shard); err != nil {
+					return nil, err
 				}
 				continue
 			}

@@ -151,10 +151,14 @@ func (a *app) usage() string {
 		line("demo", fmt.Sprintf("run %s over seeds %s", a.demo.Name, a.demoSeeds()))
 	}
 	line("run FILE [--seed N | --seeds A..B] [--workers N] [--out DIR] [--json]", "sweep seeds of a scenario")
+	line("run FILE --shard I/N --out DIR …", "one of N disjoint parts of the seeds (an Indexed Job's pod)")
+	line("merge DIR... [--out DIR] [--json] [--junit FILE]", "join the shards' results into one sweep's")
 	line("replay FILE --seed N [--out DIR]", "one seed, full trace written, verdict explained")
 	line("shrink FILE --seed N [--out DIR] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
 	line("check HISTORY [--timeout 10s] [--html FILE]", "check a history (Faultline JSON, Jepsen etcd log, Porcupine kv log)")
 	line("viz TRACE [--text] [--highlight …]", "the terminal timeline")
+	line("report DIR", "a self-contained index.html of a sweep's results (run's or merge's --out)")
+	line("export TRACE --perfetto [--out FILE]", "the trace as Chrome trace-event JSON, for Perfetto UI")
 	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|sweep]", "latency, availability or sweep plots")
 	line("compare FILE... [--seeds A..B] [--plot FILE.png] [--json]", "the same seeds against each protocol: availability, latency, every check")
 	line("list", "registered nodes, faults, workloads and checks")
@@ -184,11 +188,14 @@ func (a *app) run(args []string) int {
 	}
 	cmds := map[string]func([]string) error{
 		"run":     a.cmdRun,
+		"merge":   a.cmdMerge,
 		"compare": a.cmdCompare,
 		"replay":  a.cmdReplay,
 		"shrink":  a.cmdShrink,
 		"check":   a.cmdCheck,
 		"viz":     a.cmdViz,
+		"export":  a.cmdExport,
+		"report":  a.cmdReport,
 		"plot":    a.cmdPlot,
 		"list":    a.cmdList,
 		"vet":     a.cmdVet,

@@ -63,6 +63,8 @@ func (a *app) cmdRun(args []string) error {
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	force := fs.Bool("force", false, "resume a results.jsonl written by another build of this binary")
 	budget := addCheckFlags(fs, "check-ceiling")
+	shard := fs.String("shard", "", "run shard I/N (from 0) of the seed range: the I-th of N disjoint parts (default: from "+scenarios.EnvShardIndex+" and "+scenarios.EnvShardCount+" when set)")
+	junit := fs.String("junit", "", "also write the verdicts as JUnit XML to FILE, for CI")
 	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds (0..1) twice more and compare their traces; a seed that diverges is nondeterministic (failing seeds with --out are always checked against their replay)")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
@@ -85,8 +87,15 @@ func (a *app) cmdRun(args []string) error {
 	if *verify < 0 || *verify > 1 || *verify != *verify {
 		return usageError{fmt.Sprintf("--verify-determinism %v: want a fraction of the seeds from 0 to 1", *verify)}
 	}
+	of, err := resolveShard(*shard, first, last)
+	if err != nil {
+		return err
+	}
+	if of != nil {
+		first, last, _ = of.Range(first, last)
+	}
 	return a.sweep(sc, pos[0], sweepArgs{first: first, last: last, workers: *workers, out: *out, asJSON: *asJSON, force: *force, verify: *verify,
-		run: budget.runOptions(scenarios.RunOptions{})})
+		run: budget.runOptions(scenarios.RunOptions{}), shard: of, junit: *junit})
 }
 
 // sweepArgs are run's choices for one sweep.
@@ -97,6 +106,8 @@ type sweepArgs struct {
 	asJSON, force bool
 	verify        float64
 	run           scenarios.RunOptions
+	shard         *scenarios.ShardOf // nil: not sharded
+	junit         string             // "": no JUnit file
 }
 
 // checkWorkers refuses a worker count that cannot run anything.
@@ -120,11 +131,12 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 	}()
 	bar := newProgress(a.stderr, !asJSON)
 	if !asJSON {
-		fmt.Fprintf(a.stdout, "%s: %s — %s (%d..%d), %s\n", a.name, sc.Name, plural(int(last-first+1), "seed"), first, last, plural(workers, "worker"))
+		fmt.Fprintf(a.stdout, "%s: %s — %s (%d..%d%s), %s\n", a.name, sc.Name, plural(int(last-first+1), "seed"), first, last, shardNote(sa.shard), plural(workers, "worker"))
 	}
 	sum, err := scenarios.Sweep(ctx, sc, scenarios.SweepOptions{
 		First: first, Last: last, Workers: workers, Out: out, Force: sa.force,
 		VerifyDeterminism: sa.verify,
+		Shard:             sa.shard,
 		Run:               sa.run,
 		Progress:          bar.update,
 		Repro:             func(seed uint64) string { return a.replayCommand(file, seed) },
@@ -137,6 +149,9 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		a.writeJSONSummary(a.stdout, sc, file, sum)
 	} else {
 		a.writeSummary(a.stdout, sc, file, out, sum)
+	}
+	if sa.junit != "" && err == nil {
+		err = a.writeJUnitFile(sa.junit, sc, file, scenarios.BinaryBuild(), sum)
 	}
 	if err != nil {
 		// The results file is incomplete: do not let a green sweep say 0.
@@ -168,7 +183,10 @@ func (a *app) writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string
 	if s.Resumed > 0 {
 		fmt.Fprintf(w, " (%d resumed from %s)", s.Resumed, out)
 	}
-	fmt.Fprintf(w, " in %s\n", s.Elapsed.Round(time.Millisecond))
+	if s.Elapsed > 0 { // a merge of shards has no elapsed time of its own
+		fmt.Fprintf(w, " in %s", s.Elapsed.Round(time.Millisecond))
+	}
+	fmt.Fprintln(w)
 	for _, st := range scenarios.Statuses {
 		if st == scenarios.StatusNondeterministic && s.Counts[st] == 0 {
 			continue // a status of its own, shown when it happens

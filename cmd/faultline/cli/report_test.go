@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"encoding/xml"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/scenarios"
+)
+
+// The report is one self-contained page: it fetches nothing (no script,
+// stylesheet or image from elsewhere), every link is a relative path to a
+// file the directory holds, and it shows the verdict table, each failing
+// seed with its reproduce line, the coverage report and the plot.
+func TestReport(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, errOut := runCLI("run", "../../../scenarios/bugs/no-sessions.yaml", "--seeds", "1..3", "--out", dir); code != scenarios.ExitInvalid {
+		t.Fatalf("run exit %d:\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := runCLI("report", dir)
+	if code != 0 || !strings.Contains(out, "index.html") {
+		t.Fatalf("report exit %d:\n%s%s", code, out, errOut)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	dec := xml.NewDecoder(strings.NewReader(page))
+	dec.Strict, dec.AutoClose, dec.Entity = false, xml.HTMLAutoClose, xml.HTMLEntity
+	ids := map[string]bool{}
+	svg := false
+	var links []string
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the page does not parse: %v", err)
+		}
+		el, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch el.Name.Local {
+		case "script", "link", "img", "iframe":
+			t.Errorf("the page loads a <%s>: it should be self-contained", el.Name.Local)
+		case "svg":
+			svg = true
+		}
+		for _, a := range el.Attr {
+			switch a.Name.Local {
+			case "id":
+				ids[a.Value] = true
+			case "href", "src":
+				if el.Name.Local == "a" {
+					links = append(links, a.Value)
+				} else if !strings.HasPrefix(a.Value, "#") {
+					t.Errorf("<%s %s=%q>: the page should fetch nothing", el.Name.Local, a.Name.Local, a.Value)
+				}
+			}
+		}
+	}
+	for _, id := range []string{"verdicts", "failures", "coverage"} {
+		if !ids[id] {
+			t.Errorf("no #%s section", id)
+		}
+	}
+	if !svg {
+		t.Errorf("no inline plot")
+	}
+	if len(links) == 0 {
+		t.Errorf("no links to the failing seeds' artifacts")
+	}
+	for _, l := range links {
+		if strings.Contains(l, "://") || strings.HasPrefix(l, "/") {
+			t.Errorf("link %q is not relative", l)
+		} else if _, err := os.Stat(filepath.Join(dir, l)); err != nil {
+			t.Errorf("link %q: %v", l, err)
+		}
+	}
+	for seed := 1; seed <= 3; seed++ {
+		want := "replay " + filepath.Join(dir, "scenario.yaml") + " --seed " + string(rune('0'+seed))
+		if !strings.Contains(page, want) {
+			t.Errorf("no reproduce line %q", want)
+		}
+	}
+	if !strings.Contains(page, `<td>invalid</td><td class="n">3</td>`) {
+		t.Errorf("the verdict table does not count 3 invalid seeds")
+	}
+	if code, _, errOut := runCLI("report", t.TempDir()); code != scenarios.ExitUsage || !strings.Contains(errOut, "want the --out DIR of a run") {
+		t.Errorf("report of an empty directory: exit %d, %s", code, errOut)
+	}
+}
