@@ -63,6 +63,7 @@ func (a *app) cmdRun(args []string) error {
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	force := fs.Bool("force", false, "resume a results.jsonl written by another build of this binary")
 	budget := addCheckFlags(fs, "check-ceiling")
+	iso := addIsolationFlags(fs)
 	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds (0..1) twice more and compare their traces; a seed that diverges is nondeterministic (failing seeds with --out are always checked against their replay)")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
@@ -85,8 +86,11 @@ func (a *app) cmdRun(args []string) error {
 	if *verify < 0 || *verify > 1 || *verify != *verify {
 		return usageError{fmt.Sprintf("--verify-determinism %v: want a fraction of the seeds from 0 to 1", *verify)}
 	}
+	if err := iso.validate(); err != nil {
+		return err
+	}
 	return a.sweep(sc, pos[0], sweepArgs{first: first, last: last, workers: *workers, out: *out, asJSON: *asJSON, force: *force, verify: *verify,
-		run: budget.runOptions(scenarios.RunOptions{})})
+		run: budget.runOptions(scenarios.RunOptions{}), iso: iso})
 }
 
 // sweepArgs are run's choices for one sweep.
@@ -97,6 +101,7 @@ type sweepArgs struct {
 	asJSON, force bool
 	verify        float64
 	run           scenarios.RunOptions
+	iso           *isolationFlags // nil: the defaults
 }
 
 // checkWorkers refuses a worker count that cannot run anything.
@@ -125,6 +130,8 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 	sum, err := scenarios.Sweep(ctx, sc, scenarios.SweepOptions{
 		First: first, Last: last, Workers: workers, Out: out, Force: sa.force,
 		VerifyDeterminism: sa.verify,
+		Executor:          a.executor(sa.iso),
+		RetryCrashed:      sa.iso != nil && sa.iso.retry,
 		Run:               sa.run,
 		Progress:          bar.update,
 		Repro:             func(seed uint64) string { return a.replayCommand(file, seed) },
@@ -170,7 +177,7 @@ func (a *app) writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string
 	}
 	fmt.Fprintf(w, " in %s\n", s.Elapsed.Round(time.Millisecond))
 	for _, st := range scenarios.Statuses {
-		if st == scenarios.StatusNondeterministic && s.Counts[st] == 0 {
+		if (st == scenarios.StatusNondeterministic || st.Lost()) && s.Counts[st] == 0 {
 			continue // a status of its own, shown when it happens
 		}
 		fmt.Fprintf(w, "  %-9s %d\n", st, s.Counts[st])
