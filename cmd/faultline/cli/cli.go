@@ -180,6 +180,7 @@ func (a *app) usage() string {
 	b.WriteString(`
 Exit codes: 0 all valid · 1 safety violation · 2 bad input or usage · 3 liveness failure
             4 node panic · 5 unknown verdict (a checker ran out of budget) · 6 the command crashed
+            7 nondeterministic · a seed's worker lost: 8 timeout · 9 oom · 10 crash
 `)
 	return b.String()
 }
