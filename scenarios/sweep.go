@@ -264,6 +264,11 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 				var o Outcome
 				if w != nil {
 					o = w.Run(seed)
+					if o.Status.Lost() && opts.Out != "" {
+						// A worker lost while writing the artifacts leaves them
+						// half-written under their temporary name.
+						os.RemoveAll(filepath.Join(opts.Out, fmt.Sprintf("seed-%d.tmp", seed)))
+					}
 				} else {
 					o = SweepSeed(sc, seed, opts)
 				}

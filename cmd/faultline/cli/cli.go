@@ -71,6 +71,18 @@ func FaultlineDemo() *DemoConfig {
 // runs out. Sweeps run by Main isolate their seeds in worker processes
 // of this same binary (see run --in-process), which Main also serves.
 func Main(cfg Config) int {
+	runtimeDefaults()
+	if os.Getenv(workerEnv) == "1" {
+		return serveWorker(cfg)
+	}
+	a := newApp(cfg)
+	a.isolate = true
+	return a.run(os.Args[1:])
+}
+
+// runtimeDefaults sets Main's collector settings where the environment
+// sets none.
+func runtimeDefaults() {
 	if os.Getenv("GOGC") == "" {
 		// Collecting less often buys 25–60% of throughput for a few tens
 		// of MB.
@@ -81,12 +93,6 @@ func Main(cfg Config) int {
 			debug.SetMemoryLimit(n / 2)
 		}
 	}
-	if os.Getenv(workerEnv) == "1" {
-		return serveWorker(cfg)
-	}
-	a := newApp(cfg)
-	a.isolate = true
-	return a.run(os.Args[1:])
 }
 
 // Run is Main with explicit arguments (without the program name), no

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -89,5 +91,33 @@ func TestTailWriter(t *testing.T) {
 	io.WriteString(&big, strings.Repeat("y", 1<<20))
 	if n := len(big.lines()); n > 4<<10 {
 		t.Errorf("one long line kept %d bytes", n)
+	}
+}
+
+func TestRuntimeDefaults(t *testing.T) {
+	if physicalMemory() == 0 {
+		t.Skip("no /proc/meminfo")
+	}
+	gc, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(-1)
+	defer func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) }()
+	for _, tc := range []struct {
+		gogc, gomemlimit string
+		wantGC           int
+		wantLimit        int64
+	}{
+		{"", "", 400, physicalMemory() / 2},
+		{"150", "1GiB", 100, math.MaxInt64}, // left to the environment (the runtime read it at start)
+	} {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+		t.Setenv("GOGC", tc.gogc)
+		t.Setenv("GOMEMLIMIT", tc.gomemlimit)
+		runtimeDefaults()
+		if got := debug.SetGCPercent(100); got != tc.wantGC {
+			t.Errorf("GOGC=%q: GC percent %d, want %d", tc.gogc, got, tc.wantGC)
+		}
+		if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
+			t.Errorf("GOMEMLIMIT=%q: memory limit %d, want %d", tc.gomemlimit, got, tc.wantLimit)
+		}
 	}
 }

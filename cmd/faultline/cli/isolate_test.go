@@ -56,15 +56,18 @@ func TestIsolatedSweepOfMisbehavingKinds(t *testing.T) {
 		want scenarios.Status
 		// says is in the reason of every bad seed.
 		says string
+		// timeout is --seed-timeout when the default (700ms) would cut the
+		// bad seed short of what it should be caught at.
+		timeout string
 	}{
-		{"panic", scenarios.StatusPanic, "a deliberate panic"},
-		{"loop", scenarios.StatusTimeout, "wall-time limit"},
-		{"alloc", scenarios.StatusOOM, "resident memory reached"},
-		{"livelock", scenarios.StatusTimeout, "wall-time limit"},
-		{"cycle", scenarios.StatusPanic, "cycle"},
-		{"loopystring", scenarios.StatusTimeout, "wall-time limit"},
-		{"exit", scenarios.StatusCrash, "exited with status 0"},
-		{"goexit", scenarios.StatusCrash, "runtime.Goexit"},
+		{"panic", scenarios.StatusPanic, "a deliberate panic", ""},
+		{"loop", scenarios.StatusTimeout, "wall-time limit", ""},
+		{"alloc", scenarios.StatusOOM, "resident memory reached", "20s"},
+		{"livelock", scenarios.StatusTimeout, "wall-time limit", ""},
+		{"cycle", scenarios.StatusPanic, "cycle", ""},
+		{"loopystring", scenarios.StatusTimeout, "wall-time limit", ""},
+		{"exit", scenarios.StatusCrash, "exited with status 0", ""},
+		{"goexit", scenarios.StatusCrash, "runtime.Goexit", ""},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			file := filepath.Join(dir, tc.mode+".yaml")
@@ -72,8 +75,12 @@ func TestIsolatedSweepOfMisbehavingKinds(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "out-"+tc.mode)
+			timeout := tc.timeout
+			if timeout == "" {
+				timeout = "700ms"
+			}
 			args := []string{"run", file, "--seeds", fmt.Sprintf("1..%d", last), "--workers", "2",
-				"--seed-timeout", "700ms", "--seed-memory", "256MiB", "--out", out}
+				"--seed-timeout", timeout, "--seed-memory", "256MiB", "--out", out}
 			code := runBin(t, bin, args...)
 			if code != tc.want.ExitCode() {
 				t.Errorf("exit code %d, want %d (%s)", code, tc.want.ExitCode(), tc.want)
@@ -96,6 +103,9 @@ func TestIsolatedSweepOfMisbehavingKinds(t *testing.T) {
 				default:
 					bad++
 				}
+			}
+			if tmp, _ := filepath.Glob(filepath.Join(out, "*.tmp")); len(tmp) > 0 {
+				t.Errorf("half-written artifacts left behind: %v", tmp)
 			}
 			// Seeds 2 and 4 misbehave (the kinds draw from their Env).
 			if bad == 0 || bad == last {
