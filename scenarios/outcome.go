@@ -27,10 +27,28 @@ const (
 	// the wall clock, global randomness, a goroutine, shared state — and
 	// no verdict of this seed can be trusted.
 	StatusNondeterministic Status = "nondeterministic"
+	// StatusTimeout, StatusOOM and StatusCrash are recorded only by an
+	// isolated sweep (SweepOptions.Executor), whose worker process running
+	// the seed was lost: it ran over its wall-time limit (a hang, a
+	// livelock, a looping String), over its memory limit, or died on its
+	// own (os.Exit, runtime.Goexit, a fatal runtime error such as a stack
+	// overflow or a concurrent map write, a signal). The seed has no
+	// verdict; Outcome.Reason says what happened and Outcome.Output holds
+	// the worker's last lines of output.
+	StatusTimeout Status = "timeout"
+	StatusOOM     Status = "oom"
+	StatusCrash   Status = "crash"
 )
 
+// Lost reports whether the status is one of a lost worker (timeout, oom,
+// crash): the seed ran to no verdict, and a resume with
+// SweepOptions.RetryCrashed runs it again.
+func (s Status) Lost() bool {
+	return s == StatusTimeout || s == StatusOOM || s == StatusCrash
+}
+
 // Statuses lists every status in report order.
-var Statuses = []Status{StatusValid, StatusInvalid, StatusLiveness, StatusPanic, StatusUnknown, StatusNondeterministic}
+var Statuses = []Status{StatusValid, StatusInvalid, StatusLiveness, StatusPanic, StatusUnknown, StatusNondeterministic, StatusTimeout, StatusOOM, StatusCrash}
 
 // Exit codes of the faultline command, one per worst status.
 const (
@@ -45,6 +63,11 @@ const (
 	// test.
 	ExitCrash            = 6
 	ExitNondeterministic = 7
+	// ExitTimeout, ExitOOM and ExitSeedCrash: a seed's isolated worker
+	// was lost (StatusTimeout, StatusOOM, StatusCrash).
+	ExitTimeout   = 8
+	ExitOOM       = 9
+	ExitSeedCrash = 10
 )
 
 // ExitCode maps a status to the command's exit code.
@@ -60,12 +83,18 @@ func (s Status) ExitCode() int {
 		return ExitPanic
 	case StatusNondeterministic:
 		return ExitNondeterministic
+	case StatusTimeout:
+		return ExitTimeout
+	case StatusOOM:
+		return ExitOOM
+	case StatusCrash:
+		return ExitSeedCrash
 	}
 	return ExitUnknown
 }
 
 // severity orders statuses for Worse: the position in this list.
-var severity = []Status{StatusValid, StatusUnknown, StatusLiveness, StatusInvalid, StatusPanic, StatusNondeterministic}
+var severity = []Status{StatusValid, StatusUnknown, StatusLiveness, StatusInvalid, StatusPanic, StatusTimeout, StatusOOM, StatusCrash, StatusNondeterministic}
 
 // ParseStatus reads a status as results files write it.
 func ParseStatus(s string) (Status, error) {
@@ -74,7 +103,7 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", fmt.Errorf("scenarios: unknown status %q (want one of: valid, invalid, liveness, panic, unknown, nondeterministic)", s)
+	return "", fmt.Errorf("scenarios: unknown status %q (want one of: valid, invalid, liveness, panic, unknown, nondeterministic, timeout, oom, crash)", s)
 }
 
 // Worse returns the more severe of two statuses.
@@ -111,22 +140,25 @@ type CheckSummary struct {
 
 // Outcome is the result of running one seed of a scenario.
 type Outcome struct {
-	Seed     uint64         `json:"seed"`
-	Status   Status         `json:"status"`
-	Reason   string         `json:"reason,omitempty"`
-	Hash     string         `json:"hash"`
-	Events   uint64         `json:"events"`
-	Steps    uint64         `json:"steps"`
-	Virtual  time.Duration  `json:"virtual_ns"`
-	Wall     time.Duration  `json:"wall_ns"`
-	Ops      int            `json:"ops"`
-	Faults   []string       `json:"faults,omitempty"`
-	Probes   map[string]int `json:"probes,omitempty"`
-	Checks   []CheckSummary `json:"checks,omitempty"`
-	SimEnd   string         `json:"sim_end"`
-	Failure  string         `json:"failure,omitempty"`
-	Stack    string         `json:"stack,omitempty"`
-	Scenario string         `json:"-"`
+	Seed    uint64         `json:"seed"`
+	Status  Status         `json:"status"`
+	Reason  string         `json:"reason,omitempty"`
+	Hash    string         `json:"hash"`
+	Events  uint64         `json:"events"`
+	Steps   uint64         `json:"steps"`
+	Virtual time.Duration  `json:"virtual_ns"`
+	Wall    time.Duration  `json:"wall_ns"`
+	Ops     int            `json:"ops"`
+	Faults  []string       `json:"faults,omitempty"`
+	Probes  map[string]int `json:"probes,omitempty"`
+	Checks  []CheckSummary `json:"checks,omitempty"`
+	SimEnd  string         `json:"sim_end"`
+	Failure string         `json:"failure,omitempty"`
+	Stack   string         `json:"stack,omitempty"`
+	// Output is the last lines a lost worker wrote (its stderr, and
+	// stdout, which a worker points there), at most MaxOutputBytes.
+	Output   string `json:"output,omitempty"`
+	Scenario string `json:"-"`
 
 	// Filled only by the run that produced them (not in results files).
 	History *checker.History `json:"-"`

@@ -215,10 +215,14 @@ func RunSeed(sc *Scenario, seed uint64, opts RunOptions) (out Outcome) {
 // with megabytes still writes a results line a resume can read.
 const MaxReasonBytes = 16 << 10
 
+// MaxOutputBytes bounds Outcome.Output, a lost worker's last lines.
+const MaxOutputBytes = 4 << 10
+
 func (o *Outcome) bound() {
 	o.Reason = trace.Bound(o.Reason, MaxReasonBytes)
 	o.Failure = trace.Bound(o.Failure, MaxReasonBytes)
 	o.Stack = trace.Bound(o.Stack, 4*MaxReasonBytes)
+	o.Output = trace.Bound(o.Output, MaxOutputBytes)
 	for i := range o.Checks {
 		o.Checks[i].Explanation = trace.Bound(o.Checks[i].Explanation, MaxReasonBytes)
 	}

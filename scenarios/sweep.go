@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,6 +54,61 @@ type SweepOptions struct {
 	// (First..Last must be its part: Shard.Range); it is recorded in the
 	// results file for Merge, and resuming another shard's file is an error.
 	Shard *ShardOf
+	// Executor, if set, runs the seeds elsewhere — the faultline command
+	// runs each worker's seeds in a subprocess, so a seed that hangs,
+	// exhausts memory or kills its process is recorded as StatusTimeout,
+	// StatusOOM or StatusCrash and the sweep goes on. nil runs them in
+	// this process (what tests use).
+	Executor Executor
+	// RetryCrashed runs again, on resume, the seeds a results file
+	// records as lost (timeout, oom, crash); by default a resume keeps
+	// every recorded seed.
+	RetryCrashed bool
+}
+
+// An Executor starts the workers of an isolated sweep. Sweep calls Start
+// once per worker, before any seed runs; an error stops the sweep.
+type Executor interface {
+	Start(sc *Scenario, opts SweepOptions) (SeedWorker, error)
+}
+
+// A SeedWorker runs one sweep worker's seeds, one at a time, each as
+// SweepSeed would. Run never fails: a seed whose run was lost is an
+// Outcome with a lost status (Status.Lost) naming the seed and why, and
+// the worker replaces whatever it lost before the next seed.
+type SeedWorker interface {
+	Run(seed uint64) Outcome
+	Close() error
+}
+
+// SweepSeed is what a sweep does with one seed: run it; for a failing
+// seed with opts.Out set, write its artifacts (a replay, whose hash must
+// be the run's); and, for the opts.VerifyDeterminism sample, re-run it
+// and compare. An Executor's workers call it.
+func SweepSeed(sc *Scenario, seed uint64, opts SweepOptions) Outcome {
+	o := RunSeed(sc, seed, opts.Run)
+	if o.Failed() && opts.Out != "" {
+		repro := ""
+		if opts.Repro != nil {
+			repro = opts.Repro(seed)
+		}
+		// The artifacts are a replay: if it took another path, the
+		// verdict is not the seed's and the trace is not the run's — say
+		// so rather than write a trace that contradicts the results.
+		hash, err := writeArtifacts(sc, seed, opts.Out, opts.Run, repro)
+		switch {
+		case err != nil:
+			o.Reason += fmt.Sprintf(" (artifacts: %v)", err)
+		case hash != o.Hash && o.Hash != "":
+			o = nondeterministic(sc, o, "(its replay for the artifacts) hashed "+hash, opts.Run)
+		}
+	}
+	if o.Status != StatusNondeterministic && o.Hash != "" && verifySample(seed, opts.VerifyDeterminism) {
+		if err := CheckDeterminism(sc, seed, opts.Run); err != nil {
+			o = nondeterministic(sc, o, "diverged: "+err.Error(), opts.Run)
+		}
+	}
+	return o
 }
 
 // Progress reports a sweep in flight.
@@ -184,7 +240,7 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 			return nil, err
 		}
 		defer unlock()
-		results, err = openResults(opts.Out, sc, opts.First, opts.Last, done, sum, opts.Force, opts.Shard)
+		results, err = openResults(opts.Out, sc, opts, done, sum)
 		if err != nil {
 			return nil, err
 		}
@@ -198,32 +254,32 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 	outs := make(chan Outcome)
 	var wg sync.WaitGroup
 	for range workers {
+		var w SeedWorker
+		if opts.Executor != nil {
+			var err error
+			if w, err = opts.Executor.Start(sc, opts); err != nil {
+				close(seeds)
+				wg.Wait()
+				return nil, err
+			}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if w != nil {
+				defer w.Close()
+			}
 			for seed := range seeds {
-				o := RunSeed(sc, seed, opts.Run)
-				if o.Failed() && opts.Out != "" {
-					repro := ""
-					if opts.Repro != nil {
-						repro = opts.Repro(seed)
+				var o Outcome
+				if w != nil {
+					o = w.Run(seed)
+					if o.Status.Lost() && opts.Out != "" {
+						// A worker lost while writing the artifacts leaves them
+						// half-written under their temporary name.
+						os.RemoveAll(filepath.Join(opts.Out, fmt.Sprintf("seed-%d.tmp", seed)))
 					}
-					// The artifacts are a replay: if it took another path,
-					// the verdict is not the seed's and the trace is not
-					// the run's — say so rather than write a trace that
-					// contradicts the results.
-					hash, err := writeArtifacts(sc, seed, opts.Out, opts.Run, repro)
-					switch {
-					case err != nil:
-						o.Reason += fmt.Sprintf(" (artifacts: %v)", err)
-					case hash != o.Hash && o.Hash != "":
-						o = nondeterministic(sc, o, "(its replay for the artifacts) hashed "+hash, opts.Run)
-					}
-				}
-				if o.Status != StatusNondeterministic && o.Hash != "" && verifySample(seed, opts.VerifyDeterminism) {
-					if err := CheckDeterminism(sc, seed, opts.Run); err != nil {
-						o = nondeterministic(sc, o, "diverged: "+err.Error(), opts.Run)
-					}
+				} else {
+					o = SweepSeed(sc, seed, opts)
 				}
 				o.bound()
 				o.History, o.Trace = nil, nil // keep memory flat over long sweeps
@@ -303,8 +359,12 @@ func (sum *Summary) add(o *Outcome, resumed bool) {
 
 // openResults opens (creating or resuming) DIR/results.jsonl, loading the
 // seeds of first..last it already holds into done and sum.
-func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]bool, sum *Summary, force bool, shard *ShardOf) (*os.File, error) {
-	if err := checkShard(shard, first, last); err != nil {
+// A seed recorded more than once (run again with RetryCrashed) counts
+// as its last line says; with RetryCrashed, a seed whose last line is a
+// lost worker is left out, to run again.
+func openResults(dir string, sc *Scenario, opts SweepOptions, done map[uint64]bool, sum *Summary) (*os.File, error) {
+	first, last, force := opts.First, opts.Last, opts.Force
+	if err := checkShard(opts.Shard, first, last); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -314,8 +374,9 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 	if err := noSymlink(path); err != nil {
 		return nil, err
 	}
-	hdr := resultsHeader{Faultline: "1", Scenario: sc.Name, Fingerprint: Fingerprint(sc), Build: BinaryBuild(), Shard: shard}
+	hdr := resultsHeader{Faultline: "1", Scenario: sc.Name, Fingerprint: Fingerprint(sc), Build: BinaryBuild(), Shard: opts.Shard}
 	if data, err := os.ReadFile(path); err == nil && len(data) > 0 {
+		recorded := map[uint64]Outcome{}
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		sc.Buffer(nil, 16<<20)
 		line := 0
@@ -332,7 +393,7 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 				if h.Build != hdr.Build && !force {
 					return nil, fmt.Errorf("scenarios: %s holds results of another build (%s; this is %s): resuming would mix results of different code — use another --out, or force it", path, orUnknown(h.Build), hdr.Build)
 				}
-				if err := sameShard(path, h.Shard, shard); err != nil {
+				if err := sameShard(path, h.Shard, opts.Shard); err != nil {
 					return nil, err
 				}
 				continue
@@ -344,13 +405,25 @@ func openResults(dir string, sc *Scenario, first, last uint64, done map[uint64]b
 			}
 			// Seeds outside this sweep's range stay in the file but are not
 			// this sweep's results.
-			if o.Seed >= first && o.Seed <= last && !done[o.Seed] {
-				done[o.Seed] = true
-				sum.add(&o, true)
+			if o.Seed >= first && o.Seed <= last {
+				recorded[o.Seed] = o
 			}
 		}
 		if err := sc.Err(); err != nil {
 			return nil, fmt.Errorf("scenarios: %s:%d: %v", path, line+1, err)
+		}
+		seeds := make([]uint64, 0, len(recorded))
+		for s := range recorded { //faultline:orderless sorted below
+			seeds = append(seeds, s)
+		}
+		slices.Sort(seeds)
+		for _, s := range seeds {
+			o := recorded[s]
+			if opts.RetryCrashed && o.Status.Lost() {
+				continue
+			}
+			done[s] = true
+			sum.add(&o, true)
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"reflect"
 
 	"github.com/faultline/faultline/nodes"
@@ -33,7 +34,8 @@ func (c *copier) copy(m nodes.Message) nodes.Message {
 	if plain {
 		return m
 	}
-	return deepCopy(reflect.ValueOf(m)).Interface()
+	d := deepCopier{root: t, path: map[visit]bool{}}
+	return d.copy(reflect.ValueOf(m)).Interface()
 }
 
 // isPlain reports whether a value of type t, held in an interface, can be
@@ -66,14 +68,42 @@ func CopyMessage(m nodes.Message) nodes.Message {
 	return c.copy(m)
 }
 
-func deepCopy(v reflect.Value) reflect.Value {
+// deepCopier copies one message. path holds the pointers, maps and
+// slices being copied on the way down from the message: meeting one of
+// them again is a cycle, which a copy would follow forever. Shared
+// pointers that are not a cycle (a DAG) are copied once per path, as
+// before.
+type deepCopier struct {
+	root reflect.Type
+	path map[visit]bool
+}
+
+type visit struct {
+	addr uintptr
+	typ  reflect.Type
+}
+
+// enter marks v as on the path, panicking on a cycle: a message is a
+// programmer's value, and one that reaches itself cannot be copied.
+func (d *deepCopier) enter(v reflect.Value) visit {
+	k := visit{v.Pointer(), v.Type()}
+	if d.path[k] {
+		panic(fmt.Sprintf("sim: message of type %v contains a cycle (a %v reaches itself): messages are copied on send and must be trees of values; break the cycle, or give %v a Clone method (nodes.Cloner)", d.root, v.Type(), d.root))
+	}
+	d.path[k] = true
+	return k
+}
+
+func (d *deepCopier) copy(v reflect.Value) reflect.Value {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			return v
 		}
+		k := d.enter(v)
+		defer delete(d.path, k)
 		n := reflect.New(v.Type().Elem())
-		n.Elem().Set(deepCopy(v.Elem()))
+		n.Elem().Set(d.copy(v.Elem()))
 		return n
 	case reflect.Slice:
 		if v.IsNil() {
@@ -84,18 +114,24 @@ func deepCopy(v reflect.Value) reflect.Value {
 			reflect.Copy(n, v)
 			return n
 		}
+		if v.Len() > 0 {
+			k := d.enter(v)
+			defer delete(d.path, k)
+		}
 		for i := 0; i < v.Len(); i++ {
-			n.Index(i).Set(deepCopy(v.Index(i)))
+			n.Index(i).Set(d.copy(v.Index(i)))
 		}
 		return n
 	case reflect.Map:
 		if v.IsNil() {
 			return v
 		}
+		k := d.enter(v)
+		defer delete(d.path, k)
 		n := reflect.MakeMapWithSize(v.Type(), v.Len())
 		it := v.MapRange() //faultline:orderless the result is a map
 		for it.Next() {
-			n.SetMapIndex(deepCopy(it.Key()), deepCopy(it.Value()))
+			n.SetMapIndex(d.copy(it.Key()), d.copy(it.Value()))
 		}
 		return n
 	case reflect.Interface:
@@ -103,21 +139,21 @@ func deepCopy(v reflect.Value) reflect.Value {
 			return v
 		}
 		n := reflect.New(v.Type()).Elem()
-		n.Set(deepCopy(v.Elem()))
+		n.Set(d.copy(v.Elem()))
 		return n
 	case reflect.Struct:
 		n := reflect.New(v.Type()).Elem()
 		n.Set(v) // copies unexported fields shallowly, exported ones below deeply
 		for i := 0; i < v.NumField(); i++ {
 			if n.Field(i).CanSet() {
-				n.Field(i).Set(deepCopy(v.Field(i)))
+				n.Field(i).Set(d.copy(v.Field(i)))
 			}
 		}
 		return n
 	case reflect.Array:
 		n := reflect.New(v.Type()).Elem()
 		for i := 0; i < v.Len(); i++ {
-			n.Index(i).Set(deepCopy(v.Index(i)))
+			n.Index(i).Set(d.copy(v.Index(i)))
 		}
 		return n
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim/trace"
 )
 
 // formatMsg renders a message for a recorded trace. A Stringer renders
@@ -18,7 +19,19 @@ import (
 // by their type. Addresses differ from run to run, so printing one would
 // make two runs of the same seed look different (a false alarm of
 // CheckDeterminism) and golden traces unstable.
-func formatMsg(m nodes.Message) string {
+//
+// The text is bounded (maxMsgTextBytes; a huge message is cut, and a
+// structure is not rendered past the bound), and a String method that
+// panics renders as the panic, naming the type, instead of taking the run
+// down. A String method that never returns cannot be stopped here: an
+// isolated sweep's seed timeout is what bounds it.
+func formatMsg(m nodes.Message) (text string) {
+	defer func() {
+		if p := recover(); p != nil {
+			text = fmt.Sprintf("<%T: formatting it panicked: %v>", m, p)
+		}
+		text = trace.Bound(text, maxMsgTextBytes)
+	}()
 	if st, ok := m.(fmt.Stringer); ok {
 		return st.String()
 	}
@@ -76,9 +89,16 @@ func reaches(t reflect.Type, seen map[reflect.Type]bool) bool {
 // maxFormatDepth bounds the rendering of deep or cyclic structures.
 const maxFormatDepth = 16
 
+// maxMsgTextBytes bounds a message's text in the trace (as the trace file
+// would bound it anyway).
+const maxMsgTextBytes = trace.MaxTextBytes
+
 var stringerType = reflect.TypeFor[fmt.Stringer]()
 
 func writeValue(b *strings.Builder, v reflect.Value, depth int) {
+	if b.Len() > maxMsgTextBytes {
+		return // cut by formatMsg
+	}
 	if depth > maxFormatDepth {
 		b.WriteString("...")
 		return

@@ -65,18 +65,38 @@ func FaultlineDemo() *DemoConfig {
 
 // Main runs the command named by os.Args[1:] and returns its exit code
 // for the caller's os.Exit. Unless GOGC is set, it collects garbage less
-// often (GOGC=400): simulations allocate fast but keep little alive.
+// often (GOGC=400): simulations allocate fast but keep little alive; and
+// unless GOMEMLIMIT is set, it sets a soft memory limit of half the
+// machine's memory, so the collector works harder before the machine
+// runs out. Sweeps run by Main isolate their seeds in worker processes
+// of this same binary (see run --in-process), which Main also serves.
 func Main(cfg Config) int {
+	runtimeDefaults()
+	if os.Getenv(workerEnv) == "1" {
+		return serveWorker(cfg)
+	}
+	a := newApp(cfg)
+	a.isolate = true
+	return a.run(os.Args[1:])
+}
+
+// runtimeDefaults sets Main's collector settings where the environment
+// sets none.
+func runtimeDefaults() {
 	if os.Getenv("GOGC") == "" {
 		// Collecting less often buys 25–60% of throughput for a few tens
 		// of MB.
 		debug.SetGCPercent(400)
 	}
-	return Run(cfg, os.Args[1:])
+	if os.Getenv("GOMEMLIMIT") == "" {
+		if n := physicalMemory(); n > 0 {
+			debug.SetMemoryLimit(n / 2)
+		}
+	}
 }
 
-// Run is Main with explicit arguments (without the program name) and no
-// change to the garbage collector: for tests. The exit codes are
+// Run is Main with explicit arguments (without the program name), no
+// change to the garbage collector and sweeps in process: for tests. The exit codes are
 // scenarios.Exit*; 130 means a sweep was interrupted.
 func Run(cfg Config, args []string) int {
 	a := newApp(cfg)
@@ -88,9 +108,12 @@ type app struct {
 	name string
 	// invoke is how the user ran this binary, for the commands it prints
 	// to paste back (see invocation).
-	invoke         string
-	cfg            Config
-	demo           *DemoConfig
+	invoke string
+	cfg    Config
+	demo   *DemoConfig
+	// isolate runs sweeps in worker processes (Main; Run sweeps in
+	// process, since a test binary cannot serve as a worker).
+	isolate        bool
 	stdout, stderr io.Writer
 }
 
@@ -167,6 +190,7 @@ func (a *app) usage() string {
 	b.WriteString(`
 Exit codes: 0 all valid · 1 safety violation · 2 bad input or usage · 3 liveness failure
             4 node panic · 5 unknown verdict (a checker ran out of budget) · 6 the command crashed
+            7 nondeterministic · a seed's worker lost: 8 timeout · 9 oom · 10 crash
 `)
 	return b.String()
 }

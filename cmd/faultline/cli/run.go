@@ -65,6 +65,7 @@ func (a *app) cmdRun(args []string) error {
 	budget := addCheckFlags(fs, "check-ceiling")
 	shard := fs.String("shard", "", "run shard I/N (from 0) of the seed range: the I-th of N disjoint parts (default: from "+scenarios.EnvShardIndex+" and "+scenarios.EnvShardCount+" when set)")
 	junit := fs.String("junit", "", "also write the verdicts as JUnit XML to FILE, for CI")
+	iso := addIsolationFlags(fs)
 	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds (0..1) twice more and compare their traces; a seed that diverges is nondeterministic (failing seeds with --out are always checked against their replay)")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
@@ -94,8 +95,11 @@ func (a *app) cmdRun(args []string) error {
 	if of != nil {
 		first, last, _ = of.Range(first, last)
 	}
+	if err := iso.validate(); err != nil {
+		return err
+	}
 	return a.sweep(sc, pos[0], sweepArgs{first: first, last: last, workers: *workers, out: *out, asJSON: *asJSON, force: *force, verify: *verify,
-		run: budget.runOptions(scenarios.RunOptions{}), shard: of, junit: *junit})
+		run: budget.runOptions(scenarios.RunOptions{}), shard: of, junit: *junit, iso: iso})
 }
 
 // sweepArgs are run's choices for one sweep.
@@ -108,6 +112,7 @@ type sweepArgs struct {
 	run           scenarios.RunOptions
 	shard         *scenarios.ShardOf // nil: not sharded
 	junit         string             // "": no JUnit file
+	iso           *isolationFlags    // nil: the defaults
 }
 
 // checkWorkers refuses a worker count that cannot run anything.
@@ -137,6 +142,8 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		First: first, Last: last, Workers: workers, Out: out, Force: sa.force,
 		VerifyDeterminism: sa.verify,
 		Shard:             sa.shard,
+		Executor:          a.executor(sa.iso),
+		RetryCrashed:      sa.iso != nil && sa.iso.retry,
 		Run:               sa.run,
 		Progress:          bar.update,
 		Repro:             func(seed uint64) string { return a.replayCommand(file, seed) },
@@ -188,7 +195,7 @@ func (a *app) writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string
 	}
 	fmt.Fprintln(w)
 	for _, st := range scenarios.Statuses {
-		if st == scenarios.StatusNondeterministic && s.Counts[st] == 0 {
+		if (st == scenarios.StatusNondeterministic || st.Lost()) && s.Counts[st] == 0 {
 			continue // a status of its own, shown when it happens
 		}
 		fmt.Fprintf(w, "  %-9s %d\n", st, s.Counts[st])
