@@ -22,6 +22,7 @@ var queues = []struct {
 	make func() eventQueue
 }{
 	{"heap4", func() eventQueue { return &queue{} }},
+	{"calendar", func() eventQueue { return newCalendar() }},
 }
 
 // queueLoads are the shapes of pending sets the benchmarks and the order
@@ -107,11 +108,13 @@ func BenchmarkQueue(b *testing.B) {
 					}
 					b.ReportAllocs()
 					b.ResetTimer()
+					cpu0 := cpuTime()
 					for range b.N {
 						now = q.pop().at
 						seq++
 						q.push(item{at: load.next(r, now), seq: seq})
 					}
+					b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 				})
 			}
 		}
