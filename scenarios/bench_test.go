@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/scenarios/faultlinetest"
 	"github.com/faultline/faultline/sim"
 )
 
@@ -33,23 +34,10 @@ func reference(checks ...string) *scenarios.Scenario {
 }
 
 // BenchmarkRaftReference measures the simulator running Raft KV under the
-// reference load, without checks: events/s and time dilation (virtual ÷
-// wall) on one goroutine.
+// reference load, without checks: events/s, time dilation (virtual ÷ wall,
+// and virtual ÷ CPU time) and allocations per event, on one goroutine.
 func BenchmarkRaftReference(b *testing.B) {
-	sc := reference()
-	var events uint64
-	var virtual time.Duration
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		o := scenarios.RunSeed(sc, uint64(i+1), scenarios.RunOptions{})
-		if o.Failed() {
-			b.Fatalf("seed %d: %s %s", i+1, o.Status, o.Reason)
-		}
-		events += o.Events
-		virtual += o.Virtual
-	}
-	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
-	b.ReportMetric(virtual.Seconds()/b.Elapsed().Seconds(), "dilation")
+	faultlinetest.Bench(b, reference())
 }
 
 // BenchmarkRaftReferenceChecked is the same with Porcupine, invariants and

@@ -105,7 +105,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 		opts.Hook(w)
 	}
 	handles := map[int64]int{}
-	w.Observe(func(e *trace.Event) error {
+	w.ObserveKinds(func(e *trace.Event) error {
 		switch e.Kind {
 		case trace.Invoke:
 			handles[e.Num] = wd.recorder.Invoke(e.Node, e.At, e.Op)
@@ -124,7 +124,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 			}
 		}
 		return nil
-	})
+	}, trace.Invoke, trace.Return, trace.FaultStart, trace.Start, trace.Crash, trace.Pause, trace.Resume, trace.Send)
 	if opts.KeepTrace {
 		evs := []trace.Event{}
 		wd.events = &evs

@@ -7,6 +7,7 @@ import (
 
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim"
+	"github.com/faultline/faultline/sim/trace"
 )
 
 type Echo struct{ N int }
@@ -115,4 +116,44 @@ func BenchmarkMessagePassing5Service(b *testing.B) {
 		b.Fatalf("outcome %v", res.Outcome)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkMessagePassing5Observed is BenchmarkMessagePassing5 with three
+// observers that each want one rare kind of event (as a history recorder
+// wants invocations and returns), installed with Observe (called for every
+// event, filtering inside) or with ObserveKinds (called only for theirs).
+func BenchmarkMessagePassing5Observed(b *testing.B) {
+	for _, byKind := range []bool{false, true} {
+		name := "every-event"
+		if byKind {
+			name = "by-kind"
+		}
+		b.Run(name, func(b *testing.B) {
+			w, err := sim.New(sim.Config{Seed: 1, Nodes: 5, Node: func(nodes.ID) nodes.Node { return echo{} },
+				Network:   sim.Network{Latency: sim.UniformDist(50*time.Microsecond, time.Millisecond)},
+				MaxEvents: uint64(b.N)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			seen := 0
+			for _, k := range []trace.Kind{trace.Invoke, trace.Return, trace.Crash} {
+				if byKind {
+					w.ObserveKinds(func(*trace.Event) error { seen++; return nil }, k)
+				} else {
+					w.Observe(func(e *trace.Event) error {
+						if e.Kind == k {
+							seen++
+						}
+						return nil
+					})
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			if res := w.Run(1000 * time.Hour); res.Outcome != sim.OutcomeBudget {
+				b.Fatalf("outcome %v", res.Outcome)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
 }

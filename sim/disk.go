@@ -80,7 +80,13 @@ func (d *disk) Write(name string, data []byte) {
 
 func (d *disk) Append(name string, data []byte) {
 	d.p.live()
-	d.do(diskOp{opAppend, name, append([]byte(nil), data...)})
+	// One copy, into the view: the pending op refers to the bytes just
+	// appended there (capacity-limited), which nothing writes over until
+	// the op reaches the durable map or is lost at a crash (see apply).
+	old := d.view[name]
+	cur := append(old, data...)
+	d.view[name] = cur
+	d.record(diskOp{opAppend, name, cur[len(old):len(cur):len(cur)]})
 }
 
 func (d *disk) Delete(name string) { d.p.live(); d.do(diskOp{kind: opDelete, name: name}) }
@@ -119,6 +125,11 @@ var opNames = [...]string{"write", "append", "delete"}
 
 func (d *disk) do(op diskOp) {
 	apply(d.view, op)
+	d.record(op)
+}
+
+// record queues op, already applied to the view, until a sync covers it.
+func (d *disk) record(op diskOp) {
 	d.pending = append(d.pending, op)
 	d.issued++
 	s := d.sim()
@@ -136,7 +147,9 @@ func apply(m map[string][]byte, op diskOp) {
 		// a prefix of the same sequence of writes the view applied, so
 		// bytes written in place beyond one map's length are either the
 		// same bytes the other will write, or lost at a crash (when the
-		// view is rebuilt from the durable map).
+		// view is rebuilt from the durable map). The same argument lets a
+		// pending append's data be the view's own bytes (Append): applying
+		// it to a durable map sharing the array copies them onto themselves.
 		m[op.name] = append(m[op.name], op.data...)
 	case opDelete:
 		delete(m, op.name)
@@ -145,12 +158,17 @@ func apply(m map[string][]byte, op diskOp) {
 
 // complete makes every write up to number upTo durable.
 func (d *disk) complete(upTo uint64) {
-	for d.applied < upTo && len(d.pending) > 0 {
-		apply(d.durable, d.pending[0])
-		d.pending[0] = diskOp{}
-		d.pending = d.pending[1:]
+	done := 0
+	for d.applied < upTo && done < len(d.pending) {
+		apply(d.durable, d.pending[done])
+		done++
 		d.applied++
 	}
+	// Shift the rest down rather than reslicing from the front, so the
+	// queue reuses its memory instead of regrowing.
+	k := copy(d.pending, d.pending[done:])
+	clear(d.pending[k:])
+	d.pending = d.pending[:k]
 }
 
 // crash applies the crash semantics: unsynced writes are lost (unless the

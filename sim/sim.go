@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,7 +70,7 @@ type Sim struct {
 	evSeq   uint64
 	hash    trace.Hash
 	steps   uint64
-	obs     []Observer
+	obs     [][]Observer // by event kind, each in the order added (ObserveKinds)
 	after   []AfterHandler
 	failure *Failure
 	faultID int64 // the id of the last fault started (StartFault)
@@ -82,6 +83,7 @@ type Sim struct {
 	load            Factor // offered-load factor (service.go; 0: ×1)
 	copier          copier
 	typeNames       map[reflect.Type]string
+	recentTypes     []typeName // the first few types named, scanned before the map
 }
 
 // New builds a world from cfg. Nothing runs until Run.
@@ -99,11 +101,12 @@ func New(cfg Config) (*Sim, error) {
 		cfg.MaxEvents = DefaultMaxEvents
 	}
 	s := &Sim{
-		cfg:       cfg,
-		hash:      trace.NewHash(),
-		netRng:    NewStream(cfg.Seed, StreamNetwork),
-		diskRng:   NewStream(cfg.Seed, StreamDisk),
-		typeNames: map[reflect.Type]string{},
+		cfg:         cfg,
+		hash:        trace.NewHash(),
+		netRng:      NewStream(cfg.Seed, StreamNetwork),
+		diskRng:     NewStream(cfg.Seed, StreamDisk),
+		typeNames:   map[reflect.Type]string{},
+		recentTypes: make([]typeName, 0, 8),
 	}
 	s.copier.init()
 	// Slot 0 is never used, so no TimerID (slot<<32 | gen) is ever zero:
@@ -180,7 +183,32 @@ func (s *Sim) Clients() []nodes.ID {
 }
 
 // Observe adds an observer called with every subsequent event.
-func (s *Sim) Observe(o Observer) { s.obs = append(s.obs, o) }
+func (s *Sim) Observe(o Observer) { s.ObserveKinds(o) }
+
+// ObserveKinds adds an observer called only with subsequent events of the
+// given kinds (with none, every event, as Observe). Observers run in the
+// order they were added, whatever their kinds; an event no observer asked
+// for costs nothing beyond the trace hash, so an observer that needs a few
+// kinds (a history recorder) should name them.
+func (s *Sim) ObserveKinds(o Observer, kinds ...trace.Kind) {
+	if s.obs == nil {
+		s.obs = make([][]Observer, len(trace.Kinds())+1)
+	}
+	if len(kinds) == 0 {
+		for k := range s.obs {
+			s.obs[k] = append(s.obs[k], o)
+		}
+		return
+	}
+	for i, k := range kinds {
+		if int(k) >= len(s.obs) || k == trace.KindNone {
+			panic(fmt.Sprintf("sim: ObserveKinds: no event kind %d", k))
+		}
+		if !slices.Contains(kinds[:i], k) { // a kind named twice is observed once
+			s.obs[k] = append(s.obs[k], o)
+		}
+	}
+}
 
 // AfterHandler is called after every node handler (Start, Message, Timer,
 // Synced) returns normally, with the process that ran. Online invariants
@@ -580,7 +608,10 @@ func (s *Sim) emit() {
 	if s.cfg.Record && e.Msg != nil && e.Text == "" {
 		e.Text = formatMsg(e.Msg)
 	}
-	for _, o := range s.obs {
+	if int(e.Kind) >= len(s.obs) {
+		return
+	}
+	for _, o := range s.obs[e.Kind] {
 		if err := o(e); err != nil && s.failure == nil {
 			s.violation(e.Node, err)
 			return
@@ -633,11 +664,22 @@ func (s *Sim) Mark(t trace.MarkType, text string) {
 	s.emit()
 }
 
+type typeName struct {
+	t    reflect.Type
+	name string
+}
+
 func (s *Sim) typeName(m nodes.Message) string {
 	if m == nil {
 		return "nil" // a node may send nil; it is delivered as nil
 	}
 	t := reflect.TypeOf(m)
+	// A run sends a handful of types: a short scan beats hashing the type.
+	for i := range s.recentTypes {
+		if s.recentTypes[i].t == t {
+			return s.recentTypes[i].name
+		}
+	}
 	if n, ok := s.typeNames[t]; ok {
 		return n
 	}
@@ -650,6 +692,9 @@ func (s *Sim) typeName(m nodes.Message) string {
 		n = bt.String()
 	}
 	s.typeNames[t] = n
+	if len(s.recentTypes) < cap(s.recentTypes) {
+		s.recentTypes = append(s.recentTypes, typeName{t, n})
+	}
 	return n
 }
 

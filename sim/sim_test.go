@@ -539,6 +539,52 @@ func TestObserverViolationStopsAtEvent(t *testing.T) {
 	}
 }
 
+func TestObserveKinds(t *testing.T) {
+	w, rec := world(t, sim.Config{Nodes: 3, Node: chatty})
+	var order []string
+	var sends, delivers, all int
+	w.ObserveKinds(func(e *trace.Event) error {
+		sends++
+		order = append(order, "send")
+		return nil
+	}, trace.Send, trace.Send) // a kind named twice is observed once
+	w.Observe(func(e *trace.Event) error {
+		all++
+		if e.Kind == trace.Send {
+			order = append(order, "all")
+		}
+		return nil
+	})
+	w.ObserveKinds(func(e *trace.Event) error {
+		if e.Kind != trace.Deliver {
+			t.Errorf("a Deliver observer saw %s", e.Kind)
+		}
+		delivers++
+		return nil
+	}, trace.Deliver)
+	w.Run(100 * time.Millisecond)
+	if want := count(rec, trace.Send); sends != want || want == 0 {
+		t.Errorf("the Send observer saw %d events, want %d", sends, want)
+	}
+	if want := count(rec, trace.Deliver); delivers != want || want == 0 {
+		t.Errorf("the Deliver observer saw %d events, want %d", delivers, want)
+	}
+	if all != len(rec.Events) {
+		t.Errorf("the observer of every kind saw %d events, want %d", all, len(rec.Events))
+	}
+	for i := 0; i+1 < len(order); i += 2 {
+		if order[i] != "send" || order[i+1] != "all" {
+			t.Fatalf("observers of a Send ran as %v, want in the order added", order[i:i+2])
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("ObserveKinds(KindNone) did not panic")
+		}
+	}()
+	w.ObserveKinds(func(*trace.Event) error { return nil }, trace.KindNone)
+}
+
 func TestStreamsAreIndependent(t *testing.T) {
 	a := sim.NewStream(1, "network")
 	b := sim.NewStream(1, "network")

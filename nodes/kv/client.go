@@ -266,8 +266,9 @@ func (c *Client) pump(env nodes.Env) {
 		return
 	}
 	p := c.queue[0]
-	c.queue[0] = nil
-	c.queue = c.queue[1:]
+	k := copy(c.queue, c.queue[1:]) // shift in place: the queue keeps its memory
+	c.queue[k] = nil
+	c.queue = c.queue[:k]
 	c.seqN++
 	p.seq = c.epoch<<32 | c.seqN
 	c.cur = p

@@ -62,11 +62,14 @@ func (l *raftLog) truncateFrom(i uint64) {
 // compact drops entries up to and including i, which becomes the snapshot
 // point.
 func (l *raftLog) compact(i, term uint64) {
+	// In place: the log keeps its memory (it grows back to the snapshot
+	// threshold anyway), and nothing holds a slice of it across a handler.
+	k := 0
 	if i <= l.lastIndex() {
-		l.entries = append([]Entry(nil), l.entries[i-l.snapIndex:]...)
-	} else {
-		l.entries = nil
+		k = copy(l.entries, l.entries[i-l.snapIndex:])
 	}
+	clear(l.entries[k:])
+	l.entries = l.entries[:k]
 	l.snapIndex, l.snapTerm = i, term
 }
 

@@ -43,12 +43,48 @@ type AppendEntries struct {
 }
 
 // Clone copies the entries slice (entries themselves hold only strings
-// and numbers, which never alias mutable memory).
+// and numbers, which never alias mutable memory). A message with up to
+// four entries, the common case under load, is copied in one allocation:
+// the message and its entries share one block.
 func (m *AppendEntries) Clone() nodes.Message {
+	switch len(m.Entries) {
+	case 0:
+		c := *m
+		c.Entries = nil
+		return &c
+	case 1:
+		b := &appendBlock1{m: *m}
+		b.m.Entries = b.e[:copy(b.e[:], m.Entries)]
+		return &b.m
+	case 2:
+		b := &appendBlock2{m: *m}
+		b.m.Entries = b.e[:copy(b.e[:], m.Entries)]
+		return &b.m
+	case 3, 4:
+		b := &appendBlock4{m: *m}
+		b.m.Entries = b.e[:copy(b.e[:], m.Entries)]
+		return &b.m
+	}
 	c := *m
 	c.Entries = append([]Entry(nil), m.Entries...)
 	return &c
 }
+
+// appendBlockN holds a cloned AppendEntries and room for its entries.
+type (
+	appendBlock1 struct {
+		m AppendEntries
+		e [1]Entry
+	}
+	appendBlock2 struct {
+		m AppendEntries
+		e [2]Entry
+	}
+	appendBlock4 struct {
+		m AppendEntries
+		e [4]Entry
+	}
+)
 
 func (m *AppendEntries) String() string {
 	return fmt.Sprintf("AppendEntries{t%d prev=%d/t%d n=%d commit=%d round=%d}",

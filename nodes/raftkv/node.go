@@ -113,6 +113,11 @@ type Node struct {
 	durableIndex uint64
 	outbox       []queuedMsg
 	retired      []retiredFile
+	wal          encoder // every WAL record is encoded here (reused; the store copies)
+
+	// Reused per handler call, never kept across one.
+	quorumScratch []uint64      // roundsAcked and maybeCommit sort into it
+	appendScratch AppendEntries // sendAppend fills it; Send copies it (Clone)
 
 	// For the invariant checkers (status.go).
 	trailBase   uint64

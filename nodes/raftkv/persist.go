@@ -41,8 +41,9 @@ func (n *Node) persistedVote() nodes.ID {
 // before it is rewritten, if its base record is smaller than that.
 const walRewriteMinBytes = 32 << 10
 
-func (n *Node) walAppend(env nodes.Env, payload []byte) {
-	rec := frame(payload)
+// walAppend appends the record framed in n.wal (see beginFrame).
+func (n *Node) walAppend(env nodes.Env) {
+	rec := n.wal.framed()
 	if n.walSegBytes > 0 && n.walSegBytes+len(rec) > segmentBytes {
 		n.walSeg++
 		n.walSegBytes = 0
@@ -56,13 +57,17 @@ func (n *Node) walAppend(env nodes.Env, payload []byte) {
 
 // persistHardState records the current term and vote.
 func (n *Node) persistHardState(env nodes.Env) {
-	n.walAppend(env, encodeHardState(n.term, n.persistedVote()))
+	n.wal.beginFrame()
+	n.wal.hardState(n.term, n.persistedVote())
+	n.walAppend(env)
 }
 
 // persistEntries records log[from:], replacing whatever the WAL held from
 // index from on.
 func (n *Node) persistEntries(env nodes.Env, from uint64) {
-	n.walAppend(env, encodeEntries(from, n.log.slice(from, n.log.lastIndex())))
+	n.wal.beginFrame()
+	n.wal.entries(from, n.log.slice(from, n.log.lastIndex()))
+	n.walAppend(env)
 	n.noteChanged(from)
 }
 
@@ -74,7 +79,9 @@ func (n *Node) rewriteWAL(env nodes.Env) {
 	}
 	n.walGen++
 	st := durableState{term: n.term, vote: n.persistedVote(), log: n.log, snapshot: n.snapshot}
-	base := frame(encodeBase(&st))
+	n.wal.beginFrame()
+	n.wal.base(&st)
+	base := n.wal.framed()
 	n.walFile = walName(n.walGen, 0)
 	env.Store().Write(n.walFile, base)
 	n.walSeg, n.walSegBytes = 0, len(base)
@@ -132,10 +139,13 @@ func (n *Node) selfMatch() uint64 {
 
 func (n *Node) syncCompleted(env nodes.Env, tag uint64) {
 	n.syncedTag = max(n.syncedTag, tag)
-	for len(n.syncing) > 0 && n.syncing[0].tag <= tag {
-		n.durableIndex = max(n.durableIndex, n.syncing[0].last)
-		n.syncing = n.syncing[1:]
+	done := 0
+	for done < len(n.syncing) && n.syncing[done].tag <= tag {
+		n.durableIndex = max(n.durableIndex, n.syncing[done].last)
+		done++
 	}
+	n.syncing = append(n.syncing[:0], n.syncing[done:]...) // in place: no regrowth
+
 	k := 0
 	for _, q := range n.outbox {
 		if q.need <= tag {

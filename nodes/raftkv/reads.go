@@ -86,13 +86,13 @@ func (n *Node) advanceReads(env nodes.Env) {
 // leader counts itself for every round) and, if it advanced, renews the
 // lease and the CheckQuorum clock from that round's send time.
 func (n *Node) roundsAcked(env nodes.Env) {
-	acks := make([]uint64, 0, len(n.prs)+1)
-	acks = append(acks, n.round)
+	acks := append(n.quorumScratch[:0], n.round)
 	for i := range n.prs {
 		acks = append(acks, n.prs[i].acked)
 	}
 	slices.Sort(acks)
 	c := acks[len(acks)-n.quorum]
+	n.quorumScratch = acks
 	if c <= n.confirmed {
 		return
 	}

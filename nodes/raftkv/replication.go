@@ -89,7 +89,10 @@ func (n *Node) sendAppend(env nodes.Env, pr *progress) {
 	}
 	prev := pr.next - 1
 	prevTerm, _ := n.log.term(prev)
-	m := &AppendEntries{Term: n.term, PrevIndex: prev, PrevTerm: prevTerm, Commit: n.commit, Round: n.round}
+	// Send copies the message (AppendEntries.Clone), so one value is
+	// reused for every AppendEntries this node sends.
+	m := &n.appendScratch
+	*m = AppendEntries{Term: n.term, PrevIndex: prev, PrevTerm: prevTerm, Commit: n.commit, Round: n.round}
 	if last := n.log.lastIndex(); pr.next <= last && !pr.paused {
 		hi := min(last, prev+uint64(n.cfg.MaxEntriesPerAppend))
 		m.Entries = n.log.slice(pr.next, hi)
@@ -100,6 +103,7 @@ func (n *Node) sendAppend(env nodes.Env, pr *progress) {
 		}
 	}
 	env.Send(pr.id, m)
+	m.Entries = nil // do not keep the log's memory reachable
 }
 
 func (n *Node) sendSnapshot(env nodes.Env, pr *progress) {
@@ -264,13 +268,13 @@ func (n *Node) handleInstallSnapshot(env nodes.Env, from nodes.ID, m *InstallSna
 // quorum — only if that entry is from the current term (§5.4.2; earlier
 // entries commit indirectly). The Figure8Commit bug drops that condition.
 func (n *Node) maybeCommit(env nodes.Env) {
-	matches := make([]uint64, 0, len(n.prs)+1)
-	matches = append(matches, n.selfMatch())
+	matches := append(n.quorumScratch[:0], n.selfMatch())
 	for i := range n.prs {
 		matches = append(matches, n.prs[i].match)
 	}
 	slices.Sort(matches)
 	c := matches[len(matches)-n.quorum]
+	n.quorumScratch = matches
 	if c <= n.commit {
 		return
 	}

@@ -71,10 +71,27 @@ func parseWALName(name string) (gen uint64, seg int, ok bool) {
 
 // frame wraps a record payload with its length and checksum.
 func frame(payload []byte) []byte {
-	b := make([]byte, frameHeader, frameHeader+len(payload))
-	binary.LittleEndian.PutUint32(b[0:], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(b[4:], crc32.Checksum(payload, crcTable))
-	return append(b, payload...)
+	e := encoder{b: make([]byte, frameHeader, frameHeader+len(payload))}
+	e.b = append(e.b, payload...)
+	return e.framed()
+}
+
+// beginFrame starts a framed record in the encoder's buffer, reusing its
+// memory: the header is reserved, the payload is encoded after it, and
+// framed fills the header in. The WAL encodes every record this way into
+// one buffer per node, so a steady stream of appends allocates nothing
+// (the store copies what it is given).
+func (e *encoder) beginFrame() {
+	e.b = append(e.b[:0], make([]byte, frameHeader)...)
+}
+
+// framed completes the record begun by beginFrame and returns it; it is
+// valid until the next beginFrame.
+func (e *encoder) framed() []byte {
+	payload := e.b[frameHeader:]
+	binary.LittleEndian.PutUint32(e.b[0:], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(e.b[4:], crc32.Checksum(payload, crcTable))
+	return e.b
 }
 
 // unframe splits b into record payloads, stopping at the first short or
@@ -107,6 +124,11 @@ type durableState struct {
 
 func encodeBase(st *durableState) []byte {
 	e := encoder{b: make([]byte, 0, 64+len(st.snapshot))}
+	e.base(st)
+	return e.b
+}
+
+func (e *encoder) base(st *durableState) {
 	e.u64(recBase)
 	e.u64(st.term)
 	e.u64(uint64(st.vote))
@@ -117,26 +139,33 @@ func encodeBase(st *durableState) []byte {
 	for i := range st.log.entries {
 		e.entry(&st.log.entries[i])
 	}
-	return e.b
 }
 
 func encodeHardState(term uint64, vote nodes.ID) []byte {
 	var e encoder
+	e.hardState(term, vote)
+	return e.b
+}
+
+func (e *encoder) hardState(term uint64, vote nodes.ID) {
 	e.u64(recHardState)
 	e.u64(term)
 	e.u64(uint64(vote))
-	return e.b
 }
 
 func encodeEntries(first uint64, entries []Entry) []byte {
 	var e encoder
+	e.entries(first, entries)
+	return e.b
+}
+
+func (e *encoder) entries(first uint64, entries []Entry) {
 	e.u64(recEntries)
 	e.u64(first)
 	e.u64(uint64(len(entries)))
 	for i := range entries {
 		e.entry(&entries[i])
 	}
-	return e.b
 }
 
 // replay rebuilds the state from one generation's records. ok is false if
