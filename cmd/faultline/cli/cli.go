@@ -153,6 +153,7 @@ func (a *app) usage() string {
 	line("run FILE [--seed N | --seeds A..B] [--workers N] [--out DIR] [--json]", "sweep seeds of a scenario")
 	line("replay FILE --seed N [--out DIR]", "one seed, full trace written, verdict explained")
 	line("shrink FILE --seed N [--out DIR] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
+	line("hunt --node K [--workload W] [--params k=v,…] [--for 10m] [--seeds N] [--scenario FILE]", "random seeds until a failure, then shrink it")
 	line("check HISTORY [--timeout 10s] [--html FILE]", "check a history (Faultline JSON, Jepsen etcd log, Porcupine kv log)")
 	line("viz TRACE [--text] [--highlight …]", "the terminal timeline")
 	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|sweep]", "latency, availability or sweep plots")
@@ -187,6 +188,7 @@ func (a *app) run(args []string) int {
 		"compare": a.cmdCompare,
 		"replay":  a.cmdReplay,
 		"shrink":  a.cmdShrink,
+		"hunt":    a.cmdHunt,
 		"check":   a.cmdCheck,
 		"viz":     a.cmdViz,
 		"plot":    a.cmdPlot,

@@ -63,6 +63,7 @@ func (a *app) cmdRun(args []string) error {
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	force := fs.Bool("force", false, "resume a results.jsonl written by another build of this binary")
 	budget := addCheckFlags(fs, "check-ceiling")
+	untilFailure := fs.Bool("until-failure", false, "stop at the first failing seed (seeds handed out before it still finish; its replay line is printed)")
 	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds (0..1) twice more and compare their traces; a seed that diverges is nondeterministic (failing seeds with --out are always checked against their replay)")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
@@ -86,7 +87,8 @@ func (a *app) cmdRun(args []string) error {
 		return usageError{fmt.Sprintf("--verify-determinism %v: want a fraction of the seeds from 0 to 1", *verify)}
 	}
 	return a.sweep(sc, pos[0], sweepArgs{first: first, last: last, workers: *workers, out: *out, asJSON: *asJSON, force: *force, verify: *verify,
-		run: budget.runOptions(scenarios.RunOptions{})})
+		untilFailure: *untilFailure,
+		run:          budget.runOptions(scenarios.RunOptions{})})
 }
 
 // sweepArgs are run's choices for one sweep.
@@ -96,6 +98,7 @@ type sweepArgs struct {
 	out           string
 	asJSON, force bool
 	verify        float64
+	untilFailure  bool
 	run           scenarios.RunOptions
 }
 
@@ -119,6 +122,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		stop() // a second Ctrl-C kills at once; the first lets running seeds finish
 	}()
 	bar := newProgress(a.stderr, !asJSON)
+	update, ctx, stoppedAtFailure := untilFailure(ctx, sa.untilFailure, bar.update)
 	if !asJSON {
 		fmt.Fprintf(a.stdout, "%s: %s — %s (%d..%d), %s\n", a.name, sc.Name, plural(int(last-first+1), "seed"), first, last, plural(workers, "worker"))
 	}
@@ -126,7 +130,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		First: first, Last: last, Workers: workers, Out: out, Force: sa.force,
 		VerifyDeterminism: sa.verify,
 		Run:               sa.run,
-		Progress:          bar.update,
+		Progress:          update,
 		Repro:             func(seed uint64) string { return a.replayCommand(file, seed) },
 	})
 	bar.finish()
@@ -143,7 +147,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		fmt.Fprintf(a.stderr, "%s: %v\n", a.name, err)
 		return exitError{scenarios.ExitUsage}
 	}
-	if sum.Interrupted {
+	if sum.Interrupted && !stoppedAtFailure() {
 		fmt.Fprintf(a.stderr, "%s: interrupted after %d of %d seeds; finished seeds are kept", a.name, sum.Seeds, last-first+1)
 		if out != "" {
 			fmt.Fprintf(a.stderr, " in %s — run the same command again to resume", out)
