@@ -82,7 +82,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	if wk.Keyed {
 		p("  keys: 3\n")
 	}
-	p("nemesis:\n  generate:\n    faults: [%s]\n    interval: 300ms..2s\n    duration: 300ms..2s\n", strings.Join(nemesis.DefaultKinds, ", "))
+	p("nemesis:\n  generate:\n    faults: [%s]\n    interval: 300ms..2s\n    duration: 300ms..2s\n", strings.Join(HuntFaults, ", "))
 	p("run:\n  duration: %s\n  heal: %s\n", huntDuration, huntHeal)
 	p("swarm:\n  size: %d..%d\n  clients: 1..6\n", lo, hi)
 	if wk.Keyed {
@@ -97,6 +97,11 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	sc.Source = ""
 	return sc, nil
 }
+
+// HuntFaults are the fault kinds a generated hunt draws from: every
+// default kind, and drop-type (message-targeted loss, which the default
+// list leaves out so existing generated schedules stay as they were).
+var HuntFaults = append(slices.Clone(nemesis.DefaultKinds), "drop-type")
 
 // HuntOptions configure Hunt. Use keyed fields.
 type HuntOptions struct {
