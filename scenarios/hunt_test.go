@@ -2,11 +2,14 @@ package scenarios_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/sim/trace"
 )
 
 // Every registered protocol gets a hunting scenario from its name alone,
@@ -159,5 +162,43 @@ func TestHuntTimeBudget(t *testing.T) {
 	}
 	if el := time.Since(start); el > 10*time.Second {
 		t.Errorf("a 300ms hunt took %v", el)
+	}
+}
+
+// Message-targeted faults reach what the plain generator cannot: every
+// message of one protocol type lost on a link while all others pass. The
+// hunt draws drop-type; its drops in the trace are all of the one type
+// the fault picked when it started.
+func TestHuntReachesMessageTypeFaults(t *testing.T) {
+	sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: "raftkv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]bool{}
+	for seed := uint64(1); seed <= 40 && len(types) < 2; seed++ {
+		o := scenarios.RunSeed(scenarios.ApplySwarm(sc, seed), seed, scenarios.RunOptions{CheckSteps: 1, KeepTrace: true})
+		picked := map[string]string{} // a drop-type fault's text → the type it picked
+		for _, e := range o.Trace {
+			if e.Kind == trace.FaultStart && strings.HasPrefix(e.Text, "drop-type any") {
+				text, resolved := nemesis.SplitText(e.Text)
+				picked[text] = strings.Fields(resolved)[0]
+			}
+			if e.Kind == trace.Drop && strings.HasPrefix(e.Note, "drop-type ") {
+				want, ok := picked[e.Note]
+				if !ok {
+					t.Fatalf("seed %d: a drop by %q before it started", seed, e.Note)
+				}
+				if e.Type != want {
+					t.Fatalf("seed %d: %q picked %s but dropped a %s", seed, e.Note, want, e.Type)
+				}
+				types[e.Type] = true
+			}
+		}
+	}
+	if len(types) < 2 {
+		t.Fatalf("40 hunt seeds dropped messages of %d type(s) by drop-type, want at least 2 different ones", len(types))
+	}
+	if slices.Contains(nemesis.DefaultKinds, "drop-type") {
+		t.Fatal("the plain generator draws drop-type too: the comparison is moot")
 	}
 }
