@@ -27,7 +27,7 @@ import (
 // kind and a workload: every fault kind the nemesis can generate by
 // default, and a swarm section so each seed also draws the cluster size,
 // clients, keys, network, disk, clocks, operation mix, fault kinds,
-// intensities, intervals and overlap (see Swarm).
+// intensities, intervals and whether faults overlap (see Swarm).
 
 // HuntSpec is what HuntScenario needs: a node kind, a workload kind
 // (default the node kind's first) and the node kind's parameters (its
@@ -89,7 +89,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 		p("  keys: 1..4\n")
 	}
 	p("  latency: 1ms..20ms\n  drop: \"0..1/20\"\n  duplicate: \"0..1/50\"\n  sync_latency: 100us..30ms\n  skew: 0s..100ms\n")
-	p("  mix: true\n  faults: true\n  fault_interval: 100ms..2s\n  fault_duration: 100ms..2s\n")
+	p("  mix: true\n  faults: true\n  fault_interval: 100ms..2s\n  fault_duration: 100ms..2s\n  concurrent: true\n")
 	sc, err := Parse("hunt-"+nk.Name+"-"+wk.Name+".yaml", []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: hunt %s/%s: %w", nk.Name, wk.Name, err)
