@@ -241,3 +241,17 @@ func TestHuntReachesOverlappingFaults(t *testing.T) {
 		t.Errorf("overlapping schedules in 40 seeds: %d with swarm.concurrent (want some, not all), %d without (want 0)", with, without)
 	}
 }
+
+// The hunt's generated scenario is deterministic, drop-type picks and
+// overlapping faults included: each seed run twice takes the same path.
+func TestHuntScenarioDeterministic(t *testing.T) {
+	sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: "raftkv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed <= 3; seed++ {
+		if err := scenarios.CheckDeterminism(sc, seed, scenarios.RunOptions{CheckSteps: 1000}); err != nil {
+			t.Errorf("seed %d: %v", seed, err)
+		}
+	}
+}
