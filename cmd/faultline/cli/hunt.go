@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -34,6 +35,10 @@ func (a *app) cmdHunt(args []string) error {
 	shrinkBudget := fs.Duration("shrink-budget", 60*time.Second, "wall-time budget for shrinking the failure (0: do not shrink)")
 	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds twice more and compare their traces")
 	budget := addCheckFlags(fs, "check-ceiling")
+	// A hunt runs thousands of seeds: one history whose linearizability
+	// search explodes must not eat its budget (the seed is Unknown,
+	// counted, and the hunt goes on).
+	setDefault(fs, "check-steps", strconv.Itoa(huntCheckSteps))
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -202,6 +207,18 @@ func (a *app) cmdHunt(args []string) error {
 		fmt.Fprintf(a.stdout, "  wrote %s\n  reproduce the shrunk failure: %s\n", path, a.replayCommand(path, r.Seed))
 	}
 	return exitError{f.Status.ExitCode()}
+}
+
+// huntCheckSteps is hunt's default linearizability budget, in model
+// steps: about a second of search.
+const huntCheckSteps = 2_000_000
+
+// setDefault changes a defined flag's default value (and its help).
+func setDefault(fs *flag.FlagSet, name, value string) {
+	if err := fs.Set(name, value); err != nil {
+		panic(err)
+	}
+	fs.Lookup(name).DefValue = value
 }
 
 // withParams is sc with its cluster parameters set (added or replaced) by ps.
