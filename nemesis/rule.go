@@ -20,6 +20,8 @@ type rule struct {
 	// clients: a client's packets are judged as its home server's (see
 	// Options.ClientsFollowPartitions).
 	clients bool
+	// typ, if set, limits the rule to messages of that type (DropType).
+	typ string
 }
 
 func newRule(text string, n int, links []Link, judge func(r *rand.Rand) sim.Verdict) *rule {
@@ -31,6 +33,9 @@ func newRule(text string, n int, links []Link, judge func(r *rand.Rand) sim.Verd
 }
 
 func (ru *rule) Judge(p *sim.Packet, r *rand.Rand) sim.Verdict {
+	if ru.typ != "" && p.Type != ru.typ {
+		return sim.Verdict{}
+	}
 	f, t := int(p.From), int(p.To)
 	if ru.clients && p.From.IsClient() != p.To.IsClient() {
 		f, t = ru.side(p.From), ru.side(p.To)

@@ -164,7 +164,11 @@ type Swarm struct {
 	// interval and duration ranges, drawn within.
 	FaultInterval Range
 	FaultDuration Range
-	Pos           Pos
+	// Concurrent lets the seed decide (half of the seeds) whether
+	// generated faults overlap (nemesis.generate.concurrent): a leader
+	// isolated while its clock jumps, a crash during a partition.
+	Concurrent bool
+	Pos        Pos
 }
 
 // IntRange is a closed interval of integers, written 3..7 (or 5).

@@ -74,6 +74,9 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 			lo, hi := sampleSpan(r("fault-duration"), sw.FaultDuration)
 			g.Duration = nemesis.Span(lo, hi)
 		}
+		if sw.Concurrent {
+			g.Concurrent = r("concurrent").IntN(2) == 0
+		}
 	}
 	return out
 }
@@ -109,6 +112,7 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 	if g := x.Nemesis.Generate; g != nil {
 		add(!sw.FaultInterval.IsZero(), "fault interval %s", g.Interval)
 		add(!sw.FaultDuration.IsZero(), "fault duration %s", g.Duration)
+		add(sw.Concurrent, "concurrent faults %t", g.Concurrent)
 		if sw.Faults {
 			kinds, _, err := nemesis.Swarm(seed, nemesis.GenOptions{Kinds: g.Faults, End: x.Run.Duration})
 			if err == nil {
@@ -296,10 +300,11 @@ func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
 		"faults":         d.boolean(&sw.Faults),
 		"fault_interval": d.rangeOf(&sw.FaultInterval),
 		"fault_duration": d.rangeOf(&sw.FaultDuration),
+		"concurrent":     d.boolean(&sw.Concurrent),
 	}, swarmFields)
 }
 
-var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration"}
+var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent"}
 
 // validateSwarm checks the swarm bounds against the rest of the scenario.
 func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
@@ -353,6 +358,8 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 			return bad("fault_interval", "needs a nemesis.generate section")
 		case !sw.FaultDuration.IsZero():
 			return bad("fault_duration", "needs a nemesis.generate section")
+		case sw.Concurrent:
+			return bad("concurrent", "needs a nemesis.generate section")
 		}
 	}
 	if !sw.FaultInterval.IsZero() && sw.FaultInterval.Min <= 0 {
@@ -394,4 +401,5 @@ func formatSwarm(b *strings.Builder, sw *Swarm) {
 	line(true, "faults", strconv.FormatBool(sw.Faults))
 	line(!sw.FaultInterval.IsZero(), "fault_interval", sw.FaultInterval.String())
 	line(!sw.FaultDuration.IsZero(), "fault_duration", sw.FaultDuration.String())
+	line(sw.Concurrent, "concurrent", "true")
 }

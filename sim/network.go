@@ -140,6 +140,9 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 	s.msgSeq++
 	id := s.msgSeq
 	typ := s.typeName(msg)
+	if !from.id.IsClient() && !to.IsClient() && !s.peerTypes[typ] {
+		s.peerTypes[typ] = true
+	}
 	s.emitMsg(trace.Send, from.id, to, id, typ, "", msg)
 	if s.proc(to) == nil {
 		s.emitMsg(trace.Drop, from.id, to, id, typ, "no such process", msg)

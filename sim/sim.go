@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -84,6 +85,8 @@ type Sim struct {
 	copier          copier
 	typeNames       map[reflect.Type]string
 	recentTypes     []typeName // the first few types named, scanned before the map
+	// peerTypes are the message types servers have sent each other.
+	peerTypes map[string]bool
 }
 
 // New builds a world from cfg. Nothing runs until Run.
@@ -107,6 +110,7 @@ func New(cfg Config) (*Sim, error) {
 		diskRng:     NewStream(cfg.Seed, StreamDisk),
 		typeNames:   map[reflect.Type]string{},
 		recentTypes: make([]typeName, 0, 8),
+		peerTypes:   map[string]bool{},
 	}
 	s.copier.init()
 	// Slot 0 is never used, so no TimerID (slot<<32 | gen) is ever zero:
@@ -172,6 +176,18 @@ func (s *Sim) Steps() uint64 { return s.steps }
 
 // Servers returns the server IDs, n1..nN. Do not modify the slice.
 func (s *Sim) Servers() []nodes.ID { return s.servers }
+
+// PeerMessageTypes returns the type names of the messages servers have
+// sent each other so far in this run, sorted: what a message-targeted
+// fault can choose from when it starts (see nemesis.DropType).
+func (s *Sim) PeerMessageTypes() []string {
+	out := make([]string, 0, len(s.peerTypes))
+	for t := range s.peerTypes { //faultline:orderless sorted below
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Clients returns the client IDs, c1..cM.
 func (s *Sim) Clients() []nodes.ID {

@@ -178,6 +178,7 @@ func (a *app) usage() string {
 	line("merge DIR... [--out DIR] [--json] [--junit FILE]", "join the shards' results into one sweep's")
 	line("replay FILE --seed N [--out DIR]", "one seed, full trace written, verdict explained")
 	line("shrink FILE --seed N [--out DIR] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
+	line("hunt --node K [--workload W] [--params k=v,…] [--for 10m] [--seeds N] [--scenario FILE]", "random seeds until a failure, then shrink it")
 	line("check HISTORY [--timeout 10s] [--html FILE]", "check a history (Faultline JSON, Jepsen etcd log, Porcupine kv log)")
 	line("viz TRACE [--text] [--highlight …]", "the terminal timeline")
 	line("report DIR", "a self-contained index.html of a sweep's results (run's or merge's --out)")
@@ -216,6 +217,7 @@ func (a *app) run(args []string) int {
 		"compare": a.cmdCompare,
 		"replay":  a.cmdReplay,
 		"shrink":  a.cmdShrink,
+		"hunt":    a.cmdHunt,
 		"check":   a.cmdCheck,
 		"viz":     a.cmdViz,
 		"export":  a.cmdExport,

@@ -1,6 +1,6 @@
 // Package cli is the faultline command as a library, so a binary built
 // around your own protocol gets the same commands: demo, run, replay,
-// shrink, check, viz, plot, list and vet.
+// shrink, hunt, check, viz, plot, list and vet.
 //
 // # Your own binary
 //

@@ -66,6 +66,7 @@ func (a *app) cmdRun(args []string) error {
 	shard := fs.String("shard", "", "run shard I/N (from 0) of the seed range: the I-th of N disjoint parts (default: from "+scenarios.EnvShardIndex+" and "+scenarios.EnvShardCount+" when set)")
 	junit := fs.String("junit", "", "also write the verdicts as JUnit XML to FILE, for CI")
 	iso := addIsolationFlags(fs)
+	untilFailure := fs.Bool("until-failure", false, "stop at the first failing seed (seeds handed out before it still finish; its replay line is printed)")
 	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds (0..1) twice more and compare their traces; a seed that diverges is nondeterministic (failing seeds with --out are always checked against their replay)")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
@@ -99,7 +100,7 @@ func (a *app) cmdRun(args []string) error {
 		return err
 	}
 	return a.sweep(sc, pos[0], sweepArgs{first: first, last: last, workers: *workers, out: *out, asJSON: *asJSON, force: *force, verify: *verify,
-		run: budget.runOptions(scenarios.RunOptions{}), shard: of, junit: *junit, iso: iso})
+		run: budget.runOptions(scenarios.RunOptions{}), shard: of, junit: *junit, iso: iso, untilFailure: *untilFailure})
 }
 
 // sweepArgs are run's choices for one sweep.
@@ -109,6 +110,7 @@ type sweepArgs struct {
 	out           string
 	asJSON, force bool
 	verify        float64
+	untilFailure  bool
 	run           scenarios.RunOptions
 	shard         *scenarios.ShardOf // nil: not sharded
 	junit         string             // "": no JUnit file
@@ -135,6 +137,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		stop() // a second Ctrl-C kills at once; the first lets running seeds finish
 	}()
 	bar := newProgress(a.stderr, !asJSON)
+	update, ctx, stoppedAtFailure := untilFailure(ctx, sa.untilFailure, bar.update)
 	if !asJSON {
 		fmt.Fprintf(a.stdout, "%s: %s — %s (%d..%d%s), %s\n", a.name, sc.Name, plural(int(last-first+1), "seed"), first, last, shardNote(sa.shard), plural(workers, "worker"))
 	}
@@ -145,7 +148,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		Executor:          a.executor(sa.iso),
 		RetryCrashed:      sa.iso != nil && sa.iso.retry,
 		Run:               sa.run,
-		Progress:          bar.update,
+		Progress:          update,
 		Repro:             func(seed uint64) string { return a.replayCommand(file, seed) },
 	})
 	bar.finish()
@@ -165,7 +168,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		fmt.Fprintf(a.stderr, "%s: %v\n", a.name, err)
 		return exitError{scenarios.ExitUsage}
 	}
-	if sum.Interrupted {
+	if sum.Interrupted && !stoppedAtFailure() {
 		fmt.Fprintf(a.stderr, "%s: interrupted after %d of %d seeds; finished seeds are kept", a.name, sum.Seeds, last-first+1)
 		if out != "" {
 			fmt.Fprintf(a.stderr, " in %s — run the same command again to resume", out)

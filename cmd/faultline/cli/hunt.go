@@ -1,0 +1,258 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/faultline/faultline/scenarios"
+)
+
+// huntFile is the hunted scenario's name inside --out: the replay line of
+// the failure names it.
+const huntFile = "hunt.yaml"
+
+func (a *app) cmdHunt(args []string) error {
+	fs := a.newFlags("hunt")
+	node := fs.String("node", "", "the node kind to hunt (with --workload; or --scenario)")
+	workload := fs.String("workload", "", "the workload kind (default the node kind's first)")
+	params := fs.String("params", "", "the node kind's parameters, key=value,key=value (bugs=no-sessions,read_mode=lease)")
+	scenario := fs.String("scenario", "", "hunt with this scenario instead of the generated one")
+	forD := fs.Duration("for", 0, "wall-time budget (default: none; with neither --for nor --seeds, 10m)")
+	seeds := fs.Uint64("seeds", 0, "seed budget: run at most this many seeds")
+	first := fs.String("first", "", "the first seed (default: drawn at random, and printed)")
+	workers := fs.Int("workers", runtime.NumCPU(), "parallel workers")
+	out := fs.String("out", "", "directory for "+huntFile+" and the shrunk failure (default out/<scenario>)")
+	shrinkBudget := fs.Duration("shrink-budget", 60*time.Second, "wall-time budget for shrinking the failure (0: do not shrink)")
+	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds twice more and compare their traces")
+	budget := addCheckFlags(fs, "check-ceiling")
+	// A hunt runs thousands of seeds: one history whose linearizability
+	// search explodes must not eat its budget (the seed is Unknown,
+	// counted, and the hunt goes on).
+	setDefault(fs, "check-steps", strconv.Itoa(huntCheckSteps))
+	pos, err := a.parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageError{fmt.Sprintf("hunt takes flags only (got %q): --node K [--workload W] or --scenario FILE", pos[0])}
+	}
+	if err := budget.validate("check-ceiling"); err != nil {
+		return err
+	}
+	if err := checkWorkers(*workers); err != nil {
+		return err
+	}
+	if *forD < 0 {
+		return usageError{fmt.Sprintf("--for %v: want a positive duration such as 10m", *forD)}
+	}
+	if *shrinkBudget < 0 {
+		return usageError{fmt.Sprintf("--shrink-budget %v: want a duration, 0 to skip the shrink", *shrinkBudget)}
+	}
+	if *verify < 0 || *verify > 1 || *verify != *verify {
+		return usageError{fmt.Sprintf("--verify-determinism %v: want a fraction of the seeds from 0 to 1", *verify)}
+	}
+	ps, err := scenarios.ParseParams(*params)
+	if err != nil {
+		return usageError{"--params: " + strings.TrimPrefix(err.Error(), "scenarios: ")}
+	}
+	var sc *scenarios.Scenario
+	switch {
+	case *scenario != "" && (*node != "" || *workload != ""):
+		return usageError{"give --node/--workload or --scenario, not both"}
+	case *scenario != "":
+		if sc, err = a.loadScenario(*scenario); err != nil {
+			return err
+		}
+		if len(ps) > 0 {
+			sc = withParams(sc, ps)
+		}
+	case *node == "":
+		return usageError{"hunt needs --node K (and optionally --workload W), or --scenario FILE"}
+	default:
+		if sc, err = scenarios.HuntScenario(scenarios.HuntSpec{Node: *node, Workload: *workload, Params: ps}); err != nil {
+			return err
+		}
+	}
+	var start uint64
+	if *first != "" {
+		if start, err = strconv.ParseUint(*first, 10, 64); err != nil {
+			return usageError{fmt.Sprintf("--first %q: want a non-negative integer", *first)}
+		}
+	} else {
+		start = rand.Uint64N(1 << 40) // short enough to type back
+	}
+	limit := *forD
+	if limit == 0 && *seeds == 0 {
+		limit = 10 * time.Minute
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", scenarios.SafeDirName(sc.Name))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	file := filepath.Join(dir, huntFile)
+	if err := writeFileAtomic(file, scenarios.Format(sc)); err != nil {
+		return err
+	}
+	// The replay line must load what ran: the written file, read back.
+	if sc, err = scenarios.LoadFile(file); err != nil {
+		return fmt.Errorf("the hunted scenario does not read back (a bug): %v", err)
+	}
+
+	var bounds []string
+	if limit > 0 {
+		bounds = append(bounds, limit.String())
+	}
+	if *seeds > 0 {
+		bounds = append(bounds, plural(int(*seeds), "seed"))
+	}
+	how := "random"
+	if *first != "" {
+		how = "given"
+	}
+	fmt.Fprintf(a.stdout, "%s hunt: %s — seeds from %d (%s; --first %d repeats this hunt), %s, until a failure or %s\n",
+		a.name, sc.Name, start, how, start, plural(*workers, "worker"), strings.Join(bounds, " or "))
+	fmt.Fprintf(a.stdout, "  scenario: %s\n", file)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var last time.Time
+	progress := func(p scenarios.HuntProgress) {
+		if len(p.NewFaults) > 0 || len(p.NewProbes) > 0 {
+			var parts []string
+			if len(p.NewFaults) > 0 {
+				parts = append(parts, "faults "+strings.Join(p.NewFaults, ", "))
+			}
+			if len(p.NewProbes) > 0 {
+				parts = append(parts, "probes "+strings.Join(p.NewProbes, ", "))
+			}
+			fmt.Fprintf(a.stdout, "  %6.1fs new coverage at seed %d: %s\n", p.Elapsed.Seconds(), p.Last.Seed, strings.Join(parts, "; "))
+		}
+		if now := time.Now(); now.Sub(last) >= 5*time.Second {
+			last = now
+			fmt.Fprintf(a.stdout, "  %6.1fs %d seeds, %.0f seeds/s, %d not valid\n", p.Elapsed.Seconds(), p.Done, float64(p.Done)/max(p.Elapsed.Seconds(), 1e-9), p.Failed)
+		}
+	}
+	shrinkProgress := func(p scenarios.ShrinkProgress) {
+		if p.Kept {
+			fmt.Fprintf(a.stdout, "  %6.1fs shrink run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
+		}
+	}
+	sb := *shrinkBudget
+	if sb == 0 {
+		sb = -1
+	}
+	res, err := scenarios.Hunt(ctx, sc, scenarios.HuntOptions{
+		First: start, Seeds: *seeds, For: limit, Workers: *workers,
+		Run: budget.runOptions(scenarios.RunOptions{}), VerifyDeterminism: *verify,
+		Progress: progress, ShrinkBudget: sb, ShrinkProgress: shrinkProgress,
+	})
+	if err != nil {
+		return err
+	}
+	s := res.Summary
+	fmt.Fprintf(a.stdout, "\n%s: %s, %s in %s", sc.Name, res.Stop, plural(s.Seeds, "seed"), s.Elapsed.Round(time.Millisecond))
+	if s.Elapsed > 0 {
+		fmt.Fprintf(a.stdout, " (%.0f seeds/s)", float64(s.Seeds)/s.Elapsed.Seconds())
+	}
+	fmt.Fprintln(a.stdout)
+	if n := s.Counts[scenarios.StatusUnknown]; n > 0 {
+		fmt.Fprintf(a.stdout, "  %s undecided (a checker out of budget: not a pass, not a failure)\n", plural(n, "seed"))
+	}
+	writeCoverage(a.stdout, sc, s)
+	if res.Failure == nil {
+		if res.Stop == scenarios.HuntInterrupted {
+			return exitError{130}
+		}
+		return nil
+	}
+	f := res.Failure
+	fmt.Fprintf(a.stdout, "\nFAILURE at seed %d (seed %d of the hunt, after %s): %s — %s\n", f.Seed, res.SeedsToFailure, res.TimeToFailure.Round(time.Millisecond), f.Status, oneLine(f.Reason))
+	if k := scenarios.SwarmKnobs(sc, f.Seed); k != "" {
+		fmt.Fprintf(a.stdout, "  knobs: %s\n", k)
+	}
+	fmt.Fprintf(a.stdout, "  reproduce: %s\n", a.replayCommand(file, f.Seed))
+	if res.ShrinkErr != nil {
+		fmt.Fprintf(a.stderr, "%s hunt: shrink: %v\n", a.name, res.ShrinkErr)
+	}
+	if r := res.Shrunk; r != nil {
+		path := filepath.Join(dir, fmt.Sprintf("shrunk-seed-%d.yaml", f.Seed))
+		if err := writeFileAtomic(path, scenarios.Format(r.Scenario)); err != nil {
+			return err
+		}
+		state := "shrunk"
+		if !r.Complete {
+			state = "shrunk (stopped by the budget)"
+		}
+		fmt.Fprintf(a.stdout, "  %s in %s, %d runs: %s → %s\n", state, r.Elapsed.Round(time.Millisecond), r.Runs, r.Before, r.After)
+		for _, st := range r.Scenario.Nemesis.Script {
+			end := "until the heal"
+			if st.For > 0 {
+				end = "for " + st.For.String()
+			}
+			fmt.Fprintf(a.stdout, "    at %-8s %-14s %s\n", st.At, end, st.Fault)
+		}
+		fmt.Fprintf(a.stdout, "  wrote %s\n  reproduce the shrunk failure: %s\n", path, a.replayCommand(path, r.Seed))
+	}
+	return exitError{f.Status.ExitCode()}
+}
+
+// huntCheckSteps is hunt's default linearizability budget, in model
+// steps: about a second of search.
+const huntCheckSteps = 2_000_000
+
+// setDefault changes a defined flag's default value (and its help).
+func setDefault(fs *flag.FlagSet, name, value string) {
+	if err := fs.Set(name, value); err != nil {
+		panic(err)
+	}
+	fs.Lookup(name).DefValue = value
+}
+
+// withParams is sc with its cluster parameters set (added or replaced) by ps.
+func withParams(sc *scenarios.Scenario, ps []scenarios.Param) *scenarios.Scenario {
+	c := sc.Clone()
+	for _, p := range ps {
+		replaced := false
+		for i := range c.Cluster.Params {
+			if c.Cluster.Params[i].Key == p.Key {
+				c.Cluster.Params[i].Value, replaced = p.Value, true
+			}
+		}
+		if !replaced {
+			c.Cluster.Params = append(c.Cluster.Params, p)
+		}
+	}
+	return c
+}
+
+// untilFailure wraps a sweep's progress callback for run --until-failure:
+// the first failing seed (not an Unknown one) cancels the returned
+// context. stopped reports whether that happened, so the sweep's early
+// end is not taken for an interruption.
+func untilFailure(ctx context.Context, on bool, update func(scenarios.Progress)) (wrapped func(scenarios.Progress), _ context.Context, stopped func() bool) {
+	if !on {
+		return update, ctx, func() bool { return false }
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	failed := false
+	return func(p scenarios.Progress) {
+		if p.Last != nil && p.Last.Failed() && p.Last.Status != scenarios.StatusUnknown && !failed {
+			failed = true
+			cancel()
+		}
+		update(p)
+	}, ctx, func() bool { return failed }
+}
