@@ -20,6 +20,7 @@ import (
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/nodes/saga/sagakind"
 	"github.com/faultline/faultline/nodes/service/servicekind"
+	"github.com/faultline/faultline/nodes/shardkv/shardkvkind"
 	"github.com/faultline/faultline/nodes/swim/swimkind"
 	"github.com/faultline/faultline/nodes/twopc/twopckind"
 	"github.com/faultline/faultline/scenarios"
@@ -55,6 +56,7 @@ func Nodes() []scenarios.NodeKind {
 		swimkind.Kind(),
 		crdtkind.Kind(),
 		paxoskind.Kind(),
+		shardkvkind.Kind(),
 	}
 }
 
