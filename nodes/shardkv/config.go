@@ -87,10 +87,10 @@ type Bugs struct {
 	// retrying a write that the old owner applied has it applied again by
 	// the new owner (an append appears twice).
 	NoSessionMove bool
-	// ConfigOutOfOrder: a group asks the controller for its latest
-	// configuration and installs it, skipping the ones in between, and
-	// pulls a shard from the owner of the configuration it had — which
-	// may have handed the shard on already (lost writes).
+	// ConfigOutOfOrder: a group installs the next configuration while
+	// shards of the previous one are still in transit, so configuration
+	// k+1's handoffs overtake configuration k's: a shard it was still
+	// pulling is handed on empty to its next owner (lost writes).
 	ConfigOutOfOrder bool
 }
 

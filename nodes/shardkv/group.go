@@ -211,13 +211,9 @@ func (g *groupSM) Apply(client nodes.ID, seq uint64, op nodes.Op) kv.Reply {
 }
 
 // installConfig moves to configuration c if it is the next one and no
-// shard is in transit (ConfigOutOfOrder: any later one, at any time).
+// shard is in transit (ConfigOutOfOrder: even while some are).
 func (g *groupSM) installConfig(c ShardConfig) {
-	if g.cfg.Bugs.ConfigOutOfOrder {
-		if c.Num <= g.Cur.Num {
-			return
-		}
-	} else if c.Num != g.Cur.Num+1 || !g.stable() {
+	if c.Num != g.Cur.Num+1 || !(g.stable() || g.cfg.Bugs.ConfigOutOfOrder) {
 		return
 	}
 	g.Prev, g.Cur = g.Cur, c
@@ -231,7 +227,7 @@ func (g *groupSM) installConfig(c ShardConfig) {
 		case now && g.Prev.Owner(s) == 0:
 			g.Owned[s] = &Shard{State: Serving, Data: map[string]string{}, Sessions: map[nodes.ID]Session{}}
 		case now:
-			g.Owned[s] = &Shard{State: Pulling}
+			g.Owned[s] = &Shard{State: Pulling, Data: map[string]string{}, Sessions: map[nodes.ID]Session{}}
 		case was && g.Owned[s] != nil:
 			g.Owned[s].State = Handoff
 		}

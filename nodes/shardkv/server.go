@@ -108,12 +108,8 @@ func (s *Server) Timer(env nodes.Env, id nodes.TimerID, tag uint64) {
 	}
 	g := s.sm
 	if g.stable() || s.cfg.Bugs.ConfigOutOfOrder {
-		next := g.Cur.Num + 1
-		if s.cfg.Bugs.ConfigOutOfOrder {
-			next = -1 // the latest
-		}
 		s.seq++
-		env.Send(s.pick(s.cfg.Ctrl()), kv.Request{Client: env.ID(), Seq: s.seq, Op: nodes.Op{Kind: OpCtrlQuery, Key: strconv.Itoa(next)}})
+		env.Send(s.pick(s.cfg.Ctrl()), kv.Request{Client: env.ID(), Seq: s.seq, Op: nodes.Op{Kind: OpCtrlQuery, Key: strconv.Itoa(g.Cur.Num + 1)}})
 	}
 	for _, sh := range slices.Sorted(maps.Keys(g.Owned)) {
 		from := g.Prev.Owner(sh)
@@ -149,7 +145,7 @@ func (s *Server) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		if err := json.Unmarshal([]byte(m.Value), &c); err != nil {
 			return
 		}
-		if c.Num > g.Cur.Num && (c.Num == g.Cur.Num+1 || s.cfg.Bugs.ConfigOutOfOrder) {
+		if c.Num == g.Cur.Num+1 {
 			s.raft.Propose(env, nodes.Op{Kind: OpConfig, Value: m.Value})
 		}
 	case Pull:

@@ -8,6 +8,7 @@ package shardkvkind
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/faultline/faultline/nodes"
@@ -36,7 +37,7 @@ func Kind() scenarios.NodeKind {
 		Name: "shardkv",
 		Help: "sharded KV (nodes/shardkv): Raft replica groups, a replicated shard controller, shard migration with sessions on join/leave",
 		Params: []scenarios.ParamSpec{
-			{Key: "groups", Type: scenarios.ParamInt, Positive: true, Default: fmt.Sprint(shardkv.DefaultGroups), Help: "replica groups"},
+			{Key: "groups", Type: scenarios.ParamInt, Default: "0", Help: "replica groups (0: as many as cluster.size holds after the controller)"},
 			{Key: "group_size", Type: scenarios.ParamInt, Positive: true, Default: fmt.Sprint(shardkv.DefaultGroupSize), Help: "servers per replica group"},
 			{Key: "ctrl_size", Type: scenarios.ParamInt, Positive: true, Default: fmt.Sprint(shardkv.DefaultCtrlSize), Help: "servers of the shard controller (n1..)"},
 			{Key: "shards", Type: scenarios.ParamInt, Positive: true, Default: fmt.Sprint(shardkv.DefaultShards), Help: "shards keys hash into"},
@@ -47,29 +48,33 @@ func Kind() scenarios.NodeKind {
 			{Key: "snapshot_every", Type: scenarios.ParamInt, Positive: true, Default: "1000", Help: "applied entries between Raft snapshots"},
 			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs, comma-separated"},
 		},
-		MinSize:   3,
+		// The controller and one replica group of the default sizes.
+		MinSize:   shardkv.DefaultCtrlSize + shardkv.DefaultGroupSize,
 		Workloads: []string{"kv"},
 		Ops:       []string{"get", "put", "append", "cas"},
 		Leader:    true,
 		Checks:    []scenarios.CheckKind{OneOwnerCheck()},
+		// At load the cluster size is not known yet: the schedule and the
+		// Raft settings are checked, the layout at Build.
 		Validate: func(p scenarios.Params) error {
-			_, err := config(p)
+			_, err := config(p, sizeUnknown)
 			return err
 		},
 		Build: func(p scenarios.Params, size int) (*scenarios.Protocol, error) {
-			cfg, err := config(p)
+			cfg, err := config(p, size)
 			if err != nil {
 				return nil, err
-			}
-			if size != cfg.Size() {
-				return nil, fmt.Errorf("shardkv: cluster.size is %d, but ctrl_size + groups×group_size is %d", size, cfg.Size())
 			}
 			return &scenarios.Protocol{Factory: shardkv.New(cfg)}, nil
 		},
 	}
 }
 
-func config(p scenarios.Params) (shardkv.Config, error) {
+// sizeUnknown tells config to check what it can without the cluster size.
+const sizeUnknown = -1
+
+// config reads the parameters for a cluster of size servers.
+func config(p scenarios.Params, size int) (shardkv.Config, error) {
 	et := p.Range("election_timeout")
 	c := shardkv.Config{
 		Shards: p.Int("shards"), Groups: p.Int("groups"), GroupSize: p.Int("group_size"), CtrlSize: p.Int("ctrl_size"),
@@ -87,6 +92,24 @@ func config(p scenarios.Params) (shardkv.Config, error) {
 			return c, p.Errorf("schedule", "%s", strings.TrimPrefix(err.Error(), "shardkv: "))
 		}
 		c.Schedule = evs
+	}
+	switch {
+	case c.Groups < 0:
+		return c, p.Errorf("groups", "want a positive number of groups (or 0 for as many as cluster.size holds), got %d", c.Groups)
+	case size == sizeUnknown && c.Groups == 0:
+		c.Groups = 1 // the schedule's groups may all exist
+		for _, e := range c.Schedule {
+			c.Groups = max(c.Groups, slices.Max(e.Groups))
+		}
+	case size == sizeUnknown:
+	case c.CtrlSize+c.GroupSize > size:
+		return c, p.Errorf("ctrl_size", "the controller (%d) and one group of group_size %d need %d servers; cluster.size is %d", c.CtrlSize, c.GroupSize, c.CtrlSize+c.GroupSize, size)
+	case c.Groups == 0 && (size-c.CtrlSize)%c.GroupSize != 0:
+		return c, p.Errorf("group_size", "cluster.size %d less ctrl_size %d is not a whole number of groups of %d", size, c.CtrlSize, c.GroupSize)
+	case c.Groups == 0:
+		c.Groups = (size - c.CtrlSize) / c.GroupSize
+	case c.Size() != size:
+		return c, p.Errorf("groups", "ctrl_size %d + groups %d × group_size %d is %d servers; cluster.size is %d", c.CtrlSize, c.Groups, c.GroupSize, c.Size(), size)
 	}
 	if err := c.Validate(); err != nil {
 		key := "schedule"
