@@ -165,6 +165,7 @@ func (g *groupSM) Apply(client nodes.ID, seq uint64, op nodes.Op) kv.Reply {
 				sh.Sessions = map[nodes.ID]Session{}
 			}
 			sh.State = Cleanup
+			g.logf("group %d installed shard %d of configuration %d", g.gid, t.Shard, t.Num)
 			g.reached("shardkv: shard installed from its previous owner")
 		}
 		return kv.Reply{Status: kv.StatusOK}
@@ -177,6 +178,7 @@ func (g *groupSM) Apply(client nodes.ID, seq uint64, op nodes.Op) kv.Reply {
 		}
 		if op.Kind == OpDelete && sh.State == Handoff {
 			delete(g.Owned, s)
+			g.logf("group %d deleted shard %d handed off in configuration %d", g.gid, s, num)
 			g.reached("shardkv: handed-off shard garbage-collected")
 		}
 		if op.Kind == OpCleaned && sh.State == Cleanup {
@@ -217,6 +219,7 @@ func (g *groupSM) installConfig(c ShardConfig) {
 		return
 	}
 	g.Prev, g.Cur = g.Cur, c
+	g.logf("group %d installed configuration %d %v", g.gid, c.Num, c.Shards)
 	g.reached("shardkv: configuration installed")
 	g.sometimes(c.Num == g.cfg.lastConfig(), "shardkv: the schedule's last configuration installed")
 	for s := range g.cfg.Shards {
@@ -260,5 +263,11 @@ func (g *groupSM) reached(name string) {
 func (g *groupSM) sometimes(cond bool, name string) {
 	if g.env != nil {
 		g.env.Sometimes(cond, name)
+	}
+}
+
+func (g *groupSM) logf(format string, args ...any) {
+	if g.env != nil {
+		g.env.Logf(format, args...)
 	}
 }

@@ -40,12 +40,11 @@ type (
 // configuration gives it from their previous owners, and tells those
 // owners to delete their copies once the data is installed.
 type Server struct {
-	cfg   Config
-	gid   int
-	raft  *raftkv.Node
-	sm    *groupSM
-	seq   uint64 // numbers controller queries
-	polls int    // rotates over the controller's servers and peers
+	cfg  Config
+	gid  int
+	raft *raftkv.Node
+	sm   *groupSM
+	seq  uint64 // numbers controller queries
 }
 
 var (
@@ -91,10 +90,11 @@ func (s *Server) Synced(env nodes.Env, tag uint64) {
 // IsLeader reports whether this server leads its group's Raft.
 func (s *Server) IsLeader() bool { return s.raft.IsLeader() }
 
-func (s *Server) pick(ids []nodes.ID) nodes.ID {
-	s.polls++
-	return ids[s.polls%len(ids)]
-}
+// pick draws the server of another group (or of the controller) to send
+// a retry to. Only a leader can act on some messages, and which one leads
+// is not known here, so every retry goes to a random member: a fixed
+// rotation would fall into step with the tick and keep missing the leader.
+func pick(env nodes.Env, ids []nodes.ID) nodes.ID { return ids[env.Rand().IntN(len(ids))] }
 
 func (s *Server) Timer(env nodes.Env, id nodes.TimerID, tag uint64) {
 	defer s.bind(env)()
@@ -109,7 +109,7 @@ func (s *Server) Timer(env nodes.Env, id nodes.TimerID, tag uint64) {
 	g := s.sm
 	if g.stable() || s.cfg.Bugs.ConfigOutOfOrder {
 		s.seq++
-		env.Send(s.pick(s.cfg.Ctrl()), kv.Request{Client: env.ID(), Seq: s.seq, Op: nodes.Op{Kind: OpCtrlQuery, Key: strconv.Itoa(g.Cur.Num + 1)}})
+		env.Send(pick(env, s.cfg.Ctrl()), kv.Request{Client: env.ID(), Seq: s.seq, Op: nodes.Op{Kind: OpCtrlQuery, Key: strconv.Itoa(g.Cur.Num + 1)}})
 	}
 	for _, sh := range slices.Sorted(maps.Keys(g.Owned)) {
 		from := g.Prev.Owner(sh)
@@ -118,9 +118,9 @@ func (s *Server) Timer(env nodes.Env, id nodes.TimerID, tag uint64) {
 		}
 		switch g.Owned[sh].State {
 		case Pulling:
-			env.Send(s.pick(s.cfg.Members(from)), Pull{Num: g.Cur.Num, Shard: sh})
+			env.Send(pick(env, s.cfg.Members(from)), Pull{Num: g.Cur.Num, Shard: sh})
 		case Cleanup:
-			env.Send(s.pick(s.cfg.Members(from)), Release{Num: g.Cur.Num, Shard: sh})
+			env.Send(pick(env, s.cfg.Members(from)), Release{Num: g.Cur.Num, Shard: sh})
 		}
 	}
 }
@@ -203,4 +203,17 @@ func (s *Server) Value(key string) (string, bool) {
 	}
 	v, ok := sh.Data[key]
 	return v, ok
+}
+
+// Settled reports how far the server's group has come through the
+// schedule: the configuration it has applied, the schedule's last one, and
+// the shards it holds that are not yet serving (in transit), with their
+// states.
+func (s *Server) Settled() (num, last int, transit []string) {
+	for _, sh := range slices.Sorted(maps.Keys(s.sm.Owned)) {
+		if st := s.sm.Owned[sh].State; st != Serving {
+			transit = append(transit, strconv.Itoa(sh)+" "+st.String())
+		}
+	}
+	return s.sm.Cur.Num, s.cfg.lastConfig(), transit
 }

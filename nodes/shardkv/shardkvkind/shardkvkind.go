@@ -53,7 +53,7 @@ func Kind() scenarios.NodeKind {
 		Workloads: []string{"kv"},
 		Ops:       []string{"get", "put", "append", "cas"},
 		Leader:    true,
-		Checks:    []scenarios.CheckKind{OneOwnerCheck()},
+		Checks:    []scenarios.CheckKind{OneOwnerCheck(), ReconfiguredCheck()},
 		// At load the cluster size is not known yet: the schedule and the
 		// Raft settings are checked, the layout at Build.
 		Validate: func(p scenarios.Params) error {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/kv/kvkind"
 	"github.com/faultline/faultline/nodes/shardkv/shardkvkind"
@@ -68,8 +69,8 @@ func TestBugsCaught(t *testing.T) {
 		first uint64
 	}{
 		{shardkvkind.BugServeBeforeData, 1},
-		{shardkvkind.BugNoSessionMove, 2},
-		{shardkvkind.BugConfigOutOfOrder, 1},
+		{shardkvkind.BugNoSessionMove, 3},
+		{shardkvkind.BugConfigOutOfOrder, 7},
 	} {
 		t.Run(c.bug, func(t *testing.T) {
 			sc := load(t, lib+"bugs/shardkv-"+c.bug+".yaml")
@@ -181,6 +182,45 @@ func TestOneOwner(t *testing.T) {
 				t.Errorf("got %v, want no violation", err)
 			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
 				t.Errorf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// settle is a group server as the reconfigured check sees it.
+type settle struct {
+	group, num, last int
+	transit          []string
+}
+
+func (s *settle) Group() int                                 { return s.group }
+func (s *settle) Settled() (num, last int, transit []string) { return s.num, s.last, s.transit }
+
+// TestReconfigured: the check fails naming every server that did not
+// finish the schedule (behind, or with shards in transit), passes when all
+// live ones did, and is Unknown with none to judge.
+func TestReconfigured(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		servers map[nodes.ID]*settle
+		verdict checker.Verdict
+		want    string
+	}{
+		{"finished", map[nodes.ID]*settle{4: {1, 5, 5, nil}, 5: {1, 5, 5, nil}, 7: {2, 5, 5, nil}}, checker.Valid, ""},
+		{"down servers are not judged", map[nodes.ID]*settle{4: {1, 5, 5, nil}}, checker.Valid, ""},
+		{"behind and in transit", map[nodes.ID]*settle{4: {1, 5, 5, nil}, 5: {1, 3, 5, nil}, 7: {2, 5, 5, []string{"4 pulling"}}}, checker.Invalid,
+			"n5 (group 1) is at configuration 3 of 5; n7 (group 2) has shards in transit in configuration 5: 4 pulling"},
+		{"nobody up", nil, checker.Unknown, "no live group server"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := shardkvkind.Reconfigured([]nodes.ID{4, 5, 6, 7}, func(id nodes.ID) shardkvkind.SettleSource {
+				if s, ok := c.servers[id]; ok {
+					return s
+				}
+				return nil
+			})
+			if r.Verdict != c.verdict || !strings.Contains(r.Explanation, c.want) {
+				t.Errorf("got %v %q, want %v with %q", r.Verdict, r.Explanation, c.verdict, c.want)
 			}
 		})
 	}
