@@ -21,6 +21,7 @@ import (
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/nodes/saga/sagakind"
 	"github.com/faultline/faultline/nodes/service/servicekind"
+	"github.com/faultline/faultline/nodes/shardkv/shardkvkind"
 	"github.com/faultline/faultline/nodes/swim/swimkind"
 	"github.com/faultline/faultline/nodes/twopc/twopckind"
 	"github.com/faultline/faultline/scenarios"
@@ -57,6 +58,7 @@ func Nodes() []scenarios.NodeKind {
 		crdtkind.Kind(),
 		paxoskind.Kind(),
 		etcdraftkind.Kind(),
+		shardkvkind.Kind(),
 	}
 }
 

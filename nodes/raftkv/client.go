@@ -23,13 +23,19 @@ type waiter struct {
 
 func (n *Node) reply(env nodes.Env, to nodes.ID, seq uint64, res result) {
 	leader := n.leader
-	if res.Status == kv.StatusNotLeader && n.role == Leader {
+	if res.hint != 0 {
+		leader = res.hint
+	} else if res.Status == kv.StatusNotLeader && n.role == Leader {
 		leader = n.id
 	}
 	env.Send(to, kv.Reply{Seq: seq, Status: res.Status, Leader: leader, Value: res.Value, Exists: res.Exists})
 }
 
 func (n *Node) handleRequest(env nodes.Env, from nodes.ID, req kv.Request) {
+	if n.custom != nil {
+		n.handleCustomRequest(env, from, req)
+		return
+	}
 	if !validKind(req.Op.Kind) {
 		panic(fmt.Sprintf("raftkv: %v: request from %v with unknown operation kind %q", n.id, from, req.Op.Kind))
 	}
@@ -91,4 +97,16 @@ func (n *Node) failPending(env nodes.Env) {
 	}
 	clear(n.reads)
 	n.reads = n.reads[:0]
+}
+
+// handleCustomRequest sends every request of a custom state machine
+// through the log; the state machine deduplicates.
+func (n *Node) handleCustomRequest(env nodes.Env, from nodes.ID, req kv.Request) {
+	if n.role != Leader {
+		n.reply(env, from, req.Seq, result{Status: kv.StatusNotLeader})
+		return
+	}
+	i := n.appendEntry(env, Entry{Term: n.term, Client: req.Client, Seq: req.Seq, Op: req.Op})
+	n.waiters[i] = waiter{from: from, client: req.Client, seq: req.Seq}
+	n.broadcast(env)
 }

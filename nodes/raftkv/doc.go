@@ -25,6 +25,8 @@
 //	                 and how a restart recovers (§5, Figure 2 "persistent")
 //	invariants.go    the safety properties of Figure 3, checked online
 //	status.go        read-only status for checkers and viewers
+//	hook.go          the StateMachine hook: NewNode runs Raft over another
+//	                 protocol's state machine, in a group of given peers
 //
 // # Design notes
 //
@@ -75,6 +77,17 @@
 // applied once and answered from the cache (§8). Reads use ReadIndex by
 // default: no log write, one quorum round. ReadLog sends them through the
 // log; ReadLease trusts the leader's clock within LeaseDriftBoundPPM.
+//
+// # Reusing the consensus
+//
+// [NewNode] builds a server that applies committed commands to a
+// [StateMachine] of the caller's (Apply, Snapshot, Restore) instead of the
+// KV store, with its Raft group given as peers (several groups may share a
+// cluster). Every request then goes through the log (ReadMode must be
+// ReadLog) and the state machine does its own deduplication; a wrapping
+// node proposes its own commands with [Node.Propose]. nodes/shardkv builds
+// its replica groups and shard controller this way. [New] and every path
+// of the built-in store are unchanged.
 //
 // # Planted bugs
 //

@@ -57,6 +57,8 @@ func New(cfg Config) nodes.Factory {
 // reads and the invariant checkers.
 type Node struct {
 	cfg    Config
+	custom StateMachine // nil: the built-in KV store (hook.go)
+	group  []nodes.ID   // nil: every server of the cluster is a peer
 	id     nodes.ID
 	peers  []nodes.ID
 	quorum int
@@ -136,13 +138,20 @@ func (n *Node) Start(env nodes.Env) {
 	n.begin()
 	n.id = env.ID()
 	n.peers = env.Peers()
+	if n.group != nil {
+		n.peers = n.group
+	}
 	n.quorum = (len(n.peers)+1)/2 + 1
 	n.waiters = map[uint64]waiter{}
 
 	st, maxGen, files := recoverWAL(env.Store())
 	n.term, n.vote, n.log, n.snapshot = st.term, st.vote, st.log, st.snapshot
 	n.sm = newStateMachine()
-	if len(n.snapshot) > 0 {
+	if len(n.snapshot) > 0 && n.custom != nil {
+		if err := n.custom.Restore(n.snapshot); err != nil {
+			panic(fmt.Sprintf("raftkv: %v: recovered snapshot at %d: %v", n.id, n.log.snapIndex, err))
+		}
+	} else if len(n.snapshot) > 0 {
 		sm, err := decodeStateMachine(n.snapshot)
 		if err != nil {
 			// The base record passed its checksum, so this is our bug.

@@ -244,7 +244,13 @@ func (n *Node) handleInstallSnapshot(env nodes.Env, from nodes.ID, m *InstallSna
 	}
 	n.acceptLeader(env, m.Term, from)
 	if m.Index > n.commit {
-		sm, err := decodeStateMachine(m.Data)
+		var sm *stateMachine
+		var err error
+		if n.custom != nil {
+			sm, err = newStateMachine(), n.custom.Restore(m.Data)
+		} else {
+			sm, err = decodeStateMachine(m.Data)
+		}
 		if err != nil {
 			panic("raftkv: " + n.id.String() + ": snapshot from " + from.String() + ": " + err.Error())
 		}
@@ -295,7 +301,14 @@ func (n *Node) applyCommitted(env nodes.Env) {
 	for n.applied < n.commit {
 		i := n.applied + 1
 		e := n.log.at(i)
-		res := n.sm.apply(e, !n.cfg.Bugs.NoSessions)
+		var res result
+		if n.custom != nil {
+			if !e.IsNoop() {
+				res = n.applyCustom(e)
+			}
+		} else {
+			res = n.sm.apply(e, !n.cfg.Bugs.NoSessions)
+		}
 		n.applied = i
 		n.trail = append(n.trail, e.ID())
 		if n.role == Leader {
@@ -316,7 +329,11 @@ func (n *Node) maybeSnapshot(env nodes.Env) {
 	}
 	prev := n.log.snapIndex
 	t, _ := n.log.term(n.applied)
-	n.snapshot = n.sm.encode()
+	if n.custom != nil {
+		n.snapshot = n.custom.Snapshot()
+	} else {
+		n.snapshot = n.sm.encode()
+	}
 	n.log.compact(n.applied, t)
 	// Keep the applied trail back to the previous snapshot, so that the
 	// invariant checker still sees what this handler applied.

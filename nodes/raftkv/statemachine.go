@@ -15,6 +15,8 @@ type result struct {
 	Status kv.Status
 	Value  string
 	Exists bool
+	// hint is a custom state machine's redirect (kv.Reply.Leader).
+	hint nodes.ID
 }
 
 // session is a client's entry in the session table (§8 of the paper, and
