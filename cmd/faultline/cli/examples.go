@@ -36,6 +36,19 @@ var examples = map[string][]string{
 	"compare": {
 		"NAME compare scenarios/cap-partitions.yaml --seeds 1..50 --plot cap.png",
 	},
+	"hunt": {
+		"NAME hunt --node raftkv --workload kv --params bugs=no-sessions --for 5m  # find a bug with no curated scenario",
+		"NAME hunt --scenario my.yaml --for 30m --out out/hunt                     # start from a scenario",
+	},
+	"merge": {
+		"NAME merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out out/all --junit junit.xml",
+	},
+	"export": {
+		"NAME export out/x/seed-7/trace.jsonl --perfetto --out trace.json   # open in ui.perfetto.dev",
+	},
+	"report": {
+		"NAME report out/all          # a self-contained index.html for a sweep",
+	},
 	"list": {
 		"NAME list            # protocols, workloads, faults, checks, embedded scenarios",
 		"NAME list --json     # the same, for tools",
