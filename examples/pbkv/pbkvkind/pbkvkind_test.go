@@ -20,38 +20,29 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestPartitions: the library scenario (partitions, isolation, crashes,
 // clock jumps, a lossy network) is linearizable, keeps the invariants,
 // recovers after the heal and converges.
 func TestPartitions(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../scenarios/pbkv-partitions.yaml"), faultlinetest.Seeds(10), faultlinetest.Parallel())
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../scenarios/pbkv-partitions.yaml"), faultlinetest.Seeds(10), faultlinetest.Parallel())
 }
 
 // TestSwarm: every fault kind, overlapping, with the cluster size,
 // clients and network drawn per seed.
 func TestSwarm(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../scenarios/pbkv-swarm.yaml"), faultlinetest.Seeds(20), faultlinetest.Parallel())
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../scenarios/pbkv-swarm.yaml"), faultlinetest.Seeds(20), faultlinetest.Parallel())
 }
 
 // TestStaleReadsCaught: with the planted bug, a deposed primary's reads
 // are not linearizable, and some seed shows it.
 func TestStaleReadsCaught(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../scenarios/bugs/pbkv-stale-reads.yaml"), faultlinetest.Seeds(30),
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../scenarios/bugs/pbkv-stale-reads.yaml"), faultlinetest.Seeds(30),
 		faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(scenarios.CheckLinearizable)))
 }
 
 // TestStaleReadsControl: the same scenario without the bug is green.
 func TestStaleReadsControl(t *testing.T) {
-	sc := load(t, "../../scenarios/bugs/pbkv-stale-reads.yaml")
+	sc := faultlinetest.Load(t, "../../scenarios/bugs/pbkv-stale-reads.yaml")
 	sc.Cluster.Params = nil
 	faultlinetest.Run(t, sc, faultlinetest.Seeds(10), faultlinetest.Parallel(), faultlinetest.NoDeterminismCheck())
 }

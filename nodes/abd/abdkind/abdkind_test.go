@@ -20,34 +20,25 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestPartitions: the library scenario (partitions, isolation, crashes,
 // pauses, clock jumps, a lossy network) is linearizable, keeps the
 // invariants and recovers after the heal.
 func TestPartitions(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../../scenarios/abd-partitions.yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/abd-partitions.yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
 }
 
 // TestRetries: with a 10ms attempt timeout over a lossy network, writes
 // are retried at other coordinators while the first attempt still runs;
 // each keeps one tag (the invariant) and the history stays linearizable.
 func TestRetries(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../../scenarios/abd-retries.yaml"), faultlinetest.Seeds(4), faultlinetest.Parallel(), faultlinetest.NoDeterminismCheck())
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/abd-retries.yaml"), faultlinetest.Seeds(4), faultlinetest.Parallel(), faultlinetest.NoDeterminismCheck())
 }
 
 // TestRetriesAreExercised: the retry scenario does what it is for — some
 // write is re-coordinated and adopts the tag reserved by an earlier
 // attempt, and some reservation meets another coordinator's tag.
 func TestRetriesAreExercised(t *testing.T) {
-	o := scenarios.RunSeed(load(t, "../../../scenarios/abd-retries.yaml"), 1, scenarios.RunOptions{})
+	o := scenarios.RunSeed(faultlinetest.Load(t, "../../../scenarios/abd-retries.yaml"), 1, scenarios.RunOptions{})
 	if o.Failed() {
 		t.Fatalf("seed 1: %s: %s", o.Status, o.Reason)
 	}
@@ -63,7 +54,7 @@ func TestRetriesAreExercised(t *testing.T) {
 func TestBugsCaught(t *testing.T) {
 	for _, bug := range abdkind.BugNames {
 		t.Run(bug, func(t *testing.T) {
-			sc := load(t, "../../../scenarios/bugs/abd-"+bug+".yaml")
+			sc := faultlinetest.Load(t, "../../../scenarios/bugs/abd-"+bug+".yaml")
 			faultlinetest.Run(t, sc, faultlinetest.Seeds(20), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(scenarios.CheckLinearizable)))
 		})

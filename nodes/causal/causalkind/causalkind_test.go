@@ -20,28 +20,19 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestPartitions: the library scenario (partitions, isolation, crashes,
 // pauses, clock jumps, a lossy, duplicating, reordering network) is
 // causal across keys, keeps the invariants (every replica causally
 // closed, its clock above its stamps), recovers and converges after the
 // heal; the first seed runs twice (determinism).
 func TestPartitions(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../../scenarios/causal-partitions.yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/causal-partitions.yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
 }
 
 // TestSwarm: every network, process, disk-loss and clock fault,
 // overlapping, with the cluster, clients, keys and network drawn per seed.
 func TestSwarm(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../../scenarios/causal-swarm.yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/causal-swarm.yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
 }
 
 // TestMechanismsAreExercised: the scenario does what it is for — updates
@@ -49,7 +40,7 @@ func TestSwarm(t *testing.T) {
 // wait for their past, retried writes are found applied, and anti-entropy
 // repairs what was lost.
 func TestMechanismsAreExercised(t *testing.T) {
-	o := scenarios.RunSeed(load(t, "../../../scenarios/causal-partitions.yaml"), 2, scenarios.RunOptions{})
+	o := scenarios.RunSeed(faultlinetest.Load(t, "../../../scenarios/causal-partitions.yaml"), 2, scenarios.RunOptions{})
 	if o.Failed() {
 		t.Fatalf("seed 2: %s: %s", o.Status, o.Reason)
 	}
@@ -72,7 +63,7 @@ func TestMechanismsAreExercised(t *testing.T) {
 func TestBugsCaught(t *testing.T) {
 	for _, bug := range causalkind.BugNames {
 		t.Run(bug, func(t *testing.T) {
-			sc := load(t, "../../../scenarios/bugs/causal-"+bug+".yaml")
+			sc := faultlinetest.Load(t, "../../../scenarios/bugs/causal-"+bug+".yaml")
 			faultlinetest.Run(t, sc, faultlinetest.Seeds(20), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(scenarios.CheckCausal)))
 			fixed := *sc

@@ -25,15 +25,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 const ms = time.Millisecond
 
 // op builds a history operation: kind, value, outcome, output, [invoke,
@@ -182,7 +173,7 @@ func TestOpKinds(t *testing.T) {
 func TestScenarios(t *testing.T) {
 	for _, name := range []string{"crdt-counter-partitions", "crdt-set-partitions", "crdt-orset-op-partitions", "crdt-lww-skew", "crdt-mvreg-partitions"} {
 		t.Run(name, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, "../../../scenarios/"+name+".yaml"), faultlinetest.Seeds(2), faultlinetest.Parallel())
+			faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/"+name+".yaml"), faultlinetest.Seeds(2), faultlinetest.Parallel())
 		})
 	}
 }
@@ -205,7 +196,7 @@ func TestBugsCaught(t *testing.T) {
 	}
 	for _, bug := range crdtkind.BugNames {
 		t.Run(bug, func(t *testing.T) {
-			sc := load(t, "../../../scenarios/bugs/crdt-"+bug+".yaml")
+			sc := faultlinetest.Load(t, "../../../scenarios/bugs/crdt-"+bug+".yaml")
 			w := wants[bug]
 			faultlinetest.Run(t, sc, faultlinetest.Seeds(w.seeds), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(w.status), faultlinetest.Check(w.check)))

@@ -11,21 +11,12 @@ import (
 	"github.com/faultline/faultline/scenarios/faultlinetest"
 )
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestSloppyConverges: after partitions heal, hinted handoff and
 // anti-entropy bring the replicas of every key to one record and leave no
 // hint (the per-key check the stock convergence check cannot express on a
 // cluster larger than n).
 func TestSloppyConverges(t *testing.T) {
-	sc := load(t, "../../../scenarios/dynamo-sloppy-partitions.yaml")
+	sc := faultlinetest.Load(t, "../../../scenarios/dynamo-sloppy-partitions.yaml")
 	if !sc.HasCheck(dynamokind.CheckReplicasAgree) {
 		t.Fatalf("the sloppy scenario does not check %s", dynamokind.CheckReplicasAgree)
 	}

@@ -27,15 +27,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t testing.TB, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestContract: the node contract with each conflict policy, the clients
 // on their home replicas (route fixed), under the promise multileader
 // makes: eventual consistency (linearizability is measured, not
@@ -162,9 +153,9 @@ func TestLWWLosesWritesUnderClockFaults(t *testing.T) {
 		defer lost.Unlock()
 		return lost.acked, lost.lost, lost.example
 	}
-	skewed := load(t, "../../../scenarios/multileader-lww-skew.yaml")
+	skewed := faultlinetest.Load(t, "../../../scenarios/multileader-lww-skew.yaml")
 	ackedS, lostS, example := measure(skewed)
-	calm := load(t, "../../../scenarios/multileader-lww-skew.yaml")
+	calm := faultlinetest.Load(t, "../../../scenarios/multileader-lww-skew.yaml")
 	calm.Clocks = scenarios.Clocks{}
 	calm.Nemesis.Generate.Faults = []string{"partition"}
 	ackedC, lostC, _ := measure(calm)

@@ -23,15 +23,6 @@ func TestMain(m *testing.M) {
 
 const lib = "../../../scenarios/"
 
-func load(t testing.TB, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 func seeds(n int) faultlinetest.Option {
 	if testing.Short() {
 		n = max(1, n/2)
@@ -69,7 +60,7 @@ func TestLibrary(t *testing.T) {
 		{"paxos-lease.yaml", 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, lib+c.name), seeds(c.seeds), faultlinetest.Parallel())
+			faultlinetest.Run(t, faultlinetest.Load(t, lib+c.name), seeds(c.seeds), faultlinetest.Parallel())
 		})
 	}
 }
@@ -87,7 +78,7 @@ func TestBugsCaught(t *testing.T) {
 		{paxoskind.BugOwnValue, 2},
 	} {
 		t.Run(c.bug, func(t *testing.T) {
-			sc := load(t, lib+"bugs/paxos-"+c.bug+".yaml")
+			sc := faultlinetest.Load(t, lib+"bugs/paxos-"+c.bug+".yaml")
 			faultlinetest.Run(t, sc, faultlinetest.FirstSeed(c.first), faultlinetest.Seeds(3), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.StopAtFirstFailure(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(scenarios.CheckInvariants)))
@@ -133,7 +124,7 @@ func TestParamErrors(t *testing.T) {
 // TestProbesFire: one seed of the full nemesis reaches the protocol's
 // interesting moments.
 func TestProbesFire(t *testing.T) {
-	o := scenarios.RunSeed(load(t, lib+"paxos-full.yaml"), 1, scenarios.RunOptions{})
+	o := scenarios.RunSeed(faultlinetest.Load(t, lib+"paxos-full.yaml"), 1, scenarios.RunOptions{})
 	if o.Failed() {
 		t.Fatalf("seed 1: %s: %s", o.Status, o.Reason)
 	}

@@ -50,15 +50,6 @@ func strictKind() scenarios.NodeKind {
 
 const lib = "../../../scenarios/"
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 func seeds(n int) faultlinetest.Option {
 	if testing.Short() {
 		n = max(1, n/4)
@@ -82,7 +73,7 @@ func TestContract(t *testing.T) {
 func TestSyncLibrary(t *testing.T) {
 	for _, name := range []string{"pb-sync-partitions.yaml", "pb-swarm.yaml"} {
 		t.Run(name, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, lib+name), seeds(20), faultlinetest.Parallel())
+			faultlinetest.Run(t, faultlinetest.Load(t, lib+name), seeds(20), faultlinetest.Parallel())
 		})
 	}
 }
@@ -90,7 +81,7 @@ func TestSyncLibrary(t *testing.T) {
 // The async failover scenario is green under its promise (eventual):
 // lost writes are measured, not failures.
 func TestAsyncFailoverScenario(t *testing.T) {
-	faultlinetest.Run(t, load(t, lib+"pb-async-failover.yaml"), seeds(10), faultlinetest.Parallel())
+	faultlinetest.Run(t, faultlinetest.Load(t, lib+"pb-async-failover.yaml"), seeds(10), faultlinetest.Parallel())
 }
 
 // TestAsyncLosesAcknowledgedWrites shows async mode's trade-off on the
@@ -103,7 +94,7 @@ func TestAsyncLosesAcknowledgedWrites(t *testing.T) {
 	if testing.Short() {
 		n = 5
 	}
-	base := load(t, lib+"pb-async-failover.yaml")
+	base := faultlinetest.Load(t, lib+"pb-async-failover.yaml")
 	type count struct{ lin, lost, lostWrites, inv int }
 	counts := map[string]*count{}
 	for _, mode := range []string{"async", "sync"} {
@@ -161,7 +152,7 @@ func TestAsyncLosesAcknowledgedWrites(t *testing.T) {
 // of the view by a view change, so sync-mode writes go on without it; once
 // it is back and caught up, another view change lets it in again.
 func TestSyncExcludesAndReadmitsABackup(t *testing.T) {
-	sc := load(t, lib+"pb-sync-partitions.yaml")
+	sc := faultlinetest.Load(t, lib+"pb-sync-partitions.yaml")
 	sc.Cluster.Size = 3
 	sc.Nemesis = scenarios.Nemesis{Script: []scenarios.Step{{At: time.Second, Fault: "crash n3", For: 3 * time.Second}}}
 	sc.Run = scenarios.RunSpec{Duration: 6 * time.Second, Heal: 2 * time.Second}
@@ -195,7 +186,7 @@ func TestBugsCaught(t *testing.T) {
 		{"pb-stale-primary-reads.yaml", scenarios.CheckLinearizable},
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, lib+"bugs/"+c.file), faultlinetest.Seeds(60),
+			faultlinetest.Run(t, faultlinetest.Load(t, lib+"bugs/"+c.file), faultlinetest.Seeds(60),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(c.check)))
 		})
 	}

@@ -18,22 +18,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestLibrary: the library scenarios are green (no acknowledged message
 // lost, effects unique, one ordered log per partition, recovery after the
 // heal), and the first seed runs the same twice.
 func TestLibrary(t *testing.T) {
 	for _, name := range []string{"queue-partitions", "queue-consumer-partitions"} {
 		t.Run(name, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, "../../../scenarios/"+name+".yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
+			faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/"+name+".yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
 		})
 	}
 }
@@ -43,7 +34,7 @@ func TestLibrary(t *testing.T) {
 // suppresses effects, sessions expire and partitions move; failovers
 // happen.
 func TestExercised(t *testing.T) {
-	o := scenarios.RunSeed(load(t, "../../../scenarios/queue-partitions.yaml"), 1, scenarios.RunOptions{})
+	o := scenarios.RunSeed(faultlinetest.Load(t, "../../../scenarios/queue-partitions.yaml"), 1, scenarios.RunOptions{})
 	if o.Failed() {
 		t.Fatalf("seed 1: %s: %s", o.Status, o.Reason)
 	}
@@ -74,7 +65,7 @@ func TestBugsCaught(t *testing.T) {
 		{queuekind.BugCommitBeforeProcess, queuecheck.NameNoLostAcked},
 	} {
 		t.Run(c.bug, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, "../../../scenarios/bugs/queue-"+c.bug+".yaml"), faultlinetest.Seeds(20), faultlinetest.NoDeterminismCheck(),
+			faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/bugs/queue-"+c.bug+".yaml"), faultlinetest.Seeds(20), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(c.check)))
 		})
 	}

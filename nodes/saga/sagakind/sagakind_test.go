@@ -18,15 +18,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestLibrary: the library scenarios keep atomicity at the end and no
 // money created, and decide every saga after the heal.
 func TestLibrary(t *testing.T) {
@@ -35,7 +26,7 @@ func TestLibrary(t *testing.T) {
 		seeds int
 	}{{"saga-partitions", 3}, {"saga-blocking", 2}, {"saga-swarm", 3}} {
 		t.Run(c.file, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, "../../../scenarios/"+c.file+".yaml"), faultlinetest.Seeds(c.seeds), faultlinetest.Parallel())
+			faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/"+c.file+".yaml"), faultlinetest.Seeds(c.seeds), faultlinetest.Parallel())
 		})
 	}
 }
@@ -44,7 +35,7 @@ func TestLibrary(t *testing.T) {
 // transfers half-done, and conservation measures their share without
 // failing the run. Compensations and recovery really happen.
 func TestAnomaliesAreMeasured(t *testing.T) {
-	o := scenarios.RunSeed(load(t, "../../../scenarios/saga-partitions.yaml"), 3, scenarios.RunOptions{})
+	o := scenarios.RunSeed(faultlinetest.Load(t, "../../../scenarios/saga-partitions.yaml"), 3, scenarios.RunOptions{})
 	if o.Failed() {
 		t.Fatalf("seed 3: %s: %s", o.Status, o.Reason)
 	}
@@ -76,12 +67,12 @@ func TestAnomaliesAreMeasured(t *testing.T) {
 func TestBugsCaught(t *testing.T) {
 	for _, bug := range sagakind.BugNames {
 		t.Run(bug, func(t *testing.T) {
-			sc := load(t, "../../../scenarios/bugs/saga-"+bug+".yaml")
+			sc := faultlinetest.Load(t, "../../../scenarios/bugs/saga-"+bug+".yaml")
 			faultlinetest.Run(t, sc, faultlinetest.Seeds(20), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(bankkind.CheckNoMoneyCreated)))
 		})
 		t.Run(bug+"/off", func(t *testing.T) {
-			sc := load(t, "../../../scenarios/bugs/saga-"+bug+".yaml")
+			sc := faultlinetest.Load(t, "../../../scenarios/bugs/saga-"+bug+".yaml")
 			params := sc.Cluster.Params
 			sc.Cluster.Params = nil
 			for _, p := range params {

@@ -17,31 +17,22 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestMetastablePatterns: with jitter, a retry budget and a breaker,
 // goodput is back within recover_within of the overload's end.
 func TestMetastablePatterns(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../../scenarios/metastable-patterns.yaml"), faultlinetest.Seeds(1))
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/metastable-patterns.yaml"), faultlinetest.Seeds(1))
 }
 
 // TestMetastableShedding: naive clients, but servers that shed before
 // working: goodput is back at once.
 func TestMetastableShedding(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../../scenarios/metastable-shedding.yaml"), faultlinetest.Seeds(1), faultlinetest.NoDeterminismCheck())
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/metastable-shedding.yaml"), faultlinetest.Seeds(1), faultlinetest.NoDeterminismCheck())
 }
 
 // TestShedAfterWork: the planted bug (admission after the work) collapses
 // for good under the same trigger: recovers-within fails.
 func TestShedAfterWork(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../../scenarios/bugs/metastable-shed-after-work.yaml"), faultlinetest.Seeds(1), faultlinetest.NoDeterminismCheck(),
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/bugs/metastable-shed-after-work.yaml"), faultlinetest.Seeds(1), faultlinetest.NoDeterminismCheck(),
 		faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusLiveness), faultlinetest.Check(servicekind.CheckRecovers)))
 }
 
@@ -52,7 +43,7 @@ func TestMetastableCompare(t *testing.T) {
 	if testing.Short() {
 		t.Skip("7 variants")
 	}
-	sc := load(t, "../../../scenarios/metastable-patterns.yaml")
+	sc := faultlinetest.Load(t, "../../../scenarios/metastable-patterns.yaml")
 	vs, err := sc.Variants()
 	if err != nil {
 		t.Fatal(err)
@@ -109,13 +100,13 @@ func TestParamErrors(t *testing.T) {
 }
 
 func TestLBSlowReplica(t *testing.T) {
-	faultlinetest.Run(t, load(t, "../../../scenarios/lb-slow-replica.yaml"), faultlinetest.Seeds(1))
+	faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/lb-slow-replica.yaml"), faultlinetest.Seeds(1))
 }
 
 // TestLBRanking: under one slow replica, round robin loses requests and
 // has the worst p99; least-outstanding and p2c lose none.
 func TestLBRanking(t *testing.T) {
-	sc := load(t, "../../../scenarios/lb-slow-replica.yaml")
+	sc := faultlinetest.Load(t, "../../../scenarios/lb-slow-replica.yaml")
 	vs, err := sc.Variants()
 	if err != nil {
 		t.Fatal(err)

@@ -24,15 +24,6 @@ func TestMain(m *testing.M) {
 
 const lib = "../../../scenarios/"
 
-func load(t testing.TB, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestContract runs Faultline's conformance suite over the kind, on the
 // smallest layout nodetest uses (a 3-server controller and three groups
 // of one), with shards moving between the groups.
@@ -56,7 +47,7 @@ func TestLibrary(t *testing.T) {
 		{"shardkv-full.yaml", 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, lib+c.name), faultlinetest.Seeds(c.seeds), faultlinetest.Parallel())
+			faultlinetest.Run(t, faultlinetest.Load(t, lib+c.name), faultlinetest.Seeds(c.seeds), faultlinetest.Parallel())
 		})
 	}
 }
@@ -73,7 +64,7 @@ func TestBugsCaught(t *testing.T) {
 		{shardkvkind.BugConfigOutOfOrder, 7},
 	} {
 		t.Run(c.bug, func(t *testing.T) {
-			sc := load(t, lib+"bugs/shardkv-"+c.bug+".yaml")
+			sc := faultlinetest.Load(t, lib+"bugs/shardkv-"+c.bug+".yaml")
 			faultlinetest.Run(t, sc, faultlinetest.FirstSeed(c.first), faultlinetest.Seeds(2), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.StopAtFirstFailure(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(scenarios.CheckLinearizable)))

@@ -17,22 +17,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestLibrary: each detector's library scenario (crashes, pauses, lossy
 // links), and SWIM under churn (late joins, graceful leaves), detects
 // every crash in time and declares no live member dead.
 func TestLibrary(t *testing.T) {
 	for _, name := range []string{"swim-crashes", "swim-heartbeat-crashes", "swim-phi-crashes", "swim-churn"} {
 		t.Run(name, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, "../../../scenarios/"+name+".yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
+			faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/"+name+".yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
 		})
 	}
 }
@@ -41,7 +32,7 @@ func TestLibrary(t *testing.T) {
 // are plausible: crashes were detected, SWIM sends a bounded number of
 // messages per member per second.
 func TestDetectionMeasured(t *testing.T) {
-	o := scenarios.RunSeed(load(t, "../../../scenarios/swim-crashes.yaml"), 1, scenarios.RunOptions{})
+	o := scenarios.RunSeed(faultlinetest.Load(t, "../../../scenarios/swim-crashes.yaml"), 1, scenarios.RunOptions{})
 	if o.Failed() {
 		t.Fatalf("seed 1: %s: %s", o.Status, o.Reason)
 	}
@@ -66,7 +57,7 @@ func TestDetectionMeasured(t *testing.T) {
 func TestBugsCaught(t *testing.T) {
 	for _, bug := range swimkind.BugNames {
 		t.Run(bug, func(t *testing.T) {
-			sc := load(t, "../../../scenarios/bugs/swim-"+bug+".yaml")
+			sc := faultlinetest.Load(t, "../../../scenarios/bugs/swim-"+bug+".yaml")
 			faultlinetest.Run(t, sc, faultlinetest.Seeds(10), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(swimkind.CheckDetection)))
 			fixed := *sc

@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultline/faultline/nodes/bank/bankkind"
 	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/scenarios/faultlinetest"
 )
 
 var blockingPlot = flag.String("blocking-plot", "", "TestBlockingGrowsWithCrashLength also draws in-doubt time against the crash length into this .png or .svg")
@@ -32,7 +33,7 @@ func TestBlockingGrowsWithCrashLength(t *testing.T) {
 	maxes := make([]float64, len(crashLengths))
 	p99s := make([]float64, len(crashLengths))
 	for i, d := range crashLengths {
-		sc := load(t, fmt.Sprintf("testdata/blocking-%v.yaml", d))
+		sc := faultlinetest.Load(t, fmt.Sprintf("testdata/blocking-%v.yaml", d))
 		for seed := uint64(1); seed <= seeds; seed++ {
 			o := scenarios.RunSeed(sc, seed, scenarios.RunOptions{})
 			if o.Failed() {

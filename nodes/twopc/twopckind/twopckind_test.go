@@ -18,15 +18,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func load(t *testing.T, path string) *scenarios.Scenario {
-	t.Helper()
-	sc, err := scenarios.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // TestLibrary: the library scenarios (crashes of the coordinator and the
 // participants, partitions, pauses, a lossy network; the coordinator
 // crashed for a fixed time) keep conservation, atomicity and no money
@@ -37,7 +28,7 @@ func TestLibrary(t *testing.T) {
 		seeds int
 	}{{"twopc-crashes", 3}, {"twopc-blocking", 2}, {"twopc-swarm", 3}} {
 		t.Run(c.file, func(t *testing.T) {
-			faultlinetest.Run(t, load(t, "../../../scenarios/"+c.file+".yaml"), faultlinetest.Seeds(c.seeds), faultlinetest.Parallel())
+			faultlinetest.Run(t, faultlinetest.Load(t, "../../../scenarios/"+c.file+".yaml"), faultlinetest.Seeds(c.seeds), faultlinetest.Parallel())
 		})
 	}
 }
@@ -47,12 +38,12 @@ func TestLibrary(t *testing.T) {
 func TestBugsCaught(t *testing.T) {
 	for _, bug := range twopckind.BugNames {
 		t.Run(bug, func(t *testing.T) {
-			sc := load(t, "../../../scenarios/bugs/twopc-"+bug+".yaml")
+			sc := faultlinetest.Load(t, "../../../scenarios/bugs/twopc-"+bug+".yaml")
 			faultlinetest.Run(t, sc, faultlinetest.Seeds(20), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(bankkind.CheckAtomicity)))
 		})
 		t.Run(bug+"/off", func(t *testing.T) {
-			sc := load(t, "../../../scenarios/bugs/twopc-"+bug+".yaml")
+			sc := faultlinetest.Load(t, "../../../scenarios/bugs/twopc-"+bug+".yaml")
 			params := sc.Cluster.Params
 			sc.Cluster.Params = nil
 			for _, p := range params {
@@ -71,7 +62,7 @@ func TestBugsCaught(t *testing.T) {
 func TestInvariantCatchesBugs(t *testing.T) {
 	for _, bug := range []string{twopckind.BugForgetDecision, twopckind.BugUnilateralAbort} {
 		t.Run(bug, func(t *testing.T) {
-			sc := load(t, "../../../scenarios/bugs/twopc-"+bug+".yaml")
+			sc := faultlinetest.Load(t, "../../../scenarios/bugs/twopc-"+bug+".yaml")
 			sc.Check = []string{scenarios.CheckInvariants}
 			faultlinetest.Run(t, sc, faultlinetest.Seeds(30), faultlinetest.NoDeterminismCheck(),
 				faultlinetest.ExpectFailure(faultlinetest.Status(scenarios.StatusInvalid), faultlinetest.Check(scenarios.CheckInvariants)))
@@ -83,7 +74,7 @@ func TestInvariantCatchesBugs(t *testing.T) {
 // participant stays in doubt for most of it (the in-doubt maximum); the
 // blocking is measured, not hidden by a timeout.
 func TestBlockingIsMeasured(t *testing.T) {
-	o := scenarios.RunSeed(load(t, "../../../scenarios/twopc-blocking.yaml"), 1, scenarios.RunOptions{})
+	o := scenarios.RunSeed(faultlinetest.Load(t, "../../../scenarios/twopc-blocking.yaml"), 1, scenarios.RunOptions{})
 	if o.Failed() {
 		t.Fatalf("seed 1: %s: %s", o.Status, o.Reason)
 	}
