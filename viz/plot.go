@@ -39,6 +39,11 @@ type PlotOptions struct {
 	// survive.
 	MaxPoints int
 
+	// heal is when the run's heal began (from the trace's phase mark),
+	// 0 for none: the heal is shaded, so its quiet is not read as an
+	// outage.
+	heal time.Duration
+
 	_ struct{}
 }
 
@@ -172,6 +177,39 @@ type faultLegend struct{}
 
 func (faultLegend) Thumbnail(c *draw.Canvas) {
 	c.FillPolygon(colFault, []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}})
+}
+
+// addHeal shades the heal phase, from the heal to the end of the plot,
+// and names it.
+func addHeal(p *plot.Plot, heal time.Duration) {
+	if heal <= 0 {
+		return
+	}
+	p.Add(healBand{at: heal})
+	p.Legend.Add("heal (faults undone, probes)", healLegend{})
+}
+
+// colHeal is the heal phase's shade: a pale green behind everything.
+var colHeal = color.NRGBA{R: 0x2e, G: 0x9d, B: 0x3a, A: 0x18}
+
+type healBand struct{ at time.Duration }
+
+func (b healBand) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, _ := plt.Transforms(&c)
+	x1 := max(trX(b.at.Seconds()), c.Min.X)
+	if x1 >= c.Max.X {
+		return
+	}
+	c.FillPolygon(colHeal, []vg.Point{{X: x1, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: x1, Y: c.Max.Y}})
+	sty := draw.TextStyle{Color: colOK, Font: font.From(plot.DefaultFont, 7), Handler: plot.DefaultTextHandler,
+		XAlign: draw.XLeft, YAlign: draw.YBottom}
+	c.FillText(sty, vg.Point{X: x1 + 2, Y: c.Min.Y + 2}, "heal")
+}
+
+type healLegend struct{}
+
+func (healLegend) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(colHeal, []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}})
 }
 
 func addFaults(p *plot.Plot, w []FaultWindow) {

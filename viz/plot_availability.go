@@ -25,6 +25,9 @@ func PlotAvailability(w io.Writer, f *trace.File, opts PlotOptions) error {
 		return err
 	}
 	ix := buildIndex(f, nil)
+	if ix.healAt > 0 {
+		opts.heal = time.Duration(ix.healAt)
+	}
 	if opts.Bucket <= 0 {
 		opts.Bucket = autoBucket(timeOf(ix.end))
 	}
@@ -66,12 +69,14 @@ func availabilityPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *P
 		p.Title.Text = opts.Title
 	}
 	p.X.Label.Text = "virtual time (s)"
+	p.X.Tick.Marker = timeTicks{}
 	p.Y.Label.Text = "operations / s"
 	p.Y.Min = 0
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Legend.TextStyle.Font.Size = 8
 	p.Y.Tick.Marker = plainTicks{}
+	addHeal(p, opts.heal)
 	addFaults(p, faults)
 	p.Add(plotter.NewGrid())
 	p.X.Min, p.X.Max = 0, end.Seconds()

@@ -32,6 +32,9 @@ func PlotLatency(w io.Writer, f *trace.File, opts PlotOptions) error {
 		return err
 	}
 	ix := buildIndex(f, nil)
+	if ix.healAt > 0 {
+		opts.heal = time.Duration(ix.healAt)
+	}
 	opts.Title = plotTitle(f, opts.Title, "latency of client operations")
 	p := latencyPlot(Ops(f), ix.faultWindows(), timeOf(ix.end), &opts)
 	width, height := opts.size(4.5 * vg.Inch)
@@ -53,6 +56,7 @@ func latencyPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *PlotOp
 		p.Title.Text = opts.Title
 	}
 	p.X.Label.Text = "virtual time (s)"
+	p.X.Tick.Marker = timeTicks{}
 	p.Y.Label.Text = "latency (ms)"
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = ticks125{}
@@ -63,6 +67,7 @@ func latencyPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *PlotOp
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Legend.TextStyle.Font.Size = 8
+	addHeal(p, opts.heal)
 	addFaults(p, faults)
 	p.Add(plotter.NewGrid())
 
@@ -210,6 +215,31 @@ func (ticks125) Ticks(lo, hi float64) []plot.Tick {
 				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
 			}
 			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+// timeTicks labels a time axis every 1, 2 or 5 × 10^k seconds, whichever
+// gives 8 to 20 labels: gonum's default leaves a 10 s run with three.
+type timeTicks struct{}
+
+func (timeTicks) Ticks(lo, hi float64) []plot.Tick {
+	if hi <= lo {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	step := math.Pow(10, math.Floor(math.Log10((hi-lo)/10)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if (hi-lo)/(m*step) <= 20 {
+			step *= m
+			break
+		}
+	}
+	var ts []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi+step/1e6; v += step {
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+		if minor := v + step/2; minor < hi {
+			ts = append(ts, plot.Tick{Value: minor})
 		}
 	}
 	return ts

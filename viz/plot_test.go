@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/png"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -315,5 +316,34 @@ func TestPlotStaleness(t *testing.T) {
 	b.Reset()
 	if err := PlotStaleness(&b, Staleness{K: []int{0}, Behind: []time.Duration{0}}, PlotOptions{}); err != nil || !strings.Contains(b.String(), "every read saw") {
 		t.Fatalf("fresh reads: %v", err)
+	}
+}
+
+// The heal phase is shaded and named on the latency and availability
+// plots, so its quiet is not read as an outage.
+func TestPlotsShadeTheHeal(t *testing.T) {
+	c := nodes.ClientID(1)
+	f := &trace.File{Header: trace.Header{Nodes: 1, Clients: 1}, Events: []trace.Event{
+		{Seq: 1, At: 0, Kind: trace.Start, Node: 1},
+		{Seq: 2, At: 100 * time.Millisecond, Kind: trace.Invoke, Node: c, Num: 1, Op: nodes.Op{Kind: nodes.OpGet, Key: "x"}},
+		{Seq: 3, At: 120 * time.Millisecond, Kind: trace.Return, Node: c, Num: 1, Outcome: nodes.OK, Op: nodes.Op{Kind: nodes.OpGet, Key: "x"}},
+		{Seq: 4, At: time.Second, Kind: trace.Mark, Type: string(trace.MarkPhase), Text: "heal: faults undone"},
+		{Seq: 5, At: 2 * time.Second, Kind: trace.Crash, Node: 1},
+	}}
+	for name, plot := range map[string]func(io.Writer, *trace.File, PlotOptions) error{"latency": PlotLatency, "availability": PlotAvailability} {
+		var b bytes.Buffer
+		if err := plot(&b, f, PlotOptions{Format: "svg"}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), ">heal<") || !strings.Contains(b.String(), "heal (faults undone, probes)") {
+			t.Errorf("%s plot does not mark the heal", name)
+		}
+	}
+	// Without a heal mark, no heal band.
+	f.Events = f.Events[:3]
+	var b bytes.Buffer
+	PlotLatency(&b, f, PlotOptions{Format: "svg"})
+	if strings.Contains(b.String(), ">heal<") {
+		t.Error("a heal band without a heal")
 	}
 }
