@@ -157,6 +157,7 @@ func (b faultBands) Plot(c draw.Canvas, plt *plot.Plot) {
 	sty := draw.TextStyle{Color: colText, Font: font.From(plot.DefaultFont, 7), Handler: plot.DefaultTextHandler,
 		XAlign: draw.XLeft, YAlign: draw.YTop}
 	lineH := vg.Length(8)
+	kinds := faultKinds(b.w)
 	for i, fw := range b.w {
 		x1, x2 := trX(fw.Start.Seconds()), trX(fw.Stop.Seconds())
 		x1, x2 = max(x1, c.Min.X), min(x2, c.Max.X)
@@ -166,17 +167,52 @@ func (b faultBands) Plot(c draw.Canvas, plt *plot.Plot) {
 		if x2-x1 < 1 {
 			x2 = x1 + 1
 		}
-		c.FillPolygon(colFault, []vg.Point{{X: x1, Y: c.Min.Y}, {X: x2, Y: c.Min.Y}, {X: x2, Y: c.Max.Y}, {X: x1, Y: c.Max.Y}})
+		c.FillPolygon(faultColour(kinds[faultKind(fw.Text)]), []vg.Point{{X: x1, Y: c.Min.Y}, {X: x2, Y: c.Min.Y}, {X: x2, Y: c.Max.Y}, {X: x1, Y: c.Max.Y}})
 		y := c.Max.Y - 2 - lineH*vg.Length(i%4)
 		c.FillText(sty, vg.Point{X: x1 + 2, Y: y}, fw.Text)
 	}
 }
 
-// faultLegend is a legend thumbnail for the fault bands.
-type faultLegend struct{}
+// faultKind is a fault's kind: the first word of its text form.
+func faultKind(text string) string {
+	if k, _, ok := strings.Cut(text, " "); ok {
+		return k
+	}
+	return text
+}
 
-func (faultLegend) Thumbnail(c *draw.Canvas) {
-	c.FillPolygon(colFault, []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}})
+// faultKinds numbers the fault kinds of w in order of first appearance
+// (stable output: the same trace, the same colours).
+func faultKinds(w []FaultWindow) map[string]int {
+	kinds := map[string]int{}
+	for _, fw := range w {
+		if _, ok := kinds[faultKind(fw.Text)]; !ok {
+			kinds[faultKind(fw.Text)] = len(kinds)
+		}
+	}
+	return kinds
+}
+
+// faultColours shade fault windows, one per kind (translucent, so
+// overlapping windows show both).
+var faultColours = []color.NRGBA{
+	colFault,
+	{R: 0x1f, G: 0x77, B: 0xb4, A: 0x28},
+	{R: 0xd6, G: 0x27, B: 0x28, A: 0x28},
+	{R: 0x94, G: 0x67, B: 0xbd, A: 0x28},
+	{R: 0x8c, G: 0x56, B: 0x4b, A: 0x28},
+	{R: 0x17, G: 0xbe, B: 0xcf, A: 0x28},
+	{R: 0xbc, G: 0xbd, B: 0x22, A: 0x30},
+	{R: 0x7f, G: 0x7f, B: 0x7f, A: 0x28},
+}
+
+func faultColour(k int) color.NRGBA { return faultColours[k%len(faultColours)] }
+
+// faultLegend is a legend thumbnail for one kind's fault bands.
+type faultLegend struct{ col color.NRGBA }
+
+func (l faultLegend) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(l.col, []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}})
 }
 
 // addHeal shades the heal phase, from the heal to the end of the plot,
@@ -217,5 +253,12 @@ func addFaults(p *plot.Plot, w []FaultWindow) {
 		return
 	}
 	p.Add(faultBands{w: w})
-	p.Legend.Add("fault window", faultLegend{})
+	kinds := faultKinds(w)
+	names := make([]string, len(kinds))
+	for k, i := range kinds { //faultline:orderless each name goes to its own index
+		names[i] = k
+	}
+	for i, k := range names {
+		p.Legend.Add(k, faultLegend{faultColour(i)})
+	}
 }

@@ -72,8 +72,11 @@ func availabilityPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *P
 	p.X.Tick.Marker = timeTicks{}
 	p.Y.Label.Text = "operations / s"
 	p.Y.Min = 0
+	// Top right: over the heal, where no fault is named (faults are undone
+	// by then) and only probes run, so the legend covers no fault label
+	// and little data.
 	p.Legend.Top = true
-	p.Legend.Left = true
+	p.Legend.Left = false
 	p.Legend.TextStyle.Font.Size = 8
 	p.Y.Tick.Marker = plainTicks{}
 	addHeal(p, opts.heal)

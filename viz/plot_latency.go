@@ -64,8 +64,11 @@ func latencyPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *PlotOp
 	if end > 0 {
 		p.X.Max = end.Seconds()
 	}
+	// Top right: over the heal, where no fault is named (faults are undone
+	// by then) and only probes run, so the legend covers no fault label
+	// and little data.
 	p.Legend.Top = true
-	p.Legend.Left = true
+	p.Legend.Left = false
 	p.Legend.TextStyle.Font.Size = 8
 	addHeal(p, opts.heal)
 	addFaults(p, faults)
