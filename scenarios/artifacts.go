@@ -2,10 +2,13 @@ package scenarios
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/internal/shell"
@@ -74,9 +77,14 @@ func ReplayLine(sc *Scenario, seed uint64) string {
 	return fmt.Sprintf("faultline replay %s --seed %d", shell.Quote(file), seed)
 }
 
-// WriteOutcome writes a replayed outcome's files into dir.
+// WriteOutcome writes a replayed outcome's files into dir: the trace, the
+// history, the scenario, the verdict, and the registered artifacts
+// (RegisterArtifact) drawn from the trace.
 func WriteOutcome(dir string, sc *Scenario, o *Outcome, repro string) error {
 	if err := WriteTrace(filepath.Join(dir, TraceFile), sc, o, repro); err != nil {
+		return err
+	}
+	if err := writeArtifactKinds(dir); err != nil {
 		return err
 	}
 	if o.History != nil {
@@ -207,4 +215,64 @@ func indent(s, pre string) string {
 		lines[i] = pre + lines[i]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// An ArtifactKind is one more file written into every seed directory,
+// drawn from the trace as written (the faultline command registers the
+// latency and availability plots; the runner itself draws nothing).
+type ArtifactKind struct {
+	File  string
+	Write func(w io.Writer, f *trace.File) error
+}
+
+var (
+	artifactMu    sync.Mutex
+	artifactKinds []ArtifactKind
+)
+
+// RegisterArtifact adds an artifact to every seed directory written from
+// now on. Registering a file name twice replaces the first.
+func RegisterArtifact(a ArtifactKind) {
+	artifactMu.Lock()
+	defer artifactMu.Unlock()
+	for i := range artifactKinds {
+		if artifactKinds[i].File == a.File {
+			artifactKinds[i] = a
+			return
+		}
+	}
+	artifactKinds = append(artifactKinds, a)
+}
+
+// writeArtifactKinds draws the registered artifacts from the trace in dir.
+func writeArtifactKinds(dir string) error {
+	artifactMu.Lock()
+	kinds := slices.Clone(artifactKinds)
+	artifactMu.Unlock()
+	if len(kinds) == 0 {
+		return nil
+	}
+	tf, err := os.Open(filepath.Join(dir, TraceFile))
+	if err != nil {
+		return err
+	}
+	f, err := trace.Read(tf, TraceFile)
+	tf.Close()
+	if err != nil {
+		return err
+	}
+	for _, a := range kinds {
+		out, err := os.Create(filepath.Join(dir, a.File))
+		if err != nil {
+			return err
+		}
+		err = a.Write(out, f)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("scenarios: writing %s: %w", a.File, err)
+		}
+	}
+	return nil
 }

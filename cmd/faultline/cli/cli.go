@@ -72,6 +72,7 @@ func FaultlineDemo() *DemoConfig {
 // of this same binary (see run --in-process), which Main also serves.
 func Main(cfg Config) int {
 	runtimeDefaults()
+	registerArtifacts()
 	if os.Getenv(workerEnv) == "1" {
 		return serveWorker(cfg)
 	}
@@ -118,6 +119,7 @@ type app struct {
 }
 
 func newApp(cfg Config) *app {
+	registerArtifacts()
 	a := &app{name: cfg.Name, cfg: cfg, demo: cfg.Demo, stdout: cfg.Stdout, stderr: cfg.Stderr}
 	if a.name == "" {
 		a.name = strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")

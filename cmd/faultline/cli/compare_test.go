@@ -178,3 +178,17 @@ func TestOneLine(t *testing.T) {
 		t.Errorf("cut inside a rune: %q", got)
 	}
 }
+
+// A replayed seed's directory has its plots beside the trace.
+func TestReplayWritesPlots(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, errs := runCLI("replay", bugFile, "--seed", "1", "--out", dir); code != scenarios.ExitInvalid {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, f := range []string{LatencyPlotFile, AvailabilityPlotFile} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || !strings.Contains(string(b), "<svg") {
+			t.Errorf("%s: %v (%d bytes)", f, err, len(b))
+		}
+	}
+}
