@@ -58,9 +58,12 @@
 // also collects the records of (client, seq); a retry that finds one
 // proposes it instead of a fresh tag, so attempts converge. If all n
 // servers have answered and no tag has a quorum (three coordinators raced
-// on one write in a 3-server cluster), the coordinator answers
-// kv.StatusRetry; that write then cannot finish and ends info at the
-// client's timeout — a liveness cost, never a safety one. A record for a
+// on one write in a 3-server cluster, or two split 2–2 in a 4-server
+// one), no tag ever will — records never change — so the write is never
+// stored: the coordinator answers kv.StatusFailed and the client ends it
+// fail and moves on. (It used to answer StatusRetry, and the client
+// retried the same seq until its timeout, which failed liveness when the
+// timeout outlasted the heal: found by faultline hunt.) A record for a
 // later seq makes any attempt of an earlier one stale (the client has
 // moved on): it is dropped unanswered. A reservation round costs one
 // round trip and one sync per write.

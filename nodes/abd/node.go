@@ -484,8 +484,12 @@ func (n *Node) afterReserve(env nodes.Env, o *op) {
 		}
 	}
 	if len(o.reserves) == n.n {
+		// Every server has recorded a tag for this write and records
+		// never change, so no tag will ever reach a quorum: the write is
+		// never stored. Say so (a definite failure), or its client would
+		// retry the same seq until its timeout.
 		env.Reached("abd: reservations split, no tag has a quorum")
-		n.finish(env, o, kv.Reply{Seq: o.req.Seq, Status: kv.StatusRetry})
+		n.finish(env, o, kv.Reply{Seq: o.req.Seq, Status: kv.StatusFailed})
 	}
 }
 

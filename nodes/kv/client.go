@@ -350,7 +350,7 @@ func (c *Client) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		} else {
 			c.finish(env, nodes.Fail, p.op)
 		}
-	case StatusUnsupported:
+	case StatusUnsupported, StatusFailed:
 		c.finish(env, nodes.Fail, p.op)
 	case StatusNotLeader:
 		hint := c.serverIndex(r.Leader)

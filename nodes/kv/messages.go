@@ -42,6 +42,11 @@ const (
 	// fail. A protocol that answers it should say so in its docs, and its
 	// scenarios should leave the kind out of the mix.
 	StatusUnsupported
+	// StatusFailed: the request certainly was not applied and never will
+	// be (a quorum protocol whose attempts can no longer agree), so the
+	// client ends the operation fail and moves on rather than retrying
+	// the same Seq.
+	StatusFailed
 )
 
 func (s Status) String() string {
@@ -56,6 +61,8 @@ func (s Status) String() string {
 		return "retry"
 	case StatusUnsupported:
 		return "unsupported"
+	case StatusFailed:
+		return "failed"
 	}
 	return "status?"
 }
