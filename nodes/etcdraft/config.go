@@ -33,6 +33,10 @@ type Config struct {
 	// PreVote and CheckQuorum are etcd raft's options of the same names.
 	PreVote     bool
 	CheckQuorum bool
+	// InitialVoters is how many servers (the lowest IDs) the cluster
+	// starts with as voters; 0 means all. The others start as non-members
+	// and ask to join (membership.go).
+	InitialVoters int
 	// Bugs plants integration mistakes, for Faultline to find.
 	Bugs Bugs
 }
@@ -85,6 +89,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("etcdraft: election ticks %d must exceed heartbeat ticks %d", c.ElectionTicks, c.HeartbeatTicks)
 	case c.ElectionTicks > 1<<16:
 		return errors.New("etcdraft: election ticks above 65536")
+	case c.InitialVoters < 0:
+		return fmt.Errorf("etcdraft: initial voters %d must not be negative", c.InitialVoters)
 	case c.SnapshotThreshold <= 0:
 		return fmt.Errorf("etcdraft: snapshot threshold %d must be positive", c.SnapshotThreshold)
 	}

@@ -59,9 +59,31 @@
 // drops, duplicates, delays and reorders; clocks may skew, drift and jump
 // (etcd raft never reads a clock; only the tick timer follows the node's
 // oscillator). Safety holds with any number of failures; progress needs a
-// majority up and connected. Membership is static: the voters are the
-// cluster's servers, bootstrapped as a zero snapshot's ConfState (no
-// ConfChange entries), the way etcd raft's own tests start a cluster.
+// majority up and connected (of the voters of the current
+// configuration).
+//
+// # Membership
+//
+// Every server bootstraps from the same zero snapshot whose ConfState
+// names the first Config.InitialVoters servers (all of them when 0) as
+// voters, the way etcd raft's own tests start a cluster. Membership then
+// changes by single-step ConfChangeV2 entries, one change each (no joint
+// consensus): a server that is not a voter in its applied ConfState —
+// one started late by the nemesis's join, or one removed — sends a
+// MemberRequest to every peer every ElectionTicks ticks; the leader adds
+// it as a learner (AddLearnerNode) and, once the learner's Match reaches
+// the commit index, promotes it (AddNode). A server told to leave
+// (nodes.Leaver) asks the same way to be removed (RemoveNode); a leader
+// removing itself steps down (StepDownOnRemoval). A leader proposes one
+// change at a time (etcd raft refuses a second pending one anyway) and
+// never removes the last voter. Committed changes go through
+// RawNode.ApplyConfChange; the ConfState is persisted by the log (the
+// entries, replayed after a restart) and by every snapshot, which
+// carries the ConfState applied at its index. A restarted server that
+// was told to leave asks to join again (the nemesis restarts it when the
+// leave ends). With InitialVoters set, a voter that knows no leader also
+// asks (it may have been removed while down and no leader would contact
+// it; the leader ignores a voter's request).
 //
 // # Determinism: etcd raft's crypto/rand
 //
@@ -90,7 +112,9 @@
 //
 // ProbeLeaderChanged, ProbeBecameLeader, ProbeSnapshotTaken,
 // ProbeSnapshotSent, ProbeSnapshotApplied, ProbeReadIndexServed,
-// ProbeRetriedWrite, ProbeRecovered and ProbeTornBase mark etcd raft's
+// ProbeRetriedWrite, ProbeRecovered, ProbeTornBase and the membership
+// probes (ProbeConfChangeProposed, ProbeConfChangeApplied,
+// ProbeLearnerAdded, ProbeLearnerPromoted, ProbeRemoved) mark etcd raft's
 // moments of interest for a sweep's coverage report.
 //
 // # Planted bugs

@@ -14,6 +14,7 @@ import (
 
 	"go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/kv"
@@ -68,7 +69,7 @@ func TestStorageAppend(t *testing.T) {
 	if tm, _ := s.Term(2); tm != 2 {
 		t.Errorf("Term(2) = %d, want 2", tm)
 	}
-	s.createSnapshot(1, []byte("state"))
+	s.createSnapshot(1, s.snap.GetMetadata().GetConfState(), []byte("state"))
 	if _, err := s.Term(0); err != raft.ErrCompacted {
 		t.Errorf("Term(0) after compaction: %v, want ErrCompacted", err)
 	}
@@ -116,13 +117,13 @@ func TestDiskRecovery(t *testing.T) {
 			st.files[walName(1)] = w[:len(w)-3] // the HardState record is torn
 		}, 1, []uint64{1, 2}, 0},
 		{"torn newer base", func(st *memStore, d *disk, s *Storage) {
-			s.createSnapshot(2, []byte("x"))
+			s.createSnapshot(2, s.snap.GetMetadata().GetConfState(), []byte("x"))
 			d.begin(st, 2, s)
 			b := st.files[baseName(2)]
 			st.files[baseName(2)] = b[:len(b)/2]
 		}, 1, []uint64{1, 2}, 2},
 		{"compacted generation", func(st *memStore, d *disk, s *Storage) {
-			s.createSnapshot(1, newStateMachine().encode(true))
+			s.createSnapshot(1, s.snap.GetMetadata().GetConfState(), newStateMachine().encode(true))
 			d.begin(st, 2, s)
 			d.forget(st, 2)
 		}, 2, []uint64{2}, 2},
@@ -312,5 +313,41 @@ func BenchmarkSeedEntropy(b *testing.B) {
 	env := &fakeEnv{rng: rand.New(rand.NewPCG(1, 2))}
 	for b.Loop() {
 		seedEntropy(env)()
+	}
+}
+
+// TestConfStatePersisted: a snapshot carries the ConfState applied at its
+// index, so a restart from the disk keeps the membership; before any
+// snapshot the bootstrap ConfState comes back (the conf change entries
+// after it are in the log, replayed by etcd raft).
+func TestConfStatePersisted(t *testing.T) {
+	changed := &pb.ConfState{Voters: []uint64{1, 2, 3, 4}, Learners: []uint64{5}}
+	for _, tt := range []struct {
+		name     string
+		snapshot bool
+		want     *pb.ConfState
+	}{
+		{"no snapshot", false, &pb.ConfState{Voters: []uint64{1, 2, 3}}},
+		{"snapshot after conf changes", true, changed},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, d, s := newMemStore(), &disk{}, newStorage([]uint64{1, 2, 3})
+			d.begin(st, 1, s)
+			es := []*pb.Entry{ent(1, 1, "a"), ent(2, 1, "b")}
+			s.append(es)
+			d.appendEntries(st, es)
+			if tt.snapshot {
+				s.createSnapshot(2, changed, []byte("state"))
+				d.begin(st, 2, s)
+			}
+			rec, err := recoverDisk(st, []uint64{1, 2, 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, cs, _ := rec.storage.InitialState()
+			if !proto.Equal(cs, tt.want) {
+				t.Errorf("recovered ConfState %v, want %v", cs, tt.want)
+			}
+		})
 	}
 }

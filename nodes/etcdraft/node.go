@@ -8,6 +8,7 @@ import (
 
 	"go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/durable"
@@ -62,6 +63,14 @@ type Node struct {
 	confirmed []confirmedRead
 
 	recent []AppliedEntry // the last applied entries, for the invariants
+
+	// Membership (membership.go): the applied ConfState, the ticks since
+	// Start, whether the server was told to leave, and the tick before
+	// which the leader proposes no other conf change.
+	conf        *pb.ConfState
+	ticks       uint64
+	leaving     bool
+	confRetryAt uint64
 }
 
 type confirmedRead struct {
@@ -114,6 +123,9 @@ func (n *Node) Start(env nodes.Env) {
 		voters = append(voters, uint64(p))
 	}
 	slices.Sort(voters)
+	if k := n.cfg.InitialVoters; k > 0 && k < len(voters) {
+		voters = voters[:k]
+	}
 
 	st := env.Store()
 	rec, err := recoverDisk(st, voters)
@@ -143,6 +155,8 @@ func (n *Node) Start(env nodes.Env) {
 		panic(fmt.Sprintf("etcdraft: %v: snapshot data: %v", env.ID(), err))
 	}
 	n.applied = snap.GetMetadata().GetIndex()
+	n.conf = proto.CloneOf(snap.GetMetadata().GetConfState())
+	n.ticks, n.leaving, n.confRetryAt = 0, false, 0
 	n.writes = map[nodes.ID]uint64{}
 	n.reads = map[uint64]kv.Request{}
 
@@ -158,6 +172,8 @@ func (n *Node) Start(env nodes.Env) {
 		PreVote:         n.cfg.PreVote,
 		ReadOnlyOption:  raft.ReadOnlySafe,
 		Logger:          &n.log,
+		// A leader removed from the cluster stops leading it.
+		StepDownOnRemoval: true,
 	}
 	n.inRaft(env, func() { n.rn, err = raft.NewRawNode(cfg) })
 	if err != nil {
@@ -174,6 +190,7 @@ func (n *Node) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 	}
 	defer n.enter(env)()
 	n.inRaft(env, n.rn.Tick)
+	n.memberTick(env)
 	env.SetTimer(n.cfg.TickInterval, tagTick)
 	n.pump(env)
 }
@@ -190,6 +207,8 @@ func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		// Errors are messages etcd raft ignores (from an unknown peer, a
 		// local type off the wire): nothing to do.
 		n.inRaft(env, func() { _ = n.rn.Step(pm) })
+	case MemberRequest:
+		n.member(env, from, m)
 	case kv.Request:
 		n.request(env, from, m)
 	case *kv.Request:
@@ -262,6 +281,7 @@ func (n *Node) finish(env nodes.Env, rd raft.Ready) {
 			panic(fmt.Sprintf("etcdraft: %v: snapshot data: %v", env.ID(), err))
 		}
 		n.sm, n.applied = sm, rd.Snapshot.GetMetadata().GetIndex()
+		n.conf = proto.CloneOf(rd.Snapshot.GetMetadata().GetConfState())
 		env.Reached(ProbeSnapshotApplied)
 	}
 	for _, e := range rd.CommittedEntries {
@@ -383,8 +403,12 @@ func (n *Node) apply(env nodes.Env, e *pb.Entry) {
 	}
 	n.applied = e.GetIndex()
 	n.remember(AppliedEntry{Index: e.GetIndex(), Term: e.GetTerm(), Data: string(e.GetData())})
-	if e.GetType() != pb.EntryNormal || len(e.GetData()) == 0 {
-		return // the leader's empty entry of its term; no conf changes are proposed
+	if e.GetType() == pb.EntryConfChange || e.GetType() == pb.EntryConfChangeV2 {
+		n.applyConfChange(env, e)
+		return
+	}
+	if len(e.GetData()) == 0 {
+		return // the leader's empty entry of its term
 	}
 	c, err := decodeCommand(e.GetData())
 	if err != nil {
@@ -425,7 +449,7 @@ func (n *Node) maybeSnapshot(env nodes.Env) {
 	if n.applied < n.storage.offset()+uint64(n.cfg.SnapshotThreshold) || n.applied > n.storage.lastIndex() {
 		return
 	}
-	n.storage.createSnapshot(n.applied, n.sm.encode(!n.cfg.Bugs.SnapshotWithoutSessions))
+	n.storage.createSnapshot(n.applied, n.conf, n.sm.encode(!n.cfg.Bugs.SnapshotWithoutSessions))
 	st := env.Store()
 	gen := n.disk.gen + 1
 	n.disk.begin(st, gen, n.storage)

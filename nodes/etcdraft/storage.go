@@ -109,8 +109,9 @@ func (s *Storage) applySnapshot(snap *pb.Snapshot) {
 }
 
 // createSnapshot makes a snapshot at applied index i with the state
-// machine's data and drops the log up to i (log compaction).
-func (s *Storage) createSnapshot(i uint64, data []byte) *pb.Snapshot {
+// machine's data and the ConfState applied at i, and drops the log up to
+// i (log compaction).
+func (s *Storage) createSnapshot(i uint64, cs *pb.ConfState, data []byte) *pb.Snapshot {
 	off := s.offset()
 	if i <= off || i > s.lastIndex() {
 		panic("etcdraft: snapshot index outside the log")
@@ -118,7 +119,7 @@ func (s *Storage) createSnapshot(i uint64, data []byte) *pb.Snapshot {
 	term := s.ents[i-off].GetTerm()
 	snap := &pb.Snapshot{Data: data, Metadata: &pb.SnapshotMetadata{
 		Index: new(i), Term: new(term),
-		ConfState: proto.CloneOf(s.snap.GetMetadata().GetConfState()),
+		ConfState: proto.CloneOf(cs),
 	}}
 	s.snap = snap
 	s.ents = append([]*pb.Entry{dummy(i, term)}, s.ents[i-off+1:]...)

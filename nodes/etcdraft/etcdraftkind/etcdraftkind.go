@@ -48,6 +48,8 @@ func Kind() scenarios.NodeKind {
 				Default: fmt.Sprint(etcdraft.DefaultSnapshotThreshold), Help: "applied entries kept in the log before a snapshot"},
 			{Key: "pre_vote", Type: scenarios.ParamBool, Default: "true", Help: "etcd raft's PreVote"},
 			{Key: "check_quorum", Type: scenarios.ParamBool, Default: "true", Help: "etcd raft's CheckQuorum"},
+			{Key: "initial_voters", Type: scenarios.ParamInt, Default: "0",
+				Help: "servers (n1..nK) the cluster starts with as voters, 0 for all; the others join as learners when started (nemesis join), then are promoted"},
 			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs"},
 		},
 		// A quorum must survive one crash.
@@ -75,11 +77,15 @@ func config(p scenarios.Params) (etcdraft.Config, error) {
 		SnapshotThreshold: p.Int("snapshot_threshold"),
 		PreVote:           p.Bool("pre_vote"),
 		CheckQuorum:       p.Bool("check_quorum"),
+		InitialVoters:     p.Int("initial_voters"),
 		Bugs: etcdraft.Bugs{
 			HardStateNotSynced:      p.Has("bugs", BugHardStateNotSynced),
 			ReadWithoutReadIndex:    p.Has("bugs", BugReadWithoutReadIndex),
 			SnapshotWithoutSessions: p.Has("bugs", BugSnapshotWithoutSessions),
 		},
+	}
+	if c.InitialVoters < 0 {
+		return c, p.Errorf("initial_voters", "%d must not be negative", c.InitialVoters)
 	}
 	if err := c.WithDefaults().Validate(); err != nil {
 		return c, p.Errorf("election_ticks", "%s", strings.TrimPrefix(err.Error(), "etcdraft: "))

@@ -40,7 +40,7 @@ func load(t *testing.T, path string) *scenarios.Scenario {
 // raft-kv-full's faults and checks) are green on a few seeds, and the
 // first seed of each runs twice to the same trace.
 func TestLibrary(t *testing.T) {
-	for _, name := range []string{"etcdraft-partitions", "etcdraft-full"} {
+	for _, name := range []string{"etcdraft-partitions", "etcdraft-full", "etcdraft-membership"} {
 		t.Run(name, func(t *testing.T) {
 			faultlinetest.Run(t, load(t, "../../../scenarios/"+name+".yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
 		})
@@ -56,6 +56,21 @@ func TestProbes(t *testing.T) {
 	}
 	for _, p := range []string{etcdraft.ProbeLeaderChanged, etcdraft.ProbeBecameLeader, etcdraft.ProbeSnapshotTaken,
 		etcdraft.ProbeSnapshotSent, etcdraft.ProbeReadIndexServed, etcdraft.ProbeRetriedWrite} {
+		if o.Probes[p] == 0 {
+			t.Errorf("probe %q never fired in seed 1", p)
+		}
+	}
+}
+
+// TestMembershipProbes: the membership scenario adds n4 and n5 as
+// learners, promotes them and removes the leavers (seed 1, measured).
+func TestMembershipProbes(t *testing.T) {
+	o := scenarios.RunSeed(load(t, "../../../scenarios/etcdraft-membership.yaml"), 1, scenarios.RunOptions{})
+	if o.Failed() {
+		t.Fatalf("seed 1: %s: %s", o.Status, o.Reason)
+	}
+	for _, p := range []string{etcdraft.ProbeConfChangeProposed, etcdraft.ProbeConfChangeApplied,
+		etcdraft.ProbeLearnerAdded, etcdraft.ProbeLearnerPromoted, etcdraft.ProbeRemoved} {
 		if o.Probes[p] == 0 {
 			t.Errorf("probe %q never fired in seed 1", p)
 		}
@@ -96,6 +111,7 @@ func TestParamErrors(t *testing.T) {
 		{"{bugs: read-without-read-index}", "read-without-read-index"},
 		{"{tick: 0s}", "tick"},
 		{"{pre_vote: maybe}", "pre_vote"},
+		{"{initial_voters: -1}", "initial_voters"},
 	} {
 		_, err := scenarios.Parse("bad.yaml", []byte("cluster: {node: etcdraft, size: 3, params: "+c.params+"}\n"))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -115,6 +131,10 @@ func TestContract(t *testing.T) {
 	}
 	t.Run("no-prevote-no-checkquorum", func(t *testing.T) {
 		nodetest.Run(t, etcdraftkind.Kind(), nodetest.Options{Params: []scenarios.Param{{Key: "pre_vote", Value: "false"}, {Key: "check_quorum", Value: "false"}}})
+	})
+	// Servers beyond the first voter start as non-members and join.
+	t.Run("initial-voters", func(t *testing.T) {
+		nodetest.Run(t, etcdraftkind.Kind(), nodetest.Options{Params: []scenarios.Param{{Key: "initial_voters", Value: "1"}}})
 	})
 }
 
