@@ -37,6 +37,11 @@ type Config struct {
 	// starts with as voters; 0 means all. The others start as non-members
 	// and ask to join (membership.go).
 	InitialVoters int
+	// JointConsensus makes every membership change go through a joint
+	// configuration (C_old,new, then C_new: ConfChangeV2 with the
+	// JointImplicit transition, which etcd raft leaves by itself) instead
+	// of a single-step change.
+	JointConsensus bool
 	// Bugs plants integration mistakes, for Faultline to find.
 	Bugs Bugs
 }

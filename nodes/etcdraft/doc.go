@@ -67,8 +67,10 @@
 // Every server bootstraps from the same zero snapshot whose ConfState
 // names the first Config.InitialVoters servers (all of them when 0) as
 // voters, the way etcd raft's own tests start a cluster. Membership then
-// changes by single-step ConfChangeV2 entries, one change each (no joint
-// consensus): a server that is not a voter in its applied ConfState —
+// changes by ConfChangeV2 entries, one change each — single-step by
+// default, or, with Config.JointConsensus, through a joint configuration
+// (the JointImplicit transition: C_old,new, which etcd raft leaves by
+// itself for C_new): a server that is not a voter in its applied ConfState —
 // one started late by the nemesis's join, or one removed — sends a
 // MemberRequest to every peer every ElectionTicks ticks; the leader adds
 // it as a learner (AddLearnerNode) and, once the learner's Match reaches

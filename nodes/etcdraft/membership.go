@@ -16,6 +16,8 @@ import (
 const (
 	ProbeConfChangeProposed = "etcdraft: conf change proposed"
 	ProbeConfChangeApplied  = "etcdraft: conf change applied"
+	ProbeJointEntered       = "etcdraft: joint configuration entered"
+	ProbeJointLeft          = "etcdraft: joint configuration left"
 	ProbeLearnerAdded       = "etcdraft: learner added"
 	ProbeLearnerPromoted    = "etcdraft: learner promoted to voter"
 	ProbeRemoved            = "etcdraft: server removed"
@@ -112,6 +114,11 @@ func (n *Node) member(env nodes.Env, from nodes.ID, req MemberRequest) {
 		cc = &pb.ConfChangeSingle{Type: pb.ConfChangeType_ConfChangeAddLearnerNode.Enum(), NodeId: new(id)}
 	}
 	v2 := &pb.ConfChangeV2{Changes: []*pb.ConfChangeSingle{cc}}
+	if n.cfg.JointConsensus {
+		// Through C_old,new: etcd raft enters the joint configuration
+		// when this applies and proposes leaving it by itself.
+		v2.Transition = pb.ConfChangeTransition_ConfChangeTransitionJointImplicit.Enum()
+	}
 	var err error
 	n.inRaft(env, func() { err = n.rn.ProposeConfChange(v2) })
 	if err != nil {
@@ -158,6 +165,12 @@ func (n *Node) applyConfChange(env nodes.Env, e *pb.Entry) {
 	n.conf = proto.CloneOf(cs)
 	n.confRetryAt = 0
 	env.Reached(ProbeConfChangeApplied)
+	switch wasJoint, joint := len(before.GetVotersOutgoing()) > 0, len(n.conf.GetVotersOutgoing()) > 0; {
+	case joint && !wasJoint:
+		env.Reached(ProbeJointEntered)
+	case wasJoint && !joint:
+		env.Reached(ProbeJointLeft)
+	}
 	for _, ch := range cc.AsV2().GetChanges() {
 		id := ch.GetNodeId()
 		switch ch.GetType() {

@@ -50,6 +50,8 @@ func Kind() scenarios.NodeKind {
 			{Key: "check_quorum", Type: scenarios.ParamBool, Default: "true", Help: "etcd raft's CheckQuorum"},
 			{Key: "initial_voters", Type: scenarios.ParamInt, Default: "0",
 				Help: "servers (n1..nK) the cluster starts with as voters, 0 for all; the others join as learners when started (nemesis join), then are promoted"},
+			{Key: "joint_consensus", Type: scenarios.ParamBool, Default: "false",
+				Help: "make every membership change a joint configuration (C_old,new, then C_new) instead of a single step"},
 			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs"},
 		},
 		// A quorum must survive one crash.
@@ -78,6 +80,7 @@ func config(p scenarios.Params) (etcdraft.Config, error) {
 		PreVote:           p.Bool("pre_vote"),
 		CheckQuorum:       p.Bool("check_quorum"),
 		InitialVoters:     p.Int("initial_voters"),
+		JointConsensus:    p.Bool("joint_consensus"),
 		Bugs: etcdraft.Bugs{
 			HardStateNotSynced:      p.Has("bugs", BugHardStateNotSynced),
 			ReadWithoutReadIndex:    p.Has("bugs", BugReadWithoutReadIndex),

@@ -40,7 +40,7 @@ func load(t *testing.T, path string) *scenarios.Scenario {
 // raft-kv-full's faults and checks) are green on a few seeds, and the
 // first seed of each runs twice to the same trace.
 func TestLibrary(t *testing.T) {
-	for _, name := range []string{"etcdraft-partitions", "etcdraft-full", "etcdraft-membership"} {
+	for _, name := range []string{"etcdraft-partitions", "etcdraft-full", "etcdraft-membership", "etcdraft-membership-joint"} {
 		t.Run(name, func(t *testing.T) {
 			faultlinetest.Run(t, load(t, "../../../scenarios/"+name+".yaml"), faultlinetest.Seeds(3), faultlinetest.Parallel())
 		})
@@ -74,6 +74,25 @@ func TestMembershipProbes(t *testing.T) {
 		if o.Probes[p] == 0 {
 			t.Errorf("probe %q never fired in seed 1", p)
 		}
+	}
+}
+
+// TestJointConsensus: with joint_consensus every change goes through a
+// joint configuration, which etcd raft leaves by itself; the single-step
+// scenario never enters one (seed 1 of each, measured).
+func TestJointConsensus(t *testing.T) {
+	joint := scenarios.RunSeed(load(t, "../../../scenarios/etcdraft-membership-joint.yaml"), 1, scenarios.RunOptions{})
+	single := scenarios.RunSeed(load(t, "../../../scenarios/etcdraft-membership.yaml"), 1, scenarios.RunOptions{})
+	if joint.Failed() || single.Failed() {
+		t.Fatalf("seed 1: joint %s (%s), single %s (%s)", joint.Status, joint.Reason, single.Status, single.Reason)
+	}
+	for _, p := range []string{etcdraft.ProbeJointEntered, etcdraft.ProbeJointLeft, etcdraft.ProbeLearnerPromoted, etcdraft.ProbeRemoved} {
+		if joint.Probes[p] == 0 {
+			t.Errorf("joint: probe %q never fired in seed 1", p)
+		}
+	}
+	if single.Probes[etcdraft.ProbeJointEntered] != 0 {
+		t.Errorf("single-step changes entered a joint configuration")
 	}
 }
 
