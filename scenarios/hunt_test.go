@@ -13,12 +13,17 @@ import (
 )
 
 // Every registered protocol gets a hunting scenario from its name alone,
-// with each of its workloads.
+// with each of its workloads — except where its parameters decide the
+// workload it speaks (ValidateWorkload), where the error names the
+// parameter to set.
 func TestHuntScenarioEveryKind(t *testing.T) {
 	for _, name := range scenarios.NodeKindNames() {
 		nk, _ := scenarios.LookupNode(name)
 		for _, wl := range nk.Workloads {
 			sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: name, Workload: wl})
+			if err != nil && nk.ValidateWorkload != nil && strings.Contains(err.Error(), ": cluster.params.") {
+				continue
+			}
 			if err != nil {
 				t.Errorf("%s/%s: %v", name, wl, err)
 				continue

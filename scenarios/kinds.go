@@ -51,6 +51,12 @@ type NodeKind struct {
 	// Validate, if set, checks the parameters together after each was
 	// parsed; report problems with Params.Errorf.
 	Validate func(p Params) error
+	// ValidateWorkload, if set, checks that the protocol as configured by
+	// p can run the scenario's workload kind (one of Workloads), for
+	// protocols whose parameters decide what they speak (a CRDT of type
+	// gcounter speaks the counter workload, not the set); report problems
+	// with Params.Errorf.
+	ValidateWorkload func(p Params, workload string) error
 	// Build makes the protocol for one run of a cluster of size servers.
 	Build func(p Params, size int) (*Protocol, error)
 	_     struct{}

@@ -53,6 +53,13 @@ type World struct {
 	online   []string // checks installed before the run
 }
 
+// workloadSpec is the scenario's workload as its kind's Build sees it.
+func (sc *Scenario) workloadSpec(p Params) WorkloadSpec {
+	w := &sc.Workload
+	return WorkloadSpec{Clients: w.Clients, Keys: w.Keys, Mix: w.Mix, Timeout: w.Timeout, Rate: w.Rate,
+		Params: p, Duration: sc.Run.Duration, Heal: sc.Run.Heal}
+}
+
 // Build constructs the world for one seed: protocol, clients, network,
 // clocks, disk, online checks, history recorder and nemesis schedule.
 func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
@@ -74,8 +81,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	clients, err := wk.Build(WorkloadSpec{Clients: sc.Workload.Clients, Keys: sc.Workload.Keys, Mix: sc.Workload.Mix,
-		Timeout: sc.Workload.Timeout, Rate: sc.Workload.Rate, Params: wparams, Duration: sc.Run.Duration, Heal: sc.Run.Heal})
+	clients, err := wk.Build(sc.workloadSpec(wparams))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %s: workload: %v", sc.Name, err)
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -155,6 +156,16 @@ func (sc *Scenario) Validate() error {
 	if !slices.Contains(nk.Workloads, w.Kind) {
 		return bad("workload.kind", "node kind %q does not speak workload %q (it speaks: %s)", nk.Name, w.Kind, strings.Join(nk.Workloads, ", "))
 	}
+	if nk.ValidateWorkload != nil {
+		if err := nk.ValidateWorkload(params, w.Kind); err != nil {
+			// A default parameter was not written: blame the workload.
+			var e *Error
+			if errors.As(err, &e) && e.Pos.Line == 0 {
+				e.Pos = s.at("workload.kind")
+			}
+			return err
+		}
+	}
 	if w.Clients < 1 || w.Clients > 1000 {
 		return bad("workload.clients", "want between 1 and 1000 clients, got %d", w.Clients)
 	}
@@ -192,8 +203,19 @@ func (sc *Scenario) Validate() error {
 			return &Error{Pos: p.Pos, Field: "workload." + p.Key, Msg: fmt.Sprintf("unknown field%s (want one of: %s)", didYouMean(p.Key, fields), strings.Join(fields, ", "))}
 		}
 	}
-	if _, err := parseParams("workload", s.Source, wk.Params, w.Params); err != nil {
+	wparams, err := parseParams("workload", s.Source, wk.Params, w.Params)
+	if err != nil {
 		return err
+	}
+	// A workload's Build is its validation too (it is cheap and has no
+	// effects): what it refuses is a load error at the workload section,
+	// not a failure of the first seed.
+	if _, err := wk.Build(s.workloadSpec(wparams)); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return err
+		}
+		return bad("workload", "%v", err)
 	}
 	r := &s.Run
 	if r.Duration > 24*time.Hour || r.Heal > 24*time.Hour {

@@ -77,10 +77,11 @@ func Kind() scenarios.NodeKind {
 		// What every type performs together; a type refuses the others
 		// (kv.StatusUnsupported). The register workload's cas is not among
 		// them: a CRDT register has no atomic read-modify-write.
-		Ops:      []string{crdt.OpAdd.String(), crdt.OpRemove.String(), nodes.OpRead.String(), nodes.OpWrite.String()},
-		Digest:   true,
-		Checks:   Checks(),
-		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
+		Ops:              []string{crdt.OpAdd.String(), crdt.OpRemove.String(), nodes.OpRead.String(), nodes.OpWrite.String()},
+		Digest:           true,
+		Checks:           Checks(),
+		Validate:         func(p scenarios.Params) error { _, err := config(p); return err },
+		ValidateWorkload: validateWorkload,
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {
@@ -92,6 +93,24 @@ func Kind() scenarios.NodeKind {
 			return &scenarios.Protocol{Factory: gossip.New(cfg), Digest: digest}, nil
 		},
 	}
+}
+
+// validateWorkload refuses a workload the configured type cannot serve
+// (a counter type needs the counter workload, a set type the set, a
+// register type the register).
+func validateWorkload(p scenarios.Params, workload string) error {
+	t := p.String("type")
+	want := "register"
+	switch {
+	case t == TypeORSetOp || gossip.Type(t) == gossip.ORSet:
+		want = crdtclient.KindSet
+	case gossip.Type(t).IsCounter():
+		want = crdtclient.KindCounter
+	}
+	if workload != want {
+		return p.Errorf("type", "type %s serves the %s workload, not %s", t, want, workload)
+	}
+	return nil
 }
 
 func causalConfig(p scenarios.Params) causal.Config {

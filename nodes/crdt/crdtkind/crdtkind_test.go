@@ -220,7 +220,11 @@ func TestParamErrors(t *testing.T) {
 		{"cluster: {node: crdt, size: 3, params: {type: orset-op, bugs: remove-unseen}}\n", "remove-unseen needs a state-based type"},
 		{"cluster: {node: crdt, size: 3}\nworkload: {kind: counter}\ncheck: [set-add-wins]\n", "judges the set workload"},
 		{"cluster: {node: crdt, size: 3}\nworkload: {kind: counter, mix: {remove: 1}}\n", "remove"},
-		{"cluster: {node: crdt, size: 3}\nworkload: {kind: register, mix: {cas: 1}}\n", "cas"},
+		{"cluster: {node: crdt, size: 3, params: {type: lww}}\nworkload: {kind: register, mix: {cas: 1}}\n", "cas"},
+		{"cluster: {node: crdt, size: 3, params: {type: gcounter}}\nworkload: {kind: set}\n", "bad.yaml:1:47: cluster.params.type: type gcounter serves the counter workload, not set"},
+		{"cluster: {node: crdt, size: 3, params: {type: orset-op}}\nworkload: {kind: counter}\n", "type orset-op serves the set workload, not counter"},
+		{"cluster: {node: crdt, size: 3, params: {type: lww}}\n", "type lww serves the register workload, not counter"},
+		{"cluster: {node: crdt, size: 3}\nworkload: {kind: set}\n", "bad.yaml:2:"},
 	} {
 		_, err := scenarios.Parse("bad.yaml", []byte(c.yaml))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -114,13 +114,10 @@ func TestParamErrors(t *testing.T) {
 			t.Errorf("%q loaded; want an error", bad)
 		}
 	}
-	// The workload's own constraints are checked when it is built.
-	sc, err := scenarios.Parse("bad.yaml", []byte("cluster: {node: twopc, size: 3}\nworkload: {kind: bank, accounts: 1}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := scenarios.Build(sc, 1, scenarios.RunOptions{}); err == nil || !strings.Contains(err.Error(), "Bank.Accounts") {
-		t.Errorf("one account: got %v, want an error naming Bank.Accounts", err)
+	// The workload's own constraints are load errors at the workload.
+	_, err := scenarios.Parse("bad.yaml", []byte("cluster: {node: twopc, size: 3}\nworkload: {kind: bank, accounts: 1}\n"))
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml:2:") || !strings.Contains(err.Error(), "Bank.Accounts") {
+		t.Errorf("one account: got %v, want a load error at bad.yaml:2 naming Bank.Accounts", err)
 	}
 }
 
