@@ -60,7 +60,7 @@ func checkLostWrites(h *History, healedAt time.Duration) Result {
 			}
 		}
 	}
-	metrics := []Metric{{"acknowledged writes", float64(nAcked)}, {"lost writes", float64(nLost)}}
+	metrics := []Metric{{Name: "acknowledged writes", Value: float64(nAcked)}, {Name: "lost writes", Value: float64(nLost)}}
 	switch {
 	case nLost > 0:
 		res.Verdict, res.Metrics = Invalid, metrics

@@ -92,9 +92,9 @@ func checkStaleness(h *History) Result {
 		share = float64(len(ks)) / float64(reads)
 	}
 	res.Metrics = []Metric{
-		{"reads", float64(reads)}, {"stale reads", float64(len(ks))}, {"stale share", share},
-		{"k max", float64(pct(ks, 100))}, {"k p99", float64(pct(ks, 99))},
-		{"Δ max ms", pct(ds, 100).Seconds() * 1000}, {"Δ p99 ms", pct(ds, 99).Seconds() * 1000},
+		{Name: "reads", Value: float64(reads)}, {Name: "stale reads", Value: float64(len(ks))}, {Name: "stale share", Value: share},
+		{Name: "k max", Value: float64(pct(ks, 100))}, {Name: "k p99", Value: float64(pct(ks, 99))},
+		{Name: "Δ max ms", Value: pct(ds, 100).Seconds() * 1000}, {Name: "Δ p99 ms", Value: pct(ds, 99).Seconds() * 1000},
 	}
 	if worst < 0 {
 		res.Explanation = fmt.Sprintf("none of %d reads was stale", reads)

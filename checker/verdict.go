@@ -109,6 +109,9 @@ type Result struct {
 type Metric struct {
 	Name  string  `json:"name"`
 	Value float64 `json:"value"`
+	// Across says how the metric of many runs is summarised (default:
+	// inferred from Name).
+	Across Across `json:"across,omitempty"`
 }
 
 // Combine composes results under name: the verdict is the Worst of theirs,

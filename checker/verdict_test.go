@@ -81,3 +81,34 @@ func TestPanicIsUnknown(t *testing.T) {
 		t.Errorf("report lacks children:\n%s", s)
 	}
 }
+
+// A metric's summary round-trips through its JSON name, inferred is left
+// out, and a name nobody wrote is an error naming the choices.
+func TestAcrossText(t *testing.T) {
+	for a := AcrossInferred; a <= AcrossMedian; a++ {
+		b, err := a.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Across
+		if err := back.UnmarshalText(b); err != nil || back != a {
+			t.Errorf("%v: round trip gave %v, %v", a, back, err)
+		}
+	}
+	var a Across
+	if err := a.UnmarshalText([]byte("average")); err == nil || !strings.Contains(err.Error(), "sum, max, mean, median") {
+		t.Errorf("unknown summary: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		want Across
+	}{{"lost writes", AcrossSum}, {"stale share", AcrossMean}, {"ops/s", AcrossMean},
+		{"in-doubt max ms", AcrossMax}, {"p99 ms", AcrossMedian}} {
+		if got := AcrossInferred.Resolve(c.name); got != c.want {
+			t.Errorf("%q inferred %v, want %v", c.name, got, c.want)
+		}
+	}
+	if got := AcrossMax.Resolve("p99 ms"); got != AcrossMax {
+		t.Errorf("a declared summary was overridden by the name: %v", got)
+	}
+}

@@ -240,8 +240,8 @@ func aggregate(sc *Scenario, seeds []seedFigures) CompareRow {
 	var ok, faultOps, okFlt, reads int
 	var lat, staleBy []time.Duration
 	var staleK []int
-	counts := map[string]int{} // check/metric → seeds that reported it
 	byName := map[string]int{} // check name → index in row.Checks
+	var metrics []metricSeeds  // per row.Checks entry
 	for _, f := range seeds {
 		row.Counts[f.status]++
 		row.Ops += f.ops
@@ -257,6 +257,7 @@ func aggregate(sc *Scenario, seeds []seedFigures) CompareRow {
 				j = len(row.Checks)
 				byName[c.Name] = j
 				row.Checks = append(row.Checks, CompareCheck{Name: c.Name})
+				metrics = append(metrics, metricSeeds{})
 			}
 			cc := &row.Checks[j]
 			switch c.Verdict {
@@ -266,15 +267,12 @@ func aggregate(sc *Scenario, seeds []seedFigures) CompareRow {
 				cc.Unknown++
 			}
 			cc.Measured = cc.Measured || c.Measured
-			cc.Metrics = addMetrics(cc.Metrics, c.Metrics)
-			for _, m := range c.Metrics {
-				counts[c.Name+"/"+m.Name]++
-			}
+			metrics[j].add(c.Metrics)
 		}
 	}
 	for i := range row.Checks {
 		c := &row.Checks[i]
-		c.Metrics = finishMetrics(c.Metrics, func(metric string) int { return counts[c.Name+"/"+metric] })
+		c.Metrics = metrics[i].summary()
 		if c.Name == CheckStaleness {
 			// Percentiles do not add up: pool the stale reads of every seed.
 			slices.Sort(staleK)
@@ -305,57 +303,70 @@ func aggregate(sc *Scenario, seeds []seedFigures) CompareRow {
 	return row
 }
 
-func kindOfMetric(name string) string {
-	switch {
-	case strings.HasSuffix(name, "share"), strings.HasSuffix(name, "/s"), strings.Contains(name, " per "):
-		return "share" // shares, rates and ratios: averaged over the seeds
-	case strings.Contains(name, "max") || strings.Contains(name, "p99") || strings.Contains(name, "p50"):
-		return "max"
-	}
-	return "sum"
+// metricSeeds gathers one check's metrics over the seeds of a row, in the
+// order they were first reported.
+type metricSeeds struct {
+	metrics []checker.Metric // first report of each, for Name and Across
+	values  [][]float64      // per metric, every seed's value
 }
 
-func addMetrics(acc, ms []checker.Metric) []checker.Metric {
+func (a *metricSeeds) add(ms []checker.Metric) {
 	for _, m := range ms {
-		i := slices.IndexFunc(acc, func(a checker.Metric) bool { return a.Name == m.Name })
+		i := slices.IndexFunc(a.metrics, func(x checker.Metric) bool { return x.Name == m.Name })
 		if i < 0 {
-			acc = append(acc, m)
-			continue
+			i = len(a.metrics)
+			a.metrics = append(a.metrics, m)
+			a.values = append(a.values, nil)
 		}
-		if kindOfMetric(m.Name) == "max" {
-			acc[i].Value = max(acc[i].Value, m.Value)
-		} else {
-			acc[i].Value += m.Value
-		}
+		a.values[i] = append(a.values[i], m.Value)
 	}
-	return acc
 }
 
-// finishMetrics turns summed shares into averages over the seeds that
-// reported them, or recomputes the staleness share from its counts.
-func finishMetrics(ms []checker.Metric, seedsOf func(metric string) int) []checker.Metric {
-	get := func(name string) (float64, bool) {
-		for _, m := range ms {
-			if m.Name == name {
-				return m.Value, true
-			}
-		}
-		return 0, false
+// summary summarises each metric over the seeds that reported it, as its
+// Across says; the staleness share is recomputed from its counts.
+func (a *metricSeeds) summary() []checker.Metric {
+	if len(a.metrics) == 0 {
+		return nil
 	}
-	for i, m := range ms {
-		if kindOfMetric(m.Name) != "share" {
-			continue
+	out := make([]checker.Metric, len(a.metrics))
+	sum := func(vs []float64) float64 {
+		t := 0.0
+		for _, v := range vs {
+			t += v
 		}
-		stale, ok1 := get("stale reads")
-		reads, ok2 := get("reads")
-		switch {
-		case m.Name == "stale share" && ok1 && ok2 && reads > 0:
-			ms[i].Value = stale / reads
-		case seedsOf(m.Name) > 0:
-			ms[i].Value = m.Value / float64(seedsOf(m.Name))
+		return t
+	}
+	for i, m := range a.metrics {
+		vs := a.values[i]
+		m.Across = m.Across.Resolve(m.Name)
+		switch m.Across {
+		case checker.AcrossMax:
+			m.Value = slices.Max(vs)
+		case checker.AcrossMean:
+			m.Value = sum(vs) / float64(len(vs))
+		case checker.AcrossMedian:
+			sorted := slices.Sorted(slices.Values(vs))
+			m.Value = sorted[(len(sorted)-1)/2]
+		default:
+			m.Value = sum(vs)
+		}
+		out[i] = m
+	}
+	stale, reads := -1, -1
+	for i, m := range out {
+		switch m.Name {
+		case "stale reads":
+			stale = i
+		case "reads":
+			reads = i
 		}
 	}
-	return ms
+	for i, m := range out {
+		if m.Name == "stale share" && stale >= 0 && reads >= 0 && out[reads].Value > 0 {
+			out[i].Value = out[stale].Value / out[reads].Value
+		}
+	}
+	return out
 }
 
 func pct(xs []time.Duration, p int) time.Duration {
