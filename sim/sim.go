@@ -489,7 +489,7 @@ func (s *Sim) Run(until time.Duration) Result {
 			out = OutcomeQuiescent
 			break
 		}
-		if s.q.items[0].at > end {
+		if s.q.peek() > end {
 			break
 		}
 		if s.steps >= s.cfg.MaxEvents {
