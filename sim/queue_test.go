@@ -177,3 +177,26 @@ func TestRadixQueuePopsAsTheHeap(t *testing.T) {
 		})
 	}
 }
+
+// Two items with the same (at, seq) — the low counter of a resumed
+// process's deferred work reaching the number of a scripted event at the
+// same instant — come out in the order they were pushed, whichever bucket
+// they meet in.
+func TestRadixQueueTiesComeOutInPushOrder(t *testing.T) {
+	for _, gap := range []int64{0, 1, 1000, 1 << 40} {
+		var q radixQueue
+		q.push(item{at: 0, seq: 1, slot: 1})
+		q.push(item{at: gap, seq: 9, slot: 2}) // scheduled long ago
+		q.push(item{at: gap, seq: 20, slot: 3})
+		q.pop()
+		q.push(item{at: gap, seq: 9, slot: 4}) // the low counter reaches 9
+		q.push(item{at: gap, seq: 8, slot: 5})
+		var got []uint32
+		for q.len() > 0 {
+			got = append(got, q.pop().slot)
+		}
+		if want := []uint32{5, 2, 4, 3}; !slices.Equal(got, want) {
+			t.Errorf("gap %d: popped slots %v, want %v", gap, got, want)
+		}
+	}
+}

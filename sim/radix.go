@@ -22,6 +22,13 @@ import "math/bits"
 // which gets sequence numbers from a low counter) is inserted in place,
 // a rare linear step; and spreading a bucket appends a subsequence of it
 // to buckets that were empty. Bucket 0 is then popped from its front.
+//
+// The low counter can reach a number an ordinary item pending at the same
+// instant already has (a scripted event at the end of a pause, such as the
+// heal): of two items with the same (at, seq), the one pushed first comes
+// out first. The heap's order for such a tie depended on its shape; pushed
+// first is what it did in the cases the library's scenarios reach (their
+// trace hashes did not change).
 type radixQueue struct {
 	last    int64
 	n       int
@@ -44,17 +51,18 @@ func (q *radixQueue) push(it item) {
 	q.n++
 	q.mask |= 1 << k
 	q.minValid = false
-	if n := len(b); n == 0 || b[n-1].seq < it.seq {
+	if n := len(b); n == 0 || b[n-1].seq <= it.seq {
 		q.buckets[k] = append(b, it)
 		return
 	}
-	// A low seq (see the type's doc): insert it in seq order.
+	// A low seq (see the type's doc): insert it in seq order, after any
+	// item with the same (at, seq).
 	from := 0
 	if k == 0 {
 		from = q.head
 	}
 	i := from
-	for i < len(b) && b[i].seq < it.seq {
+	for i < len(b) && b[i].seq <= it.seq {
 		i++
 	}
 	b = append(b, item{})
