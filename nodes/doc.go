@@ -27,6 +27,18 @@
 // state, no channels or functions. Their %+v rendering appears in the trace,
 // so a message with pointer fields should implement fmt.Stringer.
 //
+// # Recycled messages
+//
+// A type that implements [Recycler] (a pointer type, as *AppendEntries)
+// is copied on send into a delivered copy of the same type that its
+// handler has finished with, instead of into new memory: the simulator
+// keeps the delivered copies of each world, per type, and hands them back
+// to CloneInto. A protocol sends such a message from a scratch value it
+// reuses (Send copies at once) and, on the receiving side, copies out what
+// it keeps before the handler returns. It is an opt-in for the few
+// messages that dominate a protocol's traffic; everything else is copied
+// into fresh memory and may be kept forever.
+//
 // # Crash and restart
 //
 // A crash discards the Node value and all its timers. A restart builds a new

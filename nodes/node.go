@@ -78,6 +78,22 @@ type Cloner interface {
 	Clone() Message
 }
 
+// Recycler is implemented by message types whose delivered copies a host
+// may reuse for later sends of the same type, so that a protocol's hot
+// messages are not allocated once per send (see "Recycled messages" in
+// the package doc). CloneInto returns a deep copy of the receiver, as
+// [Cloner.Clone] does, built in dst's memory: dst is nil (allocate a new
+// value) or a value of the same dynamic type that a handler has finished
+// with, whose contents are garbage and whose slices may be reused.
+//
+// Opting in is a promise about the receiving side: a handler must not keep
+// a delivered Recycler, or anything it reaches (a slice's array), after it
+// returns; it copies what it keeps. nodetest's messages check runs each
+// seed with and without recycling and reports a trace that differs.
+type Recycler interface {
+	CloneInto(dst Message) Message
+}
+
 // TimerID identifies a pending timer so it can be cancelled. IDs are unique
 // per node incarnation and never zero.
 type TimerID uint64

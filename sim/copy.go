@@ -11,7 +11,8 @@ import (
 // share memory. Types that cannot alias (no pointers, slices, maps or
 // interfaces anywhere inside, sent by value) are passed through without a
 // copy; the answer is cached per type. Types implementing nodes.Cloner
-// copy themselves.
+// copy themselves, and so do nodes.Recyclers (into new memory here; the
+// world's send copies them into delivered copies, msgtype.go).
 type copier struct {
 	plain map[reflect.Type]bool
 }
@@ -21,6 +22,9 @@ func (c *copier) init() { c.plain = map[reflect.Type]bool{} }
 func (c *copier) copy(m nodes.Message) nodes.Message {
 	if m == nil {
 		return nil
+	}
+	if r, ok := m.(nodes.Recycler); ok {
+		return r.CloneInto(nil)
 	}
 	if cl, ok := m.(nodes.Cloner); ok {
 		return cl.Clone()

@@ -63,7 +63,7 @@ type installed struct {
 type heldPacket struct {
 	from, to nodes.ID
 	id       uint64
-	typ      string
+	mt       *msgType
 	msg      nodes.Message
 }
 
@@ -120,7 +120,7 @@ func (s *Sim) RemoveRule(h RuleHandle) error {
 		held := s.net.rules[i].held
 		s.net.rules = append(s.net.rules[:i], s.net.rules[i+1:]...)
 		for _, hp := range held {
-			s.scheduleDelivery(hp.from, hp.to, hp.id, hp.typ, hp.msg, s.net.latency(hp.from, hp.to, s.netRng))
+			s.scheduleDelivery(hp.from, hp.to, hp.id, hp.mt, hp.msg, s.net.latency(hp.from, hp.to, s.netRng))
 		}
 		return nil
 	}
@@ -139,8 +139,10 @@ func (s *Sim) Rules() []Rule {
 func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 	s.msgSeq++
 	id := s.msgSeq
-	typ := s.typeName(msg)
-	if !from.id.IsClient() && !to.IsClient() && !s.peerTypes[typ] {
+	mt := s.msgType(msg)
+	typ := mt.name
+	if !mt.peer && !from.id.IsClient() && !to.IsClient() {
+		mt.peer = true
 		s.peerTypes[typ] = true
 	}
 	s.emitMsg(trace.Send, from.id, to, id, typ, "", msg)
@@ -161,7 +163,7 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 			s.emitMsg(trace.Drop, from.id, to, id, typ, r.rule.String(), msg)
 			return
 		case Hold:
-			r.held = append(r.held, heldPacket{from.id, to, id, typ, s.copier.copy(msg)})
+			r.held = append(r.held, heldPacket{from.id, to, id, mt, s.copyMsg(mt, msg)})
 			s.emitMsg(trace.Hold, from.id, to, id, typ, r.rule.String(), msg)
 			return
 		}
@@ -186,24 +188,24 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 			copies = 2
 		}
 	}
-	s.scheduleDelivery(from.id, to, id, typ, s.copier.copy(msg), s.net.latency(from.id, to, s.netRng)+extra)
+	s.scheduleDelivery(from.id, to, id, mt, s.copyMsg(mt, msg), s.net.latency(from.id, to, s.netRng)+extra)
 	for c := 1; c < copies; c++ {
 		s.msgSeq++
 		dup := s.msgSeq
 		s.ev = trace.Event{Kind: trace.Duplicate, Node: from.id, Peer: to, ID: dup, Num: int64(id), Type: typ, Msg: msg}
 		s.emit()
-		s.scheduleDelivery(from.id, to, dup, typ, s.copier.copy(msg), s.net.latency(from.id, to, s.netRng)+extra)
+		s.scheduleDelivery(from.id, to, dup, mt, s.copyMsg(mt, msg), s.net.latency(from.id, to, s.netRng)+extra)
 	}
 }
 
-func (s *Sim) scheduleDelivery(from, to nodes.ID, id uint64, typ string, msg nodes.Message, delay int64) {
+func (s *Sim) scheduleDelivery(from, to nodes.ID, id uint64, mt *msgType, msg nodes.Message, delay int64) {
 	i := s.alloc()
 	sl := &s.slots[i]
 	sl.kind = evDeliver
 	sl.from = from
 	sl.to = to
 	sl.msgID = id
-	sl.typ = typ
+	sl.mt = mt
 	sl.msg = msg
 	s.schedule(s.now+delay, i)
 }
@@ -215,8 +217,8 @@ func (s *Sim) Inject(from, to nodes.ID, msg nodes.Message, delay time.Duration) 
 		return err
 	}
 	s.msgSeq++
-	typ := s.typeName(msg)
-	s.emitMsg(trace.Send, from, to, s.msgSeq, typ, "injected", msg)
-	s.scheduleDelivery(from, to, s.msgSeq, typ, s.copier.copy(msg), int64(delay))
+	mt := s.msgType(msg)
+	s.emitMsg(trace.Send, from, to, s.msgSeq, mt.name, "injected", msg)
+	s.scheduleDelivery(from, to, s.msgSeq, mt, s.copyMsg(mt, msg), int64(delay))
 	return nil
 }

@@ -37,9 +37,9 @@ type slot struct {
 	from  nodes.ID
 	msgID uint64
 	tag   uint64
-	mono  int64 // timers: deadline on the owner's oscillator
-	done  bool  // syncs: the disk part finished (the callback may wait for a resume); deliveries: queued for service (inc says at which incarnation)
-	typ   string
+	mono  int64    // timers: deadline on the owner's oscillator
+	done  bool     // syncs: the disk part finished (the callback may wait for a resume); deliveries: queued for service (inc says at which incarnation)
+	mt    *msgType // deliveries: the message's type (its name in the trace)
 	msg   nodes.Message
 	fn    func()
 }
@@ -83,8 +83,11 @@ type Sim struct {
 	opSeq           int
 	load            Factor // offered-load factor (service.go; 0: ×1)
 	copier          copier
-	typeNames       map[reflect.Type]string
-	recentTypes     []typeName // the first few types named, scanned before the map
+	types           map[reflect.Type]*msgType // msgtype.go
+	recentTypes     []*msgType                // the first few types seen, scanned before the map
+	noRecycle       bool                      // DisableRecycling
+	nilType         *msgType
+	lastType        *msgType // the type msgType returned last
 	// peerTypes are the message types servers have sent each other.
 	peerTypes map[string]bool
 }
@@ -108,8 +111,8 @@ func New(cfg Config) (*Sim, error) {
 		hash:        trace.NewHash(),
 		netRng:      NewStream(cfg.Seed, StreamNetwork),
 		diskRng:     NewStream(cfg.Seed, StreamDisk),
-		typeNames:   map[reflect.Type]string{},
-		recentTypes: make([]typeName, 0, 8),
+		types:       map[reflect.Type]*msgType{},
+		recentTypes: make([]*msgType, 0, 8),
 		peerTypes:   map[string]bool{},
 	}
 	s.copier.init()
@@ -489,7 +492,7 @@ func (s *Sim) Run(until time.Duration) Result {
 			out = OutcomeQuiescent
 			break
 		}
-		if s.q.items[0].at > end {
+		if s.q.peek() > end {
 			break
 		}
 		if s.steps >= s.cfg.MaxEvents {
@@ -536,9 +539,10 @@ func (s *Sim) fire(i uint32) {
 		}
 		if sl.done && (!p.up || sl.inc != p.inc) {
 			// In service, then the server crashed.
-			from, id, typ, msg := sl.from, sl.msgID, sl.typ, sl.msg
+			from, id, mt, msg := sl.from, sl.msgID, sl.mt, sl.msg
 			s.release(i)
-			s.emitMsg(trace.Drop, from, p.id, id, typ, "crashed", msg)
+			s.emitMsg(trace.Drop, from, p.id, id, mt.name, "crashed", msg)
+			s.reuse(mt, msg)
 			return
 		}
 		if !sl.done && p.up && p.svc != nil && (p.svc.cost > 0 || p.svc.serving || p.svc.busyUntil > s.now) {
@@ -551,17 +555,19 @@ func (s *Sim) fire(i uint32) {
 			return
 		}
 		served := sl.done
-		from, id, typ, msg := sl.from, sl.msgID, sl.typ, sl.msg
+		from, id, mt, msg := sl.from, sl.msgID, sl.mt, sl.msg
 		s.release(i)
 		if !p.up {
-			s.emitMsg(trace.Drop, from, p.id, id, typ, "down", msg)
+			s.emitMsg(trace.Drop, from, p.id, id, mt.name, "down", msg)
+			s.reuse(mt, msg)
 			return
 		}
 		if served {
 			p.svc.serving = false
 		}
-		s.emitMsg(trace.Deliver, p.id, from, id, typ, "", msg)
+		s.emitMsg(trace.Deliver, p.id, from, id, mt.name, "", msg)
 		p.deliver(from, msg)
+		s.reuse(mt, msg)
 		if served && !p.svc.serving && p.up {
 			s.serveNext(p)
 		}
@@ -645,8 +651,18 @@ func (s *Sim) violation(node nodes.ID, err error) {
 	s.emit()
 }
 
+// emitMsg emits a message event. It is most of the trace, so it writes
+// only the fields a message event has and clears the others only if the
+// event before set them, instead of rewriting the whole Event (pointer
+// fields and all); TestEmitMsgClearsEveryOtherField keeps it honest when
+// Event grows a field.
 func (s *Sim) emitMsg(k trace.Kind, node, peer nodes.ID, id uint64, typ, note string, msg nodes.Message) {
-	s.ev = trace.Event{Kind: k, Node: node, Peer: peer, ID: id, Type: typ, Note: note, Msg: msg}
+	e := &s.ev
+	if len(e.Text)|len(e.Op.Kind)|len(e.Op.Key)|len(e.Op.Value)|len(e.Op.Expect)|len(e.Op.Output) != 0 || e.Op.Exists || e.Outcome != 0 {
+		*e = trace.Event{}
+	}
+	e.Kind, e.Node, e.Peer, e.ID, e.Num = k, node, peer, id, 0
+	e.Type, e.Note, e.Msg = typ, note, msg
 	s.emit()
 }
 
@@ -678,40 +694,6 @@ func (s *Sim) StopFault(id int64, node nodes.ID, kind, text string) {
 func (s *Sim) Mark(t trace.MarkType, text string) {
 	s.ev = trace.Event{Kind: trace.Mark, Type: string(t), Text: text}
 	s.emit()
-}
-
-type typeName struct {
-	t    reflect.Type
-	name string
-}
-
-func (s *Sim) typeName(m nodes.Message) string {
-	if m == nil {
-		return "nil" // a node may send nil; it is delivered as nil
-	}
-	t := reflect.TypeOf(m)
-	// A run sends a handful of types: a short scan beats hashing the type.
-	for i := range s.recentTypes {
-		if s.recentTypes[i].t == t {
-			return s.recentTypes[i].name
-		}
-	}
-	if n, ok := s.typeNames[t]; ok {
-		return n
-	}
-	bt := t
-	for bt.Kind() == reflect.Pointer {
-		bt = bt.Elem()
-	}
-	n := bt.Name()
-	if n == "" {
-		n = bt.String()
-	}
-	s.typeNames[t] = n
-	if len(s.recentTypes) < cap(s.recentTypes) {
-		s.recentTypes = append(s.recentTypes, typeName{t, n})
-	}
-	return n
 }
 
 // probe counts a coverage probe. The first time a probe is reached in a

@@ -70,6 +70,21 @@ func (m *AppendEntries) Clone() nodes.Message {
 	return &c
 }
 
+// CloneInto copies m into dst, a delivered AppendEntries whose handler has
+// returned, reusing its entries' array (nodes.Recycler): under load the
+// simulator then allocates no AppendEntries per send. handleAppendEntries
+// copies the entries it appends to the log, and keeps nothing else.
+func (m *AppendEntries) CloneInto(dst nodes.Message) nodes.Message {
+	d, _ := dst.(*AppendEntries)
+	if d == nil {
+		return m.Clone()
+	}
+	entries := d.Entries[:0]
+	*d = *m
+	d.Entries = append(entries, m.Entries...)
+	return d
+}
+
 // appendBlockN holds a cloned AppendEntries and room for its entries.
 type (
 	appendBlock1 struct {
@@ -105,6 +120,19 @@ type AppendEntriesReply struct {
 	ConflictTerm  uint64
 	ConflictIndex uint64
 	Round         uint64
+}
+
+// CloneInto copies m into dst, a delivered reply whose handler has
+// returned (nodes.Recycler). Replies are sent as pointers, from one
+// scratch value per node (sendReply), so that neither the send nor the
+// copy allocates.
+func (m *AppendEntriesReply) CloneInto(dst nodes.Message) nodes.Message {
+	d, _ := dst.(*AppendEntriesReply)
+	if d == nil {
+		d = new(AppendEntriesReply)
+	}
+	*d = *m
+	return d
 }
 
 // InstallSnapshot sends the leader's snapshot to a follower whose next

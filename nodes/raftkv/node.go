@@ -118,8 +118,9 @@ type Node struct {
 	wal          encoder // every WAL record is encoded here (reused; the store copies)
 
 	// Reused per handler call, never kept across one.
-	quorumScratch []uint64      // roundsAcked and maybeCommit sort into it
-	appendScratch AppendEntries // sendAppend fills it; Send copies it (Clone)
+	quorumScratch []uint64           // roundsAcked and maybeCommit sort into it
+	appendScratch AppendEntries      // sendAppend fills it; Send copies it (CloneInto)
+	replyScratch  AppendEntriesReply // sendReply fills it; Send copies it (CloneInto)
 
 	// For the invariant checkers (status.go).
 	trailBase   uint64
@@ -200,8 +201,8 @@ func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		n.handleVoteReply(env, from, m)
 	case *AppendEntries:
 		n.handleAppendEntries(env, from, m)
-	case AppendEntriesReply:
-		n.handleAppendReply(env, from, m)
+	case *AppendEntriesReply:
+		n.handleAppendReply(env, from, *m)
 	case *InstallSnapshot:
 		n.handleInstallSnapshot(env, from, m)
 	}

@@ -15,11 +15,14 @@ type syncPoint struct {
 	last uint64
 }
 
-// queuedMsg is a message waiting for sync tag need to complete.
+// queuedMsg is a message waiting for sync tag need to complete: msg, or
+// (if isReply) reply, which sendReply sends.
 type queuedMsg struct {
-	need uint64
-	to   nodes.ID
-	msg  nodes.Message
+	need    uint64
+	to      nodes.ID
+	msg     nodes.Message
+	isReply bool
+	reply   AppendEntriesReply
 }
 
 // retiredFile is an old WAL generation, deleted once sync tag completes
@@ -107,15 +110,42 @@ func (n *Node) flush(env nodes.Env) {
 
 // sendDurable sends msg once everything written so far is durable.
 func (n *Node) sendDurable(env nodes.Env, to nodes.ID, msg nodes.Message) {
-	need := n.syncTag
-	if n.dirty {
-		need++
-	}
-	if need <= n.syncedTag || n.cfg.Bugs.AckBeforeSync {
+	need, now := n.durableAt()
+	if now {
 		env.Send(to, msg)
 		return
 	}
 	n.outbox = append(n.outbox, queuedMsg{need: need, to: to, msg: msg})
+}
+
+// sendReplyDurable is sendDurable for an AppendEntriesReply, which waits
+// in the outbox by value and is sent by sendReply.
+func (n *Node) sendReplyDurable(env nodes.Env, to nodes.ID, r AppendEntriesReply) {
+	need, now := n.durableAt()
+	if now {
+		n.sendReply(env, to, r)
+		return
+	}
+	n.outbox = append(n.outbox, queuedMsg{need: need, to: to, isReply: true, reply: r})
+}
+
+// durableAt returns the sync tag that makes everything written so far
+// durable, and whether it has completed (or durability is skipped by the
+// ack-before-sync bug).
+func (n *Node) durableAt() (need uint64, now bool) {
+	need = n.syncTag
+	if n.dirty {
+		need++
+	}
+	return need, need <= n.syncedTag || n.cfg.Bugs.AckBeforeSync
+}
+
+// sendReply sends r from the node's scratch reply: Send copies it at once
+// (into a recycled copy, AppendEntriesReply.CloneInto), so nothing is
+// allocated, where sending the value would box it.
+func (n *Node) sendReply(env nodes.Env, to nodes.ID, r AppendEntriesReply) {
+	n.replyScratch = r
+	env.Send(to, &n.replyScratch)
 }
 
 // logTruncated keeps the durability bookkeeping honest when entries from
@@ -149,7 +179,11 @@ func (n *Node) syncCompleted(env nodes.Env, tag uint64) {
 	k := 0
 	for _, q := range n.outbox {
 		if q.need <= tag {
-			env.Send(q.to, q.msg)
+			if q.isReply {
+				n.sendReply(env, q.to, q.reply)
+			} else {
+				env.Send(q.to, q.msg)
+			}
 		} else {
 			n.outbox[k] = q
 			k++

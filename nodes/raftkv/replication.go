@@ -129,7 +129,7 @@ func (n *Node) acceptLeader(env nodes.Env, term uint64, from nodes.ID) {
 
 func (n *Node) handleAppendEntries(env nodes.Env, from nodes.ID, m *AppendEntries) {
 	if m.Term < n.term {
-		env.Send(from, AppendEntriesReply{Term: n.term, Reject: m.PrevIndex, Round: m.Round})
+		n.sendReply(env, from, AppendEntriesReply{Term: n.term, Reject: m.PrevIndex, Round: m.Round})
 		return
 	}
 	if n.role == Leader && m.Term == n.term {
@@ -145,7 +145,7 @@ func (n *Node) handleAppendEntries(env nodes.Env, from nodes.ID, m *AppendEntrie
 		entries = entries[skip:]
 		prev += skip
 		if prev < n.log.snapIndex {
-			n.sendDurable(env, from, AppendEntriesReply{Term: n.term, Success: true, Match: prev, Round: m.Round})
+			n.sendReplyDurable(env, from, AppendEntriesReply{Term: n.term, Success: true, Match: prev, Round: m.Round})
 			return
 		}
 		prevTerm = n.log.snapTerm
@@ -153,13 +153,13 @@ func (n *Node) handleAppendEntries(env nodes.Env, from nodes.ID, m *AppendEntrie
 	reply := AppendEntriesReply{Term: n.term, Reject: m.PrevIndex, Round: m.Round}
 	if prev > n.log.lastIndex() {
 		reply.ConflictIndex = n.log.lastIndex() + 1
-		env.Send(from, reply)
+		n.sendReply(env, from, reply)
 		return
 	}
 	if t, _ := n.log.term(prev); t != prevTerm {
 		reply.ConflictTerm = t
 		reply.ConflictIndex = n.log.firstIndexOfTerm(prev)
-		env.Send(from, reply)
+		n.sendReply(env, from, reply)
 		return
 	}
 
@@ -186,7 +186,7 @@ func (n *Node) handleAppendEntries(env nodes.Env, from nodes.ID, m *AppendEntrie
 		n.commit = c
 		n.applyCommitted(env)
 	}
-	n.sendDurable(env, from, AppendEntriesReply{Term: n.term, Success: true, Match: match, Round: m.Round})
+	n.sendReplyDurable(env, from, AppendEntriesReply{Term: n.term, Success: true, Match: match, Round: m.Round})
 }
 
 func (n *Node) handleAppendReply(env nodes.Env, from nodes.ID, m AppendEntriesReply) {
@@ -236,7 +236,7 @@ func (n *Node) handleAppendReply(env nodes.Env, from nodes.ID, m AppendEntriesRe
 
 func (n *Node) handleInstallSnapshot(env nodes.Env, from nodes.ID, m *InstallSnapshot) {
 	if m.Term < n.term {
-		env.Send(from, AppendEntriesReply{Term: n.term, Reject: m.Index, Round: m.Round})
+		n.sendReply(env, from, AppendEntriesReply{Term: n.term, Reject: m.Index, Round: m.Round})
 		return
 	}
 	if n.role == Leader && m.Term == n.term {
@@ -267,7 +267,7 @@ func (n *Node) handleInstallSnapshot(env nodes.Env, from nodes.ID, m *InstallSna
 		env.Logf("%v installed snapshot at %d (term %d) from %v", n.id, m.Index, m.LastTerm, from)
 		env.Reached("raft: follower installed a snapshot")
 	}
-	n.sendDurable(env, from, AppendEntriesReply{Term: n.term, Success: true, Match: m.Index, Round: m.Round})
+	n.sendReplyDurable(env, from, AppendEntriesReply{Term: n.term, Success: true, Match: m.Index, Round: m.Round})
 }
 
 // maybeCommit advances the commit index to the highest index stored on a

@@ -26,7 +26,10 @@
 //     the simulator delivers. The copy is deep for exported fields; an
 //     unexported pointer, slice or map field, or a Clone method that
 //     returns a shallow copy, would let the receiver change the sender's
-//     state. Funcs and channels cannot be copied at all.
+//     state. Funcs and channels cannot be copied at all. If the protocol
+//     sends a [nodes.Recycler], each seed also runs without recycling and
+//     must give the same trace: a handler that keeps a delivered Recycler
+//     (or memory it reaches) after it returns fails here.
 //
 // Every property runs a small scenario built from the kind's declarations
 // (its first workload, max(3, MinSize) servers, 3 clients) with the checks
@@ -301,11 +304,33 @@ func (r *run) messages() []string {
 			return nil
 		})
 	}
+	var runs []scenarios.Outcome
 	for seed := uint64(1); seed <= uint64(r.opts.Seeds); seed++ {
-		scenarios.RunSeed(sc, seed, scenarios.RunOptions{Hook: watch, Record: true})
+		runs = append(runs, scenarios.RunSeed(sc, seed, scenarios.RunOptions{Hook: watch, Record: true}))
 	}
 	if len(seen) == 0 {
 		problems = append(problems, "the servers sent no message in a faulted run")
+	}
+	var recyclers []string
+	for t := range seen { //faultline:orderless sorted below
+		if t.Implements(reflect.TypeFor[nodes.Recycler]()) {
+			recyclers = append(recyclers, t.String())
+		}
+	}
+	sort.Strings(recyclers)
+	if len(recyclers) > 0 {
+		// A handler that keeps a delivered Recycler sees it overwritten by
+		// a later send: the trace then differs from one without recycling.
+		noRecycling := func(w *sim.Sim) { w.DisableRecycling() }
+		for i, on := range runs {
+			seed := uint64(i + 1)
+			off := scenarios.RunSeed(sc, seed, scenarios.RunOptions{Hook: noRecycling, Record: true})
+			if off.Hash != on.Hash || off.Events != on.Events {
+				problems = append(problems, fmt.Sprintf("seed %d: the trace differs when delivered %s are not recycled (hash %s, events %d; without recycling %s, %d): a handler keeps a delivered nodes.Recycler, or memory it reaches, after it returns",
+					seed, strings.Join(recyclers, ", "), on.Hash, on.Events, off.Hash, off.Events))
+				break
+			}
+		}
 	}
 	sort.Strings(problems)
 	return problems

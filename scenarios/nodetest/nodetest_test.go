@@ -9,6 +9,7 @@ import (
 	"github.com/faultline/faultline/internal/stock"
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/kv"
+	"github.com/faultline/faultline/nodes/raftkv"
 	"github.com/faultline/faultline/nodes/raftkv/raftkvkind"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/scenarios/nodetest"
@@ -50,6 +51,9 @@ func TestEachPropertyCanFail(t *testing.T) {
 		}},
 		{name: "unexported-slice", want: "messages: n", wrap: func(f nodes.Factory) nodes.Factory {
 			return func(id nodes.ID) nodes.Node { return &gossiping{Node: f(id)} }
+		}},
+		{name: "keeps-recycled", want: "messages: seed 1: the trace differs when delivered *raftkv.AppendEntries", wrap: func(f nodes.Factory) nodes.Factory {
+			return func(id nodes.ID) nodes.Node { return &hoarding{Node: f(id)} }
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,6 +146,31 @@ func (g *gossiping) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 		return
 	}
 	g.Node.Message(env, from, msg)
+}
+
+// hoarding keeps the last AppendEntries delivered to it, which the
+// simulator recycles, and lets what it says later reach the trace.
+type hoarding struct {
+	nodes.Node
+	kept *raftkv.AppendEntries
+}
+
+func (h *hoarding) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
+	if h.kept != nil && h.kept.Commit%2 == 1 {
+		env.Logf("kept commit %d", h.kept.Commit)
+		env.SetTimer(time.Microsecond, 0xbad) // a timer event in the trace
+	}
+	if m, ok := msg.(*raftkv.AppendEntries); ok {
+		h.kept = m
+	}
+	h.Node.Message(env, from, msg)
+}
+
+func (h *hoarding) Timer(env nodes.Env, id nodes.TimerID, tag uint64) {
+	if tag == 0xbad {
+		return
+	}
+	h.Node.Timer(env, id, tag)
 }
 
 func timeMs(n int) time.Duration { return time.Duration(n) * time.Millisecond }
