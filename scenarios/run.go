@@ -21,6 +21,10 @@ type RunOptions struct {
 	Record bool
 	// KeepTrace keeps every event in Outcome.Trace.
 	KeepTrace bool
+	// TraceMaxBytes bounds the trace file an artifact replay streams to
+	// disk (ReplayTo, a sweep's failing seeds); zero means
+	// DefaultTraceMaxBytes. Past it the file says where it was cut.
+	TraceMaxBytes int64
 	// CheckSteps bounds each linearizability check's search in model
 	// steps (default checker.DefaultSteps); running out is Unknown, the
 	// same way on any machine.

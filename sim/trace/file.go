@@ -39,6 +39,11 @@ type Footer struct {
 	// Status is the verdict of the harness that judged the run, if one did
 	// (scenarios.Status: valid, invalid, liveness, panic, unknown).
 	Status string `json:"status,omitempty"`
+	// Truncated counts the events of the run the file does not hold: the
+	// writer reached its bound and stopped writing them, after a Mark of
+	// type MarkTruncated where it cut. Events still counts every event of
+	// the run, and Hash covers them all.
+	Truncated uint64 `json:"truncated,omitempty"`
 }
 
 // record is the JSON form of one event (see docs/TRACE_FORMAT.md).
@@ -78,13 +83,28 @@ func idString(id nodes.ID) string {
 type Writer struct {
 	w   *bufio.Writer
 	enc *json.Encoder
+	n   counter
+}
+
+// counter counts the bytes written through it.
+type counter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // NewWriter writes h to w and returns a Writer for the events.
 func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	h.Faultline = FormatVersion
 	bw := bufio.NewWriterSize(w, 1<<16)
-	tw := &Writer{w: bw, enc: json.NewEncoder(bw)}
+	tw := &Writer{w: bw}
+	tw.n.w = bw
+	tw.enc = json.NewEncoder(&tw.n)
 	tw.enc.SetEscapeHTML(false)
 	return tw, tw.enc.Encode(h)
 }
@@ -126,6 +146,10 @@ func (tw *Writer) Write(e *Event) error {
 	}
 	return tw.enc.Encode(&r)
 }
+
+// Written is how many bytes the writer has written so far, header
+// included (buffered ones too).
+func (tw *Writer) Written() int64 { return tw.n.n }
 
 // Close writes the footer and flushes.
 func (tw *Writer) Close(f Footer) error {
