@@ -239,6 +239,10 @@ func indent(s, pre string) string {
 type ArtifactKind struct {
 	File  string
 	Write func(w io.Writer, f *trace.File) error
+	// Kinds, if set, are the only event kinds Write reads: the trace is
+	// read back with those alone, so a long trace costs the memory of
+	// what is drawn (nil: every event).
+	Kinds []trace.Kind
 }
 
 var (
@@ -268,11 +272,19 @@ func writeArtifactKinds(dir string) error {
 	if len(kinds) == 0 {
 		return nil
 	}
+	var only []trace.Kind
+	for _, a := range kinds {
+		if a.Kinds == nil {
+			only = nil
+			break
+		}
+		only = append(only, a.Kinds...)
+	}
 	tf, err := os.Open(filepath.Join(dir, TraceFile))
 	if err != nil {
 		return err
 	}
-	f, err := trace.Read(tf, TraceFile)
+	f, err := trace.ReadKinds(tf, TraceFile, only...)
 	tf.Close()
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -170,7 +171,12 @@ type File struct {
 // Read parses a trace file. Errors name the line. A file cut short — no
 // footer, perhaps a last line cut mid-way by a crash — is not an error:
 // Read returns the events before the cut, with a nil Footer.
-func Read(r io.Reader, name string) (*File, error) {
+func Read(r io.Reader, name string) (*File, error) { return ReadKinds(r, name) }
+
+// ReadKinds is Read keeping only the events of the given kinds (every
+// event when none is given): a reader that needs a few kinds of a long
+// trace holds only those.
+func ReadKinds(r io.Reader, name string, kinds ...Kind) (*File, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	f := &File{}
 	line := 0
@@ -221,6 +227,9 @@ func Read(r io.Reader, name string) (*File, error) {
 		}
 		if ft != nil {
 			f.Footer = ft
+			continue
+		}
+		if len(kinds) > 0 && !slices.Contains(kinds, e.Kind) {
 			continue
 		}
 		f.Events = append(f.Events, e)
