@@ -165,7 +165,7 @@ func (a *app) cmdCheck(args []string) error {
 		// A wrong path or an empty export must not read as a pass.
 		return fmt.Errorf("%s: no operations in the history (read as %s); an empty history proves nothing", pos[0], format)
 	}
-	res := checker.Check(h, checker.Options{Steps: *budget.steps, Budget: *budget.ceiling, VisualizationPath: *html, Workers: runtime.NumCPU()})
+	res := checker.Check(h, checker.Options{Steps: *budget.steps, MemoryBytes: *budget.memoryBytes, Budget: *budget.ceiling, VisualizationPath: *html, Workers: runtime.NumCPU()})
 	fmt.Fprintf(a.stdout, "%s: %d operations (%s)\n", pos[0], len(h.Ops), format)
 	fmt.Fprintln(a.stdout, res.String())
 	switch res.Verdict {
