@@ -28,8 +28,7 @@ const maxMixWeight = 1_000_000
 
 // maxGeneratedFaults bounds how many faults a generated nemesis may plan
 // for a run (its duration over the shortest interval): the schedule is
-// drawn as the run goes, but the queue reserves a slot for each start
-// and stop (nemesis.InstallLazy).
+// drawn up front, about 400 bytes a step, so at most some 40 MB.
 const maxGeneratedFaults = 100_000
 
 // MaxFileBytes bounds a scenario file; bigger files are rejected before
