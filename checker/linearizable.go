@@ -45,7 +45,7 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 	if pm.Partition != nil {
 		parts = pm.Partition(ops)
 	}
-	sr := search(pm, parts, steps, deadline, opts.Workers)
+	sr := search(pm, parts, steps, deadline, opts.Workers, opts.memory())
 	switch sr.verdict {
 	case Valid:
 		return Result{Verdict: Valid, Explanation: fmt.Sprintf("%d operations linearize", len(ops))}
@@ -55,6 +55,9 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 				Explanation: fmt.Sprintf("no verdict: the wall-clock ceiling of %v stopped the search after %d model steps (%d operations, %d partitions, %d undecided); this depends on the machine — raise the ceiling",
 					opts.budget(), sr.steps, len(ops), len(parts), sr.undecided)}
 		}
+		if sr.memory > 0 && sr.steps < steps {
+			return Result{Verdict: Unknown, Err: ErrMemory, Explanation: memoryExplanation(opts.memory(), len(ops), len(parts), sr.memory, sr.memoryStates)}
+		}
 		return Result{Verdict: Unknown, Err: ErrBudget,
 			Explanation: fmt.Sprintf("no verdict within the budget of %d model steps (%d operations, %d partitions, %d undecided); raise the step budget or shorten the history",
 				steps, len(ops), len(parts), sr.undecided)}
@@ -63,7 +66,7 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 	// partition alone, under a step budget of its own (the verdict is
 	// already certain).
 	res := Result{Verdict: Invalid}
-	c := &stepCounter{limit: steps}
+	c := &stepCounter{limit: steps, maxStates: memoryStates(opts.memory(), len(parts[sr.bad]))}
 	out, info := porcupine.CheckOperationsVerbose(counted(pm, c), parts[sr.bad], max(time.Until(deadline), time.Second))
 	f := failure{ops: parts[sr.bad], info: info, complete: out == porcupine.Illegal && !c.over}
 	res.Explanation, res.Involved = explain(m, h, pm, f)

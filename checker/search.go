@@ -24,6 +24,11 @@ const firstSliceSteps = 100_000
 type stepCounter struct {
 	n, limit int64
 	over     bool
+	// states counts the steps that succeeded (each may add a search
+	// state to Porcupine's cache); past maxStates (0: no bound) every
+	// step fails too, and mem says so.
+	states, maxStates int64
+	mem               bool
 }
 
 // counted returns pm, for one partition, with its steps counted by c.
@@ -32,11 +37,18 @@ func counted(pm porcupine.Model, c *stepCounter) porcupine.Model {
 	pm.Partition, pm.PartitionEvent, pm.StepContext = onePartition, nil, nil
 	pm.Step = func(state, input, output any) (bool, any) {
 		c.n++
-		if c.n > c.limit {
+		if c.n > c.limit || c.mem {
 			c.over = true
 			return false, state
 		}
-		return step(state, input, output)
+		ok, next := step(state, input, output)
+		if ok && c.maxStates > 0 {
+			if c.states++; c.states > c.maxStates {
+				c.mem, c.over = true, true
+				return false, state
+			}
+		}
+		return ok, next
 	}
 	return pm
 }
@@ -50,6 +62,10 @@ type searchResult struct {
 	undecided int
 	steps     int64 // model steps taken, over every partition
 	wall      bool  // stopped by the wall-clock ceiling (Unknown)
+	// memory: partitions stopped by the memory bound (Unknown unless
+	// another is illegal), and the most search states one of them held.
+	memory       int
+	memoryStates int64
 }
 
 // search decides each partition of parts within a budget of steps model
@@ -62,7 +78,7 @@ type searchResult struct {
 // the same failing partition and the same explanation anywhere. The
 // wall-clock deadline is a last resort against a pathological model,
 // reported as such.
-func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, deadline time.Time, workers int) searchResult {
+func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, deadline time.Time, workers int, memory int64) searchResult {
 	res := searchResult{bad: -1}
 	pending := make([]int, len(parts))
 	for p := range pending {
@@ -80,7 +96,7 @@ func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, dead
 			left -= caps[i]
 		}
 		outs := make([]roundOut, len(pending))
-		runRound(pm, parts, pending, caps, deadline, workers, outs)
+		runRound(pm, parts, pending, caps, deadline, workers, memory, outs)
 		var undecided []int
 		for i, p := range pending {
 			o := outs[i]
@@ -92,17 +108,25 @@ func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, dead
 			case o.illegal:
 				res.verdict, res.bad = Invalid, p
 				return res
+			case o.mem:
+				// A larger step cap would hold the same states again:
+				// the partition stays undecided, the others go on.
+				res.memory++
+				res.memoryStates = max(res.memoryStates, o.states)
 			case !o.ok:
 				undecided = append(undecided, p)
 			}
 		}
 		if len(undecided) > 0 && res.steps >= steps {
-			res.verdict, res.undecided = Unknown, len(undecided)
+			res.verdict, res.undecided = Unknown, len(undecided)+res.memory
 			return res
 		}
 		pending = undecided
 	}
 	res.verdict = Valid
+	if res.memory > 0 {
+		res.verdict, res.undecided = Unknown, res.memory
+	}
 	return res
 }
 
@@ -111,12 +135,14 @@ type roundOut struct {
 	steps       int64
 	ok, illegal bool // decided: linearizable, or certainly not
 	wall        bool // stopped by the wall-clock ceiling
+	mem         bool // stopped by the memory bound, holding states
+	states      int64
 }
 
 // runRound searches pending partitions, each within its cap, on up to
 // workers goroutines (each search is independent: the outcome of one
 // never depends on the others, so neither do the results).
-func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, caps []int64, deadline time.Time, workers int, outs []roundOut) {
+func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, caps []int64, deadline time.Time, workers int, memory int64, outs []roundOut) {
 	one := func(i int) {
 		if caps[i] <= 0 {
 			return // the budget was spent before this partition's turn
@@ -126,10 +152,11 @@ func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, 
 			outs[i].wall = true
 			return
 		}
-		c := &stepCounter{limit: caps[i]}
-		out := porcupine.CheckOperationsTimeout(counted(pm, c), parts[pending[i]], wall)
-		outs[i] = roundOut{steps: min(c.n, c.limit), ok: out == porcupine.Ok,
-			illegal: out == porcupine.Illegal && !c.over, wall: out == porcupine.Unknown}
+		part := parts[pending[i]]
+		c := &stepCounter{limit: caps[i], maxStates: memoryStates(memory, len(part))}
+		out := porcupine.CheckOperationsTimeout(counted(pm, c), part, wall)
+		outs[i] = roundOut{steps: min(c.n, c.limit), ok: out == porcupine.Ok && !c.over,
+			illegal: out == porcupine.Illegal && !c.over, wall: out == porcupine.Unknown, mem: c.mem, states: c.states}
 	}
 	if workers <= 1 || len(pending) == 1 {
 		for i := range pending {

@@ -178,6 +178,12 @@ type Options struct {
 	// means DefaultBudget): a last resort whose Unknown says it depends
 	// on the machine (ErrWallClock).
 	Budget time.Duration
+	// MemoryBytes bounds the search states one partition's search may
+	// hold (zero means DefaultMemoryBytes), counted in states of an
+	// estimated size, so running out is Unknown (ErrMemory) the same way
+	// on any machine. A partition found illegal still makes the check
+	// Invalid. With Workers searches at once, up to Workers times this.
+	MemoryBytes int64
 	// Workers searches that many partitions (keys) of a linearizability
 	// check at once (zero or one: one at a time). The verdict does not
 	// depend on it; memory grows with it. Sweeps, which already run seeds

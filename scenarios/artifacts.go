@@ -55,15 +55,22 @@ func writeArtifacts(sc *Scenario, seed uint64, dir string, opts RunOptions, repr
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return "", err
 	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			os.RemoveAll(tmp) // an error, or a panic on its way up: no half-written directory stays
+		}
+	}()
 	opts.VisualizationPath = filepath.Join(tmp, VisualFile)
-	o := Replay(sc, seed, opts)
-	if repro == "" {
-		repro = ReplayLine(sc, seed)
-	}
-	if err := WriteOutcome(tmp, sc, &o, repro); err != nil {
+	o, err := ReplayTo(sc, seed, tmp, opts, repro)
+	if err != nil {
 		return "", err
 	}
-	return o.Hash, replaceDir(tmp, final)
+	if err := replaceDir(tmp, final); err != nil {
+		return "", err
+	}
+	renamed = true
+	return o.Hash, nil
 }
 
 // ReplayLine is the stock faultline command that reproduces a seed of a
@@ -84,6 +91,12 @@ func WriteOutcome(dir string, sc *Scenario, o *Outcome, repro string) error {
 	if err := WriteTrace(filepath.Join(dir, TraceFile), sc, o, repro); err != nil {
 		return err
 	}
+	return writeOutcomeFiles(dir, sc, o, repro)
+}
+
+// writeOutcomeFiles writes every file of WriteOutcome but the trace, which
+// dir already holds.
+func writeOutcomeFiles(dir string, sc *Scenario, o *Outcome, repro string) error {
 	if err := writeArtifactKinds(dir); err != nil {
 		return err
 	}
@@ -131,16 +144,15 @@ func Highlight(o *Outcome) string {
 // linearizability check failed: the simulator never saw that failure, so
 // the file records it for viewers, naming the culprit client and carrying
 // the operations to highlight in Note. It is not part of the run's hash.
-func checkerViolation(o *Outcome) *trace.Event {
+// next is the sequence number after the run's last event (0: none).
+func checkerViolation(o *Outcome, next uint64) *trace.Event {
 	hl := Highlight(o)
 	if o.Check.Verdict != checker.Invalid || hl == "" {
 		return nil
 	}
 	e := &trace.Event{At: o.Virtual, Kind: trace.Violation, Type: string(trace.ViolationLinearizability), Note: hl,
 		Text: strings.SplitN(o.Check.Explanation, "\n", 2)[0]}
-	if n := len(o.Trace); n > 0 {
-		e.Seq = o.Trace[n-1].Seq + 1
-	}
+	e.Seq = next
 	if len(o.Check.Involved) > 0 {
 		e.Node = o.History.Ops[o.Check.Involved[0]].Client
 	}
@@ -161,7 +173,11 @@ func WriteTrace(path string, sc *Scenario, o *Outcome, repro string) error {
 		}
 		err = tw.Write(&o.Trace[i])
 	}
-	if v := checkerViolation(o); err == nil && v != nil {
+	next := uint64(0)
+	if n := len(o.Trace); n > 0 {
+		next = o.Trace[n-1].Seq + 1
+	}
+	if v := checkerViolation(o, next); err == nil && v != nil {
 		err = tw.Write(v)
 	}
 	if err == nil {
@@ -223,6 +239,10 @@ func indent(s, pre string) string {
 type ArtifactKind struct {
 	File  string
 	Write func(w io.Writer, f *trace.File) error
+	// Kinds, if set, are the only event kinds Write reads: the trace is
+	// read back with those alone, so a long trace costs the memory of
+	// what is drawn (nil: every event).
+	Kinds []trace.Kind
 }
 
 var (
@@ -252,11 +272,19 @@ func writeArtifactKinds(dir string) error {
 	if len(kinds) == 0 {
 		return nil
 	}
+	var only []trace.Kind
+	for _, a := range kinds {
+		if a.Kinds == nil {
+			only = nil
+			break
+		}
+		only = append(only, a.Kinds...)
+	}
 	tf, err := os.Open(filepath.Join(dir, TraceFile))
 	if err != nil {
 		return err
 	}
-	f, err := trace.Read(tf, TraceFile)
+	f, err := trace.ReadKinds(tf, TraceFile, only...)
 	tf.Close()
 	if err != nil {
 		return err

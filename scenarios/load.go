@@ -17,13 +17,18 @@ import (
 	"github.com/faultline/faultline/sim"
 )
 
+// MaxClientKeys bounds clients × keys of a keyed workload: a client keeps
+// a little state for every key (the kv client, three slices of Keys), so
+// the bound keeps that under about 100 MB.
+const MaxClientKeys = 1 << 22
+
 // maxMixWeight bounds one operation's weight, so that weights sum without
 // overflow.
 const maxMixWeight = 1_000_000
 
 // maxGeneratedFaults bounds how many faults a generated nemesis may plan
 // for a run (its duration over the shortest interval): the schedule is
-// drawn up front.
+// drawn up front, about 400 bytes a step, so at most some 40 MB.
 const maxGeneratedFaults = 100_000
 
 // MaxFileBytes bounds a scenario file; bigger files are rejected before

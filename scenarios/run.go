@@ -21,10 +21,18 @@ type RunOptions struct {
 	Record bool
 	// KeepTrace keeps every event in Outcome.Trace.
 	KeepTrace bool
+	// TraceMaxBytes bounds the trace file an artifact replay streams to
+	// disk (ReplayTo, a sweep's failing seeds); zero means
+	// DefaultTraceMaxBytes. Past it the file says where it was cut.
+	TraceMaxBytes int64
 	// CheckSteps bounds each linearizability check's search in model
 	// steps (default checker.DefaultSteps); running out is Unknown, the
 	// same way on any machine.
 	CheckSteps int64
+	// CheckMemoryBytes bounds the search states each linearizability
+	// check holds (default checker.DefaultMemoryBytes), counted, not
+	// measured: running out is Unknown, the same way on any machine.
+	CheckMemoryBytes int64
 	// CheckBudget is a wall-clock ceiling on each linearizability check
 	// (default checker.DefaultBudget), a last resort reported as such.
 	CheckBudget time.Duration
@@ -289,7 +297,7 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 		return out
 	}
 	f := wd.finished(out.History)
-	copts := checker.Options{Steps: opts.CheckSteps, Budget: opts.CheckBudget, VisualizationPath: opts.VisualizationPath}
+	copts := checker.Options{Steps: opts.CheckSteps, MemoryBytes: opts.CheckMemoryBytes, Budget: opts.CheckBudget, VisualizationPath: opts.VisualizationPath}
 	// Checks run in a fixed order: the cheap ones first, linearizability
 	// (the expensive search) last, as the results files always listed them.
 	order := append([]string(nil), wd.online...)

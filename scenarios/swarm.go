@@ -335,6 +335,9 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 	if !sw.Keys.IsZero() && !wk.Keyed {
 		return bad("keys", "workload %q has no keyspace", wk.Name)
 	}
+	if clients, keys := max(sc.Workload.Clients, sw.Clients.Max), max(sc.Workload.Keys, sw.Keys.Max); wk.Keyed && clients*keys > MaxClientKeys {
+		return bad("keys", "a seed may draw %d clients × %d keys: each client keeps state for every key, so at most %d clients × keys (narrow the ranges)", clients, keys, MaxClientKeys)
+	}
 	for _, x := range []struct {
 		name string
 		r    RatioRange

@@ -175,6 +175,9 @@ func (sc *Scenario) Validate() error {
 	if w.Keys < 0 || w.Keys > 1<<20 {
 		return bad("workload.keys", "want between 1 and %d keys, got %d", 1<<20, w.Keys)
 	}
+	if w.Clients*w.Keys > MaxClientKeys {
+		return bad("workload.keys", "%d clients × %d keys: each client keeps state for every key, so at most %d clients × keys (fewer keys or clients)", w.Clients, w.Keys, MaxClientKeys)
+	}
 	total := 0
 	for _, m := range w.Mix {
 		if !slices.Contains(wk.Ops, m.Op) {

@@ -103,6 +103,9 @@ func (s *scene) drawHeader(fr *frame, y int, title string) {
 	} else if ft != nil && ft.Outcome != "" {
 		right += "  outcome " + ft.Outcome
 	}
+	if ft := ix.f.Footer; ft != nil && ft.Truncated > 0 {
+		right += fmt.Sprintf("  cut: %d events not in the file", ft.Truncated)
+	}
 	line := title + "  │  " + right
 	fr.text(0, y, fr.w, clip(line, fr.w), clsTitle)
 }

@@ -339,7 +339,8 @@ func (r *runner) seed(t *testing.T, i int) {
 }
 
 // artifacts replays seed with full recording into its artifact directory
-// and returns the directory.
+// (the trace streamed to disk, bounded as a sweep's is) and returns the
+// directory.
 func (r *runner) artifacts(t *testing.T, seed uint64, repro string) string {
 	dir := filepath.Join(t.ArtifactDir(), artifactName(r.test, seed))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -348,8 +349,7 @@ func (r *runner) artifacts(t *testing.T, seed uint64, repro string) string {
 	}
 	opts := r.c.opts
 	opts.VisualizationPath = filepath.Join(dir, scenarios.VisualFile)
-	replay := scenarios.Replay(r.sc, seed, opts)
-	if err := scenarios.WriteOutcome(dir, r.sc, &replay, repro); err != nil {
+	if _, err := scenarios.ReplayTo(r.sc, seed, dir, opts, repro); err != nil {
 		t.Logf("writing artifacts: %v", err)
 	}
 	return dir

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -39,6 +40,11 @@ type Footer struct {
 	// Status is the verdict of the harness that judged the run, if one did
 	// (scenarios.Status: valid, invalid, liveness, panic, unknown).
 	Status string `json:"status,omitempty"`
+	// Truncated counts the events of the run the file does not hold: the
+	// writer reached its bound and stopped writing them, after a Mark of
+	// type MarkTruncated where it cut. Events still counts every event of
+	// the run, and Hash covers them all.
+	Truncated uint64 `json:"truncated,omitempty"`
 }
 
 // record is the JSON form of one event (see docs/TRACE_FORMAT.md).
@@ -78,13 +84,28 @@ func idString(id nodes.ID) string {
 type Writer struct {
 	w   *bufio.Writer
 	enc *json.Encoder
+	n   counter
+}
+
+// counter counts the bytes written through it.
+type counter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // NewWriter writes h to w and returns a Writer for the events.
 func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	h.Faultline = FormatVersion
 	bw := bufio.NewWriterSize(w, 1<<16)
-	tw := &Writer{w: bw, enc: json.NewEncoder(bw)}
+	tw := &Writer{w: bw}
+	tw.n.w = bw
+	tw.enc = json.NewEncoder(&tw.n)
 	tw.enc.SetEscapeHTML(false)
 	return tw, tw.enc.Encode(h)
 }
@@ -127,6 +148,10 @@ func (tw *Writer) Write(e *Event) error {
 	return tw.enc.Encode(&r)
 }
 
+// Written is how many bytes the writer has written so far, header
+// included (buffered ones too).
+func (tw *Writer) Written() int64 { return tw.n.n }
+
 // Close writes the footer and flushes.
 func (tw *Writer) Close(f Footer) error {
 	f.End = true
@@ -146,7 +171,12 @@ type File struct {
 // Read parses a trace file. Errors name the line. A file cut short — no
 // footer, perhaps a last line cut mid-way by a crash — is not an error:
 // Read returns the events before the cut, with a nil Footer.
-func Read(r io.Reader, name string) (*File, error) {
+func Read(r io.Reader, name string) (*File, error) { return ReadKinds(r, name) }
+
+// ReadKinds is Read keeping only the events of the given kinds (every
+// event when none is given): a reader that needs a few kinds of a long
+// trace holds only those.
+func ReadKinds(r io.Reader, name string, kinds ...Kind) (*File, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	f := &File{}
 	line := 0
@@ -197,6 +227,9 @@ func Read(r io.Reader, name string) (*File, error) {
 		}
 		if ft != nil {
 			f.Footer = ft
+			continue
+		}
+		if len(kinds) > 0 && !slices.Contains(kinds, e.Kind) {
 			continue
 		}
 		f.Events = append(f.Events, e)

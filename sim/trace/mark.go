@@ -17,10 +17,16 @@ const (
 	// MarkNemesisSkip: a scheduled fault did not start; Text is the
 	// fault's text, ": " and the reason.
 	MarkNemesisSkip MarkType = "nemesis-skip"
+	// MarkTruncated: a trace file stops here: it reached the size bound
+	// of its writer, and the run's later events are not in the file (the
+	// footer's Truncated counts them). Only files carry it, never a run.
+	MarkTruncated MarkType = "truncated"
 )
 
 // MarkTypes returns every mark type in order.
-func MarkTypes() []MarkType { return []MarkType{MarkPhase, MarkProbe, MarkNemesisSkip} }
+func MarkTypes() []MarkType {
+	return []MarkType{MarkPhase, MarkProbe, MarkNemesisSkip, MarkTruncated}
+}
 
 func (t MarkType) String() string { return string(t) }
 
@@ -31,7 +37,7 @@ func ParseMarkType(s string) (MarkType, error) {
 			return t, nil
 		}
 	}
-	return "", fmt.Errorf("trace: unknown mark type %q (want phase, probe or nemesis-skip)", s)
+	return "", fmt.Errorf("trace: unknown mark type %q (want phase, probe, nemesis-skip or truncated)", s)
 }
 
 // MarkType returns the type of a Mark event, and "" for other kinds.

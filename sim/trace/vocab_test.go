@@ -44,7 +44,7 @@ func TestParseVocabularyErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"an unknown mark type", errOf(trace.ParseMarkType("Phase")), `trace: unknown mark type "Phase" (want phase, probe or nemesis-skip)`},
+		{"an unknown mark type", errOf(trace.ParseMarkType("Phase")), `trace: unknown mark type "Phase" (want phase, probe, nemesis-skip or truncated)`},
 		{"an unknown violation type", errOf(trace.ParseViolationType("serializability")), `trace: unknown violation type "serializability" (want online or linearizability)`},
 	}
 	for _, tc := range tests {
@@ -66,6 +66,7 @@ func TestEventTypeAccessors(t *testing.T) {
 	}{
 		{trace.Event{Kind: trace.Mark, Type: "probe"}, trace.MarkProbe, trace.ViolationOnline},
 		{trace.Event{Kind: trace.Mark, Type: "nemesis-skip"}, trace.MarkNemesisSkip, trace.ViolationOnline},
+		{trace.Event{Kind: trace.Mark, Type: "truncated"}, trace.MarkTruncated, trace.ViolationOnline},
 		{trace.Event{Kind: trace.Violation}, "", trace.ViolationOnline},
 		{trace.Event{Kind: trace.Violation, Type: "linearizability"}, "", trace.ViolationLinearizability},
 		{trace.Event{Kind: trace.Send, Type: "probe"}, "", trace.ViolationOnline}, // a message type, not a mark

@@ -107,6 +107,7 @@ func (a *app) cmdReplay(args []string) error {
 	seed := fs.String("seed", "", "the seed to replay (required)")
 	out := fs.String("out", "", "directory for the trace, history, visualization and verdict (default out/<scenario>/seed-N)")
 	budget := addCheckFlags(fs, "check-ceiling")
+	tmax := addTraceMaxFlag(fs)
 	pos, sc, n, dir, err := a.scenarioSeed("replay", fs, args, seed, out)
 	if err != nil {
 		return err
@@ -114,14 +115,17 @@ func (a *app) cmdReplay(args []string) error {
 	if err := budget.validate("check-ceiling"); err != nil {
 		return err
 	}
+	if err := tmax.validate(); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	o := scenarios.Replay(sc, n, budget.runOptions(scenarios.RunOptions{VisualizationPath: filepath.Join(dir, scenarios.VisualFile)}))
 	repro := a.replayCommand(pos[0], n)
+	o, werr := scenarios.ReplayTo(sc, n, dir, tmax.runOptions(budget.runOptions(scenarios.RunOptions{VisualizationPath: filepath.Join(dir, scenarios.VisualFile)})), repro)
 	fmt.Fprint(a.stdout, scenarios.Explain(sc, &o, repro))
-	if err := scenarios.WriteOutcome(dir, sc, &o, repro); err != nil {
-		fmt.Fprintf(a.stderr, "%s replay: writing %s: %v\n", a.name, dir, err)
+	if werr != nil {
+		fmt.Fprintf(a.stderr, "%s replay: writing %s: %v\n", a.name, dir, werr)
 		return exitError{max(o.Status.ExitCode(), scenarios.ExitUsage)}
 	}
 	view := a.invoke + " viz " + shell.Quote(filepath.Join(dir, scenarios.TraceFile))
@@ -161,7 +165,7 @@ func (a *app) cmdCheck(args []string) error {
 		// A wrong path or an empty export must not read as a pass.
 		return fmt.Errorf("%s: no operations in the history (read as %s); an empty history proves nothing", pos[0], format)
 	}
-	res := checker.Check(h, checker.Options{Steps: *budget.steps, Budget: *budget.ceiling, VisualizationPath: *html, Workers: runtime.NumCPU()})
+	res := checker.Check(h, checker.Options{Steps: *budget.steps, MemoryBytes: *budget.memoryBytes, Budget: *budget.ceiling, VisualizationPath: *html, Workers: runtime.NumCPU()})
 	fmt.Fprintf(a.stdout, "%s: %d operations (%s)\n", pos[0], len(h.Ops), format)
 	fmt.Fprintln(a.stdout, res.String())
 	switch res.Verdict {

@@ -38,8 +38,8 @@ type subprocesses struct {
 func (e *subprocesses) Start(sc *scenarios.Scenario, opts scenarios.SweepOptions) (scenarios.SeedWorker, error) {
 	w := &subprocess{e: e, name: sc.Name, repro: opts.Repro, setup: workerSetup{
 		Scenario: scenarios.Format(sc), Fingerprint: scenarios.Fingerprint(sc), Build: scenarios.BinaryBuild(),
-		Out: opts.Out, Verify: opts.VerifyDeterminism, CheckSteps: opts.Run.CheckSteps, CheckBudget: opts.Run.CheckBudget,
-		MemoryBytes: e.memoryBytes,
+		Out: opts.Out, Verify: opts.VerifyDeterminism, CheckSteps: opts.Run.CheckSteps, CheckBudget: opts.Run.CheckBudget, CheckMemory: opts.Run.CheckMemoryBytes,
+		MemoryBytes: e.memoryBytes, TraceMaxBytes: opts.Run.TraceMaxBytes,
 	}}
 	if err := w.spawn(); err != nil {
 		return nil, err

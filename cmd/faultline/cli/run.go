@@ -63,6 +63,7 @@ func (a *app) cmdRun(args []string) error {
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	force := fs.Bool("force", false, "resume a results.jsonl written by another build of this binary")
 	budget := addCheckFlags(fs, "check-ceiling")
+	tmax := addTraceMaxFlag(fs)
 	shard := fs.String("shard", "", "run shard I/N (from 0) of the seed range: the I-th of N disjoint parts (default: from "+scenarios.EnvShardIndex+" and "+scenarios.EnvShardCount+" when set)")
 	junit := fs.String("junit", "", "also write the verdicts as JUnit XML to FILE, for CI")
 	iso := addIsolationFlags(fs)
@@ -86,6 +87,9 @@ func (a *app) cmdRun(args []string) error {
 	if err := budget.validate("check-ceiling"); err != nil {
 		return err
 	}
+	if err := tmax.validate(); err != nil {
+		return err
+	}
 	if *verify < 0 || *verify > 1 || *verify != *verify {
 		return usageError{fmt.Sprintf("--verify-determinism %v: want a fraction of the seeds from 0 to 1", *verify)}
 	}
@@ -100,7 +104,7 @@ func (a *app) cmdRun(args []string) error {
 		return err
 	}
 	return a.sweep(sc, pos[0], sweepArgs{first: first, last: last, workers: *workers, out: *out, asJSON: *asJSON, force: *force, verify: *verify,
-		run: budget.runOptions(scenarios.RunOptions{}), shard: of, junit: *junit, iso: iso, untilFailure: *untilFailure})
+		run: tmax.runOptions(budget.runOptions(scenarios.RunOptions{})), shard: of, junit: *junit, iso: iso, untilFailure: *untilFailure})
 }
 
 // sweepArgs are run's choices for one sweep.

@@ -47,6 +47,9 @@ type workerSetup struct {
 	Verify      float64       `json:"verify,omitempty"`
 	CheckSteps  int64         `json:"check_steps,omitempty"`
 	CheckBudget time.Duration `json:"check_budget_ns,omitempty"`
+	CheckMemory int64         `json:"check_memory_bytes,omitempty"`
+	// TraceMaxBytes bounds a failing seed's artifact trace (--trace-max).
+	TraceMaxBytes int64 `json:"trace_max_bytes,omitempty"`
 	// MemoryBytes is the parent's RSS limit; the worker sets its soft
 	// limit (debug.SetMemoryLimit) below it so the collector works hard
 	// before the parent's watchdog kills it.
@@ -127,7 +130,7 @@ func serveWorker(cfg Config) int {
 		debug.SetMemoryLimit(setup.MemoryBytes / 4 * 3)
 	}
 	opts := scenarios.SweepOptions{Out: setup.Out, VerifyDeterminism: setup.Verify,
-		Run: scenarios.RunOptions{CheckSteps: setup.CheckSteps, CheckBudget: setup.CheckBudget}}
+		Run: scenarios.RunOptions{CheckSteps: setup.CheckSteps, CheckBudget: setup.CheckBudget, CheckMemoryBytes: setup.CheckMemory, TraceMaxBytes: setup.TraceMaxBytes}}
 	for {
 		var job workerSeed
 		if err := readFrame(in, &job); err != nil {
