@@ -84,9 +84,6 @@ func WriteOutcome(dir string, sc *Scenario, o *Outcome, repro string) error {
 	if err := WriteTrace(filepath.Join(dir, TraceFile), sc, o, repro); err != nil {
 		return err
 	}
-	if err := writeArtifactKinds(dir); err != nil {
-		return err
-	}
 	if o.History != nil {
 		f, err := os.Create(filepath.Join(dir, HistoryFile))
 		if err != nil {
@@ -106,7 +103,10 @@ func WriteOutcome(dir string, sc *Scenario, o *Outcome, repro string) error {
 	if err := os.WriteFile(filepath.Join(dir, writtenMark), []byte("written by faultline; its directory may be replaced by the next run\n"), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, ExplanationFile), []byte(Explain(sc, o, repro)), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, ExplanationFile), []byte(Explain(sc, o, repro)), 0o644); err != nil {
+		return err
+	}
+	return writeArtifactKinds(dir)
 }
 
 // Highlight returns the viewer's --highlight argument for the operations
@@ -219,10 +219,16 @@ func indent(s, pre string) string {
 
 // An ArtifactKind is one more file written into every seed directory,
 // drawn from the trace as written (the faultline command registers the
-// latency and availability plots; the runner itself draws nothing).
+// plots, the Perfetto export and the seed's index page; the runner itself
+// draws nothing). Registered artifacts are written after the seed's own
+// files, in the order they were registered.
 type ArtifactKind struct {
 	File  string
 	Write func(w io.Writer, f *trace.File) error
+	// WriteIn, if set, is used instead of Write and is also given the
+	// seed's directory, to read what is written there already (a page
+	// that links to and embeds the other files).
+	WriteIn func(w io.Writer, f *trace.File, dir string) error
 }
 
 var (
@@ -266,7 +272,11 @@ func writeArtifactKinds(dir string) error {
 		if err != nil {
 			return err
 		}
-		err = a.Write(out, f)
+		if a.WriteIn != nil {
+			err = a.WriteIn(out, f, dir)
+		} else {
+			err = a.Write(out, f)
+		}
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}

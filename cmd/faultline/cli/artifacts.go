@@ -7,6 +7,7 @@ import (
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/sim/trace"
 	"github.com/faultline/faultline/viz"
+	"github.com/faultline/faultline/viz/perfetto"
 )
 
 // Every seed directory the command writes (replay, a sweep's failing
@@ -15,6 +16,7 @@ import (
 const (
 	LatencyPlotFile      = "latency.svg"
 	AvailabilityPlotFile = "availability.svg"
+	RatePlotFile         = "rate.svg"
 )
 
 var registerPlots sync.Once
@@ -27,5 +29,8 @@ func registerArtifacts() {
 		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: AvailabilityPlotFile, Write: func(w io.Writer, f *trace.File) error {
 			return viz.PlotAvailability(w, f, viz.PlotOptions{Format: "svg"})
 		}})
+		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: PerfettoFile, Write: perfetto.Write})
+		// Last: the page embeds and links the others.
+		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: SeedPageFile, WriteIn: writeSeedPage})
 	})
 }

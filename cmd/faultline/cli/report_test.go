@@ -20,6 +20,7 @@ func TestReport(t *testing.T) {
 	if code, out, errOut := runCLI("run", "../../../scenarios/bugs/no-sessions.yaml", "--seeds", "1..3", "--out", dir); code != scenarios.ExitInvalid {
 		t.Fatalf("run exit %d:\n%s%s", code, out, errOut)
 	}
+	dir = onlyRun(t, dir)
 	code, out, errOut := runCLI("report", dir)
 	if code != 0 || !strings.Contains(out, "index.html") {
 		t.Fatalf("report exit %d:\n%s%s", code, out, errOut)
@@ -92,7 +93,7 @@ func TestReport(t *testing.T) {
 	if !strings.Contains(page, `<td>invalid</td><td class="n">3</td>`) {
 		t.Errorf("the verdict table does not count 3 invalid seeds")
 	}
-	if code, _, errOut := runCLI("report", t.TempDir()); code != scenarios.ExitUsage || !strings.Contains(errOut, "want the --out DIR of a run") {
+	if code, _, errOut := runCLI("report", t.TempDir()); code != scenarios.ExitUsage || !strings.Contains(errOut, "holds no sweep's results") {
 		t.Errorf("report of an empty directory: exit %d, %s", code, errOut)
 	}
 }
