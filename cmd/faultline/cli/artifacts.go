@@ -29,6 +29,9 @@ func registerArtifacts() {
 		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: AvailabilityPlotFile, Write: func(w io.Writer, f *trace.File) error {
 			return viz.PlotAvailability(w, f, viz.PlotOptions{Format: "svg"})
 		}})
+		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: RatePlotFile, Write: func(w io.Writer, f *trace.File) error {
+			return viz.PlotRate(w, f, viz.PlotOptions{Format: "svg"})
+		}})
 		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: PerfettoFile, Write: perfetto.Write})
 		// Last: the page embeds and links the others.
 		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: SeedPageFile, WriteIn: writeSeedPage})

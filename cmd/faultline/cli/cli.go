@@ -186,7 +186,7 @@ func (a *app) usage() string {
 	line("report DIR", "a self-contained index.html of a sweep's results (a run directory, or a store's latest run)")
 	line("serve [ROOT] [--port 8017]", "browse a store (default out/) on http://127.0.0.1:8017/")
 	line("export TRACE --perfetto [--out FILE]", "the trace as Chrome trace-event JSON, for Perfetto UI")
-	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|sweep]", "latency, availability or sweep plots")
+	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|rate|sweep]", "latency, availability, rate or sweep plots")
 	line("compare FILE... [--seeds A..B] [--plot FILE.png] [--json]", "the same seeds against each protocol: availability, latency, every check")
 	line("list", "registered nodes, faults, workloads and checks")
 	line("version", "the build of this binary (what results files record)")

@@ -188,7 +188,7 @@ func TestReplayWritesPlots(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 	dir = seedDir(t, dir, 1)
-	for _, f := range []string{LatencyPlotFile, AvailabilityPlotFile} {
+	for _, f := range []string{LatencyPlotFile, AvailabilityPlotFile, RatePlotFile} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil || !strings.Contains(string(b), "<svg") {
 			t.Errorf("%s: %v (%d bytes)", f, err, len(b))
