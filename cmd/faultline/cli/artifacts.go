@@ -7,7 +7,6 @@ import (
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/sim/trace"
 	"github.com/faultline/faultline/viz"
-	"github.com/faultline/faultline/viz/perfetto"
 )
 
 // Every seed directory the command writes (replay, a sweep's failing
@@ -32,7 +31,6 @@ func registerArtifacts() {
 		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: RatePlotFile, Write: func(w io.Writer, f *trace.File) error {
 			return viz.PlotRate(w, f, viz.PlotOptions{Format: "svg"})
 		}})
-		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: PerfettoFile, Write: perfetto.Write})
 		// Last: the page embeds and links the others.
 		scenarios.RegisterArtifact(scenarios.ArtifactKind{File: SeedPageFile, WriteIn: writeSeedPage})
 	})

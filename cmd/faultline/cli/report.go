@@ -108,7 +108,7 @@ func (a *app) reportPage(dir string, m *scenarios.Merged) ([]byte, error) {
 		}
 		seedDir := fmt.Sprintf("seed-%d", f.Seed)
 		for _, l := range []reportLink{
-			{"page", SeedPageFile}, {"verdict", scenarios.ExplanationFile}, {"linearizability", scenarios.VisualFile}, {"timeline", PerfettoFile},
+			{"page", SeedPageFile}, {"verdict", scenarios.ExplanationFile}, {"linearizability", scenarios.VisualFile}, {"perfetto", PerfettoFile},
 			{"trace", scenarios.TraceFile}, {"history", scenarios.HistoryFile}, {"scenario", scenarios.ScenarioFile},
 		} {
 			if _, err := os.Stat(filepath.Join(dir, seedDir, l.Href)); err == nil {

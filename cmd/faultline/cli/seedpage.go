@@ -13,12 +13,14 @@ import (
 	"github.com/faultline/faultline/viz"
 )
 
-// A seed directory's own files beyond the runner's: the Perfetto export
-// (the timeline to open in ui.perfetto.dev) and index.html, the page
-// that shows the seed.
+// SeedPageFile is the page that shows a seed, in its directory. The
+// Perfetto export (PerfettoFile) is not written by default — it is larger
+// than the trace and takes longer to draw than every plot together, for
+// each failing seed of a sweep — and the page names the command that
+// writes it, and links it once it is there.
 const (
-	PerfettoFile = "trace.perfetto.json"
 	SeedPageFile = reportFile
+	PerfettoFile = "trace.perfetto.json"
 )
 
 // seedPagePlots are the plots the seed's page embeds, in order, with
@@ -43,12 +45,12 @@ type seedFact struct{ Name, Value string }
 func writeSeedPage(w io.Writer, f *trace.File, dir string) error {
 	status := f.Footer.Status
 	data := struct {
-		Scenario, Status, Repro, Verdict, Timeline string
-		Seed                                       uint64
-		Bad, Sweep                                 bool
-		Facts                                      []seedFact
-		Links                                      []reportLink
-		Plots                                      []struct {
+		Scenario, Status, Repro, Verdict, Timeline, Export string
+		Seed                                               uint64
+		Bad, Sweep                                         bool
+		Facts, Faults, Probes                              []seedFact
+		Links                                              []reportLink
+		Plots                                              []struct {
 			Title string
 			SVG   template.HTML
 		}
@@ -70,6 +72,10 @@ func writeSeedPage(w io.Writer, f *trace.File, dir string) error {
 			}
 			break
 		}
+	}
+	data.Faults, data.Probes = seedCoverage(f)
+	if bin, _, ok := strings.Cut(f.Header.Repro, " replay "); ok {
+		data.Export = bin + " export trace.jsonl --perfetto"
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, scenarios.ExplanationFile)); err == nil {
 		data.Verdict = string(b)
@@ -98,6 +104,31 @@ func writeSeedPage(w io.Writer, f *trace.File, dir string) error {
 		data.Timeline = tl.String()
 	}
 	return seedPageTemplate.Execute(w, data)
+}
+
+// seedCoverage is the seed's coverage, from its trace: each fault kind
+// injected with how many times, and each coverage probe reached with when
+// it first was (what the sweep's coverage report counts over seeds).
+func seedCoverage(f *trace.File) (faults, probes []seedFact) {
+	count := map[string]int{}
+	var kinds []string
+	for i := range f.Events {
+		e := &f.Events[i]
+		switch {
+		case e.Kind == trace.FaultStart:
+			k, _, _ := strings.Cut(e.Text, " ")
+			if count[k] == 0 {
+				kinds = append(kinds, k)
+			}
+			count[k]++
+		case e.Kind == trace.Mark && e.Type == string(trace.MarkProbe):
+			probes = append(probes, seedFact{e.Text, "first at " + trace.FormatTime(e.At)})
+		}
+	}
+	for _, k := range kinds {
+		faults = append(faults, seedFact{k, plural(count[k], "time")})
+	}
+	return faults, probes
 }
 
 // inlineSVG is an SVG file as an element to put in a page: without its
@@ -132,9 +163,15 @@ pre { background: #f6f6f6; padding: 8px; overflow-x: auto; }
 {{range $i, $f := .Facts}}<tr><th>{{$f.Name}}</th><td{{if eq $i 0}} class="{{if $.Bad}}bad{{else}}valid{{end}}"{{end}}>{{$f.Value}}</td></tr>
 {{end}}</table>
 {{if .Repro}}<p>Reproduce: <code>{{.Repro}}</code></p>
+{{end}}{{if .Export}}<p>Perfetto timeline: <code>{{.Export}}</code> in this directory writes <code>trace.perfetto.json</code>, to open in ui.perfetto.dev (it is not written by default: it is larger than the trace).</p>
 {{end}}<p id="links">{{range .Links}}<a href="{{.Href}}">{{.Name}}</a> · {{end}}{{if .Sweep}}<a href="../index.html">the sweep</a>{{end}}</p>
 {{range .Plots}}<h2>{{.Title}}</h2>
 <div class="plot">{{.SVG}}</div>
+{{end}}{{if or .Faults .Probes}}<h2>Coverage</h2>
+<table id="coverage">
+{{range .Faults}}<tr><th>fault {{.Name}}</th><td>{{.Value}}</td></tr>
+{{end}}{{range .Probes}}<tr><th>probe {{.Name}}</th><td>{{.Value}}</td></tr>
+{{end}}</table>
 {{end}}{{if .Verdict}}<h2>Verdict</h2>
 <pre id="verdict">{{.Verdict}}</pre>
 {{end}}{{if .Timeline}}<h2>Timeline</h2>

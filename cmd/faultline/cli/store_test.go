@@ -76,7 +76,7 @@ func TestStoreLayout(t *testing.T) {
 		t.Errorf("latest links to %q (%v), want the run id %q, relative", target, err, got[0])
 	}
 	run := filepath.Join(scDir, got[0])
-	for _, f := range []string{resultsFile, summaryFile, reportFile, scenarios.ScenarioFile, "seed-1/" + scenarios.TraceFile, "seed-2/" + reportFile, "seed-2/" + LatencyPlotFile, "seed-2/" + RatePlotFile, "seed-2/" + PerfettoFile} {
+	for _, f := range []string{resultsFile, summaryFile, reportFile, scenarios.ScenarioFile, "seed-1/" + scenarios.TraceFile, "seed-2/" + reportFile, "seed-2/" + LatencyPlotFile, "seed-2/" + RatePlotFile} {
 		if _, err := os.Stat(filepath.Join(run, f)); err != nil {
 			t.Errorf("the run directory lacks %s: %v", f, err)
 		}
