@@ -95,11 +95,9 @@ func WriteOutcome(dir string, sc *Scenario, o *Outcome, repro string) error {
 }
 
 // writeOutcomeFiles writes every file of WriteOutcome but the trace, which
-// dir already holds.
+// dir already holds; the registered artifacts last, so they may read the
+// others.
 func writeOutcomeFiles(dir string, sc *Scenario, o *Outcome, repro string) error {
-	if err := writeArtifactKinds(dir); err != nil {
-		return err
-	}
 	if o.History != nil {
 		f, err := os.Create(filepath.Join(dir, HistoryFile))
 		if err != nil {
@@ -119,7 +117,10 @@ func writeOutcomeFiles(dir string, sc *Scenario, o *Outcome, repro string) error
 	if err := os.WriteFile(filepath.Join(dir, writtenMark), []byte("written by faultline; its directory may be replaced by the next run\n"), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, ExplanationFile), []byte(Explain(sc, o, repro)), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, ExplanationFile), []byte(Explain(sc, o, repro)), 0o644); err != nil {
+		return err
+	}
+	return writeArtifactKinds(dir)
 }
 
 // Highlight returns the viewer's --highlight argument for the operations
@@ -235,13 +236,19 @@ func indent(s, pre string) string {
 
 // An ArtifactKind is one more file written into every seed directory,
 // drawn from the trace as written (the faultline command registers the
-// latency and availability plots; the runner itself draws nothing).
+// plots, the Perfetto export and the seed's index page; the runner itself
+// draws nothing). Registered artifacts are written after the seed's own
+// files, in the order they were registered.
 type ArtifactKind struct {
 	File  string
 	Write func(w io.Writer, f *trace.File) error
-	// Kinds, if set, are the only event kinds Write reads: the trace is
-	// read back with those alone, so a long trace costs the memory of
-	// what is drawn (nil: every event).
+	// WriteIn, if set, is used instead of Write and is also given the
+	// seed's directory, to read what is written there already (a page
+	// that links to and embeds the other files).
+	WriteIn func(w io.Writer, f *trace.File, dir string) error
+	// Kinds, if set, are the only event kinds Write (or WriteIn) reads:
+	// the trace is read back with those alone, so a long trace costs the
+	// memory of what is drawn (nil: every event).
 	Kinds []trace.Kind
 }
 
@@ -294,7 +301,11 @@ func writeArtifactKinds(dir string) error {
 		if err != nil {
 			return err
 		}
-		err = a.Write(out, f)
+		if a.WriteIn != nil {
+			err = a.WriteIn(out, f, dir)
+		} else {
+			err = a.Write(out, f)
+		}
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}

@@ -41,7 +41,9 @@
 //     user quits; [NewViewer] with [Viewer.Handle] and [Viewer.Draw] is the
 //     same viewer driven step by step (tests use tcell's simulation screen).
 //   - [RenderText] writes the timeline as text.
-//   - [PlotLatency], [PlotAvailability] and [PlotSweep] write plots;
+//   - [PlotLatency], [PlotAvailability], [PlotRate] and [PlotSweep] write
+//     plots (those over time mark the failure: the operation the checker
+//     could not place, other violations);
 //     [Ops] and [FaultWindows] are the data they are drawn from.
 //
 // docs/VIEWER.md has the key map, a capture of the screen and a

@@ -33,7 +33,10 @@ func PlotAvailability(w io.Writer, f *trace.File, opts PlotOptions) error {
 	}
 	opts.Title = plotTitle(f, opts.Title, availabilityTitle(opts.Bucket))
 	p := availabilityPlot(Ops(f), ix.faultWindows(), timeOf(ix.end), &opts)
+	peak := p.Y.Max / 1.3
+	markTimes(p, failureOf(f), true)
 	width, height := opts.size(4.5 * vg.Inch)
+	clearLegend(p, width, height, peak)
 	return writePlots(w, format, width, height, p)
 }
 

@@ -37,6 +37,7 @@ func PlotLatency(w io.Writer, f *trace.File, opts PlotOptions) error {
 	}
 	opts.Title = plotTitle(f, opts.Title, "latency of client operations")
 	p := latencyPlot(Ops(f), ix.faultWindows(), timeOf(ix.end), &opts)
+	markLatency(p, failureOf(f))
 	width, height := opts.size(4.5 * vg.Inch)
 	return writePlots(w, format, width, height, p)
 }

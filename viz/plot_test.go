@@ -34,6 +34,7 @@ func sweepPoints() []SweepPoint {
 // to the next.
 func TestPlotsGolden(t *testing.T) {
 	_, ld := demoRuns(t)
+	bad, _ := violating(t)
 	for _, tc := range []struct {
 		name string
 		draw func(w *bytes.Buffer) error
@@ -41,6 +42,9 @@ func TestPlotsGolden(t *testing.T) {
 		{"latency.svg", func(w *bytes.Buffer) error { return PlotLatency(w, ld.File, PlotOptions{}) }},
 		{"availability.svg", func(w *bytes.Buffer) error { return PlotAvailability(w, ld.File, PlotOptions{Format: "svg"}) }},
 		{"sweep.svg", func(w *bytes.Buffer) error { return PlotSweep(w, sweepPoints(), PlotOptions{}) }},
+		{"rate.svg", func(w *bytes.Buffer) error { return PlotRate(w, ld.File, PlotOptions{}) }},
+		{"latency-violation.svg", func(w *bytes.Buffer) error { return PlotLatency(w, bad, PlotOptions{}) }},
+		{"rate-violation.svg", func(w *bytes.Buffer) error { return PlotRate(w, bad, PlotOptions{}) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var a, b bytes.Buffer

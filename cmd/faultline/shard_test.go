@@ -52,9 +52,20 @@ func exe(t *testing.T, bin string, env []string, args ...string) (int, []byte) {
 // results reads a results.jsonl by seed, failing on a seed held twice;
 // the wall time of each seed is zeroed (it is the one field that differs
 // between two runs of a seed).
+// runOf is the latest run of the one scenario in a store's root (each
+// --out here is a root: ROOT/<scenario>/<run id>/).
+func runOf(t *testing.T, root string) string {
+	t.Helper()
+	links, _ := filepath.Glob(filepath.Join(root, "*", "latest"))
+	if len(links) != 1 {
+		t.Fatalf("%s holds %d latest runs, want one", root, len(links))
+	}
+	return links[0]
+}
+
 func results(t *testing.T, dir string) map[uint64]scenarios.Outcome {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "results.jsonl"))
+	f, err := os.Open(filepath.Join(runOf(t, dir), "results.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +131,7 @@ func TestShardsMergeToTheSingleSweep(t *testing.T) {
 
 	// Kill shard 2 part-way, as a preempted pod is: keep its header, three
 	// seeds and half a line, and run it again.
-	killed := filepath.Join(dirs[2], "results.jsonl")
+	killed := filepath.Join(runOf(t, dirs[2]), "results.jsonl")
 	data, err := os.ReadFile(killed)
 	if err != nil {
 		t.Fatal(err)
@@ -164,11 +175,11 @@ func TestShardsMergeToTheSingleSweep(t *testing.T) {
 	}
 	for _, f := range want["failures"].([]any) {
 		seed := uint64(f.(map[string]any)["seed"].(float64))
-		if _, err := os.Stat(filepath.Join(merged, fmt.Sprintf("seed-%d", seed), scenarios.TraceFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(runOf(t, merged), fmt.Sprintf("seed-%d", seed), scenarios.TraceFile)); err != nil {
 			t.Errorf("merged artifacts of failing seed %d: %v", seed, err)
 		}
 	}
-	for _, f := range []string{junit, filepath.Join(merged, "index.html"), filepath.Join(merged, "summary.json")} {
+	for _, f := range []string{junit, filepath.Join(runOf(t, merged), "index.html"), filepath.Join(runOf(t, merged), "summary.json")} {
 		if _, err := os.Stat(f); err != nil {
 			t.Errorf("merge --out --junit: %v", err)
 		}

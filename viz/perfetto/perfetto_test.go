@@ -21,7 +21,9 @@ import (
 // form Perfetto and chrome://tracing read) requires, on the JSON itself
 // rather than on the writer's types: the keys of each event and their
 // types, the phases used, metadata naming every process and thread,
-// flows with one start and one end, and complete events on one thread
+// flows with one start and one end, the fields each phase requires (a
+// complete event's dur, an instant's scope, metadata's args), timestamps
+// that never go back along a track, and complete events on one thread
 // that nest and never cross. Every problem is reported.
 func checkSchema(t *testing.T, data []byte) []map[string]any {
 	t.Helper()
@@ -79,6 +81,7 @@ func checkSchema(t *testing.T, data []byte) []map[string]any {
 	used := map[thread]bool{}
 	slices := map[thread][]slice{}
 	outs, ins := map[string]int64{}, map[string]int64{}
+	lastTS := map[thread]int64{}
 	for i, e := range events {
 		where := fmt.Sprintf("event %d (%v)", i, e["name"])
 		for k := range e {
@@ -102,7 +105,10 @@ func checkSchema(t *testing.T, data []byte) []map[string]any {
 		th := thread{pid, tid}
 		switch ph {
 		case "M":
-			arg, _ := e["args"].(map[string]any)
+			arg, ok := e["args"].(map[string]any)
+			if !ok {
+				t.Errorf("%s: metadata without args", where)
+			}
 			switch name {
 			case "process_name", "thread_name":
 				if s, _ := arg["name"].(string); s == "" {
@@ -130,6 +136,10 @@ func checkSchema(t *testing.T, data []byte) []map[string]any {
 		if !ok || ts < 0 {
 			t.Errorf("%s: ts %v: want a non-negative number", where, e["ts"])
 		}
+		if prev, seen := lastTS[th]; seen && ts < prev {
+			t.Errorf("%s: ts %v goes back on process %d thread %d (the previous event there was at %d ns)", where, e["ts"], pid, tid, prev)
+		}
+		lastTS[th] = ts
 		if ph == "i" {
 			if s, _ := e["s"].(string); s != "g" && s != "p" && s != "t" {
 				t.Errorf("%s: instant scope %v: want g, p or t", where, e["s"])
@@ -161,6 +171,11 @@ func checkSchema(t *testing.T, data []byte) []map[string]any {
 				}
 				ins[id] = ts
 			}
+		}
+	}
+	for id := range outs {
+		if _, ok := ins[id]; !ok {
+			t.Errorf("flow %s starts but never ends", id)
 		}
 	}
 	for id, at := range ins {

@@ -175,17 +175,18 @@ func (a *app) usage() string {
 	if a.demo != nil {
 		line("demo", fmt.Sprintf("run %s over seeds %s", a.demo.Name, a.demoSeeds()))
 	}
-	line("run FILE [--seed N | --seeds A..B] [--workers N] [--out DIR] [--json]", "sweep seeds of a scenario")
+	line("run FILE [--seed N | --seeds A..B] [--workers N] [--out ROOT] [--json]", "sweep seeds of a scenario (into ROOT/<scenario>/<run id>/)")
 	line("run FILE --shard I/N --out DIR …", "one of N disjoint parts of the seeds (an Indexed Job's pod)")
-	line("merge DIR... [--out DIR] [--json] [--junit FILE]", "join the shards' results into one sweep's")
-	line("replay FILE --seed N [--out DIR]", "one seed, full trace written, verdict explained")
-	line("shrink FILE --seed N [--out DIR] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
+	line("merge DIR... [--out ROOT] [--json] [--junit FILE]", "join the shards' results into one sweep's")
+	line("replay FILE --seed N [--out ROOT]", "one seed, full trace written, verdict explained")
+	line("shrink FILE --seed N [--out ROOT] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
 	line("hunt --node K [--workload W] [--params k=v,…] [--for 10m] [--seeds N] [--scenario FILE]", "random seeds until a failure, then shrink it")
 	line("check HISTORY [--timeout 10s] [--html FILE]", "check a history (Faultline JSON, Jepsen etcd log, Porcupine kv log)")
 	line("viz TRACE [--text] [--highlight …]", "the terminal timeline")
-	line("report DIR", "a self-contained index.html of a sweep's results (run's or merge's --out)")
+	line("report DIR", "a self-contained index.html of a sweep's results (a run directory, or a store's latest run)")
+	line("serve [ROOT] [--port 8017]", "browse a store (default out/) on http://127.0.0.1:8017/")
 	line("export TRACE --perfetto [--out FILE]", "the trace as Chrome trace-event JSON, for Perfetto UI")
-	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|sweep]", "latency, availability or sweep plots")
+	line("plot TRACE|RESULTS --out FILE.png|.svg [--kind latency|availability|rate|sweep]", "latency, availability, rate or sweep plots")
 	line("compare FILE... [--seeds A..B] [--plot FILE.png] [--json]", "the same seeds against each protocol: availability, latency, every check")
 	line("list", "registered nodes, faults, workloads and checks")
 	line("version", "the build of this binary (what results files record)")
@@ -224,6 +225,7 @@ func (a *app) run(args []string) int {
 		"viz":     a.cmdViz,
 		"export":  a.cmdExport,
 		"report":  a.cmdReport,
+		"serve":   a.cmdServe,
 		"plot":    a.cmdPlot,
 		"list":    a.cmdList,
 		"vet":     a.cmdVet,

@@ -71,6 +71,7 @@ func TestReplayWritesArtifactsAndExplains(t *testing.T) {
 	if code != scenarios.ExitInvalid {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
+	dir = seedDir(t, dir, 1)
 	for _, f := range []string{scenarios.TraceFile, scenarios.HistoryFile, scenarios.VisualFile, scenarios.ScenarioFile, scenarios.ExplanationFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
@@ -94,7 +95,7 @@ func TestReplayWritesArtifactsAndExplains(t *testing.T) {
 func TestCheckExternalHistory(t *testing.T) {
 	dir := t.TempDir()
 	runCLI("replay", "../../../scenarios/bugs/no-sessions.yaml", "--seed", "1", "--out", dir)
-	code, out, _ := runCLI("check", filepath.Join(dir, scenarios.HistoryFile))
+	code, out, _ := runCLI("check", filepath.Join(seedDir(t, dir, 1), scenarios.HistoryFile))
 	if code != scenarios.ExitInvalid || !strings.Contains(out, "invalid") {
 		t.Fatalf("check exit %d:\n%s", code, out)
 	}

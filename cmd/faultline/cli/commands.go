@@ -80,8 +80,8 @@ func (a *app) cmdDemo(args []string) error {
 
 // scenarioSeed parses the arguments of a command that takes one scenario
 // and --seed N (replay, shrink): the positional arguments, the scenario,
-// the seed and the output directory (default out/<scenario>/seed-N).
-func (a *app) scenarioSeed(cmd string, fs *flag.FlagSet, args []string, seed, out *string) (pos []string, sc *scenarios.Scenario, n uint64, dir string, err error) {
+// the seed and the store's root (default out).
+func (a *app) scenarioSeed(cmd string, fs *flag.FlagSet, args []string, seed, out *string) (pos []string, sc *scenarios.Scenario, n uint64, root string, err error) {
 	if pos, err = a.parseInterleaved(fs, args); err != nil {
 		return
 	}
@@ -95,20 +95,17 @@ func (a *app) scenarioSeed(cmd string, fs *flag.FlagSet, args []string, seed, ou
 	if n, _, err = parseSeeds(*seed, ""); err != nil {
 		return
 	}
-	dir = *out
-	if dir == "" {
-		dir = filepath.Join("out", scenarios.SafeDirName(sc.Name), fmt.Sprintf("seed-%d", n))
-	}
+	root = orDefault(*out, defaultStore)
 	return
 }
 
 func (a *app) cmdReplay(args []string) error {
 	fs := a.newFlags("replay")
 	seed := fs.String("seed", "", "the seed to replay (required)")
-	out := fs.String("out", "", "directory for the trace, history, visualization and verdict (default out/<scenario>/seed-N)")
+	out := fs.String("out", "", "the store's root: the replay writes ROOT/<scenario>/<run id>/seed-N/ (trace, history, visualization, plots, verdict, index.html) and points ROOT/<scenario>/latest at the run (default "+defaultStore+")")
 	budget := addCheckFlags(fs, "check-ceiling")
 	tmax := addTraceMaxFlag(fs)
-	pos, sc, n, dir, err := a.scenarioSeed("replay", fs, args, seed, out)
+	pos, sc, n, root, err := a.scenarioSeed("replay", fs, args, seed, out)
 	if err != nil {
 		return err
 	}
@@ -118,7 +115,12 @@ func (a *app) cmdReplay(args []string) error {
 	if err := tmax.validate(); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	run, err := createRun(root, sc.Name)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(run, fmt.Sprintf("seed-%d", n))
+	if err := os.Mkdir(dir, 0o755); err != nil {
 		return err
 	}
 	repro := a.replayCommand(pos[0], n)
@@ -134,6 +136,7 @@ func (a *app) cmdReplay(args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "  trace:   %s\n  view it: %s\n", filepath.Join(dir, scenarios.TraceFile), view)
 	fmt.Fprintf(a.stdout, "  history: %s\n", filepath.Join(dir, scenarios.HistoryFile))
+	fmt.Fprintf(a.stdout, "  page:    %s\n", filepath.Join(dir, SeedPageFile))
 	if _, err := os.Stat(filepath.Join(dir, scenarios.VisualFile)); err == nil {
 		fmt.Fprintf(a.stdout, "  porcupine visualization: %s\n", filepath.Join(dir, scenarios.VisualFile))
 	}

@@ -43,6 +43,7 @@ func TestPlotStaleness(t *testing.T) {
 	if code, out, errs := runCLI("replay", bugFile, "--seed", "1", "--out", dir); code != 1 {
 		t.Fatalf("replay: exit %d\n%s%s", code, out, errs)
 	}
+	dir = seedDir(t, dir, 1)
 	png := filepath.Join(dir, "stale.png")
 	if code, out, errs := runCLI("plot", filepath.Join(dir, "history.jsonl"), "--kind", "staleness", "--out", png); code != 0 {
 		t.Fatalf("plot: exit %d\n%s%s", code, out, errs)
@@ -93,6 +94,7 @@ func TestRunForce(t *testing.T) {
 	if code, out, errs := runCLI("run", bugFile, "--seed", "1", "--out", dir); code != 1 {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
+	dir = onlyRun(t, dir) // the run directory itself: resumed as it is
 	path := filepath.Join(dir, "results.jsonl")
 	b, _ := os.ReadFile(path)
 	os.WriteFile(path, []byte(strings.Replace(string(b), `"build":"`, `"build":"old `, 1)), 0o644)
@@ -185,7 +187,8 @@ func TestReplayWritesPlots(t *testing.T) {
 	if code, out, errs := runCLI("replay", bugFile, "--seed", "1", "--out", dir); code != scenarios.ExitInvalid {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
-	for _, f := range []string{LatencyPlotFile, AvailabilityPlotFile} {
+	dir = seedDir(t, dir, 1)
+	for _, f := range []string{LatencyPlotFile, AvailabilityPlotFile, RatePlotFile} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil || !strings.Contains(string(b), "<svg") {
 			t.Errorf("%s: %v (%d bytes)", f, err, len(b))

@@ -38,7 +38,7 @@ func TestConfigName(t *testing.T) {
 		t.Errorf("run --out exit %d:\n%s%s", code, out, errs)
 	}
 	for _, f := range []string{"verdict.txt", "trace.jsonl"} {
-		if b, err := os.ReadFile(filepath.Join(sweepDir, "seed-1", f)); err != nil || !strings.Contains(string(b), "mytool replay "+bugFile+" --seed 1") {
+		if b, err := os.ReadFile(filepath.Join(seedDir(t, sweepDir, 1), f)); err != nil || !strings.Contains(string(b), "mytool replay "+bugFile+" --seed 1") {
 			t.Errorf("seed-1/%s of a sweep does not name mytool (%v):\n%.300s", f, err, b)
 		}
 	}

@@ -20,5 +20,5 @@ func ExampleRun() {
 	// Output:
 	// 0
 	// mytool — deterministic simulation and fault injection for distributed systems
-	//   mytool run FILE [--seed N | --seeds A..B] [--workers N] [--out DIR] [--json]
+	//   mytool run FILE [--seed N | --seeds A..B] [--workers N] [--out ROOT] [--json]
 }

@@ -11,43 +11,47 @@ import (
 var examples = map[string][]string{
 	"run": {
 		"NAME run raft-kv-partitions --seeds 1..1000             # a library scenario by name, every core",
-		"NAME run my.yaml --seeds 1..500 --out out/my             # keep results (resumable) and failing seeds' artifacts",
+		"NAME run my.yaml --seeds 1..500 --out out                # into out/<scenario>/<run id>/ (latest links it); again resumes",
 		"NAME run my.yaml --seed 7 --check-steps 200000000        # one seed, a larger linearizability budget",
 		"NAME run my.yaml --seeds 1..200 --verify-determinism 0.1 # re-run a tenth of the seeds to check determinism",
 	},
 	"replay": {
-		"NAME replay scenarios/bugs/follower-reads.yaml --seed 7  # explain the verdict, write trace, history, Porcupine page",
+		"NAME replay scenarios/bugs/follower-reads.yaml --seed 7  # explain the verdict; out/<scenario>/<run id>/seed-7/ gets trace, plots, pages",
 	},
 	"shrink": {
 		"NAME shrink scenarios/bugs/follower-reads.yaml --seed 7 --budget 2m",
 	},
 	"check": {
-		"NAME check out/x/seed-7/history.jsonl                    # Faultline JSON Lines",
+		"NAME check out/x/latest/seed-7/history.jsonl             # Faultline JSON Lines",
 		"NAME check history.edn --html lin.html                   # a Jepsen history, with Porcupine's page",
 	},
 	"viz": {
-		"NAME viz out/x/seed-7                                    # the timeline of a replayed seed (q quits, ? helps)",
-		"NAME viz out/x/seed-7/trace.jsonl --text --width 160     # as text, for a log",
+		"NAME viz out/x/latest/seed-7                             # the timeline of a replayed seed (q quits, ? helps)",
+		"NAME viz out/x/latest/seed-7/trace.jsonl --text --width 160  # as text, for a log",
 	},
 	"plot": {
-		"NAME plot out/x/seed-7/trace.jsonl --out latency.png",
-		"NAME plot out/x/results.jsonl --out sweep.svg            # a sweep's verdicts and times",
+		"NAME plot out/x/latest/seed-7/trace.jsonl --out latency.png",
+		"NAME plot out/x/latest/results.jsonl --out sweep.svg     # a sweep's verdicts and times",
 	},
 	"compare": {
 		"NAME compare scenarios/cap-partitions.yaml --seeds 1..50 --plot cap.png",
 	},
 	"hunt": {
 		"NAME hunt --node raftkv --workload kv --params bugs=no-sessions --for 5m  # find a bug with no curated scenario",
-		"NAME hunt --scenario my.yaml --for 30m --out out/hunt                     # start from a scenario",
+		"NAME hunt --scenario my.yaml --for 30m                                     # start from a scenario; writes out/<scenario>/<run id>/",
 	},
 	"merge": {
-		"NAME merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out out/all --junit junit.xml",
+		"NAME merge shard-0 shard-1 shard-2 shard-3 --out out --junit junit.xml   # each shard's --out root (its latest run)",
 	},
 	"export": {
-		"NAME export out/x/seed-7/trace.jsonl --perfetto --out trace.json   # open in ui.perfetto.dev",
+		"NAME export out/x/latest/seed-7/trace.jsonl --perfetto --out trace.json   # open in ui.perfetto.dev",
 	},
 	"report": {
-		"NAME report out/all          # a self-contained index.html for a sweep",
+		"NAME report out/x            # index.html for the latest sweep of scenario x (run writes it by itself)",
+	},
+	"serve": {
+		"NAME serve                   # browse out/ on http://127.0.0.1:8017/ (Ctrl-C stops)",
+		"NAME serve results --port 0  # another store, on any free port",
 	},
 	"list": {
 		"NAME list            # protocols, workloads, faults, checks, embedded scenarios",

@@ -15,6 +15,7 @@ func TestExportPerfetto(t *testing.T) {
 	if code, out, errOut := runCLI("replay", "../../../scenarios/bugs/no-sessions.yaml", "--seed", "1", "--out", dir); code != scenarios.ExitInvalid {
 		t.Fatalf("replay exit %d:\n%s%s", code, out, errOut)
 	}
+	dir = seedDir(t, dir, 1)
 	tr := filepath.Join(dir, scenarios.TraceFile)
 	code, out, errOut := runCLI("export", tr, "--perfetto")
 	want := filepath.Join(dir, "trace.perfetto.json")

@@ -31,7 +31,7 @@ func (a *app) cmdHunt(args []string) error {
 	seeds := fs.Uint64("seeds", 0, "seed budget: run at most this many seeds")
 	first := fs.String("first", "", "the first seed (default: drawn at random, and printed)")
 	workers := fs.Int("workers", runtime.NumCPU(), "parallel workers")
-	out := fs.String("out", "", "directory for "+huntFile+" and the shrunk failure (default out/<scenario>)")
+	out := fs.String("out", "", "the store's root: the hunt writes ROOT/<scenario>/<run id>/ ("+huntFile+", the failing seed's seed-N/, the shrunk failure) and points ROOT/<scenario>/latest at it (default "+defaultStore+")")
 	shrinkBudget := fs.Duration("shrink-budget", 60*time.Second, "wall-time budget for shrinking the failure (0: do not shrink)")
 	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds twice more and compare their traces")
 	budget := addCheckFlags(fs, "check-ceiling")
@@ -95,11 +95,8 @@ func (a *app) cmdHunt(args []string) error {
 	if limit == 0 && *seeds == 0 {
 		limit = 10 * time.Minute
 	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", scenarios.SafeDirName(sc.Name))
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := createRun(orDefault(*out, defaultStore), sc.Name)
+	if err != nil {
 		return err
 	}
 	file := filepath.Join(dir, huntFile)
@@ -184,6 +181,11 @@ func (a *app) cmdHunt(args []string) error {
 		fmt.Fprintf(a.stdout, "  knobs: %s\n", k)
 	}
 	fmt.Fprintf(a.stdout, "  reproduce: %s\n", a.replayCommand(file, f.Seed))
+	if err := scenarios.WriteArtifacts(sc, f.Seed, dir, budget.runOptions(scenarios.RunOptions{}), a.replayCommand(file, f.Seed)); err != nil {
+		fmt.Fprintf(a.stderr, "%s hunt: writing the failing seed's artifacts: %v\n", a.name, err)
+	} else {
+		fmt.Fprintf(a.stdout, "  artifacts: %s\n", filepath.Join(dir, fmt.Sprintf("seed-%d", f.Seed)))
+	}
 	if res.ShrinkErr != nil {
 		fmt.Fprintf(a.stderr, "%s hunt: shrink: %v\n", a.name, res.ShrinkErr)
 	}

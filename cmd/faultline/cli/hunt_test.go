@@ -36,7 +36,7 @@ func TestHuntFindsBug(t *testing.T) {
 			t.Errorf("%s: exit %d, want the failure again\n%s", l[1], code, rout)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, huntFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(onlyRun(t, dir), huntFile)); err != nil {
 		t.Error(err)
 	}
 }

@@ -85,7 +85,7 @@ func TestIsolatedSweepOfMisbehavingKinds(t *testing.T) {
 			if code != tc.want.ExitCode() {
 				t.Errorf("exit code %d, want %d (%s)", code, tc.want.ExitCode(), tc.want)
 			}
-			got := readResults(t, out)
+			got := readResults(t, latestIn(t, out))
 			if len(got) != last {
 				t.Fatalf("results.jsonl has %d seeds, want %d", len(got), last)
 			}
@@ -104,7 +104,7 @@ func TestIsolatedSweepOfMisbehavingKinds(t *testing.T) {
 					bad++
 				}
 			}
-			if tmp, _ := filepath.Glob(filepath.Join(out, "*.tmp")); len(tmp) > 0 {
+			if tmp, _ := filepath.Glob(filepath.Join(latestIn(t, out), "*.tmp")); len(tmp) > 0 {
 				t.Errorf("half-written artifacts left behind: %v", tmp)
 			}
 			// Seeds 2 and 4 misbehave (the kinds draw from their Env).
@@ -117,11 +117,11 @@ func TestIsolatedSweepOfMisbehavingKinds(t *testing.T) {
 			if code := runBin(t, bin, append(args, "--json")...); code != tc.want.ExitCode() {
 				t.Errorf("resume: exit code %d, want %d", code, tc.want.ExitCode())
 			}
-			if n := len(readLines(t, out)); n != last {
+			if n := len(readLines(t, latestIn(t, out))); n != last {
 				t.Errorf("a resume ran seeds again: results.jsonl has %d lines, want %d", n, last)
 			}
 			runBin(t, bin, append(args, "--retry-crashed")...)
-			if n := len(readLines(t, out)); n != last+bad {
+			if n := len(readLines(t, latestIn(t, out))); n != last+bad {
 				t.Errorf("--retry-crashed: results.jsonl has %d lines, want %d (the %d lost seeds again)", n, last+bad, bad)
 			}
 		})
@@ -156,6 +156,16 @@ func readLines(t *testing.T, out string) []string {
 	}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	return lines[1:] // the header
+}
+
+// latestIn is the latest run of the one scenario in a store's root.
+func latestIn(t *testing.T, root string) string {
+	t.Helper()
+	links, _ := filepath.Glob(filepath.Join(root, "*", "latest"))
+	if len(links) != 1 {
+		t.Fatalf("%s holds %d latest runs, want one", root, len(links))
+	}
+	return links[0]
 }
 
 func readResults(t *testing.T, out string) map[uint64]scenarios.Outcome {

@@ -12,7 +12,7 @@ import (
 
 func (a *app) cmdMerge(args []string) error {
 	fs := a.newFlags("merge")
-	out := fs.String("out", "", "directory for the merged results.jsonl, summary.json, index.html, scenario.yaml and failing seeds' artifacts")
+	out := fs.String("out", "", "the store's root: the merge writes ROOT/<scenario>/<run id>/ (results.jsonl, summary.json, index.html, scenario.yaml, failing seeds' artifacts) and points ROOT/<scenario>/latest at it; a run directory given as ROOT is written over")
 	seeds := fs.String("seeds", "", "the range A..B the shards should cover (default: the range the sharded runs recorded)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	junit := fs.String("junit", "", "also write the verdicts as JUnit XML to FILE, for CI")
@@ -22,7 +22,23 @@ func (a *app) cmdMerge(args []string) error {
 		return err
 	}
 	if len(dirs) == 0 {
-		return usageError{"merge takes the results directories of the shards (each a run's --out DIR)"}
+		return usageError{"merge takes the results directories of the shards (each a run directory, or the --out root of one shard's run: its latest run)"}
+	}
+	for i, d := range dirs {
+		if dirs[i], err = findRun(d); err != nil {
+			return err
+		}
+	}
+	newRun := false // a new run directory: latest moves to it once merged
+	if *out != "" && !isSweepRun(*out) {
+		name, err := resultsScenario(dirs[0])
+		if err != nil {
+			return err
+		}
+		if *out, err = makeRun(*out, name); err != nil {
+			return err
+		}
+		newRun = true
 	}
 	opts := scenarios.MergeOptions{Dirs: dirs, Out: *out, Force: *force}
 	if *seeds != "" {
@@ -34,7 +50,15 @@ func (a *app) cmdMerge(args []string) error {
 	}
 	m, err := scenarios.Merge(opts)
 	if err != nil && m == nil {
+		if newRun {
+			os.RemoveAll(*out) // made above, for a merge that did not happen
+		}
 		return err
+	}
+	if newRun {
+		if err := setLatest(filepath.Dir(*out), filepath.Base(*out)); err != nil {
+			return err
+		}
 	}
 	// The merged directory's scenario.yaml replays any seed; without --out,
 	// the first shard's does.
@@ -53,6 +77,9 @@ func (a *app) cmdMerge(args []string) error {
 		}
 		fmt.Fprintln(a.stdout)
 		a.writeSummary(a.stdout, sc, file, *out, sum)
+		if *out != "" {
+			fmt.Fprintf(a.stdout, "merged into %s\n", *out)
+		}
 	}
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ func TestPrintedCommandsPasteBack(t *testing.T) {
 	}
 	view := lineAfter(out, "view it: ")
 	args = shelltest.Words(t, strings.TrimPrefix(view, "mytool "))
-	if args[0] != "viz" || args[1] != filepath.Join(dir, "replay out", scenarios.TraceFile) {
+	if args[0] != "viz" || args[1] != filepath.Join(seedDir(t, filepath.Join(dir, "replay out"), 1), scenarios.TraceFile) {
 		t.Fatalf("sh reads %s as %q", view, args)
 	}
 	if code, out, errs = runWith(my, append(args, "--text")...); code != 0 {

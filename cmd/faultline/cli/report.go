@@ -21,9 +21,12 @@ func (a *app) cmdReport(args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{"report takes one results directory (a run's or a merge's --out DIR)"}
+		return usageError{"report takes one results directory: a run directory, or a store's root or scenario directory (its latest run)"}
 	}
-	dir := pos[0]
+	dir, err := findRun(pos[0])
+	if err != nil {
+		return err
+	}
 	// A directory of one sweep is a merge of one shard: the same summary
 	// and coverage as the sweep printed, from its results file.
 	m, err := scenarios.Merge(scenarios.MergeOptions{Dirs: []string{dir}})
@@ -40,6 +43,25 @@ func (a *app) cmdReport(args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "%s: report of %s (%s) in %s\n", a.name, m.Scenario.Name, plural(m.Summary.Seeds, "seed"), path)
 	return nil
+}
+
+// writeRunReport writes a sweep's summary.json and index.html into its
+// run directory, at the end of the sweep.
+func (a *app) writeRunReport(dir string, sc *scenarios.Scenario, file string, sum *scenarios.Summary) error {
+	var b bytes.Buffer
+	a.writeJSONSummary(&b, sc, file, sum)
+	if err := os.WriteFile(filepath.Join(dir, summaryFile), b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	m, err := scenarios.Merge(scenarios.MergeOptions{Dirs: []string{dir}})
+	if err != nil {
+		return err
+	}
+	page, err := a.reportPage(dir, m)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, reportFile), page, 0o644)
 }
 
 type reportCount struct {
@@ -86,7 +108,7 @@ func (a *app) reportPage(dir string, m *scenarios.Merged) ([]byte, error) {
 		}
 		seedDir := fmt.Sprintf("seed-%d", f.Seed)
 		for _, l := range []reportLink{
-			{"verdict", scenarios.ExplanationFile}, {"linearizability", scenarios.VisualFile},
+			{"page", SeedPageFile}, {"verdict", scenarios.ExplanationFile}, {"linearizability", scenarios.VisualFile}, {"perfetto", PerfettoFile},
 			{"trace", scenarios.TraceFile}, {"history", scenarios.HistoryFile}, {"scenario", scenarios.ScenarioFile},
 		} {
 			if _, err := os.Stat(filepath.Join(dir, seedDir, l.Href)); err == nil {

@@ -20,6 +20,7 @@ func TestReport(t *testing.T) {
 	if code, out, errOut := runCLI("run", "../../../scenarios/bugs/no-sessions.yaml", "--seeds", "1..3", "--out", dir); code != scenarios.ExitInvalid {
 		t.Fatalf("run exit %d:\n%s%s", code, out, errOut)
 	}
+	dir = onlyRun(t, dir)
 	code, out, errOut := runCLI("report", dir)
 	if code != 0 || !strings.Contains(out, "index.html") {
 		t.Fatalf("report exit %d:\n%s%s", code, out, errOut)
@@ -29,48 +30,13 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := string(data)
-	dec := xml.NewDecoder(strings.NewReader(page))
-	dec.Strict, dec.AutoClose, dec.Entity = false, xml.HTMLAutoClose, xml.HTMLEntity
-	ids := map[string]bool{}
-	svg := false
-	var links []string
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("the page does not parse: %v", err)
-		}
-		el, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		switch el.Name.Local {
-		case "script", "link", "img", "iframe":
-			t.Errorf("the page loads a <%s>: it should be self-contained", el.Name.Local)
-		case "svg":
-			svg = true
-		}
-		for _, a := range el.Attr {
-			switch a.Name.Local {
-			case "id":
-				ids[a.Value] = true
-			case "href", "src":
-				if el.Name.Local == "a" {
-					links = append(links, a.Value)
-				} else if !strings.HasPrefix(a.Value, "#") {
-					t.Errorf("<%s %s=%q>: the page should fetch nothing", el.Name.Local, a.Name.Local, a.Value)
-				}
-			}
-		}
-	}
+	ids, svgs, links := parsePage(t, page)
 	for _, id := range []string{"verdicts", "failures", "coverage"} {
 		if !ids[id] {
 			t.Errorf("no #%s section", id)
 		}
 	}
-	if !svg {
+	if svgs == 0 {
 		t.Errorf("no inline plot")
 	}
 	if len(links) == 0 {
@@ -92,7 +58,92 @@ func TestReport(t *testing.T) {
 	if !strings.Contains(page, `<td>invalid</td><td class="n">3</td>`) {
 		t.Errorf("the verdict table does not count 3 invalid seeds")
 	}
-	if code, _, errOut := runCLI("report", t.TempDir()); code != scenarios.ExitUsage || !strings.Contains(errOut, "want the --out DIR of a run") {
+	if code, _, errOut := runCLI("report", t.TempDir()); code != scenarios.ExitUsage || !strings.Contains(errOut, "holds no sweep's results") {
 		t.Errorf("report of an empty directory: exit %d, %s", code, errOut)
+	}
+}
+
+// parsePage parses an HTML page we write, failing the test on anything it
+// would fetch (a script, stylesheet, image or frame, a src): it returns
+// the ids of its elements, how many inline SVGs it holds and its links.
+func parsePage(t *testing.T, page string) (ids map[string]bool, svgs int, links []string) {
+	t.Helper()
+	dec := xml.NewDecoder(strings.NewReader(page))
+	dec.Strict, dec.AutoClose, dec.Entity = false, xml.HTMLAutoClose, xml.HTMLEntity
+	ids = map[string]bool{}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the page does not parse: %v", err)
+		}
+		el, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch el.Name.Local {
+		case "script", "link", "img", "iframe":
+			t.Errorf("the page loads a <%s>: it should be self-contained", el.Name.Local)
+		case "svg":
+			svgs++
+		}
+		for _, a := range el.Attr {
+			switch a.Name.Local {
+			case "id":
+				ids[a.Value] = true
+			case "href", "src":
+				if el.Name.Local == "a" {
+					links = append(links, a.Value)
+				} else if !strings.HasPrefix(a.Value, "#") {
+					t.Errorf("<%s %s=%q>: the page should fetch nothing", el.Name.Local, a.Name.Local, a.Value)
+				}
+			}
+		}
+	}
+	return ids, svgs, links
+}
+
+// A failing seed's page is self-contained too: its table, coverage,
+// verdict and text timeline, its three plots inline, the violating
+// operation named, the Perfetto export command, and links that are
+// relative paths to files beside it (and to the sweep's page).
+func TestSeedPage(t *testing.T) {
+	root := t.TempDir()
+	if code, out, errOut := runCLI("run", "../../../scenarios/bugs/no-sessions.yaml", "--seeds", "1..1", "--out", root); code != scenarios.ExitInvalid {
+		t.Fatalf("run exit %d:\n%s%s", code, out, errOut)
+	}
+	dir := seedDir(t, root, 1)
+	data, err := os.ReadFile(filepath.Join(dir, SeedPageFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	ids, svgs, links := parsePage(t, page)
+	for _, id := range []string{"facts", "coverage", "verdict", "timeline", "links"} {
+		if !ids[id] {
+			t.Errorf("no #%s section", id)
+		}
+	}
+	if svgs != 3 {
+		t.Errorf("%d inline plots, want 3 (latency, rate, availability)", svgs)
+	}
+	for _, want := range []string{`<td class="bad">invalid</td>`, "<th>operations involved</th>", "violating: c", "faultline export trace.jsonl --perfetto", "probe raft: election started"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	want := map[string]bool{scenarios.ExplanationFile: true, scenarios.VisualFile: true, scenarios.TraceFile: true, scenarios.HistoryFile: true, scenarios.ScenarioFile: true, "../index.html": true}
+	for _, l := range links {
+		if strings.Contains(l, "://") || strings.HasPrefix(l, "/") {
+			t.Errorf("link %q is not relative", l)
+		} else if _, err := os.Stat(filepath.Join(dir, l)); err != nil {
+			t.Errorf("link %q: %v", l, err)
+		}
+		delete(want, l)
+	}
+	if len(want) > 0 {
+		t.Errorf("no links to %v", want)
 	}
 }

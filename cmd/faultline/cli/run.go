@@ -59,9 +59,9 @@ func (a *app) cmdRun(args []string) error {
 	seed := fs.String("seed", "", "run one seed")
 	seeds := fs.String("seeds", "", "run a range of seeds A..B (default 1..200)")
 	workers := fs.Int("workers", runtime.NumCPU(), "parallel workers")
-	out := fs.String("out", "", "directory for results.jsonl (resumable) and failing seeds' artifacts")
+	out := fs.String("out", "", "the store's root: the sweep writes ROOT/<scenario>/<run id>/ (results.jsonl, summary.json, index.html, failing seeds' seed-N/) and points ROOT/<scenario>/latest at it; the latest run of the same sweep (scenario, build, shard, no seed outside the range) resumes, and so does a run directory given as ROOT (default: nothing written)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	force := fs.Bool("force", false, "resume a results.jsonl written by another build of this binary")
+	force := fs.Bool("force", false, "resume a run directory (given as --out) written by another build of this binary")
 	budget := addCheckFlags(fs, "check-ceiling")
 	tmax := addTraceMaxFlag(fs)
 	shard := fs.String("shard", "", "run shard I/N (from 0) of the seed range: the I-th of N disjoint parts (default: from "+scenarios.EnvShardIndex+" and "+scenarios.EnvShardCount+" when set)")
@@ -140,6 +140,20 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		<-ctx.Done()
 		stop() // a second Ctrl-C kills at once; the first lets running seeds finish
 	}()
+	if out != "" {
+		dir, resumed, err := sweepRunDir(out, sc, first, last, sa.shard)
+		if err != nil {
+			return err
+		}
+		if !asJSON {
+			how := "new run"
+			if resumed {
+				how = "resuming"
+			}
+			fmt.Fprintf(a.stdout, "%s: %s %s\n", a.name, how, dir)
+		}
+		out = dir
+	}
 	bar := newProgress(a.stderr, !asJSON)
 	update, ctx, stoppedAtFailure := untilFailure(ctx, sa.untilFailure, bar.update)
 	if !asJSON {
@@ -166,6 +180,9 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 	}
 	if sa.junit != "" && err == nil {
 		err = a.writeJUnitFile(sa.junit, sc, file, scenarios.BinaryBuild(), sum)
+	}
+	if out != "" && err == nil {
+		err = a.writeRunReport(out, sc, file, sum)
 	}
 	if err != nil {
 		// The results file is incomplete: do not let a green sweep say 0.
@@ -224,7 +241,7 @@ func (a *app) writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string
 			fmt.Fprintf(w, "  seed %-6d %-8s %s\n    reproduce: %s\n", f.Seed, f.Status, oneLine(f.Reason), a.replayCommand(file, f.Seed))
 		}
 		if out != "" {
-			fmt.Fprintf(w, "artifacts (trace, history, visualization, scenario) under %s/seed-N/\n", out)
+			fmt.Fprintf(w, "artifacts (trace, history, visualization, plots, scenario, index.html) under %s/seed-N/\n", out)
 		}
 	}
 }

@@ -18,10 +18,10 @@ const shrunkFile = "shrunk.yaml"
 func (a *app) cmdShrink(args []string) error {
 	fs := a.newFlags("shrink")
 	seed := fs.String("seed", "", "the failing seed to shrink (required)")
-	out := fs.String("out", "", "directory for "+shrunkFile+" (default out/<scenario>/seed-N)")
+	out := fs.String("out", "", "the store's root: the shrink writes ROOT/<scenario>/<run id>/"+shrunkFile+" and points ROOT/<scenario>/latest at the run (default "+defaultStore+")")
 	budget := fs.Duration("budget", 60*time.Second, "wall-time budget for trying smaller variants")
 	quiet := fs.Bool("quiet", false, "print only the before/after summary")
-	_, sc, n, dir, err := a.scenarioSeed("shrink", fs, args, seed, out)
+	_, sc, n, root, err := a.scenarioSeed("shrink", fs, args, seed, out)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,8 @@ func (a *app) cmdShrink(args []string) error {
 	if err != nil {
 		fmt.Fprintf(a.stderr, "%s shrink: %v\n", a.name, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := createRun(root, sc.Name)
+	if err != nil {
 		return err
 	}
 	path := filepath.Join(dir, shrunkFile)

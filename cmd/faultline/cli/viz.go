@@ -98,7 +98,7 @@ func trimPrefix(err error, prefix string) error {
 func (a *app) cmdPlot(args []string) error {
 	fs := a.newFlags("plot")
 	out := fs.String("out", "", "output file, .png or .svg (required)")
-	kind := fs.String("kind", "", "latency (default for a trace), availability, sweep (default for a results.jsonl), or staleness (of a history.jsonl)")
+	kind := fs.String("kind", "", "latency (default for a trace), availability, rate (operations per second by kind and outcome), sweep (default for a results.jsonl), or staleness (of a history.jsonl)")
 	pos, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -119,14 +119,17 @@ func (a *app) cmdPlot(args []string) error {
 	opts := viz.PlotOptions{Format: format}
 	var render func(io.Writer) error
 	switch *kind {
-	case "latency", "availability":
+	case "latency", "availability", "rate":
 		f, err := readTrace(pos[0])
 		if err != nil {
 			return err
 		}
 		render = func(w io.Writer) error {
-			if *kind == "latency" {
+			switch *kind {
+			case "latency":
 				return viz.PlotLatency(w, f, opts)
+			case "rate":
+				return viz.PlotRate(w, f, opts)
 			}
 			return viz.PlotAvailability(w, f, opts)
 		}
@@ -151,7 +154,7 @@ func (a *app) cmdPlot(args []string) error {
 		}
 		render = func(w io.Writer) error { return viz.PlotStaleness(w, s, opts) }
 	default:
-		return usageError{fmt.Sprintf("--kind %q: want latency, availability, sweep or staleness", *kind)}
+		return usageError{fmt.Sprintf("--kind %q: want latency, availability, rate, sweep or staleness", *kind)}
 	}
 	tmp := *out + ".tmp"
 	fh, err := os.Create(tmp)

@@ -48,7 +48,7 @@ func TestTheBinary(t *testing.T) {
 		}
 		hashes = append(hashes, h[1])
 		if i == 0 {
-			trace := filepath.Join(dir, scenarios.TraceFile)
+			trace := inStore(t, dir, filepath.Join("seed-7", scenarios.TraceFile))
 			if code, out := pbkv(t, "viz", "--text", trace); code != 0 || !strings.Contains(out, "n1") {
 				t.Errorf("viz --text: exit %d:\n%.500s", code, out)
 			}
@@ -61,7 +61,7 @@ func TestTheBinary(t *testing.T) {
 	if code, out = pbkv(t, "shrink", bugFile, "--seed", "7", "--out", dir); code != 0 {
 		t.Errorf("shrink: exit %d:\n%s", code, out)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "shrunk.yaml")); err != nil {
+	if _, err := os.Stat(inStore(t, dir, "shrunk.yaml")); err != nil {
 		t.Errorf("shrink wrote no shrunk.yaml: %v\n%s", err, out)
 	}
 	if m := regexp.MustCompile(`reproduce: pbkv (replay \S+ --seed \d+)`).FindStringSubmatch(out); m == nil {
@@ -72,4 +72,15 @@ func TestTheBinary(t *testing.T) {
 	if code, out = pbkv(t, "list"); code != 0 || !strings.Contains(out, "pbkv ") || !strings.Contains(out, "stale-reads") || strings.Contains(out, "raftkv") {
 		t.Errorf("list: exit %d:\n%s", code, out)
 	}
+}
+
+// inStore is file in the latest run of the one scenario in a store's root
+// (each --out is a root: ROOT/<scenario>/<run id>/).
+func inStore(t *testing.T, root, file string) string {
+	t.Helper()
+	runs, _ := filepath.Glob(filepath.Join(root, "*", "latest"))
+	if len(runs) != 1 {
+		t.Fatalf("%s holds %d latest runs, want one", root, len(runs))
+	}
+	return filepath.Join(runs[0], file)
 }
