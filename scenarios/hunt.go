@@ -242,7 +242,8 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	seenFaults, seenProbes := map[string]bool{}, map[string]bool{}
 	failed := false
 	cov, hook := newHuntCoverage(), &coverageHook{bySeed: map[uint64]*runCoverage{}, user: opts.Run.Hook}
-	opts.Run.Hook = hook.hook
+	run := opts.Run // the seeds' runs collect coverage; the shrink's do not
+	run.Hook = hook.hook
 	progress := func(pr Progress) {
 		o := pr.Last
 		hp := HuntProgress{Progress: pr, Strategies: seedStrategies(sc, o, false)}
@@ -270,7 +271,7 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 		}
 	}
 	sum, err := Sweep(runCtx, sc, SweepOptions{
-		First: opts.First, Last: last, Workers: opts.Workers, Run: opts.Run,
+		First: opts.First, Last: last, Workers: opts.Workers, Run: run,
 		VerifyDeterminism: opts.VerifyDeterminism, Progress: progress,
 	})
 	if err != nil {
