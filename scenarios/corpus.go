@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultline/faultline/sim"
@@ -380,17 +381,22 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 		if last < next {
 			last = math.MaxUint64
 		}
+		// A failing seed ends the batch: the seeds before it were handed
+		// out before it, so they finish, and the lowest failing seed is
+		// the same on any machine (as in a plain hunt).
 		var outs []Outcome
-		var mu sync.Mutex
 		ro := opts.Run
 		ro.Hook = hook.hook
-		_, err := Sweep(runCtx, sc, SweepOptions{First: next, Last: last, Workers: workers, Run: ro,
+		batchCtx, endBatch := context.WithCancel(runCtx)
+		_, err := Sweep(batchCtx, sc, SweepOptions{First: next, Last: last, Workers: workers, Run: ro,
 			VerifyDeterminism: opts.VerifyDeterminism,
 			Progress: func(p Progress) {
-				mu.Lock()
 				outs = append(outs, *p.Last)
-				mu.Unlock()
+				if huntFailure(p.Last.Status) {
+					endBatch()
+				}
 			}})
+		endBatch()
 		if err != nil {
 			return nil, err
 		}
@@ -422,6 +428,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 		mcov := make([]*runCoverage, k)
 		jobs := make(chan int)
 		var wg sync.WaitGroup
+		var failedMutant atomic.Bool // stop handing out mutants after a failure (those before it finish)
 		for range min(workers, k) {
 			wg.Add(1)
 			go func() {
@@ -438,12 +445,15 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 					o.bound()
 					o.History, o.Trace = nil, nil
 					mouts[i] = o
+					if huntFailure(o.Status) {
+						failedMutant.Store(true)
+					}
 				}
 			}()
 		}
 		sent := 0
 		for i := range k {
-			if runCtx.Err() != nil {
+			if runCtx.Err() != nil || failedMutant.Load() {
 				break
 			}
 			jobs <- i
