@@ -330,7 +330,11 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 		runs++
 		sum.add(o, false)
 		items := rc.items(o)
-		ss := seedStrategies(sc, o, mutant != nil)
+		ran := sc
+		if mutant != nil {
+			ran = mutant
+		}
+		ss := seedStrategies(ran, o, mutant != nil)
 		fresh := cov.add(items, ss)
 		hp := HuntProgress{Progress: Progress{Done: int(runs), Failed: len(sum.Failures), Elapsed: time.Since(start), Last: o},
 			NewCoverage: fresh, Strategies: ss, Mutant: mutant != nil}

@@ -46,8 +46,9 @@ const (
 	StrategyCorpus Strategy = "corpus"
 )
 
-// A StrategyLabel says whether a strategy applied to a seed: sc is the
-// hunted scenario (with its swarm section), o the seed's outcome.
+// A StrategyLabel says whether a strategy applied to a run: sc is the
+// scenario it ran (the hunted one, with its swarm section, or a corpus
+// mutant), o its outcome.
 type StrategyLabel func(sc *Scenario, o *Outcome) bool
 
 var strategies = struct {
@@ -58,9 +59,7 @@ var strategies = struct {
 	names: []Strategy{StrategyMessageTargeted, StrategyPCT},
 	labels: map[Strategy]StrategyLabel{
 		StrategyMessageTargeted: func(_ *Scenario, o *Outcome) bool { return slices.Contains(o.Faults, "drop-type") },
-		StrategyPCT: func(sc *Scenario, o *Outcome) bool {
-			return sc.Swarm != nil && !sc.Swarm.PCT.IsZero() && !ApplySwarm(sc, o.Seed).Network.Schedule.IsZero()
-		},
+		StrategyPCT:             func(sc *Scenario, o *Outcome) bool { return !ApplySwarm(sc, o.Seed).Network.Schedule.IsZero() },
 	},
 }
 
