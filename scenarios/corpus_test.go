@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/scenarios"
 )
@@ -21,6 +22,14 @@ func huntOf(t *testing.T, bugs string) *scenarios.Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sc
+}
+
+// shortHunt is huntOf with 2s of faults and 1s of heal: the corpus tests
+// run many seeds.
+func shortHunt(t *testing.T, bugs string) *scenarios.Scenario {
+	sc := huntOf(t, bugs).Clone()
+	sc.Run.Duration, sc.Run.Heal = 2*time.Second, time.Second
 	return sc
 }
 
@@ -52,7 +61,7 @@ func TestConcreteReplaysTheSeed(t *testing.T) {
 // mutants of them that replay from their YAML, reaches coverage fresh
 // seeds did not, and runs the same runs whatever the workers.
 func TestCorpusHunt(t *testing.T) {
-	sc := huntOf(t, "")
+	sc := shortHunt(t, "")
 	type run struct {
 		mutant bool
 		seed   uint64
@@ -161,7 +170,7 @@ func TestCorpusMutantFailureReplays(t *testing.T) {
 // coverage the seeds without it do not (PCT: message-type orders;
 // message-targeted: its fault and what follows), and the report says so.
 func TestHuntStrategyCoverage(t *testing.T) {
-	sc := huntOf(t, "")
+	sc := shortHunt(t, "")
 	res, err := scenarios.Hunt(context.Background(), sc, scenarios.HuntOptions{First: 1, Seeds: 48, Workers: 2, ShrinkBudget: -1})
 	if err != nil {
 		t.Fatal(err)
