@@ -30,6 +30,9 @@ func Format(sc *Scenario) []byte {
 		}
 	}
 	p("network:\n  latency: %s\n  drop: %s\n  duplicate: %s\n", q(sc.Network.Latency.String()), q(ratioText(sc.Network.Drop)), q(ratioText(sc.Network.Duplicate)))
+	if !sc.Network.Schedule.IsZero() {
+		p("  schedule: %s\n", q(sc.Network.Schedule.String()))
+	}
 	p("clocks:\n  skew: %s\n  drift: %dppm\n", sc.Clocks.Skew, sc.Clocks.DriftPPM)
 	p("disk:\n  sync_latency: %s\n  keep_unsynced_on_crash: %t\n", q(sc.Disk.SyncLatency.String()), sc.Disk.KeepUnsyncedOnCrash)
 	if !sc.Service.IsZero() {

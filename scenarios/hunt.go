@@ -90,6 +90,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	}
 	p("  latency: 1ms..20ms\n  drop: \"0..1/20\"\n  duplicate: \"0..1/50\"\n  sync_latency: 100us..30ms\n  skew: 0s..100ms\n")
 	p("  mix: true\n  faults: true\n  fault_interval: 100ms..2s\n  fault_duration: 100ms..2s\n  concurrent: true\n")
+	p("  pct: %s\n", q(huntPCTShare)) // the PCT strategy (sim.Schedule): a share of the seeds
 	sc, err := Parse("hunt-"+nk.Name+"-"+wk.Name+".yaml", []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: hunt %s/%s: %w", nk.Name, wk.Name, err)
@@ -128,6 +129,9 @@ type HuntOptions struct {
 	ShrinkBudget time.Duration
 	// ShrinkProgress, if set, is passed to Shrink.
 	ShrinkProgress func(ShrinkProgress)
+	// Corpus, if set, makes the hunt coverage-guided: runs that reach new
+	// coverage are kept in it and mutated (corpus.go).
+	Corpus *Corpus
 }
 
 // HuntProgress reports a hunt in flight: the sweep's progress, and the
@@ -137,6 +141,13 @@ type HuntProgress struct {
 	// NewFaults and NewProbes are the fault kinds and probes that fired
 	// for the first time in this hunt with the seed in Last, sorted.
 	NewFaults, NewProbes []string
+	// NewCoverage is every coverage item (huntcoverage.go) the run reached
+	// first, sorted; Strategies are the strategies that applied to it, and
+	// Mutant says it ran a mutation of a corpus entry, not Last.Seed of
+	// the hunted scenario.
+	NewCoverage []string
+	Strategies  []Strategy
+	Mutant      bool
 }
 
 // HuntStop says why a hunt stopped.
@@ -186,6 +197,16 @@ type HuntResult struct {
 	// ShrinkErr why the shrink failed, if it did.
 	Shrunk    *ShrinkResult
 	ShrinkErr error
+	// Strategies is the coverage of each strategy, and what only it
+	// reached.
+	Strategies []StrategyCoverage
+	// FailureScenario is the corpus mutant that failed (nil when the
+	// failure is a seed of the hunted scenario), to replay with
+	// Failure.Seed; FailureStrategies are the strategies that applied.
+	FailureScenario   *Scenario
+	FailureStrategies []Strategy
+	// Corpus is the number of corpus entries at the end (with a Corpus).
+	Corpus int
 }
 
 // huntFailure reports whether a status stops a hunt: a verdict on the
@@ -199,6 +220,9 @@ const maxHuntSeeds = 1 << 48
 // Hunt runs seeds of sc from opts.First until one fails, a budget runs out
 // or ctx is cancelled, and shrinks the failure it found. sc must be valid.
 func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, error) {
+	if opts.Corpus != nil {
+		return huntCorpus(ctx, sc, opts)
+	}
 	n := opts.Seeds
 	if n == 0 {
 		n = maxHuntSeeds
@@ -217,9 +241,13 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	res := &HuntResult{First: opts.First}
 	seenFaults, seenProbes := map[string]bool{}, map[string]bool{}
 	failed := false
+	cov, hook := newHuntCoverage(), &coverageHook{bySeed: map[uint64]*runCoverage{}, user: opts.Run.Hook}
+	run := opts.Run // the seeds' runs collect coverage; the shrink's do not
+	run.Hook = hook.hook
 	progress := func(pr Progress) {
 		o := pr.Last
-		hp := HuntProgress{Progress: pr}
+		hp := HuntProgress{Progress: pr, Strategies: seedStrategies(sc, o, false)}
+		hp.NewCoverage = cov.add(hook.take(o.Seed).items(o), hp.Strategies)
 		for _, f := range o.Faults {
 			if !seenFaults[f] {
 				seenFaults[f] = true
@@ -243,13 +271,14 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 		}
 	}
 	sum, err := Sweep(runCtx, sc, SweepOptions{
-		First: opts.First, Last: last, Workers: opts.Workers, Run: opts.Run,
+		First: opts.First, Last: last, Workers: opts.Workers, Run: run,
 		VerifyDeterminism: opts.VerifyDeterminism, Progress: progress,
 	})
 	if err != nil {
 		return nil, err
 	}
 	res.Summary = sum
+	res.Strategies = cov.report()
 	for i := range sum.Failures {
 		if huntFailure(sum.Failures[i].Status) {
 			res.Failure = &sum.Failures[i] // sorted by seed: the lowest
@@ -260,6 +289,7 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	case res.Failure != nil:
 		res.Stop = HuntFailed
 		res.SeedsToFailure = res.Failure.Seed - opts.First + 1
+		res.FailureStrategies = seedStrategies(sc, res.Failure, false)
 	case ctx.Err() != nil:
 		res.Stop = HuntInterrupted
 	case !sum.Interrupted:

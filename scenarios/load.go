@@ -523,7 +523,8 @@ func (d *decoder) network(n *yaml.Node, path string, nw *Network) error {
 		"latency":   d.nonZeroDist(&nw.Latency),
 		"drop":      d.ratio(&nw.Drop),
 		"duplicate": d.ratio(&nw.Duplicate),
-	}, []string{"latency", "drop", "duplicate"})
+		"schedule":  scalarAs(d, &nw.Schedule, "a delivery schedule such as pct(3, 20ms)", untrimmed(sim.ParseSchedule)),
+	}, []string{"latency", "drop", "duplicate", "schedule"})
 }
 
 func (d *decoder) clocks(n *yaml.Node, path string, c *Clocks) error {

@@ -93,13 +93,17 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %s: workload: %v", sc.Name, err)
 	}
+	network := sc.Network
+	if s := &network.Schedule; !s.IsZero() && s.Horizon == 0 {
+		s.Horizon = sc.Run.Duration // PCT's change points fall in the safety phase
+	}
 	w, err := sim.New(sim.Config{
 		Seed:      seed,
 		Nodes:     sc.Cluster.Size,
 		Node:      proto.Factory,
 		Clients:   sc.Workload.Clients,
 		Client:    clients.Factory,
-		Network:   sc.Network,
+		Network:   network,
 		Disk:      sc.Disk,
 		Service:   sc.Service,
 		Clocks:    sc.Clocks,

@@ -168,7 +168,11 @@ type Swarm struct {
 	// generated faults overlap (nemesis.generate.concurrent): a leader
 	// isolated while its clock jumps, a crash during a partition.
 	Concurrent bool
-	Pos        Pos
+	// PCT is the share of seeds that run under a PCT delivery schedule
+	// (network.schedule), of a depth drawn from PCTDepth (default 1..3).
+	PCT      sim.Ratio
+	PCTDepth IntRange
+	Pos      Pos
 }
 
 // IntRange is a closed interval of integers, written 3..7 (or 5).

@@ -78,7 +78,21 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 			g.Concurrent = r("concurrent").IntN(2) == 0
 		}
 	}
+	if sw.PCT.Fires(r("pct")) {
+		out.Network.Schedule = sim.Schedule{Depth: sw.pctDepth().sample(r("pct-depth"))}
+	}
 	return out
+}
+
+// DefaultPCTDepth is the PCT depth range swarm.pct draws from when
+// swarm.pct_depth is not given.
+var DefaultPCTDepth = IntRange{1, 3}
+
+func (sw *Swarm) pctDepth() IntRange {
+	if sw.PCTDepth.IsZero() {
+		return DefaultPCTDepth
+	}
+	return sw.PCTDepth
 }
 
 // SwarmKnobs describes what a seed drew in swarm mode, for printing next
@@ -113,6 +127,7 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 		add(!sw.FaultInterval.IsZero(), "fault interval %s", g.Interval)
 		add(!sw.FaultDuration.IsZero(), "fault duration %s", g.Duration)
 		add(sw.Concurrent, "concurrent faults %t", g.Concurrent)
+		add(!sw.PCT.IsZero(), "schedule %s", x.Network.Schedule)
 		if sw.Faults {
 			kinds, _, err := nemesis.Swarm(seed, nemesis.GenOptions{Kinds: g.Faults, End: x.Run.Duration})
 			if err == nil {
@@ -301,10 +316,12 @@ func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
 		"fault_interval": d.rangeOf(&sw.FaultInterval),
 		"fault_duration": d.rangeOf(&sw.FaultDuration),
 		"concurrent":     d.boolean(&sw.Concurrent),
+		"pct":            d.ratio(&sw.PCT),
+		"pct_depth":      intRange(&sw.PCTDepth),
 	}, swarmFields)
 }
 
-var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent"}
+var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent", "pct", "pct_depth"}
 
 // validateSwarm checks the swarm bounds against the rest of the scenario.
 func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
@@ -365,6 +382,15 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 			return bad("concurrent", "needs a nemesis.generate section")
 		}
 	}
+	if !sw.PCT.Valid() {
+		return bad("pct", "want the share of seeds as a probability such as 1/3, got %s", sw.PCT)
+	}
+	if d := sw.PCTDepth; !d.IsZero() && (d.Max > sim.MaxPCTDepth || sw.PCT.IsZero()) {
+		if sw.PCT.IsZero() {
+			return bad("pct_depth", "needs swarm.pct, the share of seeds that run under PCT")
+		}
+		return bad("pct_depth", "want a range within 1..%d, got %s", sim.MaxPCTDepth, d)
+	}
 	if !sw.FaultInterval.IsZero() && sw.FaultInterval.Min <= 0 {
 		return bad("fault_interval", "the interval between faults must be positive, got %s", sw.FaultInterval)
 	}
@@ -405,4 +431,6 @@ func formatSwarm(b *strings.Builder, sw *Swarm) {
 	line(!sw.FaultInterval.IsZero(), "fault_interval", sw.FaultInterval.String())
 	line(!sw.FaultDuration.IsZero(), "fault_duration", sw.FaultDuration.String())
 	line(sw.Concurrent, "concurrent", "true")
+	line(!sw.PCT.IsZero(), "pct", strconv.Quote(ratioText(sw.PCT)))
+	line(!sw.PCTDepth.IsZero(), "pct_depth", sw.PCTDepth.String())
 }

@@ -50,6 +50,9 @@ type Network struct {
 	Duplicate Ratio
 	// Links override Latency for particular directed links.
 	Links []LinkLatency
+	// Schedule reorders deliveries on top of the latency (zero: plain
+	// latency order; see Schedule, PCT).
+	Schedule Schedule
 }
 
 // LinkLatency overrides the latency of the directed link From→To.
@@ -105,6 +108,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("sim: Clocks.DriftPPM: %d is outside [0, %d]", c.Clocks.DriftPPM, MaxDriftPPM)
 	}
 	if err := c.Network.Latency.Validate("Network.Latency"); err != nil {
+		return err
+	}
+	if err := c.Network.Schedule.Validate("Network.Schedule"); err != nil {
 		return err
 	}
 	if err := c.Disk.SyncLatency.Validate("Disk.SyncLatency"); err != nil {

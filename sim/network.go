@@ -174,6 +174,9 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 	if from.svc != nil {
 		extra = from.svc.work // a handler's declared work delays what it sends (service.go)
 	}
+	if s.pct != nil {
+		extra += s.pct.delay(s, from.id, to)
+	}
 	if v.Action == Deliver {
 		extra += int64(v.Delay)
 		if v.Copies > 1 {

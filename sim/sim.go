@@ -90,6 +90,7 @@ type Sim struct {
 	lastType        *msgType // the type msgType returned last
 	// peerTypes are the message types servers have sent each other.
 	peerTypes map[string]bool
+	pct       *pct // the PCT delivery schedule (nil: plain latency order)
 }
 
 // New builds a world from cfg. Nothing runs until Run.
@@ -116,6 +117,7 @@ func New(cfg Config) (*Sim, error) {
 		peerTypes:   map[string]bool{},
 	}
 	s.copier.init()
+	s.pct = newPCT(&cfg)
 	// Slot 0 is never used, so no TimerID (slot<<32 | gen) is ever zero:
 	// nodes may use the zero TimerID to mean "no timer".
 	s.slots = append(s.slots, slot{})

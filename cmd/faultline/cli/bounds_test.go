@@ -38,7 +38,7 @@ func TestReplayTraceMax(t *testing.T) {
 	if code != 0 && code != 1 {
 		t.Fatalf("exit %d:\n%s%s", code, out, errs)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "trace.jsonl"))
+	b, err := os.ReadFile(filepath.Join(onlyRun(t, dir), "seed-1", "trace.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

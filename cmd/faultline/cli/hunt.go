@@ -34,6 +34,8 @@ func (a *app) cmdHunt(args []string) error {
 	out := fs.String("out", "", "the store's root: the hunt writes ROOT/<scenario>/<run id>/ ("+huntFile+", the failing seed's seed-N/, the shrunk failure) and points ROOT/<scenario>/latest at it (default "+defaultStore+")")
 	shrinkBudget := fs.Duration("shrink-budget", 60*time.Second, "wall-time budget for shrinking the failure (0: do not shrink)")
 	verify := fs.Float64("verify-determinism", 0, "re-run this fraction of the seeds twice more and compare their traces")
+	corpusDir := fs.String("corpus", "", "directory of the coverage-guided corpus, read and added to (default ROOT/<scenario>/"+corpusDirName+", shared by every hunt of the scenario)")
+	noCorpus := fs.Bool("no-corpus", false, "fresh seeds only: no corpus, no mutants (seeds to failure are then the lowest failing seed's position)")
 	budget := addCheckFlags(fs, "check-ceiling")
 	// A hunt runs thousands of seeds: one history whose linearizability
 	// search explodes must not eat its budget (the seed is Unknown,
@@ -107,6 +109,16 @@ func (a *app) cmdHunt(args []string) error {
 	if sc, err = scenarios.LoadFile(file); err != nil {
 		return fmt.Errorf("the hunted scenario does not read back (a bug): %v", err)
 	}
+	var corpus *scenarios.Corpus
+	if !*noCorpus {
+		cd := *corpusDir
+		if cd == "" {
+			cd = filepath.Join(filepath.Dir(dir), corpusDirName) // shared by the scenario's hunts
+		}
+		if corpus, err = scenarios.OpenCorpus(cd, sc); err != nil {
+			return err
+		}
+	}
 
 	var bounds []string
 	if limit > 0 {
@@ -122,6 +134,9 @@ func (a *app) cmdHunt(args []string) error {
 	fmt.Fprintf(a.stdout, "%s hunt: %s — seeds from %d (%s; --first %d repeats this hunt), %s, until a failure or %s\n",
 		a.name, sc.Name, start, how, start, plural(*workers, "worker"), strings.Join(bounds, " or "))
 	fmt.Fprintf(a.stdout, "  scenario: %s\n", file)
+	if corpus != nil {
+		fmt.Fprintf(a.stdout, "  corpus: %s (%s; fresh seeds and, a quarter of the runs, mutants of its entries)\n", corpus.Dir, entries(len(corpus.Entries)))
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -135,7 +150,9 @@ func (a *app) cmdHunt(args []string) error {
 			if len(p.NewProbes) > 0 {
 				parts = append(parts, "probes "+strings.Join(p.NewProbes, ", "))
 			}
-			fmt.Fprintf(a.stdout, "  %6.1fs new coverage at seed %d: %s\n", p.Elapsed.Seconds(), p.Last.Seed, strings.Join(parts, "; "))
+			fmt.Fprintf(a.stdout, "  %6.1fs new coverage at %s: %s\n", p.Elapsed.Seconds(), huntRunName(p), strings.Join(parts, "; "))
+		} else if n := len(p.NewCoverage); n > 0 && p.Mutant {
+			fmt.Fprintf(a.stdout, "  %6.1fs new coverage at %s: %s\n", p.Elapsed.Seconds(), huntRunName(p), coverageCounts(p.NewCoverage))
 		}
 		if now := time.Now(); now.Sub(last) >= 5*time.Second {
 			last = now
@@ -154,7 +171,7 @@ func (a *app) cmdHunt(args []string) error {
 	res, err := scenarios.Hunt(ctx, sc, scenarios.HuntOptions{
 		First: start, Seeds: *seeds, For: limit, Workers: *workers,
 		Run: budget.runOptions(scenarios.RunOptions{}), VerifyDeterminism: *verify,
-		Progress: progress, ShrinkBudget: sb, ShrinkProgress: shrinkProgress,
+		Progress: progress, ShrinkBudget: sb, ShrinkProgress: shrinkProgress, Corpus: corpus,
 	})
 	if err != nil {
 		return err
@@ -169,6 +186,15 @@ func (a *app) cmdHunt(args []string) error {
 		fmt.Fprintf(a.stdout, "  %s undecided (a checker out of budget: not a pass, not a failure)\n", plural(n, "seed"))
 	}
 	writeCoverage(a.stdout, sc, s)
+	if r := scenarios.StrategyReport(res.Strategies, 8); r != "" {
+		fmt.Fprint(a.stdout, "\n"+r)
+	}
+	if corpus != nil {
+		fmt.Fprintf(a.stdout, "  corpus: %s in %s\n", entries(res.Corpus), corpus.Dir)
+	}
+	if err := writeHuntSummary(filepath.Join(dir, huntSummaryFile), res); err != nil {
+		return err
+	}
 	if res.Failure == nil {
 		if res.Stop == scenarios.HuntInterrupted {
 			return exitError{130}
@@ -176,12 +202,27 @@ func (a *app) cmdHunt(args []string) error {
 		return nil
 	}
 	f := res.Failure
-	fmt.Fprintf(a.stdout, "\nFAILURE at seed %d (seed %d of the hunt, after %s): %s — %s\n", f.Seed, res.SeedsToFailure, res.TimeToFailure.Round(time.Millisecond), f.Status, oneLine(f.Reason))
-	if k := scenarios.SwarmKnobs(sc, f.Seed); k != "" {
+	what := fmt.Sprintf("seed %d", f.Seed)
+	if res.FailureScenario != nil {
+		what = fmt.Sprintf("a corpus mutant of seed %d", f.Seed)
+	}
+	fmt.Fprintf(a.stdout, "\nFAILURE at %s (run %d of the hunt, after %s; %s): %s — %s\n", what, res.SeedsToFailure, res.TimeToFailure.Round(time.Millisecond), strategyList(res.FailureStrategies), f.Status, oneLine(f.Reason))
+	replayFile := file
+	if res.FailureScenario != nil {
+		replayFile = filepath.Join(dir, fmt.Sprintf("mutant-seed-%d.yaml", f.Seed))
+		if err := writeFileAtomic(replayFile, scenarios.Format(res.FailureScenario)); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "  mutant: %s\n", replayFile)
+	} else if k := scenarios.SwarmKnobs(sc, f.Seed); k != "" {
 		fmt.Fprintf(a.stdout, "  knobs: %s\n", k)
 	}
-	fmt.Fprintf(a.stdout, "  reproduce: %s\n", a.replayCommand(file, f.Seed))
-	if err := scenarios.WriteArtifacts(sc, f.Seed, dir, budget.runOptions(scenarios.RunOptions{}), a.replayCommand(file, f.Seed)); err != nil {
+	fmt.Fprintf(a.stdout, "  reproduce: %s\n", a.replayCommand(replayFile, f.Seed))
+	failed := sc
+	if res.FailureScenario != nil {
+		failed = res.FailureScenario
+	}
+	if err := scenarios.WriteArtifacts(failed, f.Seed, dir, budget.runOptions(scenarios.RunOptions{}), a.replayCommand(replayFile, f.Seed)); err != nil {
 		fmt.Fprintf(a.stderr, "%s hunt: writing the failing seed's artifacts: %v\n", a.name, err)
 	} else {
 		fmt.Fprintf(a.stdout, "  artifacts: %s\n", filepath.Join(dir, fmt.Sprintf("seed-%d", f.Seed)))

@@ -32,8 +32,10 @@ const (
 	// shrink, hunt); a sweep writes only when given --out.
 	defaultStore = "out"
 	latestName   = "latest"
-	summaryFile  = "summary.json"
-	resultsFile  = "results.jsonl"
+	// corpusDirName is the hunt corpus beside a scenario's runs (not a run).
+	corpusDirName = "corpus"
+	summaryFile   = "summary.json"
+	resultsFile   = "results.jsonl"
 )
 
 // runID names a run by its start, in UTC to the millisecond: ids sort by
@@ -251,7 +253,7 @@ func storeRuns(root string) (map[string][]string, []string, error) {
 			continue
 		}
 		for _, r := range sub {
-			if r.IsDir() && r.Name() != latestName {
+			if r.IsDir() && r.Name() != latestName && r.Name() != corpusDirName {
 				runs[e.Name()] = append(runs[e.Name()], r.Name())
 			}
 		}

@@ -1,0 +1,197 @@
+package scenarios_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/scenarios"
+)
+
+func huntOf(t *testing.T, bugs string) *scenarios.Scenario {
+	t.Helper()
+	spec := scenarios.HuntSpec{Node: "raftkv", Workload: "kv"}
+	if bugs != "" {
+		spec.Params = []scenarios.Param{{Key: "bugs", Value: bugs}}
+	}
+	sc, err := scenarios.HuntScenario(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// shortHunt is huntOf with 2s of faults and 1s of heal: the corpus tests
+// run many seeds.
+func shortHunt(t *testing.T, bugs string) *scenarios.Scenario {
+	sc := huntOf(t, bugs).Clone()
+	sc.Run.Duration, sc.Run.Heal = 2*time.Second, time.Second
+	return sc
+}
+
+// TestConcreteReplaysTheSeed: a corpus entry — the seed's swarm draws and
+// generated faults written out as a plain scenario — replays the seed's
+// trace from its YAML.
+func TestConcreteReplaysTheSeed(t *testing.T) {
+	sc := huntOf(t, "")
+	for seed := uint64(1); seed <= 4; seed++ {
+		c, err := scenarios.Concrete(sc, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := scenarios.Parse("entry.yaml", scenarios.Format(c))
+		if err != nil {
+			t.Fatalf("seed %d: %v\n%s", seed, err, scenarios.Format(c))
+		}
+		if back.Swarm != nil || back.Nemesis.Generate != nil {
+			t.Fatalf("seed %d: the entry still draws", seed)
+		}
+		want := scenarios.RunSeed(sc, seed, scenarios.RunOptions{})
+		if got := scenarios.RunSeed(back, seed, scenarios.RunOptions{}); got.Hash != want.Hash {
+			t.Fatalf("seed %d: the entry replays %s, the seed ran %s", seed, got.Hash, want.Hash)
+		}
+	}
+}
+
+// TestCorpusHunt: a corpus hunt keeps entries in its directory, runs
+// mutants of them that replay from their YAML, reaches coverage fresh
+// seeds did not, and runs the same runs whatever the workers.
+func TestCorpusHunt(t *testing.T) {
+	sc := shortHunt(t, "")
+	type run struct {
+		mutant bool
+		seed   uint64
+		new    int
+	}
+	var runs [2][]run
+	var reports [2]string
+	for i, workers := range []int{1, 2} {
+		dir := filepath.Join(t.TempDir(), "corpus")
+		c, err := scenarios.OpenCorpus(dir, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mutants []*scenarios.HuntProgress
+		res, err := scenarios.Hunt(context.Background(), sc, scenarios.HuntOptions{
+			First: 500, Seeds: 40, Workers: workers, ShrinkBudget: -1, Corpus: c,
+			Progress: func(p scenarios.HuntProgress) {
+				runs[i] = append(runs[i], run{p.Mutant, p.Last.Seed, len(p.NewCoverage)})
+				if p.Mutant {
+					mutants = append(mutants, &p)
+				}
+				if p.Mutant != slices.Contains(p.Strategies, scenarios.StrategyCorpus) {
+					t.Errorf("run %d: mutant %t, strategies %v", p.Done, p.Mutant, p.Strategies)
+				}
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stop != scenarios.HuntSeedBudget || res.Summary.Seeds != 40 || res.Failure != nil {
+			t.Fatalf("workers %d: %v after %d runs, failure %v", workers, res.Stop, res.Summary.Seeds, res.Failure)
+		}
+		if len(mutants) == 0 || len(mutants) > 40/4 {
+			t.Fatalf("workers %d: %d mutants in 40 runs, want up to a quarter", workers, len(mutants))
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "seed-*.yaml"))
+		if len(files) != res.Corpus || res.Corpus == 0 {
+			t.Fatalf("workers %d: %d corpus files, %d entries", workers, len(files), res.Corpus)
+		}
+		var corpus *scenarios.StrategyCoverage
+		for j := range res.Strategies {
+			if res.Strategies[j].Strategy == scenarios.StrategyCorpus {
+				corpus = &res.Strategies[j]
+			}
+		}
+		if corpus == nil || corpus.Seeds != len(mutants) || len(corpus.Only) == 0 {
+			t.Fatalf("workers %d: corpus coverage %+v, want mutants reaching what no fresh seed did", workers, corpus)
+		}
+		reports[i] = fmt.Sprint(res.Strategies)
+
+		// Every entry reads back and replays; the corpus reopens with them.
+		again, err := scenarios.OpenCorpus(dir, sc)
+		if err != nil || len(again.Entries) != res.Corpus {
+			t.Fatalf("reopened: %v, %d entries of %d", err, len(again.Entries), res.Corpus)
+		}
+		if workers == 1 {
+			for _, e := range again.Entries[:3] {
+				data, err := os.ReadFile(e.File)
+				if err != nil {
+					t.Fatal(err)
+				}
+				a, err := scenarios.Parse(e.File, data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				x, y := scenarios.RunSeed(a, e.Seed, scenarios.RunOptions{}), scenarios.RunSeed(e.Scenario, e.Seed, scenarios.RunOptions{})
+				if x.Hash != y.Hash {
+					t.Fatalf("%s: %s, then %s", e.File, x.Hash, y.Hash)
+				}
+			}
+		}
+	}
+	if !slices.Equal(runs[0], runs[1]) || reports[0] != reports[1] {
+		t.Fatalf("the corpus hunt depends on the workers:\n%v\n%v\n%s\n%s", runs[0], runs[1], reports[0], reports[1])
+	}
+}
+
+// TestCorpusMutantFailureReplays: a corpus hunt of a planted bug that
+// stops at a mutant reports the mutant, whose YAML replays the failure.
+func TestCorpusMutantFailureReplays(t *testing.T) {
+	sc := huntOf(t, "no-sessions")
+	res, err := scenarios.Hunt(context.Background(), sc, scenarios.HuntOptions{
+		First: 1000, Seeds: 200, Workers: 2, ShrinkBudget: -1, Corpus: &scenarios.Corpus{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failure == nil {
+		t.Fatalf("no-sessions not found in 200 runs")
+	}
+	failing := sc
+	if res.FailureScenario != nil {
+		back, err := scenarios.Parse("mutant.yaml", scenarios.Format(res.FailureScenario))
+		if err != nil {
+			t.Fatal(err)
+		}
+		failing = back
+	}
+	o := scenarios.RunSeed(failing, res.Failure.Seed, scenarios.RunOptions{})
+	if o.Hash != res.Failure.Hash || o.Status != res.Failure.Status {
+		t.Fatalf("replay: %s %s, the hunt saw %s %s", o.Status, o.Hash, res.Failure.Status, res.Failure.Hash)
+	}
+}
+
+// TestHuntStrategyCoverage: each strategy of a generated hunt reaches
+// coverage the seeds without it do not (PCT: message-type orders;
+// message-targeted: its fault and what follows), and the report says so.
+func TestHuntStrategyCoverage(t *testing.T) {
+	sc := shortHunt(t, "")
+	res, err := scenarios.Hunt(context.Background(), sc, scenarios.HuntOptions{First: 1, Seeds: 48, Workers: 2, ShrinkBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[scenarios.Strategy]scenarios.StrategyCoverage{}
+	for _, c := range res.Strategies {
+		got[c.Strategy] = c
+	}
+	for _, s := range []scenarios.Strategy{scenarios.StrategySwarm, scenarios.StrategyPCT, scenarios.StrategyMessageTargeted} {
+		if got[s].Seeds == 0 || got[s].Items == 0 {
+			t.Errorf("%s: %+v, want runs reaching coverage", s, got[s])
+		}
+	}
+	if !slices.Contains(got[scenarios.StrategyMessageTargeted].Only, "fault drop-type") {
+		t.Errorf("message-targeted does not own fault drop-type: %v", got[scenarios.StrategyMessageTargeted].Only)
+	}
+	if len(got[scenarios.StrategyPCT].Only) == 0 {
+		t.Errorf("pct reached nothing the other seeds did not")
+	}
+	if r := scenarios.StrategyReport(res.Strategies, 3); r == "" {
+		t.Errorf("empty report")
+	}
+	t.Log("\n" + scenarios.StrategyReport(res.Strategies, 5))
+}
