@@ -51,6 +51,9 @@ type NodeKind struct {
 	// Validate, if set, checks the parameters together after each was
 	// parsed; report problems with Params.Errorf.
 	Validate func(p Params) error
+	// BugNeeds, if set, says what some planted bugs (members of the "bugs"
+	// parameter) need for their code to run at all (see BugNeed).
+	BugNeeds map[string]BugNeed
 	// Build makes the protocol for one run of a cluster of size servers.
 	Build func(p Params, size int) (*Protocol, error)
 	_     struct{}

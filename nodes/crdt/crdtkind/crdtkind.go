@@ -77,9 +77,14 @@ func Kind() scenarios.NodeKind {
 		// What every type performs together; a type refuses the others
 		// (kv.StatusUnsupported). The register workload's cas is not among
 		// them: a CRDT register has no atomic read-modify-write.
-		Ops:      []string{crdt.OpAdd.String(), crdt.OpRemove.String(), nodes.OpRead.String(), nodes.OpWrite.String()},
-		Digest:   true,
-		Checks:   Checks(),
+		Ops:    []string{crdt.OpAdd.String(), crdt.OpRemove.String(), nodes.OpRead.String(), nodes.OpWrite.String()},
+		Digest: true,
+		Checks: Checks(),
+		// The set bugs live in the set types (the default is a counter).
+		BugNeeds: map[string]scenarios.BugNeed{
+			BugRemoveUnseen: {Params: "type=orset", Workload: crdtclient.KindSet},
+			BugFIFODelivery: {Params: "type=" + TypeORSetOp, Workload: crdtclient.KindSet},
+		},
 		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)

@@ -50,7 +50,9 @@ func Kind() scenarios.NodeKind {
 		Workloads:  []string{"kv", "register"},
 		Digest:     true,
 		Invariants: true,
-		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
+		// The vector comparison runs only with version vectors.
+		BugNeeds: map[string]scenarios.BugNeed{BugVectorCompareWrong: {Params: "conflicts=vectors"}},
+		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {
