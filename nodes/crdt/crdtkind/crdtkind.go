@@ -86,6 +86,10 @@ func Kind() scenarios.NodeKind {
 			BugFIFODelivery: {Params: "type=" + TypeORSetOp, Workload: crdtclient.KindSet},
 		},
 		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
+
+		// How a scenario that lists no checks (a hunt) judges it.
+		Promise:       scenarios.PromiseEventual,
+		DefaultChecks: []string{scenarios.CheckConvergence},
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {

@@ -53,6 +53,11 @@ func Kind() scenarios.NodeKind {
 		// The vector comparison runs only with version vectors.
 		BugNeeds: map[string]scenarios.BugNeed{BugVectorCompareWrong: {Params: "conflicts=vectors"}},
 		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
+
+		// How a scenario that lists no checks (a hunt) judges it: replicas
+		// converge, reads may be stale.
+		Promise:       scenarios.PromiseEventual,
+		DefaultChecks: []string{scenarios.CheckConvergence},
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {
