@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/stock"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -142,6 +143,18 @@ func foundBy(sc *scenarios.Scenario, o *scenarios.Outcome) string {
 	return strings.Join(parts, "+")
 }
 
+// stockBugs are the planted bugs of the stock kinds (the faultline
+// binary's), leaving out this package's test fixtures.
+func stockBugs() []scenarios.PlantedBug {
+	var out []scenarios.PlantedBug
+	for _, b := range scenarios.PlantedBugs() {
+		if slices.ContainsFunc(stock.Nodes(), func(k scenarios.NodeKind) bool { return k.Name == b.Node }) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // selectBugs keeps the bugs the -faultline.bugs filter names (a node
 // kind, a bug, or kind/bug; all when empty).
 func selectBugs(all []scenarios.PlantedBug, filter string) []scenarios.PlantedBug {
@@ -164,7 +177,7 @@ func TestHuntTable(t *testing.T) {
 	if !*long {
 		t.Skip("minutes of CPU: run with -faultline.long")
 	}
-	bugs := selectBugs(scenarios.PlantedBugs(), *bugsFlag)
+	bugs := selectBugs(stockBugs(), *bugsFlag)
 	if len(bugs) == 0 {
 		t.Fatalf("-faultline.bugs=%q names no planted bug", *bugsFlag)
 	}
@@ -308,11 +321,14 @@ func tableRow(b scenarios.PlantedBug, rs []huntRun) string {
 		medTime = fmtDur(sortTimes[len(sortTimes)/2])
 	}
 	controlCell := counted(control)
-	if len(alarms) > 0 {
+	if n := len(alarms); n > 0 {
 		if controlCell != "" {
 			controlCell += "; "
 		}
-		controlCell += fmt.Sprintf("**false alarm** ×%d (%s)", len(alarms), strings.Join(alarms, "; "))
+		if len(alarms) > 3 {
+			alarms = append(alarms[:3], "…")
+		}
+		controlCell += fmt.Sprintf("**false alarm** ×%d (%s)", n, strings.Join(alarms, "; "))
 	}
 	if controlCell == "" {
 		controlCell = "–"
@@ -421,4 +437,125 @@ func controlText(s scenarios.Status) string {
 		return "passes"
 	}
 	return string(s) + " (undecided)"
+}
+
+// A scenario that lists no checks — every generated hunt — is judged as
+// its kind declares: the kind's promise, the default checks, and the
+// kind's own checks that can judge its workload (a queue by its delivery
+// checks, a bank by its money checks), measurements left out.
+func TestHuntJudgement(t *testing.T) {
+	for _, nk := range stock.Nodes() {
+		sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: nk.Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := sc.Resolve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%-12s %-10s promise %-12s checks %v", nk.Name, r.Workload.Kind, r.Promise, r.Check)
+		if r.Promise != nk.Promise {
+			t.Errorf("%s: hunt promises %q, the kind %q", nk.Name, r.Promise, nk.Promise)
+		}
+		wk, _ := scenarios.LookupWorkload(r.Workload.Kind)
+		for _, ck := range nk.Checks {
+			can := ck.Supported == nil || ck.Supported(&nk, &wk) == ""
+			if has := slices.Contains(r.Check, ck.Name); has != (can && !ck.Measure) {
+				t.Errorf("%s: hunt runs %s: %t, want %t (supported %t, measure %t)", nk.Name, ck.Name, has, can && !ck.Measure, can, ck.Measure)
+			}
+		}
+		for _, name := range nk.DefaultChecks {
+			if !slices.Contains(r.Check, name) {
+				t.Errorf("%s: hunt does not run %s, a default check the kind names", nk.Name, name)
+			}
+		}
+	}
+}
+
+// The green half of the hunt table: the correct protocols, hunted the
+// same way (each kind's generic hunt, and the control of every distinct
+// BugNeed its bugs declare). Every failure is a bug of the protocol or of
+// its checks; the hunt goes on past it to count them.
+//
+//	go test ./scenarios -run TestHuntCorrect -faultline.long -faultline.hunt-for=3m -faultline.hunt-workers=2 -v -timeout 0
+//	go test ./scenarios -run TestHuntCorrect -faultline.long -faultline.bugs=raftkv -faultline.hunt-for=30m -faultline.hunt-workers=2 -v -timeout 0
+var huntWorkers = flag.Int("faultline.hunt-workers", 2, "correct-protocol hunts: workers per hunt")
+
+func TestHuntCorrect(t *testing.T) {
+	if !*long {
+		t.Skip("minutes of CPU: run with -faultline.long")
+	}
+	type config struct {
+		name string
+		bug  scenarios.PlantedBug // its Need configures the control
+	}
+	var configs []config
+	seen := map[string]bool{}
+	for _, nk := range stock.Nodes() {
+		if *bugsFlag != "" && !slices.Contains(strings.Split(*bugsFlag, ","), nk.Name) {
+			continue
+		}
+		add := func(b scenarios.PlantedBug) {
+			key := b.Node + " " + needText(b.Need)
+			if !seen[key] {
+				seen[key] = true
+				configs = append(configs, config{name: strings.TrimSpace(key), bug: b})
+			}
+		}
+		add(scenarios.PlantedBug{Node: nk.Name})
+		for _, b := range scenarios.PlantedBugs() {
+			if b.Node == nk.Name {
+				add(b)
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "| correct protocol (config) | seeds | seeds/s | failures (first seeds) | undecided |\n|---|---|---|---|---|\n")
+	for _, c := range configs {
+		sc, err := scenarios.HuntBugScenario(c.bug, false)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		start, from := time.Now(), uint64(1)
+		seeds, unknown := 0, 0
+		var fails []string
+		for {
+			left := *huntFor - time.Since(start)
+			if left <= 0 {
+				break
+			}
+			res, err := scenarios.Hunt(context.Background(), sc, scenarios.HuntOptions{
+				First: from, For: left, Workers: *huntWorkers, Run: huntTableRun(), ShrinkBudget: -1, Seeds: *huntSeeds,
+			})
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			seeds += res.Summary.Seeds
+			unknown += res.Summary.Counts[scenarios.StatusUnknown]
+			if res.Failure == nil {
+				break
+			}
+			fails = append(fails, fmt.Sprintf("%d: %s", res.Failure.Seed, scenarios.FailureSignature(res.Failure)))
+			t.Logf("%s: seed %d fails: %s — %s", c.name, res.Failure.Seed, res.Failure.Status, res.Failure.Reason)
+			from = res.Failure.Seed + 1
+		}
+		el := time.Since(start)
+		failCell := "**0**"
+		if n := len(fails); n > 0 {
+			if n > 3 {
+				fails = append(fails[:3], "…")
+			}
+			failCell = fmt.Sprintf("**%d** (%s)", n, strings.Join(fails, "; "))
+		}
+		row := fmt.Sprintf("| %s | %d | %.0f | %s | %d (%.1f%%) |", c.name, seeds, float64(seeds)/el.Seconds(), failCell, unknown, 100*float64(unknown)/float64(max(seeds, 1)))
+		t.Log(row)
+		b.WriteString(row + "\n")
+	}
+	fmt.Fprintf(&b, "\nSettings: %v per configuration, %d workers, seeds from 1.\n", *huntFor, *huntWorkers)
+	t.Logf("\n%s", b.String())
+	if *tableFlag != "" {
+		if err := os.WriteFile(*tableFlag, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
