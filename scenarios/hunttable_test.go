@@ -48,6 +48,8 @@ type huntRun struct {
 	// elapsed the wall time to it.
 	seeds   uint64
 	elapsed time.Duration
+	// caught is the catching seed's outcome, its history, trace and
+	// check results dropped (a table keeps hundreds of runs).
 	caught  *scenarios.Outcome
 	foundBy string
 	// control is the caught seed's status with the bug removed (Valid,
@@ -56,10 +58,17 @@ type huntRun struct {
 	// alarms are the failing seeds whose control failed too (false
 	// alarms), before the catch; the hunt went on past them.
 	alarms []falseAlarm
-	shrunk *scenarios.ShrinkResult
+	// shrunk is the shrink's size (nil: not shrunk) and whether it ended
+	// before its budget.
+	shrunk *shrunkSize
 	// ran and unknown count the seeds run and those undecided.
 	ran, unknown int
 	err          error
+}
+
+type shrunkSize struct {
+	scenarios.Size
+	Complete bool
 }
 
 type falseAlarm struct {
@@ -117,12 +126,13 @@ func huntBug(ctx context.Context, b scenarios.PlantedBug, first uint64) huntRun 
 			from = f.Seed + 1
 			continue
 		}
-		r.seeds, r.elapsed, r.caught, r.control = f.Seed-first+1, elapsed, f, c.Status
+		slim := scenarios.Outcome{Seed: f.Seed, Status: f.Status, Reason: f.Reason, Faults: f.Faults, Checks: f.Checks, Failure: f.Failure}
+		r.seeds, r.elapsed, r.caught, r.control = f.Seed-first+1, elapsed, &slim, c.Status
 		r.foundBy = foundBy(sc, f)
 		if *huntShrink > 0 {
 			sr, err := scenarios.Shrink(ctx, sc, f.Seed, scenarios.ShrinkOptions{Budget: *huntShrink, Run: huntTableRun()})
 			if err == nil && sr.Scenario != nil {
-				r.shrunk = &sr
+				r.shrunk = &shrunkSize{Size: sr.After, Complete: sr.Complete}
 			}
 		}
 		return r
@@ -260,7 +270,7 @@ func describeRun(r huntRun) string {
 	default:
 		s = fmt.Sprintf("caught at seed %d (%d seeds, %v): %s; control %s", r.caught.Seed, r.seeds, r.elapsed.Round(time.Millisecond), scenarios.FailureSignature(r.caught), r.control)
 		if sr := r.shrunk; sr != nil {
-			s += fmt.Sprintf("; shrunk to %d faults / %d ops", sr.After.Faults, sr.After.Ops)
+			s += fmt.Sprintf("; shrunk to %d faults / %d ops", sr.Faults, sr.Ops)
 		}
 	}
 	for _, a := range r.alarms {
@@ -307,9 +317,9 @@ func tableRow(b scenarios.PlantedBug, rs []huntRun) string {
 		case sr == nil:
 			shrunk = append(shrunk, "–")
 		case !sr.Complete:
-			shrunk = append(shrunk, fmt.Sprintf("%d / %d*", sr.After.Faults, sr.After.Ops))
+			shrunk = append(shrunk, fmt.Sprintf("%d / %d*", sr.Faults, sr.Ops))
 		default:
-			shrunk = append(shrunk, fmt.Sprintf("%d / %d", sr.After.Faults, sr.After.Ops))
+			shrunk = append(shrunk, fmt.Sprintf("%d / %d", sr.Faults, sr.Ops))
 		}
 	}
 	slices.Sort(sortSeeds)
