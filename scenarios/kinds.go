@@ -46,8 +46,18 @@ type NodeKind struct {
 	Invariants bool
 	// Checks are checks of the protocol's own that scenarios may name
 	// (registered with the kind; each says in Supported which kinds it
-	// judges).
+	// judges). A scenario that lists no checks runs those that judge its
+	// workload, after DefaultChecks.
 	Checks []CheckKind
+	// Promise is the consistency level the protocol promises (zero: every
+	// check required), which a scenario that lists no checks declares: a
+	// generated hunt of an eventually consistent store measures its
+	// linearizability rather than failing on it.
+	Promise Promise
+	// DefaultChecks are the registered checks beyond the package's
+	// DefaultChecks (convergence, causal...) that a scenario listing no
+	// checks runs too, when they can judge it.
+	DefaultChecks []string
 	// Validate, if set, checks the parameters together after each was
 	// parsed; report problems with Params.Errorf.
 	Validate func(p Params) error
@@ -57,6 +67,9 @@ type NodeKind struct {
 	// gcounter speaks the counter workload, not the set); report problems
 	// with Params.Errorf.
 	ValidateWorkload func(p Params, workload string) error
+	// BugNeeds, if set, says what some planted bugs (members of the "bugs"
+	// parameter) need for their code to run at all (see BugNeed).
+	BugNeeds map[string]BugNeed
 	// Build makes the protocol for one run of a cluster of size servers.
 	Build func(p Params, size int) (*Protocol, error)
 	_     struct{}

@@ -85,11 +85,9 @@ func (sc *Scenario) WithDefaults() *Scenario {
 		c.Run.Heal = DefaultHeal
 	}
 	if c.Check == nil && nk != nil && wk != nil {
-		c.Check = []string{}
-		for _, name := range DefaultChecks {
-			if ck := reg.checks[name]; ck != nil && (ck.Supported == nil || ck.Supported(nk, wk) == "") {
-				c.Check = append(c.Check, name)
-			}
+		c.Check = defaultChecks(nk, wk)
+		if c.Promise == PromiseAll {
+			c.Promise = nk.Promise
 		}
 	}
 	if g := c.Nemesis.Generate; g != nil {

@@ -73,7 +73,8 @@
 // is the same). The new owner proposes the transfer; applying it (only in
 // configuration k, only while pulling) installs data and sessions and
 // moves the shard to cleanup, serving. The leader then sends Release(k,
-// shard) to the old owner, whose leader proposes the delete; once applied
+// shard) to every server of the old owner, whose leader proposes the
+// delete; once applied
 // (or once the old owner has moved past k) it answers ReleaseAck, and the
 // new owner proposes cleaned, moving the shard to serving. Every message is
 // retried each tick until its effect is seen, and every command is

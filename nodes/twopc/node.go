@@ -134,6 +134,12 @@ type attempt struct {
 	shards   []nodes.ID // sorted
 }
 
+// IsLeader implements nodes.LeaderReporter: n1, the coordinator (faults
+// aimed at the leader hit it, recovering or serving).
+func (n *Node) IsLeader() bool { return n.id == Coordinator }
+
+var _ nodes.LeaderReporter = (*Node)(nil)
+
 const tagTick = 1
 
 // Start rebuilds the participant from its log and, on n1, the coordinator

@@ -50,6 +50,10 @@ func Kind() scenarios.NodeKind {
 		Digest:     true,
 		Invariants: true,
 		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
+
+		// How a scenario that lists no checks (a hunt) judges it.
+		Promise:       scenarios.PromiseCausal,
+		DefaultChecks: []string{scenarios.CheckCausal, scenarios.CheckConvergence},
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {

@@ -77,11 +77,20 @@ func Kind() scenarios.NodeKind {
 		// What every type performs together; a type refuses the others
 		// (kv.StatusUnsupported). The register workload's cas is not among
 		// them: a CRDT register has no atomic read-modify-write.
-		Ops:              []string{crdt.OpAdd.String(), crdt.OpRemove.String(), nodes.OpRead.String(), nodes.OpWrite.String()},
-		Digest:           true,
-		Checks:           Checks(),
+		Ops:    []string{crdt.OpAdd.String(), crdt.OpRemove.String(), nodes.OpRead.String(), nodes.OpWrite.String()},
+		Digest: true,
+		Checks: Checks(),
+		// The set bugs live in the set types (the default is a counter).
+		BugNeeds: map[string]scenarios.BugNeed{
+			BugRemoveUnseen: {Params: "type=orset", Workload: crdtclient.KindSet},
+			BugFIFODelivery: {Params: "type=" + TypeORSetOp, Workload: crdtclient.KindSet},
+		},
 		Validate:         func(p scenarios.Params) error { _, err := config(p); return err },
 		ValidateWorkload: validateWorkload,
+
+		// How a scenario that lists no checks (a hunt) judges it.
+		Promise:       scenarios.PromiseEventual,
+		DefaultChecks: []string{scenarios.CheckConvergence},
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {

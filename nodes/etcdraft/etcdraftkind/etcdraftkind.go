@@ -60,7 +60,9 @@ func Kind() scenarios.NodeKind {
 		Leader:     true,
 		Digest:     true,
 		Invariants: true,
-		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
+		// A hunt's few seconds never fill the default snapshot threshold.
+		BugNeeds: map[string]scenarios.BugNeed{BugSnapshotWithoutSessions: {Params: "snapshot_threshold=10"}},
+		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {

@@ -50,7 +50,14 @@ func Kind() scenarios.NodeKind {
 		Workloads:  []string{"kv", "register"},
 		Digest:     true,
 		Invariants: true,
-		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
+		// The vector comparison runs only with version vectors.
+		BugNeeds: map[string]scenarios.BugNeed{BugVectorCompareWrong: {Params: "conflicts=vectors"}},
+		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
+
+		// How a scenario that lists no checks (a hunt) judges it: replicas
+		// converge, reads may be stale.
+		Promise:       scenarios.PromiseEventual,
+		DefaultChecks: []string{scenarios.CheckConvergence},
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {

@@ -61,7 +61,9 @@ func Kind() scenarios.NodeKind {
 		Leader:     true,
 		Digest:     true,
 		Invariants: true,
-		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
+		// Lease reads are where lease-unbounded lives.
+		BugNeeds: map[string]scenarios.BugNeed{BugLeaseUnbounded: {Params: "read_mode=lease"}},
+		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {

@@ -111,6 +111,8 @@ func Kind() scenarios.NodeKind {
 		Params:    serverParams(),
 		Workloads: []string{WorkloadName},
 		Checks:    Checks(),
+		// Shedding needs a bounded queue (the default is unbounded).
+		BugNeeds: map[string]scenarios.BugNeed{BugShedAfterWork: {Params: "max_queue=20"}},
 		Validate: func(p scenarios.Params) error {
 			if _, err := serverConfig(p); err != nil {
 				return err

@@ -54,6 +54,13 @@ func Kind() scenarios.NodeKind {
 		Ops:       []string{"get", "put", "append", "cas"},
 		Leader:    true,
 		Checks:    []scenarios.CheckKind{OneOwnerCheck(), ReconfiguredCheck()},
+		// The planted bugs live in shard migration: two groups, and a
+		// schedule that moves shards between them.
+		BugNeeds: map[string]scenarios.BugNeed{
+			BugServeBeforeData:  huntMoves,
+			BugNoSessionMove:    huntMoves,
+			BugConfigOutOfOrder: huntMoves,
+		},
 		// At load the cluster size is not known yet: the schedule and the
 		// Raft settings are checked, the layout at Build.
 		Validate: func(p scenarios.Params) error {
@@ -68,6 +75,15 @@ func Kind() scenarios.NodeKind {
 			return &scenarios.Protocol{Factory: shardkv.New(cfg)}, nil
 		},
 	}
+}
+
+// huntMoves is what the planted bugs need in a generic hunt: the
+// controller and two groups, and a schedule that moves shards back and
+// forth early in the hunt's 5 s of load, so that they are done by the end
+// of the heal.
+var huntMoves = scenarios.BugNeed{
+	Params: "schedule=join 1; join 2; leave 1; join 1,schedule_gap=400ms",
+	Size:   shardkv.DefaultCtrlSize + 2*shardkv.DefaultGroupSize,
 }
 
 // sizeUnknown tells config to check what it can without the cluster size.

@@ -44,7 +44,14 @@ type Run struct {
 	// Duration is the safety phase; End the end of the run.
 	Duration, End time.Duration
 	Bounds        Bounds
+	// Cuts are the spans in which a network fault could cut members off
+	// from each other (see cutKinds): a member unreachable is
+	// indistinguishable from a crashed one.
+	Cuts []Span
 }
+
+// Span is a stretch [From, To) of virtual time.
+type Span struct{ From, To time.Duration }
 
 // interval is a span [from, to) of one server's life.
 type interval struct{ from, to time.Duration }
@@ -126,6 +133,10 @@ type FalsePositive struct {
 	// before (measured, not judged: a pause looks like a crash), or the
 	// member that declared it was (it was catching up on stale news).
 	Paused bool
+	// Cut: a network fault that can cut members off was on, or had been
+	// within DetectWithin before (measured, not judged: SWIM cannot tell
+	// an unreachable member from a crashed one).
+	Cut bool
 }
 
 // Analysis is what Detect measures.
@@ -217,8 +228,9 @@ func (r *Run) Analyze() Analysis {
 		// observer itself was — a resumed member handles what queued up
 		// during its pause, stale news included, before it catches up.
 		recent := func(iv interval) bool { return iv.from <= o.At && o.At < iv.to+grace }
+		cut := slices.ContainsFunc(r.Cuts, func(s Span) bool { return recent(interval{s.From, s.To}) })
 		a.FalsePositives = append(a.FalsePositives, FalsePositive{Observed: o,
-			Paused: anyOf(paused[id], recent) || anyOf(paused[o.By], recent)})
+			Paused: anyOf(paused[id], recent) || anyOf(paused[o.By], recent), Cut: cut})
 	}
 	return a
 }
@@ -261,12 +273,13 @@ func Detect(r *Run) checker.Result {
 				c.Node, trace.FormatTime(c.from), c.All-c.from, r.Bounds.DetectWithin))
 		}
 	}
-	// A paused member is indistinguishable from a crashed one: declaring
-	// it is measured, never judged. Every other declaration of a live
-	// member counts against max_false_positives.
+	// A paused member is indistinguishable from a crashed one, and so is
+	// one cut off by the network: declaring it is measured, never judged.
+	// Every other declaration of a live member counts against
+	// max_false_positives.
 	var judgedFP []FalsePositive
 	for _, fp := range a.FalsePositives {
-		if !fp.Paused {
+		if !fp.Paused && !fp.Cut {
 			judgedFP = append(judgedFP, fp)
 		}
 	}
@@ -286,10 +299,13 @@ func Detect(r *Run) checker.Result {
 		sent += s
 		maxSent = max(maxSent, s)
 	}
-	paused := 0
+	paused, cut := 0, 0
 	for _, fp := range a.FalsePositives {
 		if fp.Paused {
 			paused++
+		}
+		if fp.Cut {
+			cut++
 		}
 	}
 	res.Metrics = []checker.Metric{
@@ -305,6 +321,7 @@ func Detect(r *Run) checker.Result {
 		{Name: "leaves heard", Value: float64(a.Leaves)},
 		{Name: "false positives", Value: float64(len(a.FalsePositives))},
 		{Name: "false positives while paused", Value: float64(paused)},
+		{Name: "false positives during network faults", Value: float64(cut)},
 		{Name: "false positives judged", Value: float64(len(judgedFP))},
 		{Name: "false positives per member-minute", Value: float64(len(a.FalsePositives)) / memberSecs * 60},
 		{Name: "msgs per member-second", Value: float64(sent) / memberSecs},

@@ -38,12 +38,14 @@ package swimkind
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 	"weak"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/swim"
 	"github.com/faultline/faultline/scenarios"
@@ -214,7 +216,37 @@ func runOf(f *scenarios.Finished) *Run {
 		b.ConvergeWithin = f.Scenario.Run.Heal
 	}
 	return &Run{Servers: f.Servers, Lifecycle: f.Lifecycle, Changes: st.changes, Sent: f.Sent,
-		Duration: f.Scenario.Run.Duration, End: f.Now(), Bounds: b}
+		Duration: f.Scenario.Run.Duration, End: f.Now(), Bounds: b, Cuts: cuts(f)}
+}
+
+// cutKinds are the fault kinds that can cut a live member off from the
+// others for longer than a probe's timeouts: partitions of every shape,
+// held or flapping links, large delays, and every message of one type
+// lost. Loss at a ratio (drop) counts only from one message in two up: a
+// member whose every link loses most messages is cut off, while surviving
+// lesser loss is what indirect probes are for.
+var cutKinds = []string{"partition", "isolate", "bridge", "ring", "cut", "clog", "strobe", "delay", "drop-type"}
+
+// cuts are the spans of the run's cutting faults (a fault lasting until
+// the heal ends there).
+func cuts(f *scenarios.Finished) []Span {
+	sched, err := scenarios.Schedule(f.Scenario, f.Seed)
+	if err != nil {
+		return nil // the run itself would not have started
+	}
+	var out []Span
+	for _, st := range sched.Steps {
+		d, isDrop := st.Fault.(nemesis.Drop)
+		if !slices.Contains(cutKinds, st.Fault.Kind()) && !(isDrop && 2*uint64(d.Ratio.Num) >= uint64(d.Ratio.Den)) {
+			continue
+		}
+		end := f.Scenario.Run.Duration
+		if st.For > 0 {
+			end = st.At + st.For
+		}
+		out = append(out, Span{From: st.At, To: end})
+	}
+	return out
 }
 
 func supported(n *scenarios.NodeKind, _ *scenarios.WorkloadKind) string {

@@ -44,6 +44,7 @@ func Kind() scenarios.NodeKind {
 		},
 		MinSize:    2,
 		Workloads:  []string{"bank"},
+		Leader:     true, // n1, the coordinator
 		Checks:     bankkind.Checks(),
 		Invariants: true,
 		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
