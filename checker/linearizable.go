@@ -59,15 +59,17 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 			Explanation: fmt.Sprintf("no verdict within the budget of %d model steps (%d operations, %d partitions, %d undecided); raise the step budget or shorten the history",
 				steps, len(ops), len(parts), sr.undecided)}
 	}
-	// Illegal: explain it with Porcupine's verbose search of that
-	// partition alone, under a step budget of its own (the verdict is
-	// already certain).
+	// Illegal: explain it from the longest partial linearization of a
+	// second search of that partition alone, which records them, under a
+	// step budget of its own (the verdict is already certain).
 	res := Result{Verdict: Invalid}
-	c := &stepCounter{limit: steps}
-	out, info := porcupine.CheckOperationsVerbose(counted(pm, c), parts[sr.bad], max(time.Until(deadline), time.Second))
-	f := failure{ops: parts[sr.bad], info: info, complete: out == porcupine.Illegal && !c.over}
+	o := wglCheck(pm, parts[sr.bad], steps, time.Now().Add(max(time.Until(deadline), time.Second)), true)
+	f := failure{ops: parts[sr.bad], longest: o.longest, complete: !o.ok && !o.over && !o.wall}
 	res.Explanation, res.Involved = explain(m, h, pm, f)
 	if opts.VisualizationPath != "" {
+		// Porcupine's own verbose search, for its visualization.
+		c := &stepCounter{limit: steps}
+		_, info := porcupine.CheckOperationsVerbose(counted(pm, c), parts[sr.bad], max(time.Until(deadline), time.Second))
 		info.AddAnnotations(annotations(h))
 		if err := porcupine.VisualizePath(pm, info, opts.VisualizationPath); err != nil {
 			res.Explanation += fmt.Sprintf("\n(could not write the visualization: %v)", err)

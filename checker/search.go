@@ -121,15 +121,12 @@ func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, 
 		if caps[i] <= 0 {
 			return // the budget was spent before this partition's turn
 		}
-		wall := time.Until(deadline)
-		if wall <= 0 {
+		if !time.Now().Before(deadline) {
 			outs[i].wall = true
 			return
 		}
-		c := &stepCounter{limit: caps[i]}
-		out := porcupine.CheckOperationsTimeout(counted(pm, c), parts[pending[i]], wall)
-		outs[i] = roundOut{steps: min(c.n, c.limit), ok: out == porcupine.Ok,
-			illegal: out == porcupine.Illegal && !c.over, wall: out == porcupine.Unknown}
+		o := wglCheck(pm, parts[pending[i]], caps[i], deadline, false)
+		outs[i] = roundOut{steps: o.steps, ok: o.ok, illegal: !o.ok && !o.over && !o.wall, wall: o.wall}
 	}
 	if workers <= 1 || len(pending) == 1 {
 		for i := range pending {
