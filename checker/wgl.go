@@ -312,8 +312,11 @@ func zobrist(id uint) uint64 {
 // the search has reached: open addressing over flat arrays, the windows of
 // all entries' sets in one arena.
 type wglCache struct {
-	slots  []int32 // entry index + 1; 0 is empty
-	hashes []uint64
+	// slots hold entry index + 1 in the high 32 bits and the high 32 bits
+	// of the entry's hash in the low ones, so a probe reads one word;
+	// 0 is empty.
+	slots  []uint64
+	hashes []uint64 // for rehashing
 	lows   []int32
 	offs   []int    // entry e's window is bits[offs[e]:offs[e+1]]
 	bits   []uint64 // the arena
@@ -327,7 +330,7 @@ func newWGLCache(n int, pm porcupine.Model) *wglCache {
 	for size < 2*n {
 		size *= 2
 	}
-	return &wglCache{slots: make([]int32, size), offs: make([]int, 1, n+1),
+	return &wglCache{slots: make([]uint64, size), offs: make([]int, 1, n+1),
 		hashes: make([]uint64, 0, n), lows: make([]int32, 0, n), states: make([]any, 0, n),
 		bits: make([]uint64, 0, 2*n), hash: pm.Hash, equal: pm.Equal}
 }
@@ -340,13 +343,17 @@ func (c *wglCache) addIfAbsent(lin *wglSet, state any) bool {
 	}
 	win := lin.window()
 	mask := uint64(len(c.slots) - 1)
+	tag := h >> 32
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := c.slots[i]
 		if s == 0 {
 			break
 		}
-		e := int(s - 1)
-		if c.hashes[e] == h && int(c.lows[e]) == lin.low && slices.Equal(c.bits[c.offs[e]:c.offs[e+1]], win) && c.sameState(c.states[e], state) {
+		if s&(1<<32-1) != tag {
+			continue
+		}
+		e := int(s>>32) - 1
+		if int(c.lows[e]) == lin.low && slices.Equal(c.bits[c.offs[e]:c.offs[e+1]], win) && c.sameState(c.states[e], state) {
 			return false
 		}
 	}
@@ -372,16 +379,17 @@ func (c *wglCache) sameState(a, b any) bool {
 }
 
 func (c *wglCache) place(e int, mask uint64) {
-	for i := c.hashes[e] & mask; ; i = (i + 1) & mask {
+	h := c.hashes[e]
+	for i := h & mask; ; i = (i + 1) & mask {
 		if c.slots[i] == 0 {
-			c.slots[i] = int32(e + 1)
+			c.slots[i] = uint64(e+1)<<32 | h>>32
 			return
 		}
 	}
 }
 
 func (c *wglCache) grow() {
-	c.slots = make([]int32, 2*len(c.slots))
+	c.slots = make([]uint64, 2*len(c.slots))
 	mask := uint64(len(c.slots) - 1)
 	for e := range c.states {
 		c.place(e, mask)
