@@ -59,12 +59,16 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 			Explanation: fmt.Sprintf("no verdict within the budget of %d model steps (%d operations, %d partitions, %d undecided); raise the step budget or shorten the history",
 				steps, len(ops), len(parts), sr.undecided)}
 	}
-	// Illegal: explain it from the longest partial linearization of a
-	// second search of that partition alone, which records them, under a
-	// step budget of its own (the verdict is already certain).
+	// Illegal: explain it from the longest partial linearization, which
+	// the search recorded (one partition) or a second search of that
+	// partition alone records, under a step budget of its own (the
+	// verdict is already certain).
 	res := Result{Verdict: Invalid}
-	o := wglCheck(pm, parts[sr.bad], steps, time.Now().Add(max(time.Until(deadline), time.Second)), true)
-	f := failure{ops: parts[sr.bad], longest: o.longest, complete: !o.ok && !o.over && !o.wall}
+	f := failure{ops: parts[sr.bad], longest: sr.longest, complete: true}
+	if !sr.explained {
+		o := wglCheck(pm, parts[sr.bad], steps, time.Now().Add(max(time.Until(deadline), time.Second)), true)
+		f.longest, f.complete = o.longest, !o.ok && !o.over && !o.wall
+	}
 	res.Explanation, res.Involved = explain(m, h, pm, f)
 	if opts.VisualizationPath != "" {
 		// Porcupine's own verbose search, for its visualization.

@@ -50,6 +50,10 @@ type searchResult struct {
 	undecided int
 	steps     int64 // model steps taken, over every partition
 	wall      bool  // stopped by the wall-clock ceiling (Unknown)
+	// explained reports that longest, the explanation's partial
+	// linearization of the illegal partition, came with the verdict.
+	explained bool
+	longest   []int
 }
 
 // search decides each partition of parts within a budget of steps model
@@ -91,6 +95,7 @@ func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, dead
 				return res
 			case o.illegal:
 				res.verdict, res.bad = Invalid, p
+				res.explained, res.longest = o.explained, o.longest
 				return res
 			case !o.ok:
 				undecided = append(undecided, p)
@@ -111,11 +116,17 @@ type roundOut struct {
 	steps       int64
 	ok, illegal bool // decided: linearizable, or certainly not
 	wall        bool // stopped by the wall-clock ceiling
+	explained   bool // longest is the explanation's partial linearization
+	longest     []int
 }
 
 // runRound searches pending partitions, each within its cap, on up to
 // workers goroutines (each search is independent: the outcome of one
-// never depends on the others, so neither do the results).
+// never depends on the others, so neither do the results). A history of
+// one partition is searched recording the explanation's partial
+// linearization (cheap: see wglPartial), so that an illegal one is not
+// searched again to explain it; with several, only the illegal partition
+// is searched again.
 func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, caps []int64, deadline time.Time, workers int, outs []roundOut) {
 	one := func(i int) {
 		if caps[i] <= 0 {
@@ -125,8 +136,9 @@ func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, 
 			outs[i].wall = true
 			return
 		}
-		o := wglCheck(pm, parts[pending[i]], caps[i], deadline, false)
-		outs[i] = roundOut{steps: o.steps, ok: o.ok, illegal: !o.ok && !o.over && !o.wall, wall: o.wall}
+		o := wglCheck(pm, parts[pending[i]], caps[i], deadline, len(parts) == 1)
+		outs[i] = roundOut{steps: o.steps, ok: o.ok, illegal: !o.ok && !o.over && !o.wall, wall: o.wall,
+			explained: len(parts) == 1, longest: o.longest}
 	}
 	if workers <= 1 || len(pending) == 1 {
 		for i := range pending {

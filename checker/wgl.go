@@ -125,9 +125,9 @@ func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadli
 	lin.words = make([]uint64, (n+63)/64)
 	lin.high = -1
 	var calls []wglCall
-	var longest []*[]int
+	var longest *wglPartial
 	if partial {
-		longest = make([]*[]int, n)
+		longest = newWGLPartial(n)
 	}
 	out := wglOut{}
 	state := pm.Init()
@@ -138,7 +138,7 @@ func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadli
 		if iter%deadlineEvery == 0 && !deadline.IsZero() && time.Now().After(deadline) {
 			out.wall = true
 			if partial {
-				out.longest = longestOf(longest)
+				out.longest = longest.best
 			}
 			return out
 		}
@@ -167,6 +167,9 @@ func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadli
 			lin.set(id)
 			if cache.addIfAbsent(&lin, next) {
 				calls = append(calls, wglCall{node: entry, state: state})
+				if partial {
+					longest.push(e.id)
+				}
 				state = next
 				wglLift(nodes, entry)
 				entry = nodes[0].next
@@ -181,10 +184,13 @@ func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadli
 			break
 		}
 		if partial {
-			recordPartial(nodes, calls, longest)
+			longest.backtrack(nodes, calls)
 		}
 		top := calls[len(calls)-1]
 		calls = calls[:len(calls)-1]
+		if partial {
+			longest.pop(nodes[top.node].id, len(calls))
+		}
 		entry, state = top.node, top.state
 		lin.clear(uint(nodes[entry].id))
 		wglUnlift(nodes, entry)
@@ -202,43 +208,82 @@ func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadli
 		return out
 	}
 	if partial {
-		out.longest = longestOf(longest)
+		out.longest = longest.best
 	}
 	return out
 }
 
-// recordPartial is Porcupine's bookkeeping at a backtrack: every
-// operation on the stack whose longest recorded linearization is shorter
-// than the stack gets the stack (one shared copy).
-func recordPartial(nodes []wglNode, calls []wglCall, longest []*[]int) {
-	var seq *[]int
-	for _, c := range calls {
-		id := nodes[c.node].id
-		if l := longest[id]; l == nil || len(calls) > len(*l) {
-			if seq == nil {
-				s := make([]int, len(calls))
-				for i, c := range calls {
-					s[i] = int(nodes[c.node].id)
-				}
-				seq = &s
-			}
-			longest[id] = seq
-		}
+// A wglPartial finds the partial linearization the explanation uses
+// without Porcupine's bookkeeping, which copies the stack for every
+// operation whose longest linearization grows (quadratic in a long
+// partition). Porcupine records, at each backtrack, the stack for every
+// operation on it whose recorded linearization is shorter; the longest
+// partial linearizations it ends with are therefore the stacks of the
+// backtracks at the greatest depth G that found at least one operation on
+// the stack not on the stack of an earlier backtrack at depth G — and the
+// explanation takes the lexicographically smallest of them. So it is
+// enough to know, at a backtrack at depth G, whether the stack holds an
+// operation not yet seen at depth G: a count kept as operations are
+// pushed and popped, with the operations marked per depth (an epoch).
+type wglPartial struct {
+	depth int     // G: the greatest backtrack depth so far
+	epoch int32   // changes with depth
+	seen  []int32 // the epoch in which each operation was on a depth-G stack
+	// unseen counts the operations on the stack not seen at depth G; all
+	// are at positions ≥ low.
+	unseen int
+	low    int
+	best   []int
+}
+
+func newWGLPartial(n int) *wglPartial {
+	return &wglPartial{seen: make([]int32, n)}
+}
+
+func (p *wglPartial) push(id int32) {
+	if p.seen[id] != p.epoch {
+		p.unseen++
 	}
 }
 
-// longestOf picks from the distinct recorded linearizations the longest,
-// ties broken by the lexicographically smallest (longestPartial).
-func longestOf(longest []*[]int) []int {
-	seen := map[*[]int]bool{}
-	var cands [][]int
-	for _, l := range longest {
-		if l != nil && !seen[l] {
-			seen[l] = true
-			cands = append(cands, *l)
-		}
+func (p *wglPartial) pop(id int32, size int) {
+	if p.seen[id] != p.epoch {
+		p.unseen--
 	}
-	return longestPartial(cands)
+	p.low = min(p.low, size)
+}
+
+// backtrack is called before the top of calls is popped.
+func (p *wglPartial) backtrack(nodes []wglNode, calls []wglCall) {
+	d := len(calls)
+	switch {
+	case d > p.depth:
+		p.depth, p.epoch, p.low = d, p.epoch+1, 0
+		p.best = p.best[:0]
+		for _, c := range calls {
+			p.best = append(p.best, int(nodes[c.node].id))
+		}
+	case d == p.depth && p.unseen > 0:
+		// A new linearization of the greatest length: keep the
+		// lexicographically smaller.
+		for i, c := range calls {
+			id := int(nodes[c.node].id)
+			if id != p.best[i] {
+				if id < p.best[i] {
+					for j, c := range calls[i:] {
+						p.best[i+j] = int(nodes[c.node].id)
+					}
+				}
+				break
+			}
+		}
+	default:
+		return
+	}
+	for _, c := range calls[p.low:] {
+		p.seen[nodes[c.node].id] = p.epoch
+	}
+	p.unseen, p.low = 0, d
 }
 
 // wglLift takes a call and its return out of the list.
