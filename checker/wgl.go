@@ -90,15 +90,52 @@ const deadlineEvery = 1 << 12
 // partial linearization, as Porcupine's verbose check does. A zero
 // deadline means none.
 func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadline time.Time, partial bool) wglOut {
-	n := len(ops)
-	entries := make(wglByTime, 0, 2*n)
+	entries := wglEntries(ops)
+	b := &wglBudget{limit: limit, deadline: deadline}
+	var longest *wglPartial
+	if partial {
+		longest = newWGLPartial(len(ops))
+	}
+	ok, seq := wglSearch(pm, entries, len(ops), pm.Init(), newWGLCache(len(ops), pm), b, longest, nil)
+	out := wglOut{ok: ok, over: b.over, wall: b.wall, steps: b.steps}
+	switch {
+	case partial && ok:
+		out.longest = seq
+	case partial:
+		out.longest = longest.best
+	}
+	return out
+}
+
+// wglEntries sorts ops' call and return entries as Porcupine does.
+func wglEntries(ops []porcupine.Operation) wglByTime {
+	entries := make(wglByTime, 0, 2*len(ops))
 	for id, op := range ops {
 		entries = append(entries,
 			wglEntry{ret: false, value: op.Input, id: id, time: op.Call},
 			wglEntry{ret: true, value: op.Output, id: id, time: op.Return})
 	}
 	sort.Sort(entries)
+	return entries
+}
 
+// A wglBudget counts the model steps of one check against its limit and
+// watches the wall-clock deadline.
+type wglBudget struct {
+	steps, limit int64
+	deadline     time.Time
+	iter         uint
+	over, wall   bool
+}
+
+// wglSearch is the search proper, over entries (of operations 0..n-1)
+// from state init, with cache (empty, or holding only configurations of
+// these entries). With partial it records the longest partial
+// linearization (and seq is the linearization found, if ok). With ends it
+// is exhaustive: the final state of every linearization goes to ends
+// (once per configuration), and the search goes on; ok is then false.
+// When the budget runs out, ok is false and b says why.
+func wglSearch(pm porcupine.Model, entries wglByTime, n int, init any, cache *wglCache, b *wglBudget, partial *wglPartial, ends func(any)) (ok bool, seq []int) {
 	// The list: node 0 is the head, entries follow in sorted order.
 	nodes := make([]wglNode, len(entries)+1)
 	nodes[0] = wglNode{match: -1, id: -1, prev: -1, next: 1}
@@ -120,40 +157,44 @@ func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadli
 	}
 
 	step := pm.Step
-	cache := newWGLCache(n, pm)
 	var lin wglSet
 	lin.words = make([]uint64, (n+63)/64)
 	lin.high = -1
 	var calls []wglCall
-	var longest *wglPartial
-	if partial {
-		longest = newWGLPartial(n)
-	}
-	out := wglOut{}
-	state := pm.Init()
+	state := init
 	entry := nodes[0].next
-	var iter uint
-	for nodes[0].next != -1 {
-		iter++
-		if iter%deadlineEvery == 0 && !deadline.IsZero() && time.Now().After(deadline) {
-			out.wall = true
-			if partial {
-				out.longest = longest.best
+	for {
+		if nodes[0].next == -1 {
+			// Everything is linearized.
+			if ends == nil {
+				if partial != nil {
+					seq = make([]int, len(calls))
+					for i, c := range calls {
+						seq[i] = int(nodes[c.node].id)
+					}
+				}
+				return true, seq
 			}
-			return out
+			ends(state)
+			entry = -1 // backtrack below
 		}
-		e := &nodes[entry]
-		if e.match >= 0 {
+		b.iter++
+		if b.iter%deadlineEvery == 0 && !b.deadline.IsZero() && time.Now().After(b.deadline) {
+			b.wall = true
+			return false, nil
+		}
+		if entry >= 0 && nodes[entry].match >= 0 {
+			e := &nodes[entry]
 			// A call: try to linearize it here.
 			ok := false
 			var next any
-			if out.steps < limit {
-				out.steps++
+			if b.steps < b.limit {
+				b.steps++
 				ok, next = step(state, e.value, nodes[e.match].value)
 			} else {
-				out.over = true
-				if !partial {
-					return out
+				b.over = true
+				if partial == nil {
+					return false, nil
 				}
 				// Unwind as Porcupine does with every step failing,
 				// so the partial linearizations are the ones it
@@ -167,8 +208,8 @@ func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadli
 			lin.set(id)
 			if cache.addIfAbsent(&lin, next) {
 				calls = append(calls, wglCall{node: entry, state: state})
-				if partial {
-					longest.push(e.id)
+				if partial != nil {
+					partial.push(e.id)
 				}
 				state = next
 				wglLift(nodes, entry)
@@ -179,38 +220,24 @@ func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadli
 			}
 			continue
 		}
-		// A return: nothing before it can be linearized; backtrack.
+		// A return (or the end of a linearization, exhaustive):
+		// nothing before it can be linearized; backtrack.
 		if len(calls) == 0 {
-			break
+			return false, nil
 		}
-		if partial {
-			longest.backtrack(nodes, calls)
+		if partial != nil {
+			partial.backtrack(nodes, calls)
 		}
 		top := calls[len(calls)-1]
 		calls = calls[:len(calls)-1]
-		if partial {
-			longest.pop(nodes[top.node].id, len(calls))
+		if partial != nil {
+			partial.pop(nodes[top.node].id, len(calls))
 		}
 		entry, state = top.node, top.state
 		lin.clear(uint(nodes[entry].id))
 		wglUnlift(nodes, entry)
 		entry = nodes[entry].next
 	}
-	if nodes[0].next == -1 {
-		out.ok = true
-		if partial {
-			seq := make([]int, len(calls))
-			for i, c := range calls {
-				seq[i] = int(nodes[c.node].id)
-			}
-			out.longest = seq
-		}
-		return out
-	}
-	if partial {
-		out.longest = longest.best
-	}
-	return out
 }
 
 // A wglPartial finds the partial linearization the explanation uses
