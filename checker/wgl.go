@@ -96,7 +96,7 @@ func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadli
 	if partial {
 		longest = newWGLPartial(len(ops))
 	}
-	ok, seq := wglSearch(pm, entries, len(ops), pm.Init(), newWGLCache(len(ops), pm), b, longest, nil)
+	ok, seq := wglSearch(pm, entries, len(ops), pm.Init(), newWGLCache(len(ops), pm), b, longest)
 	out := wglOut{ok: ok, over: b.over, wall: b.wall, steps: b.steps}
 	switch {
 	case partial && ok:
@@ -131,11 +131,9 @@ type wglBudget struct {
 // wglSearch is the search proper, over entries (of operations 0..n-1)
 // from state init, with cache (empty, or holding only configurations of
 // these entries). With partial it records the longest partial
-// linearization (and seq is the linearization found, if ok). With ends it
-// is exhaustive: the final state of every linearization goes to ends
-// (once per configuration), and the search goes on; ok is then false.
-// When the budget runs out, ok is false and b says why.
-func wglSearch(pm porcupine.Model, entries wglByTime, n int, init any, cache *wglCache, b *wglBudget, partial *wglPartial, ends func(any)) (ok bool, seq []int) {
+// linearization (and seq is the linearization found, if ok). When the
+// budget runs out, ok is false and b says why.
+func wglSearch(pm porcupine.Model, entries wglByTime, n int, init any, cache *wglCache, b *wglBudget, partial *wglPartial) (ok bool, seq []int) {
 	// The list: node 0 is the head, entries follow in sorted order.
 	nodes := make([]wglNode, len(entries)+1)
 	nodes[0] = wglNode{match: -1, id: -1, prev: -1, next: 1}
@@ -166,24 +164,20 @@ func wglSearch(pm porcupine.Model, entries wglByTime, n int, init any, cache *wg
 	for {
 		if nodes[0].next == -1 {
 			// Everything is linearized.
-			if ends == nil {
-				if partial != nil {
-					seq = make([]int, len(calls))
-					for i, c := range calls {
-						seq[i] = int(nodes[c.node].id)
-					}
+			if partial != nil {
+				seq = make([]int, len(calls))
+				for i, c := range calls {
+					seq[i] = int(nodes[c.node].id)
 				}
-				return true, seq
 			}
-			ends(state)
-			entry = -1 // backtrack below
+			return true, seq
 		}
 		b.iter++
 		if b.iter%deadlineEvery == 0 && !b.deadline.IsZero() && time.Now().After(b.deadline) {
 			b.wall = true
 			return false, nil
 		}
-		if entry >= 0 && nodes[entry].match >= 0 {
+		if nodes[entry].match >= 0 {
 			e := &nodes[entry]
 			// A call: try to linearize it here.
 			ok := false
@@ -220,8 +214,7 @@ func wglSearch(pm porcupine.Model, entries wglByTime, n int, init any, cache *wg
 			}
 			continue
 		}
-		// A return (or the end of a linearization, exhaustive):
-		// nothing before it can be linearized; backtrack.
+		// A return: nothing before it can be linearized; backtrack.
 		if len(calls) == 0 {
 			return false, nil
 		}
