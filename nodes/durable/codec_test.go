@@ -145,18 +145,23 @@ func TestHelpersDoNotAllocate(t *testing.T) {
 	var dst []byte
 	var d durable.Decoder
 	var sink uint64
-	for name, f := range map[string]func(){
-		"Encoder":     func() { r.encode(&e) },
-		"Writer":      func() { w.AppendEncoded(st, "wal", &e) },
-		"AppendFrame": func() { dst = durable.AppendFrame(dst[:0], e.Bytes()) },
-		"Decoder": func() {
+	r.encode(&e)
+	for _, c := range []struct {
+		name string
+		f    func()
+	}{
+		{"Encoder", func() { r.encode(&e) }},
+		{"Writer", func() { w.AppendEncoded(st, "wal", &e) }},
+		{"AppendFrame", func() { dst = durable.AppendFrame(dst[:0], e.Bytes()) }},
+		{"Decoder", func() {
 			d.Reset(e.Bytes())
 			sink += d.Uvarint() + d.Uint64() + uint64(d.Varint()) + uint64(len(d.Blob())+len(d.Blob()))
 			if d.Bool() || d.Err() != nil {
 				panic(d.Err())
 			}
-		},
+		}},
 	} {
+		name, f := c.name, c.f
 		f() // grow the buffers
 		if allocs := testing.AllocsPerRun(100, f); allocs != 0 {
 			t.Errorf("%s: %v allocations per record, want 0", name, allocs)
