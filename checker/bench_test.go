@@ -7,9 +7,11 @@ import (
 )
 
 // benchCheck checks h on every iteration and reports the median time as
-// p50-ms next to the mean.
+// p50-ms next to the mean, and the process's CPU time per check as cpu-ms
+// (steadier on a busy machine; the garbage collector included).
 func benchCheck(b *testing.B, h *History, want Verdict) {
 	var ds []time.Duration
+	cpu0 := cpuTime()
 	for b.Loop() {
 		start := time.Now()
 		res := Check(h, Options{Budget: time.Minute})
@@ -18,8 +20,16 @@ func benchCheck(b *testing.B, h *History, want Verdict) {
 			b.Fatalf("%v, want %v\n%s", res.Verdict, want, res)
 		}
 	}
+	reportCPU(b, cpuTime()-cpu0)
 	slices.Sort(ds)
 	b.ReportMetric(float64(ds[len(ds)/2])/1e6, "p50-ms")
+}
+
+// reportCPU reports cpu, the CPU time of b's loop, per iteration.
+func reportCPU(b *testing.B, cpu time.Duration) {
+	if cpu > 0 && b.N > 0 {
+		b.ReportMetric(cpu.Seconds()*1e3/float64(b.N), "cpu-ms")
+	}
 }
 
 // A linearizable 10,000-operation, 10-key, 5-client KV history.

@@ -43,7 +43,7 @@
 // after the invocation, or never, and the client continues under a fresh
 // process id. Fail operations are dropped.
 //
-// Every model sets Hash (Porcupine's cache is many times slower without
+// Every model sets Hash (the search's cache is many times slower without
 // it) and the Describe hooks (the explanation and the HTML visualization
 // are written with them), and every Step is a pure function.
 //
@@ -63,8 +63,15 @@
 // what it saw, the state when it was invoked and who set it, and the
 // operations concurrent with it — and, given [Options].VisualizationPath,
 // writes Porcupine's HTML visualization with the nemesis windows drawn as
-// annotations. Finding the explanation uses Porcupine's verbose mode on
-// the failing partition only; the verdict comes from the plain check.
+// annotations. The search is Porcupine's algorithm in our own copy
+// (wgl.go): it explores in exactly Porcupine's order and takes the same
+// steps, so verdicts, explanations and budgets are Porcupine's, but its
+// cache is flat and stores each linearized set as its window, it counts
+// steps itself, and it finds the explanation's longest partial
+// linearization without copying the stack at every backtrack — during the
+// verdict's search for a history of one partition, by a second search of
+// the failing partition otherwise. Porcupine's own verbose search runs only
+// for the HTML visualization.
 //
 // # Other checkers
 //

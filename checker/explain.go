@@ -15,8 +15,8 @@ const maxWindow = 12
 // verbose information about it.
 type failure struct {
 	ops      []porcupine.Operation // the partition
-	info     porcupine.LinearizationInfo
-	complete bool // false if the verbose check ran out of budget
+	longest  []int                 // the longest partial linearization found
+	complete bool                  // false if the search ran out of budget
 }
 
 // isUnknown reports whether a converted operation is indeterminate.
@@ -49,11 +49,7 @@ func explain(m Model, h *History, pm porcupine.Model, f failure) (string, []int)
 	case m.name == "kv" && len(part) > 0:
 		where = fmt.Sprintf("key %q", m.partKey(part[0].Input))
 	}
-	var cands [][]int
-	if ps := f.info.PartialLinearizations(); len(ps) > 0 {
-		cands = ps[0]
-	}
-	longest := longestPartial(cands)
+	longest := f.longest
 	placed := make([]bool, len(part))
 	for _, id := range longest {
 		placed[id] = true

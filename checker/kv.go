@@ -26,13 +26,15 @@ const (
 type kvInput struct {
 	op                 kvOp
 	key, value, expect string
-	next               any // value, boxed once: a put's next state
+	expectHash         uint64 // fnv64 of expect
+	next               any    // a put's or cas's next state, built once
 }
 
 type kvOutput struct {
-	value   string
-	ok      bool // cas swapped
-	unknown bool
+	value     string
+	valueHash uint64 // fnv64 of value
+	ok        bool   // cas swapped
+	unknown   bool
 }
 
 // KVModel returns the multi-key KV model (get, put, append, cas),
@@ -46,29 +48,30 @@ func KVModel() Model {
 		partKey:      key,
 		pm: porcupine.Model{
 			Partition: partitionBy(key),
-			Init:      func() any { return "" },
+			Init:      func() any { return kvEmpty },
 			// Step returns the state interface it was given when the state
-			// does not change, and pre-boxed values for puts: boxing a
-			// string allocates, and this is the hot loop.
+			// does not change, and states built once per operation for
+			// puts and cases: this is the hot loop.
 			Step: func(state, input, output any) (bool, any) {
-				st := state.(string)
+				st := state.(*kvState)
 				in := input.(*kvInput)
 				out := output.(*kvOutput)
 				switch in.op {
 				case kvGet:
-					return out.unknown || out.value == st, state
+					return out.unknown || st.is(out.value, out.valueHash), state
 				case kvPut:
 					return true, in.next
 				case kvAppend:
-					return true, st + in.value
+					return true, appendKV(st, in.value)
 				default:
-					if st == in.expect {
+					if st.is(in.expect, in.expectHash) {
 						return out.unknown || out.ok, in.next
 					}
 					return out.unknown || !out.ok, state
 				}
 			},
-			Hash: func(state any) uint64 { return fnv64(fnvOffset, state.(string)) },
+			Hash:  func(state any) uint64 { return state.(*kvState).hash },
+			Equal: func(a, b any) bool { return a.(*kvState).equal(b.(*kvState)) },
 			DescribeOperation: func(input, output any) string {
 				in := input.(*kvInput)
 				out := output.(*kvOutput)
@@ -99,7 +102,7 @@ func KVModel() Model {
 					return fmt.Sprintf("cas(%q, %q, %q) -> %s", in.key, in.expect, in.value, res)
 				}
 			},
-			DescribeState: func(state any) string { return fmt.Sprintf("%q", state.(string)) },
+			DescribeState: func(state any) string { return fmt.Sprintf("%q", state.(*kvState).String()) },
 		},
 	}
 }
@@ -120,16 +123,17 @@ func newKVConverter() converter {
 		switch op.Kind {
 		case nodes.OpGet, nodes.OpRead:
 			if !unknown {
-				out.value = op.Output
+				out.value, out.valueHash = op.Output, fnv64(fnvOffset, op.Output)
 			}
 			*in = kvInput{op: kvGet, key: op.Key}
 		case nodes.OpPut, nodes.OpWrite:
-			*in = kvInput{op: kvPut, key: op.Key, value: op.Value, next: op.Value}
+			*in = kvInput{op: kvPut, key: op.Key, value: op.Value, next: flatKV(op.Value)}
 		case nodes.OpAppend:
 			*in = kvInput{op: kvAppend, key: op.Key, value: op.Value}
 		case nodes.OpCAS:
 			out.ok = op.Output != "false"
-			*in = kvInput{op: kvCas, key: op.Key, value: op.Value, expect: op.Expect, next: op.Value}
+			*in = kvInput{op: kvCas, key: op.Key, value: op.Value, expect: op.Expect,
+				expectHash: fnv64(fnvOffset, op.Expect), next: flatKV(op.Value)}
 		default:
 			return nil, nil, unknownKind(op.Kind, nodes.OpGet, nodes.OpPut, nodes.OpAppend, nodes.OpCAS)
 		}

@@ -62,15 +62,21 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 			Explanation: fmt.Sprintf("no verdict within the budget of %d model steps (%d operations, %d partitions, %d undecided); raise the step budget or shorten the history",
 				steps, len(ops), len(parts), sr.undecided)}
 	}
-	// Illegal: explain it with Porcupine's verbose search of that
-	// partition alone, under a step budget of its own (the verdict is
-	// already certain).
+	// Illegal: explain it from the longest partial linearization, which
+	// the search recorded (one partition) or a second search of that
+	// partition alone records, under a step budget of its own (the
+	// verdict is already certain).
 	res := Result{Verdict: Invalid}
-	c := &stepCounter{limit: steps, maxStates: memoryStates(opts.memory(), len(parts[sr.bad]))}
-	out, info := porcupine.CheckOperationsVerbose(counted(pm, c), parts[sr.bad], max(time.Until(deadline), time.Second))
-	f := failure{ops: parts[sr.bad], info: info, complete: out == porcupine.Illegal && !c.over}
+	f := failure{ops: parts[sr.bad], longest: sr.longest, complete: true}
+	if !sr.explained {
+		o := wglCheck(pm, parts[sr.bad], steps, time.Now().Add(max(time.Until(deadline), time.Second)), true, opts.memory())
+		f.longest, f.complete = o.longest, !o.ok && !o.over && !o.wall && !o.mem
+	}
 	res.Explanation, res.Involved = explain(m, h, pm, f)
 	if opts.VisualizationPath != "" {
+		// Porcupine's own verbose search, for its visualization.
+		c := &stepCounter{limit: steps, maxStates: memoryStates(opts.memory(), len(parts[sr.bad]))}
+		_, info := porcupine.CheckOperationsVerbose(counted(pm, c), parts[sr.bad], max(time.Until(deadline), time.Second))
 		info.AddAnnotations(annotations(h))
 		if err := porcupine.VisualizePath(pm, info, opts.VisualizationPath); err != nil {
 			res.Explanation += fmt.Sprintf("\n(could not write the visualization: %v)", err)

@@ -6,8 +6,8 @@ import (
 )
 
 // DefaultMemoryBytes bounds the search states one partition's search may
-// hold when Options.MemoryBytes is zero: 1 GiB, as the checker estimates it
-// (see stateBytes). With partitions searched one at a time (Options.Workers
+// hold when Options.MemoryBytes is zero: 1 GiB of the search's cache, as
+// the checker counts it from the cache's own arrays (wglCache.bytes). With partitions searched one at a time (Options.Workers
 // one, as sweeps do) that is about what a check holds at its peak.
 const DefaultMemoryBytes = 1 << 30
 
@@ -18,7 +18,9 @@ const DefaultMemoryBytes = 1 << 30
 var ErrMemory = errors.New("checker: memory bound reached")
 
 // stateBytes is what the checker counts for one search state Porcupine
-// keeps in its cache while searching a partition of n operations: the set
+// keeps in its cache while searching a partition of n operations (the
+// verbose search that draws the visualization; the checker's own search
+// counts its cache exactly): the set
 // of linearized operations (a bitset, n bits), its slice header, the
 // model state's interface value and the cache's share of the map holding
 // it — an estimate in deterministic units (the model's own state data is

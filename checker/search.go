@@ -66,6 +66,10 @@ type searchResult struct {
 	// another is illegal), and the most search states one of them held.
 	memory       int
 	memoryStates int64
+	// explained reports that longest, the explanation's partial
+	// linearization of the illegal partition, came with the verdict.
+	explained bool
+	longest   []int
 }
 
 // search decides each partition of parts within a budget of steps model
@@ -107,6 +111,7 @@ func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, dead
 				return res
 			case o.illegal:
 				res.verdict, res.bad = Invalid, p
+				res.explained, res.longest = o.explained, o.longest
 				return res
 			case o.mem:
 				// A larger step cap would hold the same states again:
@@ -137,26 +142,29 @@ type roundOut struct {
 	wall        bool // stopped by the wall-clock ceiling
 	mem         bool // stopped by the memory bound, holding states
 	states      int64
+	explained   bool // longest is the explanation's partial linearization
+	longest     []int
 }
 
 // runRound searches pending partitions, each within its cap, on up to
 // workers goroutines (each search is independent: the outcome of one
-// never depends on the others, so neither do the results).
+// never depends on the others, so neither do the results). A history of
+// one partition is searched recording the explanation's partial
+// linearization (cheap: see wglPartial), so that an illegal one is not
+// searched again to explain it; with several, only the illegal partition
+// is searched again.
 func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, caps []int64, deadline time.Time, workers int, memory int64, outs []roundOut) {
 	one := func(i int) {
 		if caps[i] <= 0 {
 			return // the budget was spent before this partition's turn
 		}
-		wall := time.Until(deadline)
-		if wall <= 0 {
+		if !time.Now().Before(deadline) {
 			outs[i].wall = true
 			return
 		}
-		part := parts[pending[i]]
-		c := &stepCounter{limit: caps[i], maxStates: memoryStates(memory, len(part))}
-		out := porcupine.CheckOperationsTimeout(counted(pm, c), part, wall)
-		outs[i] = roundOut{steps: min(c.n, c.limit), ok: out == porcupine.Ok && !c.over,
-			illegal: out == porcupine.Illegal && !c.over, wall: out == porcupine.Unknown, mem: c.mem, states: c.states}
+		o := wglCheck(pm, parts[pending[i]], caps[i], deadline, len(parts) == 1, memory)
+		outs[i] = roundOut{steps: o.steps, ok: o.ok, illegal: !o.ok && !o.over && !o.wall, wall: o.wall,
+			mem: o.mem, states: o.states, explained: len(parts) == 1, longest: o.longest}
 	}
 	if workers <= 1 || len(pending) == 1 {
 		for i := range pending {

@@ -15,9 +15,9 @@ import (
 var ErrCorrupt = errors.New("durable: record is corrupt")
 
 // Seal frames body with its checksum.
+// (AppendSeal does the same into a buffer of the caller's.)
 func Seal(body []byte) []byte {
-	out := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(body)), crc32.ChecksumIEEE(body))
-	return append(out, body...)
+	return AppendSeal(make([]byte, 0, 4+len(body)), body)
 }
 
 // Open checks a sealed record and returns its body (sharing b's memory).

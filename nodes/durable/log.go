@@ -1,7 +1,8 @@
 package durable
 
 import (
-	"encoding/binary"
+	"encoding/json"
+	"fmt"
 
 	"github.com/faultline/faultline/nodes"
 )
@@ -16,9 +17,11 @@ import (
 // AppendJSON appends v to file as one framed record. Like every store
 // write it is durable only after a sync.
 func AppendJSON(st nodes.Store, file string, v any) {
-	rec := SealJSON(v)
-	frame := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(rec)), uint32(len(rec)))
-	st.Append(file, append(frame, rec...))
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("durable: encoding %T: %v", v, err))
+	}
+	st.Append(file, AppendFrame(make([]byte, 0, 8+len(body)), body))
 }
 
 // ReadLog decodes every whole record of file, in order, into a fresh T
@@ -27,28 +30,12 @@ func AppendJSON(st nodes.Store, file string, v any) {
 // the rewrite, too, is durable only after the caller's next sync). A
 // missing file is an empty log.
 func ReadLog[T any](st nodes.Store, file string, each func(T)) (n int, truncated bool) {
-	b, err := st.Read(file)
-	if err != nil {
-		return 0, false
-	}
-	off := 0
-	for off < len(b) {
-		rest := b[off:]
-		if len(rest) < 4 || int(binary.BigEndian.Uint32(rest)) > len(rest)-4 {
-			break
-		}
-		size := int(binary.BigEndian.Uint32(rest))
+	return ReadRecords(st, file, func(body []byte) error {
 		var v T
-		if err := OpenJSON(rest[4:4+size], &v); err != nil {
-			break
+		if err := json.Unmarshal(body, &v); err != nil {
+			return err
 		}
 		each(v)
-		n++
-		off += 4 + size
-	}
-	if off < len(b) {
-		st.Write(file, b[:off])
-		return n, true
-	}
-	return n, false
+		return nil
+	})
 }

@@ -39,6 +39,20 @@
 // Promise: scenarios.PromiseEventual, and linearizability is then only
 // measured). The node kind is registered with package
 // scenarios if it is not yet; the workload kinds it speaks must be.
+//
+// # Cost
+//
+// nodetest judges correctness, not speed. To measure a protocol's events
+// per second, time dilation and allocations per trace event, one line in a
+// benchmark does it (faultlinetest.Bench; examples/pbkv/pbkvkind has one,
+// from outside Faultline's module):
+//
+//	func BenchmarkPartitions(b *testing.B) {
+//		faultlinetest.Bench(b, faultlinetest.Load(b, "testdata/my.yaml"))
+//	}
+//
+// and package durable's Encoder and Writer keep a WAL's appends free of
+// allocations.
 package nodetest
 
 import (
