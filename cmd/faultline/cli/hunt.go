@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -171,6 +172,7 @@ func (a *app) cmdHunt(args []string) error {
 	if n := s.Counts[scenarios.StatusUnknown]; n > 0 {
 		fmt.Fprintf(a.stdout, "  %s undecided (a checker out of budget: not a pass, not a failure)\n", plural(n, "seed"))
 	}
+	writeBeyondBudget(a.stdout, sc, s)
 	writeCoverage(a.stdout, sc, s)
 	if res.Failure == nil {
 		if res.Stop == scenarios.HuntInterrupted {
@@ -180,6 +182,9 @@ func (a *app) cmdHunt(args []string) error {
 	}
 	f := res.Failure
 	fmt.Fprintf(a.stdout, "\nFAILURE at seed %d (seed %d of the hunt, after %s): %s — %s\n", f.Seed, res.SeedsToFailure, res.TimeToFailure.Round(time.Millisecond), f.Status, oneLine(f.Reason))
+	if f.BeyondBudget {
+		fmt.Fprintf(a.stdout, "  beyond the recoverability budget: a safety violation there is still a bug (safety holds under any number of crash-recoveries)\n")
+	}
 	if k := scenarios.SwarmKnobs(sc, f.Seed); k != "" {
 		fmt.Fprintf(a.stdout, "  knobs: %s\n", k)
 	}
@@ -207,6 +212,20 @@ func (a *app) cmdHunt(args []string) error {
 		fmt.Fprintf(a.stdout, "  wrote %s\n  reproduce the shrunk failure: %s\n", path, a.replayCommand(path, r.Seed))
 	}
 	return exitError{f.Status.ExitCode()}
+}
+
+// writeBeyondBudget states which share of the seeds went beyond the
+// recoverability budget and how they were judged (nothing when none did).
+func writeBeyondBudget(w io.Writer, sc *scenarios.Scenario, s *scenarios.Summary) {
+	if s.BeyondBudget == 0 {
+		return
+	}
+	drawn := ""
+	if sc.Swarm != nil && !sc.Swarm.BeyondBudget.IsZero() {
+		drawn = ", drawn with probability " + sc.Swarm.BeyondBudget.String()
+	}
+	fmt.Fprintf(w, "  %s of %d (%.1f%%%s) beyond the recoverability budget: safety judged as always, liveness failures excused (%d)\n",
+		plural(s.BeyondBudget, "seed"), s.Seeds, 100*float64(s.BeyondBudget)/float64(max(s.Seeds, 1)), drawn, s.Excused)
 }
 
 // huntCheckSteps is hunt's default linearizability budget, in model
