@@ -91,7 +91,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	}
 	p("  latency: 1ms..20ms\n  drop: \"0..1/20\"\n  duplicate: \"0..1/50\"\n  sync_latency: 100us..30ms\n  skew: 0s..100ms\n")
 	p("  mix: true\n  faults: true\n  fault_interval: 100ms..2s\n  fault_duration: 100ms..2s\n  concurrent: true\n")
-	p("  correlated: true\n  beyond_budget: %s\n  params: true\n  timeout: 50ms..500ms\n", q(HuntBeyondBudget.String()))
+	p("  correlated: true\n  beyond_budget: %s\n  params: true\n  timeout: 150ms..500ms\n", q(HuntBeyondBudget.String()))
 	sc, err := Parse("hunt-"+nk.Name+"-"+wk.Name+".yaml", []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: hunt %s/%s: %w", nk.Name, wk.Name, err)

@@ -42,8 +42,8 @@ func TestSwarmParamsAndTimeout(t *testing.T) {
 			t.Fatalf("seed %d drew election_timeout %q, want one of %q", seed, et, menu)
 		}
 		drawn[et[0]]++
-		if to := x.Workload.Timeout; to < 50*time.Millisecond || to > 500*time.Millisecond {
-			t.Fatalf("seed %d drew timeout %v, want 50ms..500ms", seed, to)
+		if to := x.Workload.Timeout; to < 150*time.Millisecond || to > 500*time.Millisecond {
+			t.Fatalf("seed %d drew timeout %v, want 150ms..500ms", seed, to)
 		}
 		timeouts[x.Workload.Timeout] = true
 		if k := scenarios.SwarmKnobs(sc, seed); !strings.Contains(k, "election_timeout "+et[0]) {
