@@ -34,6 +34,11 @@ func TestSwarmBeyondBudgetShare(t *testing.T) {
 		}
 		if x.Nemesis.BeyondBudget {
 			beyond++
+			if beyond == 1 { // a storm is as deterministic as the rest
+				if err := scenarios.CheckDeterminism(sc, seed, scenarios.RunOptions{CheckSteps: 1000}); err != nil {
+					t.Errorf("beyond-budget seed %d: %v", seed, err)
+				}
+			}
 			if !strings.Contains(scenarios.SwarmKnobs(sc, seed), "beyond budget true") {
 				t.Errorf("seed %d: the knobs do not say it went beyond the budget: %s", seed, scenarios.SwarmKnobs(sc, seed))
 			}
