@@ -193,7 +193,7 @@ type Swarm struct {
 	Params bool
 	// Timeout bounds workload.timeout, drawn within.
 	Timeout Range
-	Pos        Pos
+	Pos     Pos
 }
 
 // IntRange is a closed interval of integers, written 3..7 (or 5).
