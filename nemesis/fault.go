@@ -115,6 +115,8 @@ var registry = []kindSpec{
 	{"reorder", "reorder [RATIO [MAX]] [LINKS]", "hold some messages back so later ones overtake them", false, parseReorder, genReorder},
 	{"clog", "clog [LINKS]", "hold messages, then deliver them in a burst", false, parseClog, genClog},
 	{"drop-type", "drop-type TYPE|any [RATIO] [LINKS]", "lose only the messages of one type (any: one the servers send, picked at the start)", false, parseDropType, genDropType},
+	{"delay-type", "delay-type TYPE|any RANGE [LINKS]", "delay only the messages of one type (any: one the servers send, picked at the start)", false, parseDelayType, genDelayType},
+	{"duplicate-type", "duplicate-type TYPE|any [RATIO] [LINKS]", "deliver only the messages of one type twice (any: one the servers send, picked at the start)", false, parseDuplicateType, genDuplicateType},
 	{"skew", "skew TARGET OFFSET", "set the wall-clock offset", false, parseSkew, genSkew},
 	{"drift", "drift TARGET PPM", "set the clock rate (timers fire early or late)", false, parseDrift, genDrift},
 	{"clock-jump", "clock-jump TARGET DELTA", "jump the wall clock forward or backward", false, parseJump, genJump},

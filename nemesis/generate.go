@@ -1,6 +1,7 @@
 package nemesis
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -41,6 +42,22 @@ type GenOptions struct {
 	// becomes "one" (the draws themselves do not change, so neither does
 	// anything else the seed decides).
 	NoLeader bool
+	// Correlated replaces about one generated step in three, drawn from
+	// its own stream (gen/correlate), by correlated faults aimed at the
+	// leader: isolated or paused while its clock jumps back, or crashed or
+	// power-lost for 20..100ms (see correlate.go). Off, the schedule is
+	// as without it.
+	Correlated bool
+	// Servers is the cluster size, so that correlated faults against a
+	// protocol without a leader (NoLeader) name one explicit server; 0
+	// makes them independent "one" targets.
+	Servers int
+	// Storm adds a crash storm beyond the recoverability budget, drawn
+	// from its own stream (gen/storm): a crash-loop over a minority or a
+	// majority and the leader crashed or power-lost again and again (see
+	// storm.go). Install the schedule with Options.Unbounded, or the
+	// budget skips most of it.
+	Storm bool
 }
 
 // DefaultKinds are the kinds a generated schedule uses unless told
@@ -184,6 +201,10 @@ func Generate(seed uint64, opts GenOptions) (Schedule, error) {
 	rDur := Stream(seed, "gen/duration")
 	rKind := Stream(seed, "gen/kind")
 	params := map[string]*genCtx{}
+	var corr *genCtx
+	if opts.Correlated {
+		corr = &genCtx{r: Stream(seed, "gen/correlate"), in: &opts.Intensity, noLeader: opts.NoLeader}
+	}
 	var s Schedule
 	t := opts.Start
 	for {
@@ -199,13 +220,25 @@ func Generate(seed uint64, opts GenOptions) (Schedule, error) {
 			params[kind] = g
 		}
 		st := Step{At: t, For: d, Fault: lookup(kind).gen(g)}
-		if t+d >= opts.End {
-			st.For = 0 // lasts until the heal
+		steps := []Step{st}
+		if corr != nil {
+			if c := correlate(corr, t, d, opts.Servers); c != nil {
+				steps = c
+			}
 		}
-		s.Steps = append(s.Steps, st)
+		for _, st := range steps {
+			if t+st.For >= opts.End {
+				st.For = 0 // lasts until the heal
+			}
+			s.Steps = append(s.Steps, st)
+		}
 		if !opts.Concurrent {
 			t += d
 		}
+	}
+	if opts.Storm {
+		s.Steps = append(s.Steps, storm(seed, &opts)...)
+		slices.SortStableFunc(s.Steps, func(a, b Step) int { return cmp.Compare(a.At, b.At) })
 	}
 	return s, nil
 }

@@ -39,12 +39,9 @@ func (f DropType) Check(n int) error { return f.Links.check(n) }
 
 func parseDropType(in []string) (Fault, error) {
 	a := args{in}
-	typ, err := a.next("message type (a type name such as AppendEntries, or any)")
+	typ, err := parseTypeWord(&a)
 	if err != nil {
 		return nil, err
-	}
-	if !validTypeName(typ) {
-		return nil, fmt.Errorf("message type %q: want a type name such as AppendEntries, or any", typ)
 	}
 	f := DropType{Type: typ, Ratio: sim.Always}
 	if _, err := sim.ParseRatio(a.peek()); a.more() && err == nil {
@@ -78,41 +75,61 @@ func validTypeName(s string) bool {
 }
 
 func (f DropType) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
-	typ := f.Type
+	ratio := f.Ratio
+	return planType(f, f.Type, f.Links, true, w, r, func(*sim.Network) func(*rand.Rand) sim.Verdict {
+		return func(r *rand.Rand) sim.Verdict {
+			if ratio.Fires(r) {
+				return sim.Verdict{Action: sim.Drop}
+			}
+			return sim.Verdict{}
+		}
+	})
+}
+
+// planType resolves a message-typed fault: its type (AnyType picks one
+// the servers have sent each other so far, from r) and its links, and
+// builds a plan whose rule judges only the messages of that type on those
+// links. It has no Cuts even when it drops every message: the links still
+// carry every other type. front is the rule's place (see ctx.install).
+func planType(f Fault, typ string, l Links, front bool, w *sim.Sim, r *rand.Rand, judge func(base *sim.Network) func(*rand.Rand) sim.Verdict) (*Plan, error) {
+	var resolved []string
 	if typ == AnyType {
 		seen := w.PeerMessageTypes()
 		if len(seen) == 0 {
 			return nil, skipf("no messages between servers yet to pick a type from")
 		}
 		typ = seen[r.IntN(len(seen))]
+		resolved = append(resolved, typ)
 	}
 	res := &resolver{w, r, len(w.Servers())}
-	links, text, err := res.links(f.Links)
+	links, text, err := res.links(l)
 	if err != nil {
 		return nil, err
 	}
-	// No Cuts even at ratio 1: the links still carry every other type.
 	plan := &Plan{Fault: f}
-	var resolved []string
-	if f.Type == AnyType {
-		resolved = append(resolved, typ)
-	}
-	if f.Links.abstract() {
+	if l.abstract() {
 		resolved = append(resolved, text)
 	}
 	plan.Resolved = joinResolved(resolved)
-	ratio := f.Ratio
+	base := w.Config().Network
 	plan.start = func(x *ctx) func() {
-		ru := newRule(f.String(), res.n, links, func(r *rand.Rand) sim.Verdict {
-			if ratio.Fires(r) {
-				return sim.Verdict{Action: sim.Drop}
-			}
-			return sim.Verdict{}
-		})
+		ru := newRule(f.String(), res.n, links, judge(&base))
 		ru.typ = typ
-		return x.install(ru, true)
+		return x.install(ru, front)
 	}
 	return plan, nil
+}
+
+// parseTypeWord reads a message-typed fault's type: a type name or any.
+func parseTypeWord(a *args) (string, error) {
+	typ, err := a.next("message type (a type name such as AppendEntries, or any)")
+	if err != nil {
+		return "", err
+	}
+	if !validTypeName(typ) {
+		return "", fmt.Errorf("message type %q: want a type name such as AppendEntries, or any", typ)
+	}
+	return typ, nil
 }
 
 func joinResolved(parts []string) string {

@@ -77,9 +77,9 @@ var corpusName = regexp.MustCompile(`^seed-(\d+)-[0-9a-f]{12}\.yaml$`)
 
 // OpenCorpus returns the corpus in dir ("" for one in memory), creating
 // the directory, with the entries already there (files seed-N-HASH.yaml)
-// that fit sc: the same node kind and workload. Their cluster parameters
-// become sc's, so a corpus gathered hunting one bug seeds the hunt of
-// another. A file that does not load is an error naming it.
+// that fit sc: the same node kind and workload. sc's cluster parameters
+// are written over theirs, so a corpus gathered hunting one bug seeds the
+// hunt of another. A file that does not load is an error naming it.
 func OpenCorpus(dir string, sc *Scenario) (*Corpus, error) {
 	c := &Corpus{Dir: dir}
 	if dir == "" {
@@ -109,11 +109,25 @@ func OpenCorpus(dir string, sc *Scenario) (*Corpus, error) {
 		if esc.Cluster.Node != sc.Cluster.Node || esc.Workload.Kind != sc.Workload.Kind || esc.Swarm != nil || esc.Nemesis.Generate != nil {
 			continue
 		}
-		esc.Cluster.Params = slices.Clone(sc.Cluster.Params)
+		esc.Cluster.Params = overParams(esc.Cluster.Params, sc.Cluster.Params)
 		esc.Source = ""
 		c.Entries = append(c.Entries, &CorpusEntry{Scenario: esc, Seed: seed, File: path})
 	}
 	return c, nil
+}
+
+// overParams is the entry's parameters with the hunt's written over them:
+// the hunt's (its planted bugs, a read mode) win, and what the entry's
+// run drew for the others (swarm.params: timings) stays, so the entry
+// still replays its run.
+func overParams(entry, hunt []Param) []Param {
+	out := slices.Clone(hunt)
+	for _, p := range entry {
+		if !slices.ContainsFunc(hunt, func(h Param) bool { return h.Key == p.Key }) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // add keeps an entry, writing it to Dir.

@@ -29,7 +29,7 @@ func huntOf(t *testing.T, bugs string) *scenarios.Scenario {
 // run many seeds.
 func shortHunt(t *testing.T, bugs string) *scenarios.Scenario {
 	sc := huntOf(t, bugs).Clone()
-	sc.Run.Duration, sc.Run.Heal = 2*time.Second, time.Second
+	sc.Run.Duration, sc.Run.Heal = 2*time.Second, 2*time.Second // hunt draws client timeouts up to 500ms: a 1s heal is too short to recover in
 	return sc
 }
 

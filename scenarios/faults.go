@@ -58,6 +58,9 @@ func Schedule(sc *Scenario, seed uint64) (nemesis.Schedule, error) {
 			Concurrent: g.Concurrent,
 			Intensity:  g.Intensity,
 			NoLeader:   reg.nodes[sc.Cluster.Node] != nil && !reg.nodes[sc.Cluster.Node].Leader,
+			Correlated: g.Correlated,
+			Servers:    sc.Cluster.Size,
+			Storm:      g.Storm,
 		})
 		if err != nil {
 			return sched, fmt.Errorf("scenarios: %s: nemesis.generate: %v", sc.Name, err)
@@ -82,7 +85,7 @@ func installNemesis(w *sim.Sim, sc *Scenario, seed uint64) (*nemesis.Nemesis, er
 	if err != nil {
 		return nil, err
 	}
-	nm, err := nemesis.Install(w, sched, nemesis.Options{HealAt: sc.Run.Duration, Quiet: sc.Run.Heal, Unbounded: sc.Nemesis.Unbounded,
+	nm, err := nemesis.Install(w, sched, nemesis.Options{HealAt: sc.Run.Duration, Quiet: sc.Run.Heal, Unbounded: sc.Nemesis.Unbounded || sc.Nemesis.BeyondBudget,
 		ClientsFollowPartitions: sc.Nemesis.ClientsFollowPartitions})
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %s: %v", sc.Name, err)

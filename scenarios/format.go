@@ -61,13 +61,19 @@ func Format(sc *Scenario) []byte {
 	}
 	p("}\n")
 	nm := sc.Nemesis
-	if nm.Generate != nil || len(nm.Script) > 0 || nm.Unbounded || nm.ClientsFollowPartitions {
+	if nm.Generate != nil || len(nm.Script) > 0 || nm.Unbounded || nm.ClientsFollowPartitions || nm.BeyondBudget {
 		p("nemesis:\n")
 		if g := nm.Generate; g != nil {
 			p("  generate:\n    faults: [%s]\n    interval: %s\n    duration: %s\n    swarm: %t\n",
 				strings.Join(g.Faults, ", "), g.Interval, g.Duration, g.Swarm)
 			if g.Concurrent {
 				p("    concurrent: true\n")
+			}
+			if g.Correlated {
+				p("    correlated: true\n")
+			}
+			if g.Storm {
+				p("    storm: true\n")
 			}
 			in := g.Intensity
 			var set []string
@@ -98,6 +104,9 @@ func Format(sc *Scenario) []byte {
 		}
 		if nm.ClientsFollowPartitions {
 			p("  clients_follow_partitions: true\n")
+		}
+		if nm.BeyondBudget {
+			p("  beyond_budget: true\n")
 		}
 	}
 	formatSwarm(&b, sc.Swarm)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/sim"
 )
 
 // Hunting: run seeds of a scenario until one fails, a wall-time budget or
@@ -91,6 +92,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	p("  latency: 1ms..20ms\n  drop: \"0..1/20\"\n  duplicate: \"0..1/50\"\n  sync_latency: 100us..30ms\n  skew: 0s..100ms\n")
 	p("  mix: true\n  faults: true\n  fault_interval: 100ms..2s\n  fault_duration: 100ms..2s\n  concurrent: true\n")
 	p("  pct: %s\n", q(huntPCTShare)) // the PCT strategy (sim.Schedule): a share of the seeds
+	p("  correlated: true\n  beyond_budget: %s\n  params: true\n  timeout: 150ms..500ms\n", q(HuntBeyondBudget.String()))
 	sc, err := Parse("hunt-"+nk.Name+"-"+wk.Name+".yaml", []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: hunt %s/%s: %w", nk.Name, wk.Name, err)
@@ -100,9 +102,15 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 }
 
 // HuntFaults are the fault kinds a generated hunt draws from: every
-// default kind, and drop-type (message-targeted loss, which the default
-// list leaves out so existing generated schedules stay as they were).
-var HuntFaults = append(slices.Clone(nemesis.DefaultKinds), "drop-type")
+// default kind, and the message-targeted ones — drop-type, delay-type and
+// duplicate-type — which the default list leaves out so existing generated
+// schedules stay as they were.
+var HuntFaults = append(slices.Clone(nemesis.DefaultKinds), "drop-type", "delay-type", "duplicate-type")
+
+// HuntBeyondBudget is the share of a generated hunt's seeds drawn beyond
+// the recoverability budget (swarm.beyond_budget): crash storms over a
+// majority, judged on safety only.
+var HuntBeyondBudget = sim.Ratio{Num: 1, Den: 8}
 
 // HuntOptions configure Hunt. Use keyed fields.
 type HuntOptions struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/sim"
 	"github.com/faultline/faultline/sim/trace"
 )
 
@@ -203,6 +204,27 @@ func TestHuntReachesMessageTypeFaults(t *testing.T) {
 	if len(types) < 2 {
 		t.Fatalf("40 hunt seeds dropped messages of %d type(s) by drop-type, want at least 2 different ones", len(types))
 	}
+	// delay-type and duplicate-type are drawn too, each picking a type the
+	// servers send.
+	started := map[string]int{}
+	for seed := uint64(1); seed <= 60 && (started["delay-type"] == 0 || started["duplicate-type"] == 0); seed++ {
+		o := scenarios.RunSeed(scenarios.ApplySwarm(sc, seed), seed, scenarios.RunOptions{CheckSteps: 1, KeepTrace: true})
+		sent := map[string]bool{} // types servers sent each other so far
+		for _, e := range o.Trace {
+			if e.Kind == trace.Send && !e.Node.IsClient() && !e.Peer.IsClient() {
+				sent[e.Type] = true
+			}
+			if e.Kind == trace.FaultStart && (e.Type == "delay-type" || e.Type == "duplicate-type") {
+				if _, resolved := nemesis.SplitText(e.Text); resolved == "" || !sent[strings.Fields(resolved)[0]] {
+					t.Fatalf("seed %d: %q did not pick a type the servers sent", seed, e.Text)
+				}
+				started[e.Type]++
+			}
+		}
+	}
+	if started["delay-type"] == 0 || started["duplicate-type"] == 0 {
+		t.Fatalf("60 hunt seeds started %v, want delay-type and duplicate-type", started)
+	}
 	if slices.Contains(nemesis.DefaultKinds, "drop-type") {
 		t.Fatal("the plain generator draws drop-type too: the comparison is moot")
 	}
@@ -233,6 +255,8 @@ func TestHuntReachesOverlappingFaults(t *testing.T) {
 	}
 	plain := sc.Clone()
 	plain.Swarm.Concurrent = false
+	// Correlated pairs and beyond-budget storms overlap by design.
+	plain.Swarm.Correlated, plain.Swarm.BeyondBudget = false, sim.Never
 	var with, without int
 	for seed := uint64(1); seed <= 40; seed++ {
 		if overlaps(sc, seed) {

@@ -638,7 +638,9 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 				"swarm":      d.boolean(&g.Swarm),
 				"concurrent": d.boolean(&g.Concurrent),
 				"intensity":  func(v *yaml.Node, f string) error { return d.intensity(v, f, &g.Intensity) },
-			}, []string{"faults", "interval", "duration", "swarm", "concurrent", "intensity"})
+				"correlated": d.boolean(&g.Correlated),
+				"storm":      d.boolean(&g.Storm),
+			}, []string{"faults", "interval", "duration", "swarm", "concurrent", "intensity", "correlated", "storm"})
 			if err != nil {
 				return err
 			}
@@ -679,7 +681,8 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 		},
 		"unbounded":                 d.boolean(&nm.Unbounded),
 		"clients_follow_partitions": d.boolean(&nm.ClientsFollowPartitions),
-	}, []string{"generate", "script", "unbounded", "clients_follow_partitions"})
+		"beyond_budget":             d.boolean(&nm.BeyondBudget),
+	}, []string{"generate", "script", "unbounded", "clients_follow_partitions", "beyond_budget"})
 }
 
 func (d *decoder) run(n *yaml.Node, path string, r *RunSpec) error {

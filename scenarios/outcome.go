@@ -134,8 +134,12 @@ type CheckSummary struct {
 	Explanation string          `json:"explanation,omitempty"`
 	// Measured: the check is stronger than the scenario's promise (or a
 	// measurement), so its verdict did not count towards the status.
-	Measured bool             `json:"measured,omitempty"`
-	Metrics  []checker.Metric `json:"metrics,omitempty"`
+	Measured bool `json:"measured,omitempty"`
+	// Excused: a liveness check that failed in a run beyond the
+	// recoverability budget (Outcome.BeyondBudget); it did not count
+	// towards the status.
+	Excused bool             `json:"excused,omitempty"`
+	Metrics []checker.Metric `json:"metrics,omitempty"`
 }
 
 // Outcome is the result of running one seed of a scenario.
@@ -157,7 +161,14 @@ type Outcome struct {
 	Stack   string         `json:"stack,omitempty"`
 	// Output is the last lines a lost worker wrote (its stderr, and
 	// stdout, which a worker points there), at most MaxOutputBytes.
-	Output   string `json:"output,omitempty"`
+	Output string `json:"output,omitempty"`
+	// BeyondBudget: the seed ran beyond the recoverability budget
+	// (Nemesis.BeyondBudget, drawn by swarm.beyond_budget). Its safety
+	// checks count as always; a liveness failure is excused (Excused).
+	BeyondBudget bool `json:"beyond_budget,omitempty"`
+	// Excused is the explanation of the liveness failure excused because
+	// the seed was beyond the budget ("" if none).
+	Excused  string `json:"excused,omitempty"`
 	Scenario string `json:"-"`
 
 	// Filled only by the run that produced them (not in results files).

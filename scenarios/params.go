@@ -59,7 +59,13 @@ type ParamSpec struct {
 	// Positive requires ParamInt, ParamDuration and ParamRange to be above
 	// zero.
 	Positive bool
-	_        struct{}
+	// Swarm lists values, in the parameter's text form, that a swarm seed
+	// draws from (swarm.params) when the scenario does not set the
+	// parameter: the timings worth varying ("100ms..110ms",
+	// "150ms..600ms"). Each must be valid alone, with the other
+	// parameters at their defaults.
+	Swarm []string
+	_     struct{}
 }
 
 // Want describes the values the parameter takes ("a positive duration

@@ -275,6 +275,7 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 		out.Trace = *wd.events
 	}
 	out.Status = StatusValid
+	out.BeyondBudget = sc.Nemesis.BeyondBudget
 	add := func(st Status, c CheckSummary) {
 		if st != StatusValid && (out.Reason == "" || Worse(out.Status, st) != out.Status) {
 			out.Reason = c.Explanation
@@ -334,6 +335,15 @@ func (wd *World) judge(res sim.Result, opts RunOptions, out Outcome) Outcome {
 		st := statusOf(ck.Class, r.Verdict)
 		if ck.Measure || !sc.Promise.requires(ck.Level) {
 			cs.Measured, st = true, StatusValid
+		}
+		if st == StatusLiveness && out.BeyondBudget {
+			// Beyond the budget no recovery is promised: the failure is
+			// reported, labelled, and does not count. (A livelock, which
+			// stops the run before the other checks, still does.)
+			cs.Excused, st = true, StatusValid
+			if out.Excused == "" {
+				out.Excused = r.Explanation
+			}
 		}
 		add(st, cs)
 	}

@@ -114,6 +114,12 @@ type Nemesis struct {
 	// ClientsFollowPartitions puts each client on its home server's side
 	// of a partition (nemesis.Options.ClientsFollowPartitions).
 	ClientsFollowPartitions bool
+	// BeyondBudget labels the run as beyond the recoverability budget
+	// (swarm.beyond_budget draws it, nemesis.beyond_budget writes it): the
+	// nemesis is unbounded, a safety violation is judged as always, and a
+	// liveness failure is excused (CheckSummary.Excused) — no promise of
+	// recovery holds in a world that lost more than a minority.
+	BeyondBudget bool
 }
 
 // Generate draws faults from the seed.
@@ -129,6 +135,13 @@ type Generate struct {
 	// Intensity sets how hard generated faults hit (zero fields: the
 	// nemesis's defaults; in swarm mode, drawn).
 	Intensity nemesis.Intensity
+	// Correlated replaces about a third of the generated faults by
+	// correlated ones aimed at the leader (nemesis.GenOptions.Correlated).
+	Correlated bool
+	// Storm adds a crash storm beyond the recoverability budget
+	// (nemesis.GenOptions.Storm); it needs nemesis.unbounded or
+	// nemesis.beyond_budget to take effect.
+	Storm bool
 }
 
 // Range is a closed interval of durations, written 2s..5s.
@@ -172,7 +185,19 @@ type Swarm struct {
 	// (network.schedule), of a depth drawn from PCTDepth (default 1..3).
 	PCT      sim.Ratio
 	PCTDepth IntRange
-	Pos      Pos
+	// BeyondBudget is the fraction of seeds drawn beyond the
+	// recoverability budget (nemesis.beyond_budget, with a crash storm
+	// when there is a generated nemesis); zero: none.
+	BeyondBudget sim.Ratio
+	// Correlated turns on correlated faults aimed at the leader
+	// (nemesis.generate.correlated) for every seed.
+	Correlated bool
+	// Params draws each parameter of the node kind that declares swarm
+	// values (ParamSpec.Swarm) and that cluster.params leaves out.
+	Params bool
+	// Timeout bounds workload.timeout, drawn within.
+	Timeout Range
+	Pos     Pos
 }
 
 // IntRange is a closed interval of integers, written 3..7 (or 5).

@@ -62,6 +62,18 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 	if sw.Mix {
 		out.Workload.Mix = sampleMix(r("mix"), out.Workload.Mix)
 	}
+	if !sw.Timeout.IsZero() {
+		out.Workload.Timeout = roundDur(sw.Timeout.Sample(r("timeout")))
+	}
+	if nk := reg.nodes[out.Cluster.Node]; sw.Params && nk != nil {
+		for _, ps := range nk.Params {
+			set := slices.ContainsFunc(out.Cluster.Params, func(p Param) bool { return p.Key == ps.Key })
+			if len(ps.Swarm) > 0 && !set {
+				v := ps.Swarm[r("param/"+ps.Key).IntN(len(ps.Swarm))]
+				out.Cluster.Params = append(out.Cluster.Params, Param{Key: ps.Key, Value: v})
+			}
+		}
+	}
 	if g := out.Nemesis.Generate; g != nil {
 		if sw.Faults {
 			g.Swarm = true
@@ -76,6 +88,15 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 		}
 		if sw.Concurrent {
 			g.Concurrent = r("concurrent").IntN(2) == 0
+		}
+		if sw.Correlated {
+			g.Correlated = true
+		}
+	}
+	if !sw.BeyondBudget.IsZero() && sw.BeyondBudget.Fires(r("beyond-budget")) {
+		out.Nemesis.BeyondBudget = true
+		if g := out.Nemesis.Generate; g != nil {
+			g.Storm = true
 		}
 	}
 	if sw.PCT.Fires(r("pct")) {
@@ -116,6 +137,12 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 	add(!sw.Duplicate.IsZero(), "duplicate %s", x.Network.Duplicate)
 	add(!sw.Skew.IsZero(), "skew %s", x.Clocks.Skew)
 	add(!sw.Sync.IsZero(), "sync latency %s", x.Disk.SyncLatency)
+	add(!sw.Timeout.IsZero(), "timeout %s", x.Workload.Timeout)
+	if sw.Params {
+		for _, p := range x.Cluster.Params[len(sc.Cluster.Params):] {
+			parts = append(parts, p.Key+" "+p.Value)
+		}
+	}
 	if sw.Mix {
 		var m []string
 		for _, e := range x.Workload.Mix {
@@ -128,6 +155,7 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 		add(!sw.FaultDuration.IsZero(), "fault duration %s", g.Duration)
 		add(sw.Concurrent, "concurrent faults %t", g.Concurrent)
 		add(!sw.PCT.IsZero(), "schedule %s", x.Network.Schedule)
+		add(sw.Correlated, "correlated faults %t", g.Correlated)
 		if sw.Faults {
 			kinds, _, err := nemesis.Swarm(seed, nemesis.GenOptions{Kinds: g.Faults, End: x.Run.Duration})
 			if err == nil {
@@ -135,6 +163,7 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 			}
 		}
 	}
+	add(!sw.BeyondBudget.IsZero(), "beyond budget %t", x.Nemesis.BeyondBudget)
 	return strings.Join(parts, ", ")
 }
 
@@ -318,10 +347,14 @@ func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
 		"concurrent":     d.boolean(&sw.Concurrent),
 		"pct":            d.ratio(&sw.PCT),
 		"pct_depth":      intRange(&sw.PCTDepth),
+		"correlated":     d.boolean(&sw.Correlated),
+		"params":         d.boolean(&sw.Params),
+		"timeout":        d.rangeOf(&sw.Timeout),
+		"beyond_budget":  d.ratio(&sw.BeyondBudget),
 	}, swarmFields)
 }
 
-var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent", "pct", "pct_depth"}
+var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent", "pct", "pct_depth", "correlated", "beyond_budget", "params", "timeout"}
 
 // validateSwarm checks the swarm bounds against the rest of the scenario.
 func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
@@ -366,6 +399,9 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 	if !sw.Latency.IsZero() && sw.Latency.Max <= 0 {
 		return bad("latency", "want a range of positive durations such as 1ms..20ms, got %s", sw.Latency)
 	}
+	if !sw.Timeout.IsZero() && sw.Timeout.Min <= 0 {
+		return bad("timeout", "want a range of positive durations such as 100ms..2s, got %s", sw.Timeout)
+	}
 	if !sw.Sync.IsZero() && sw.Sync.Max <= 0 {
 		return bad("sync_latency", "want a range of positive durations such as 100us..20ms, got %s", sw.Sync)
 	}
@@ -380,6 +416,8 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 			return bad("fault_duration", "needs a nemesis.generate section")
 		case sw.Concurrent:
 			return bad("concurrent", "needs a nemesis.generate section")
+		case sw.Correlated:
+			return bad("correlated", "needs a nemesis.generate section")
 		}
 	}
 	if !sw.PCT.Valid() {
@@ -390,6 +428,9 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 			return bad("pct_depth", "needs swarm.pct, the share of seeds that run under PCT")
 		}
 		return bad("pct_depth", "want a range within 1..%d, got %s", sim.MaxPCTDepth, d)
+	}
+	if !sw.BeyondBudget.Valid() {
+		return bad("beyond_budget", "want the fraction of seeds drawn beyond the budget, a probability such as 1/8, got %s", ratioText(sw.BeyondBudget))
 	}
 	if !sw.FaultInterval.IsZero() && sw.FaultInterval.Min <= 0 {
 		return bad("fault_interval", "the interval between faults must be positive, got %s", sw.FaultInterval)
@@ -433,4 +474,8 @@ func formatSwarm(b *strings.Builder, sw *Swarm) {
 	line(sw.Concurrent, "concurrent", "true")
 	line(!sw.PCT.IsZero(), "pct", strconv.Quote(ratioText(sw.PCT)))
 	line(!sw.PCTDepth.IsZero(), "pct_depth", sw.PCTDepth.String())
+	line(sw.Correlated, "correlated", "true")
+	line(!sw.BeyondBudget.IsZero(), "beyond_budget", strconv.Quote(ratioText(sw.BeyondBudget)))
+	line(sw.Params, "params", "true")
+	line(!sw.Timeout.IsZero(), "timeout", sw.Timeout.String())
 }

@@ -138,6 +138,10 @@ type Summary struct {
 	// fault kind or coverage probe fire.
 	Faults map[string]int
 	Probes map[string]int
+	// BeyondBudget counts the seeds that ran beyond the recoverability
+	// budget (Outcome.BeyondBudget), and Excused those of them whose
+	// liveness failure was excused (counted as valid in Counts).
+	BeyondBudget, Excused int
 }
 
 // Worst is the most severe status in the sweep.
@@ -335,6 +339,12 @@ func Sweep(ctx context.Context, sc *Scenario, opts SweepOptions) (*Summary, erro
 func (sum *Summary) add(o *Outcome, resumed bool) {
 	sum.Seeds++
 	sum.Counts[o.Status]++
+	if o.BeyondBudget {
+		sum.BeyondBudget++
+	}
+	if o.Excused != "" {
+		sum.Excused++
+	}
 	if o.Failed() {
 		sum.Failures = append(sum.Failures, *o)
 	}

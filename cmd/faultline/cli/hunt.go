@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -185,6 +186,7 @@ func (a *app) cmdHunt(args []string) error {
 	if n := s.Counts[scenarios.StatusUnknown]; n > 0 {
 		fmt.Fprintf(a.stdout, "  %s undecided (a checker out of budget: not a pass, not a failure)\n", plural(n, "seed"))
 	}
+	writeBeyondBudget(a.stdout, sc, s)
 	writeCoverage(a.stdout, sc, s)
 	if r := scenarios.StrategyReport(res.Strategies, 8); r != "" {
 		fmt.Fprint(a.stdout, "\n"+r)
@@ -207,6 +209,9 @@ func (a *app) cmdHunt(args []string) error {
 		what = fmt.Sprintf("a corpus mutant of seed %d", f.Seed)
 	}
 	fmt.Fprintf(a.stdout, "\nFAILURE at %s (run %d of the hunt, after %s; %s): %s — %s\n", what, res.SeedsToFailure, res.TimeToFailure.Round(time.Millisecond), strategyList(res.FailureStrategies), f.Status, oneLine(f.Reason))
+	if f.BeyondBudget {
+		fmt.Fprintf(a.stdout, "  beyond the recoverability budget: a safety violation there is still a bug (safety holds under any number of crash-recoveries)\n")
+	}
 	replayFile := file
 	if res.FailureScenario != nil {
 		replayFile = filepath.Join(dir, fmt.Sprintf("mutant-seed-%d.yaml", f.Seed))
@@ -250,6 +255,20 @@ func (a *app) cmdHunt(args []string) error {
 		fmt.Fprintf(a.stdout, "  wrote %s\n  reproduce the shrunk failure: %s\n", path, a.replayCommand(path, r.Seed))
 	}
 	return exitError{f.Status.ExitCode()}
+}
+
+// writeBeyondBudget states which share of the seeds went beyond the
+// recoverability budget and how they were judged (nothing when none did).
+func writeBeyondBudget(w io.Writer, sc *scenarios.Scenario, s *scenarios.Summary) {
+	if s.BeyondBudget == 0 {
+		return
+	}
+	drawn := ""
+	if sc.Swarm != nil && !sc.Swarm.BeyondBudget.IsZero() {
+		drawn = ", drawn with probability " + sc.Swarm.BeyondBudget.String()
+	}
+	fmt.Fprintf(w, "  %s of %d (%.1f%%%s) beyond the recoverability budget: safety judged as always, liveness failures excused (%d)\n",
+		plural(s.BeyondBudget, "seed"), s.Seeds, 100*float64(s.BeyondBudget)/float64(max(s.Seeds, 1)), drawn, s.Excused)
 }
 
 // huntCheckSteps is hunt's default linearizability budget, in model

@@ -224,6 +224,7 @@ func (a *app) writeSummary(w io.Writer, sc *scenarios.Scenario, file, out string
 		}
 		fmt.Fprintf(w, "  %-9s %d\n", st, s.Counts[st])
 	}
+	writeBeyondBudget(w, sc, s)
 	ran := s.Seeds - s.Resumed
 	if ran > 0 && s.Elapsed > 0 {
 		wall := s.Elapsed.Seconds()
@@ -299,7 +300,11 @@ func (a *app) writeJSONSummary(w io.Writer, sc *scenarios.Scenario, file string,
 		Worst       string         `json:"worst"`
 		Faults      map[string]int `json:"faults"`
 		Probes      map[string]int `json:"probes"`
-	}{Scenario: sc.Name, Seeds: s.Seeds, Resumed: s.Resumed, Counts: map[string]int{}, Failures: []failure{},
+		// BeyondBudget and Excused: seeds beyond the recoverability
+		// budget, and their excused liveness failures (omitted when none).
+		BeyondBudget int `json:"beyond_budget,omitempty"`
+		Excused      int `json:"excused,omitempty"`
+	}{BeyondBudget: s.BeyondBudget, Excused: s.Excused, Scenario: sc.Name, Seeds: s.Seeds, Resumed: s.Resumed, Counts: map[string]int{}, Failures: []failure{},
 		Events: s.Events, ElapsedNS: int64(s.Elapsed), VirtualNS: int64(s.Virtual), Interrupted: s.Interrupted,
 		Worst: string(s.Worst()), Faults: s.Faults, Probes: s.Probes}
 	for _, st := range scenarios.Statuses {

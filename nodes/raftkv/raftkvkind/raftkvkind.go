@@ -43,7 +43,15 @@ func Kind() scenarios.NodeKind {
 		Params: []scenarios.ParamSpec{
 			{Key: "election_timeout", Type: scenarios.ParamRange, Positive: true,
 				Default: fmt.Sprintf("%v..%v", raftkv.DefaultElectionTimeoutMin, 2*raftkv.DefaultElectionTimeoutMin),
-				Help:    "randomized election timeout range"},
+				Help:    "randomized election timeout range",
+				// Short ranges make candidates collide (split votes, two
+				// candidates in one term); wide ones leave a deposed
+				// leader in office long after its successor. None is
+				// narrower than 100ms: with the hunt's links of up to 20ms
+				// an election takes up to ~110ms, and 100ms..110ms
+				// livelocked the correct protocol (dueling candidates
+				// until the end of the heal).
+				Swarm: []string{"100ms..200ms", "150ms..300ms", "150ms..600ms", "300ms..1s"}},
 			{Key: "heartbeat", Type: scenarios.ParamDuration, Positive: true,
 				Help: "leader heartbeat interval; unset, a third of the election timeout's minimum"},
 			{Key: "snapshot_threshold", Type: scenarios.ParamInt, Positive: true,
