@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // DiffOutcomes names the first way two results of the same seed disagree
@@ -76,14 +77,19 @@ func probeText(m map[string]int) string {
 }
 
 // quoteDiff renders one side of a difference: strings quoted, and cut at
-// 200 bytes so that two explanations of a page each stay readable.
+// 200 bytes (not inside a rune) so that two explanations of a page each
+// stay readable.
 func quoteDiff(v any) string {
 	s, ok := v.(string)
 	if !ok {
 		return fmt.Sprint(v)
 	}
 	if len(s) > 200 {
-		return fmt.Sprintf("%q…", s[:200])
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return fmt.Sprintf("%q…", s[:cut])
 	}
 	return fmt.Sprintf("%q", s)
 }

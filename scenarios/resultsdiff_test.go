@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/faultline/faultline/checker"
 )
@@ -47,10 +48,16 @@ func TestDiffOutcomes(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
+	// A long text is cut at 200 bytes, not inside a rune.
+	a, b := base(), base()
+	b.Reason = strings.Repeat("é", 300)
+	if got := DiffOutcomes(&a, &b); !utf8.ValidString(got) || !strings.HasSuffix(got, `"…`) || len(got) > 260 {
+		t.Errorf("a long reason: %q", got)
+	}
 	// Two lost seeds agree on their status: the reasons name wall times
 	// and resident sizes.
-	a := Outcome{Seed: 3, Status: StatusTimeout, Reason: "seed 3 ran over the wall-time limit of 5m (5m0.01s)"}
-	b := Outcome{Seed: 3, Status: StatusTimeout, Reason: "seed 3 ran over the wall-time limit of 5m (5m0.3s)"}
+	a = Outcome{Seed: 3, Status: StatusTimeout, Reason: "seed 3 ran over the wall-time limit of 5m (5m0.01s)"}
+	b = Outcome{Seed: 3, Status: StatusTimeout, Reason: "seed 3 ran over the wall-time limit of 5m (5m0.3s)"}
 	if got := DiffOutcomes(&a, &b); got != "" {
 		t.Errorf("two timeouts: %q, want the same", got)
 	}
