@@ -112,50 +112,48 @@ func TestIsolatedSweepOfMisbehavingKinds(t *testing.T) {
 			out := filepath.Join(dir, "out-"+tc.mode)
 			args := []string{"run", file, "--seeds", seeds, "--workers", "2",
 				"--seed-timeout", timeout, "--seed-memory", "256MiB", "--out", out}
-			{
-				code := runBin(t, bin, args...)
-				if code != tc.want.ExitCode() {
-					t.Errorf("exit code %d, want %d (%s)", code, tc.want.ExitCode(), tc.want)
+			code := runBin(t, bin, args...)
+			if code != tc.want.ExitCode() {
+				t.Errorf("exit code %d, want %d (%s)", code, tc.want.ExitCode(), tc.want)
+			}
+			got := readResults(t, out)
+			if len(got) != last {
+				t.Fatalf("results.jsonl has %d seeds, want %d", len(got), last)
+			}
+			bad := map[uint64]bool{}
+			for seed := uint64(1); seed <= uint64(last); seed++ {
+				o := got[seed]
+				if o.Status == scenarios.StatusValid {
+					if a := abd[seed]; o.Hash != a.Hash || a.Status != scenarios.StatusValid {
+						t.Errorf("seed %d: valid with hash %s, but plain abd is %s with hash %s", seed, o.Hash, a.Status, a.Hash)
+					}
+					continue
 				}
-				got := readResults(t, out)
-				if len(got) != last {
-					t.Fatalf("results.jsonl has %d seeds, want %d", len(got), last)
+				bad[seed] = true
+				if o.Status != tc.want {
+					t.Errorf("seed %d: %s (%s), want %s or valid", seed, o.Status, o.Reason, tc.want)
 				}
-				bad := map[uint64]bool{}
-				for seed := uint64(1); seed <= uint64(last); seed++ {
-					o := got[seed]
-					if o.Status == scenarios.StatusValid {
-						if a := abd[seed]; o.Hash != a.Hash || a.Status != scenarios.StatusValid {
-							t.Errorf("seed %d: valid with hash %s, but plain abd is %s with hash %s", seed, o.Hash, a.Status, a.Hash)
-						}
-						continue
-					}
-					bad[seed] = true
-					if o.Status != tc.want {
-						t.Errorf("seed %d: %s (%s), want %s or valid", seed, o.Status, o.Reason, tc.want)
-					}
-					for _, say := range tc.says {
-						if !strings.Contains(o.Reason, say) {
-							t.Errorf("seed %d: reason %q does not say %q", seed, o.Reason, say)
-						}
-					}
-					if !strings.Contains(o.Reason, fmt.Sprintf("seed %d", seed)) && (o.Status.Lost() || o.Status == scenarios.StatusNondeterministic) {
-						t.Errorf("seed %d: reason %q does not name the seed", seed, o.Reason)
+				for _, say := range tc.says {
+					if !strings.Contains(o.Reason, say) {
+						t.Errorf("seed %d: reason %q does not say %q", seed, o.Reason, say)
 					}
 				}
-				if tmp, _ := filepath.Glob(filepath.Join(out, "*.tmp")); len(tmp) > 0 {
-					t.Errorf("half-written artifacts left behind: %v", tmp)
+				if !strings.Contains(o.Reason, fmt.Sprintf("seed %d", seed)) && (o.Status.Lost() || o.Status == scenarios.StatusNondeterministic) {
+					t.Errorf("seed %d: reason %q does not name the seed", seed, o.Reason)
 				}
-				if misbehaved == nil {
-					misbehaved = bad
-					t.Logf("%d of %d seeds misbehave: %v", len(bad), last, keys(bad))
-					if len(bad) == 0 || len(bad) == last {
-						t.Fatalf("%d of %d seeds misbehaved: want some of each", len(bad), last)
-					}
+			}
+			if tmp, _ := filepath.Glob(filepath.Join(out, "*.tmp")); len(tmp) > 0 {
+				t.Errorf("half-written artifacts left behind: %v", tmp)
+			}
+			if misbehaved == nil {
+				misbehaved = bad
+				t.Logf("%d of %d seeds misbehave: %v", len(bad), last, keys(bad))
+				if len(bad) == 0 || len(bad) == last {
+					t.Fatalf("%d of %d seeds misbehaved: want some of each", len(bad), last)
 				}
-				if fmt.Sprint(bad) != fmt.Sprint(misbehaved) {
-					t.Errorf("seeds %v misbehaved, want %v (as every kind's)", keys(bad), keys(misbehaved))
-				}
+			}
+			if fmt.Sprint(bad) != fmt.Sprint(misbehaved) {
+				t.Errorf("seeds %v misbehaved, want %v (as every kind's)", keys(bad), keys(misbehaved))
 			}
 			if tc.want == scenarios.StatusNondeterministic {
 				// The artifacts' replay caught it (--out); so does a
