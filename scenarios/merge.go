@@ -84,8 +84,10 @@ type shardResults struct {
 // a single sweep of the same seeds. It refuses shards of different
 // scenarios (fingerprints) or of different builds (unless Force), and
 // shards of different whole ranges; a seed two shards hold with
-// different verdicts or hashes is an error (that scenario is not
-// deterministic, or the shards ran different code). Missing seeds and
+// different results (DiffOutcomes: verdicts, hashes, explanations) is an
+// error (that scenario is not deterministic, or the shards ran different
+// code); within one directory a seed's last line counts (a resume with
+// --retry-crashed appends one). Missing seeds and
 // duplicates are reported in Merged, not as errors.
 func Merge(opts MergeOptions) (*Merged, error) {
 	if len(opts.Dirs) == 0 {
@@ -137,9 +139,9 @@ func Merge(opts MergeOptions) (*Merged, error) {
 	for _, s := range shards {
 		for _, o := range s.outcomes {
 			if prev, ok := bySeed[o.Seed]; ok {
-				if prev.Status != o.Status || prev.Hash != o.Hash {
-					return nil, fmt.Errorf("scenarios: merge: seed %d is %s (hash %s) in %s but %s (hash %s) in %s: the runs of one seed disagree",
-						o.Seed, prev.Status, prev.Hash, from[o.Seed], o.Status, o.Hash, s.dir)
+				if what := DiffOutcomes(&prev, &o); what != "" {
+					return nil, fmt.Errorf("scenarios: merge: seed %d is %s (hash %s) in %s but %s (hash %s) in %s: the runs of one seed disagree (%s)",
+						o.Seed, prev.Status, prev.Hash, from[o.Seed], o.Status, o.Hash, s.dir, what)
 				}
 				dups[o.Seed] = true
 				continue
@@ -216,6 +218,7 @@ func readShard(dir string) (shardResults, error) {
 		}
 		s.outcomes = append(s.outcomes, o)
 	}
+	s.outcomes = keepLast(s.outcomes)
 	if err := sc.Err(); err != nil {
 		return s, fmt.Errorf("scenarios: merge: %s:%d: %v", path, line+1, err)
 	}

@@ -178,6 +178,7 @@ func (a *app) usage() string {
 	line("run FILE [--seed N | --seeds A..B] [--workers N] [--out ROOT] [--json]", "sweep seeds of a scenario (into ROOT/<scenario>/<run id>/)")
 	line("run FILE --shard I/N --out DIR …", "one of N disjoint parts of the seeds (an Indexed Job's pod)")
 	line("merge DIR... [--out ROOT] [--json] [--junit FILE]", "join the shards' results into one sweep's")
+	line("merge --compare DIR DIR [--json]", "two sweeps' results seed by seed: verdicts, explanations, hashes")
 	line("replay FILE --seed N [--out ROOT]", "one seed, full trace written, verdict explained")
 	line("shrink FILE --seed N [--out ROOT] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
 	line("hunt --node K [--workload W] [--params k=v,…] [--for 10m] [--seeds N] [--scenario FILE]", "random seeds until a failure, then shrink it")

@@ -17,9 +17,13 @@ func (a *app) cmdMerge(args []string) error {
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	junit := fs.String("junit", "", "also write the verdicts as JUnit XML to FILE, for CI")
 	force := fs.Bool("force", false, "merge results written by different builds of the binary")
+	compare := fs.Bool("compare", false, "compare two results directories seed by seed (status, hash, reason, every check's verdict and explanation; not wall time) instead of merging: exit 7 if any seed differs")
 	dirs, err := a.parseInterleaved(fs, args)
 	if err != nil {
 		return err
+	}
+	if *compare {
+		return a.compareResults(dirs, *force, *asJSON)
 	}
 	if len(dirs) == 0 {
 		return usageError{"merge takes the results directories of the shards (each a run directory, or the --out root of one shard's run: its latest run)"}

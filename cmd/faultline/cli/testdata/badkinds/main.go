@@ -1,14 +1,19 @@
 // Command badkinds is the faultline command with node kinds that misbehave
 // on some seeds, for the isolation tests of package cli (isolate_test.go).
-// Each kind bad-MODE is ABD whose first server, on one seed in three (a
-// draw from its own Env, so the same seeds every time), does MODE in its
-// first message handler. It lives under testdata: it breaks every rule the
-// determinism lint enforces, on purpose.
+// Each kind bad-MODE is ABD whose first server, on one seed in three, does
+// MODE in the first message handler of its first life. Which seeds is decided by the
+// virtual time of that first message, not by a draw from the Env (ABD
+// draws its operation ids from it), so on every other seed the kind is
+// ABD event for event: the same trace hash and verdict as plain abd.
+// It lives under testdata: it breaks every rule the determinism lint
+// enforces, on purpose.
 package main
 
 import (
+	"math/rand/v2"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultline/faultline/cmd/faultline/cli"
@@ -16,9 +21,11 @@ import (
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/abd/abdkind"
 	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/sim"
 )
 
-var modes = []string{"panic", "loop", "alloc", "livelock", "cycle", "loopystring", "exit", "goexit"}
+var modes = []string{"panic", "loop", "alloc", "livelock", "cycle", "loopystring", "exit", "goexit",
+	"keptenv", "wallclock", "globalrand", "goroutine"}
 
 func main() {
 	kinds := []scenarios.NodeKind{}
@@ -35,7 +42,7 @@ func main() {
 func badKind(mode string) scenarios.NodeKind {
 	k := abdkind.Kind()
 	k.Name, k.Help = "bad-"+mode, "ABD that misbehaves ("+mode+") on one seed in three"
-	k.Invariants, k.Digest, k.Checks = false, false, nil
+	k.Invariants = false // they look for *abd.Node
 	build := k.Build
 	k.Build = func(p scenarios.Params, size int) (*scenarios.Protocol, error) {
 		pr, err := build(p, size)
@@ -53,7 +60,12 @@ func badKind(mode string) scenarios.NodeKind {
 type badNode struct {
 	inner nodes.Node
 	mode  string
-	armed bool
+	// first: this server has yet to handle a message in this life.
+	first bool
+	// spins is node state a goroutine mutates (mode goroutine), and
+	// pending says the next handler decides by it.
+	spins   atomic.Int64
+	pending bool
 }
 
 // cyc is a message that points at itself.
@@ -68,12 +80,25 @@ func (l loopy) String() string {
 	}
 }
 
-const livelockTag = 1 << 60
+const (
+	livelockTag = 1 << 60
+	// A timer set at a nondeterministic delay; its handler panics, so
+	// that the seed fails and a sweep with --out replays it.
+	nondeterministicTag = 1<<60 + 1
+)
 
 var hoard [][]byte
 
+// kept is an Env kept past its call (mode keptenv): the first server
+// keeps its own, and the next other server to handle a message uses it
+// to send as the first.
+var kept nodes.Env
+
 func (b *badNode) Start(env nodes.Env) {
-	b.armed = env.ID() == nodes.NodeID(1) && env.Rand().IntN(3) == 0
+	b.first = true
+	if env.ID() == nodes.NodeID(1) {
+		kept = nil // one kept in an earlier world of this process
+	}
 	b.inner.Start(env)
 }
 
@@ -82,11 +107,32 @@ func (b *badNode) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	case *cyc, loopy:
 		return
 	}
-	if b.armed {
-		b.armed = false
-		b.misbehave(env)
+	if k := kept; k != nil && env.ID() != nodes.NodeID(1) {
+		kept = nil
+		k.Send(env.Peers()[0], msg) // panics: the Env of n1 during a handler of this server
+	}
+	if b.pending {
+		b.pending = false
+		for b.spins.Load() == 0 {
+			runtime.Gosched()
+		}
+		b.decide(env, b.spins.Load())
+	}
+	if b.first {
+		b.first = false
+		// One seed in three, by the virtual time of the first message
+		// (of the first life: the first fault comes after a second).
+		if env.ID() == nodes.NodeID(1) && env.Now().Before(sim.Epoch.Add(time.Second)) && env.Monotonic()/time.Microsecond%3 == 0 {
+			b.misbehave(env)
+		}
 	}
 	b.inner.Message(env, from, msg)
+}
+
+// decide sets a timer whose delay (1ms to 997ms) depends on n, a value
+// that is not the seed's.
+func (b *badNode) decide(env nodes.Env, n int64) {
+	env.SetTimer(time.Duration(n%997+1)*time.Millisecond, nondeterministicTag)
 }
 
 func (b *badNode) misbehave(env nodes.Env) {
@@ -120,13 +166,29 @@ func (b *badNode) misbehave(env nodes.Env) {
 		os.Exit(0)
 	case "goexit":
 		runtime.Goexit()
+	case "keptenv":
+		kept = env
+	case "wallclock":
+		b.decide(env, time.Now().UnixNano())
+	case "globalrand":
+		b.decide(env, rand.Int64())
+	case "goroutine":
+		go func() {
+			for range 1 << 22 {
+				b.spins.Add(1)
+			}
+		}()
+		b.pending = true
 	}
 }
 
 func (b *badNode) Timer(env nodes.Env, id nodes.TimerID, tag uint64) {
-	if tag == livelockTag {
+	switch tag {
+	case livelockTag:
 		env.SetTimer(0, livelockTag)
 		return
+	case nondeterministicTag:
+		panic("badkinds: a panic after a nondeterministic decision")
 	}
 	b.inner.Timer(env, id, tag)
 }
