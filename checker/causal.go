@@ -202,8 +202,8 @@ func checkCausal(h *History, opts Options) Result {
 		}
 		reads++
 		if reads%1024 == 0 && time.Since(start) > budget {
-			res.Err = ErrBudget
-			res.Explanation = fmt.Sprintf("no verdict within the %v budget (%d of the reads judged)", budget, reads)
+			res.Err = ErrWallClock
+			res.Explanation = fmt.Sprintf("no verdict: the wall-clock ceiling of %v stopped the check after %d reads; this depends on the machine — raise the ceiling", budget, reads)
 			return res
 		}
 		vers := v.read(op)

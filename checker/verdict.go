@@ -163,8 +163,13 @@ func (r Result) write(b *strings.Builder, indent string) {
 }
 
 // DefaultBudget is the wall-clock ceiling of a check when Options.Budget
-// is zero: far above what DefaultSteps takes, a last resort.
-const DefaultBudget = 60 * time.Second
+// is zero: a last resort, far above what DefaultSteps takes on an idle
+// core (10–40 s for the hardest histories) so that a loaded machine still
+// reaches the step budget first — at one minute, two concurrent sweeps
+// of 2,000 seeds on a loaded 2-core machine stopped 8 checks by the clock
+// at different steps (docs/BENCHMARKS.md, verdict stability) — and below
+// the sweeps' per-seed wall-time limit (--seed-timeout, 5 minutes).
+const DefaultBudget = 4 * time.Minute
 
 // Options tune a check. Use keyed literals: checker.Options{Steps: 1e6}.
 type Options struct {
