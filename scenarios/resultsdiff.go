@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/faultline/faultline/checker"
 )
 
 // DiffOutcomes names the first way two results of the same seed disagree
@@ -57,7 +59,7 @@ func DiffOutcomes(a, b *Outcome) string {
 			{"verdict", ca.Verdict, cb.Verdict},
 			{"measured", ca.Measured, cb.Measured},
 			{"explanation", ca.Explanation, cb.Explanation},
-			{"metrics", fmt.Sprint(ca.Metrics), fmt.Sprint(cb.Metrics)},
+			{"metrics", metricsText(ca.Metrics), metricsText(cb.Metrics)},
 		} {
 			if f.a != f.b {
 				return fmt.Sprintf("check %d (%s): %s %s vs %s", i+1, ca.Name, f.what, quoteDiff(f.a), quoteDiff(f.b))
@@ -216,4 +218,13 @@ func keepLast(outcomes []Outcome) []Outcome {
 		}
 	}
 	return kept
+}
+
+// metricsText writes metrics as name=value, in order.
+func metricsText(ms []checker.Metric) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = fmt.Sprintf("%s=%v", m.Name, m.Value)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }

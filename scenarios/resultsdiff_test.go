@@ -39,7 +39,7 @@ func TestDiffOutcomes(t *testing.T) {
 		{"verdict", func(o *Outcome) { o.Checks[0].Verdict = checker.Invalid }, "check 1 (linearizable): verdict unknown vs invalid"},
 		{"explanation", func(o *Outcome) { o.Checks[0].Explanation = "out of budget after 49999999 steps" },
 			`check 1 (linearizable): explanation "out of budget after 50000000 steps" vs "out of budget after 49999999 steps"`},
-		{"metrics", func(o *Outcome) { o.Checks[0].Metrics[0].Value = 4 }, `check 1 (linearizable): metrics "[{states 3}]" vs "[{states 4}]"`},
+		{"metrics", func(o *Outcome) { o.Checks[0].Metrics[0].Value = 4 }, `check 1 (linearizable): metrics "[states=3]" vs "[states=4]"`},
 		{"measured", func(o *Outcome) { o.Checks[0].Measured = true }, "check 1 (linearizable): measured false vs true"},
 	} {
 		a, b := base(), base()
