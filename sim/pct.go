@@ -53,9 +53,11 @@ type Schedule struct {
 	// Spread bounds the links' initial priorities, as extra delay
 	// (default DefaultPCTSpread).
 	Spread time.Duration
-	// Horizon is the span of virtual time the change points are drawn in
-	// (default DefaultPCTHorizon). The scenario runner sets it to the
-	// safety phase; it has no text form.
+	// Horizon is the span of virtual time the schedule acts in: the
+	// change points are drawn in it, and from its end messages travel at
+	// their latency alone (default DefaultPCTHorizon). The scenario runner
+	// sets it to the safety phase, so the heal is as healthy as without a
+	// schedule; it has no text form.
 	Horizon time.Duration
 }
 
@@ -150,6 +152,9 @@ type pct struct {
 	done   int     // change points passed
 	depth  int
 	spread int64
+	// horizon ends the schedule: from then on (the heal) links carry
+	// messages at their latency alone, as every fault ends at the heal.
+	horizon int64
 }
 
 func newPCT(cfg *Config) *pct {
@@ -173,6 +178,7 @@ func newPCT(cfg *Config) *pct {
 	if horizon == 0 {
 		horizon = DefaultPCTHorizon
 	}
+	p.horizon = int64(horizon)
 	for range sc.Depth - 1 {
 		p.change = append(p.change, p.rng.Int64N(int64(horizon)))
 	}
@@ -192,6 +198,9 @@ func (p *pct) procIndex(id nodes.ID, servers int) int {
 // delay is the extra delay of a message sent now on from→to: the link's
 // priority, after demoting the link if a change point has passed.
 func (p *pct) delay(s *Sim, from, to nodes.ID) int64 {
+	if s.now >= p.horizon {
+		return 0
+	}
 	l := p.procIndex(from, s.cfg.Nodes)*p.procs + p.procIndex(to, s.cfg.Nodes)
 	if p.extra[l] < 0 {
 		p.extra[l] = p.rng.Int64N(p.spread)

@@ -226,3 +226,48 @@ func BenchmarkMessagePassing5PCT(b *testing.B) {
 		b.Fatalf("outcome %v", res.Outcome)
 	}
 }
+
+// TestPCTEndsAtHorizon: the schedule acts in the safety phase only (its
+// Horizon); from then on every message takes its link's latency alone, so
+// a heal under PCT is as healthy as one without it.
+func TestPCTEndsAtHorizon(t *testing.T) {
+	const latency, horizon = 2 * time.Millisecond, 100 * time.Millisecond
+	w, _ := sim.New(sim.Config{Seed: 7, Nodes: 3, Node: func(id nodes.ID) nodes.Node {
+		return &probe{
+			start: func(env nodes.Env) { env.SetTimer(3*time.Millisecond, 0) },
+			timer: func(env nodes.Env, _ uint64) {
+				for _, p := range env.Peers() {
+					env.Send(p, 1)
+				}
+				env.SetTimer(3*time.Millisecond, 0)
+			},
+		}
+	}, Network: sim.Network{Latency: sim.Const(latency), Schedule: sim.Schedule{Depth: 2, Horizon: horizon}}})
+	sent := map[uint64]time.Duration{}
+	var before, after, slowBefore int
+	w.ObserveKinds(func(e *trace.Event) error {
+		switch e.Kind {
+		case trace.Send:
+			sent[e.ID] = e.At
+		case trace.Deliver:
+			at, took := sent[e.ID], e.At-sent[e.ID]
+			switch {
+			case at >= horizon:
+				after++
+				if took != latency {
+					t.Errorf("message %d sent at %v after the horizon took %v, want the latency %v", e.ID, at, took, latency)
+				}
+			default:
+				before++
+				if took > latency {
+					slowBefore++
+				}
+			}
+		}
+		return nil
+	}, trace.Send, trace.Deliver)
+	w.Run(300 * time.Millisecond)
+	if after == 0 || before == 0 || slowBefore == 0 {
+		t.Fatalf("%d deliveries before the horizon (%d delayed by the schedule), %d after: want some of each", before, slowBefore, after)
+	}
+}
