@@ -21,35 +21,17 @@ type DuplicateType struct {
 func (DuplicateType) Kind() string { return "duplicate-type" }
 
 func (f DuplicateType) String() string {
-	s := "duplicate-type " + f.Type
-	if f.Ratio.Num < f.Ratio.Den {
-		s += " " + f.Ratio.String()
-	}
-	return withLinks(s, f.Links)
+	return typeRatioString(f.Kind(), f.Type, f.Ratio, f.Links)
 }
 
 func (f DuplicateType) Check(n int) error { return f.Links.check(n) }
 
 func parseDuplicateType(in []string) (Fault, error) {
-	a := args{in}
-	typ, err := parseTypeWord(&a)
+	typ, ratio, l, err := parseTypeRatio(in, "duplicate ratio")
 	if err != nil {
 		return nil, err
 	}
-	f := DuplicateType{Type: typ, Ratio: sim.Always}
-	if _, err := sim.ParseRatio(a.peek()); a.more() && err == nil {
-		s, _ := a.next("")
-		if f.Ratio, err = parseRatio("duplicate ratio", s); err != nil {
-			return nil, err
-		}
-		if f.Ratio.Num >= f.Ratio.Den {
-			f.Ratio = sim.Always
-		}
-	}
-	if f.Links, err = a.optLinks(); err != nil {
-		return nil, err
-	}
-	return f, a.done()
+	return DuplicateType{Type: typ, Ratio: ratio, Links: l}, nil
 }
 
 func (f DuplicateType) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {

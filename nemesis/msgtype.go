@@ -27,36 +27,50 @@ type DropType struct {
 
 func (DropType) Kind() string { return "drop-type" }
 
-func (f DropType) String() string {
-	s := "drop-type " + f.Type
-	if f.Ratio.Num < f.Ratio.Den {
-		s += " " + f.Ratio.String()
+func (f DropType) String() string { return typeRatioString(f.Kind(), f.Type, f.Ratio, f.Links) }
+
+// typeRatioString is the text of a message-typed fault with a ratio:
+// "KIND TYPE [RATIO] [LINKS]", the ratio left out when it is 1.
+func typeRatioString(kind, typ string, ratio sim.Ratio, l Links) string {
+	s := kind + " " + typ
+	if ratio.Num < ratio.Den {
+		s += " " + ratio.String()
 	}
-	return withLinks(s, f.Links)
+	return withLinks(s, l)
 }
 
 func (f DropType) Check(n int) error { return f.Links.check(n) }
 
 func parseDropType(in []string) (Fault, error) {
-	a := args{in}
-	typ, err := parseTypeWord(&a)
+	typ, ratio, l, err := parseTypeRatio(in, "drop ratio")
 	if err != nil {
 		return nil, err
 	}
-	f := DropType{Type: typ, Ratio: sim.Always}
-	if _, err := sim.ParseRatio(a.peek()); a.more() && err == nil {
+	return DropType{Type: typ, Ratio: ratio, Links: l}, nil
+}
+
+// parseTypeRatio reads "TYPE [RATIO] [LINKS]", the arguments of a
+// message-typed fault with a ratio (what names the ratio in errors); a
+// ratio of 1 or more is Always.
+func parseTypeRatio(in []string, what string) (typ string, ratio sim.Ratio, l Links, err error) {
+	a := args{in}
+	if typ, err = parseTypeWord(&a); err != nil {
+		return "", ratio, l, err
+	}
+	ratio = sim.Always
+	if _, perr := sim.ParseRatio(a.peek()); a.more() && perr == nil {
 		s, _ := a.next("")
-		if f.Ratio, err = parseRatio("drop ratio", s); err != nil {
-			return nil, err
+		if ratio, err = parseRatio(what, s); err != nil {
+			return "", ratio, l, err
 		}
-		if f.Ratio.Num >= f.Ratio.Den {
-			f.Ratio = sim.Always
+		if ratio.Num >= ratio.Den {
+			ratio = sim.Always
 		}
 	}
-	if f.Links, err = a.optLinks(); err != nil {
-		return nil, err
+	if l, err = a.optLinks(); err != nil {
+		return "", ratio, l, err
 	}
-	return f, a.done()
+	return typ, ratio, l, a.done()
 }
 
 // validTypeName accepts what sim names message types: a Go type name, or
