@@ -47,6 +47,19 @@ type PlotOptions struct {
 	_ struct{}
 }
 
+// overTime is what every plot over a trace's virtual time starts from:
+// the output format, the trace's index, and the heal the trace marks.
+func (o *PlotOptions) overTime(f *trace.File) (format string, ix *index, err error) {
+	if format, err = o.format(); err != nil {
+		return "", nil, err
+	}
+	ix = buildIndex(f, nil)
+	if ix.healAt > 0 {
+		o.heal = time.Duration(ix.healAt)
+	}
+	return format, ix, nil
+}
+
 func (o *PlotOptions) format() (string, error) {
 	switch strings.ToLower(o.Format) {
 	case "", "svg":

@@ -20,13 +20,9 @@ import (
 // dip of ok to zero with fail or info rising is the cluster being
 // unavailable.
 func PlotAvailability(w io.Writer, f *trace.File, opts PlotOptions) error {
-	format, err := opts.format()
+	format, ix, err := opts.overTime(f)
 	if err != nil {
 		return err
-	}
-	ix := buildIndex(f, nil)
-	if ix.healAt > 0 {
-		opts.heal = time.Duration(ix.healAt)
 	}
 	if opts.Bucket <= 0 {
 		opts.Bucket = autoBucket(timeOf(ix.end))

@@ -27,13 +27,9 @@ const DefaultMaxPoints = 4000
 // time axis spans the whole run (to the footer's time or the last event),
 // so the quiet and heal phases after the last operation show too.
 func PlotLatency(w io.Writer, f *trace.File, opts PlotOptions) error {
-	format, err := opts.format()
+	format, ix, err := opts.overTime(f)
 	if err != nil {
 		return err
-	}
-	ix := buildIndex(f, nil)
-	if ix.healAt > 0 {
-		opts.heal = time.Duration(ix.healAt)
 	}
 	opts.Title = plotTitle(f, opts.Title, "latency of client operations")
 	p := latencyPlot(Ops(f), ix.faultWindows(), timeOf(ix.end), &opts)

@@ -22,13 +22,9 @@ import (
 // place, other violations). Where availability sums the kinds, the rate
 // shows which kind stopped: reads served while writes fail, for one.
 func PlotRate(w io.Writer, f *trace.File, opts PlotOptions) error {
-	format, err := opts.format()
+	format, ix, err := opts.overTime(f)
 	if err != nil {
 		return err
-	}
-	ix := buildIndex(f, nil)
-	if ix.healAt > 0 {
-		opts.heal = time.Duration(ix.healAt)
 	}
 	if opts.Bucket <= 0 {
 		opts.Bucket = autoBucket(timeOf(ix.end))
