@@ -62,9 +62,10 @@ type badNode struct {
 	mode  string
 	// first: this server has yet to handle a message in this life.
 	first bool
-	// spins is node state a goroutine mutates (mode goroutine), and
-	// pending says the next handler decides by it.
+	// spins is node state a goroutine mutates (mode goroutine) until
+	// stop, and pending says the next handler decides by it.
 	spins   atomic.Int64
+	stop    atomic.Bool
 	pending bool
 }
 
@@ -113,10 +114,15 @@ func (b *badNode) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	}
 	if b.pending {
 		b.pending = false
-		for b.spins.Load() == 0 {
+		// The goroutine counts until told to stop, so what is read
+		// here is where it happened to be: a bounded count could have
+		// finished first in both runs and made them agree.
+		for b.spins.Load() < 1000 {
 			runtime.Gosched()
 		}
-		b.decide(env, b.spins.Load())
+		n := b.spins.Load()
+		b.stop.Store(true)
+		b.decide(env, n)
 	}
 	if b.first {
 		b.first = false
@@ -129,10 +135,11 @@ func (b *badNode) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	b.inner.Message(env, from, msg)
 }
 
-// decide sets a timer whose delay (1ms to 997ms) depends on n, a value
-// that is not the seed's.
+// decide sets a timer whose delay (1ms to about 1s, in microseconds, so
+// that two runs rarely draw the same) depends on n, a value that is not
+// the seed's.
 func (b *badNode) decide(env nodes.Env, n int64) {
-	env.SetTimer(time.Duration(n%997+1)*time.Millisecond, nondeterministicTag)
+	env.SetTimer(time.Millisecond+time.Duration(n%999_983)*time.Microsecond, nondeterministicTag)
 }
 
 func (b *badNode) misbehave(env nodes.Env) {
@@ -173,8 +180,10 @@ func (b *badNode) misbehave(env nodes.Env) {
 	case "globalrand":
 		b.decide(env, rand.Int64())
 	case "goroutine":
+		b.spins.Store(0)
+		b.stop.Store(false)
 		go func() {
-			for range 1 << 22 {
+			for !b.stop.Load() {
 				b.spins.Add(1)
 			}
 		}()
