@@ -46,6 +46,7 @@ func KVModel() Model {
 		name:         "kv",
 		newConverter: newKVConverter,
 		partKey:      key,
+		stateData:    func(state any) int64 { return state.(*kvState).ownBytes() },
 		pm: porcupine.Model{
 			Partition: partitionBy(key),
 			Init:      func() any { return kvEmpty },

@@ -1,5 +1,7 @@
 package checker
 
+import "unsafe"
+
 // A kvState is a key's value in the KV model's search. Appends are the
 // reason it is not a string: the search keeps every state it reaches in
 // its cache, and a string per append would copy the whole value each
@@ -14,7 +16,12 @@ type kvState struct {
 	suffix string
 	n      int    // length of the value
 	hash   uint64 // fnv64 of the value
-	depth  int    // links to a flat state
+	depth  int32  // links to a flat state
+	// searched marks a state one of the search's steps built (an
+	// append's), which the search's cache alone keeps alive, as opposed
+	// to one built once for an operation of the history (a put's or cas's
+	// next state, kvEmpty), which every entry holding it shares.
+	searched bool
 }
 
 // flattenDepth bounds the links between a state and a flat one.
@@ -32,11 +39,30 @@ func appendKV(st *kvState, v string) *kvState {
 	if v == "" {
 		return st
 	}
-	next := &kvState{prev: st, suffix: v, n: st.n + len(v), hash: fnv64(st.hash, v), depth: st.depth + 1}
+	next := &kvState{prev: st, suffix: v, n: st.n + len(v), hash: fnv64(st.hash, v), depth: st.depth + 1, searched: true}
 	if next.depth >= flattenDepth {
-		return &kvState{suffix: next.String(), n: next.n, hash: next.hash}
+		return &kvState{suffix: next.String(), n: next.n, hash: next.hash, searched: true}
 	}
 	return next
+}
+
+// kvStateSize is the bytes of one kvState (the size class it is allocated
+// in: 48).
+const kvStateSize = int64(unsafe.Sizeof(kvState{}))
+
+// ownBytes is what the state holds that the search built for it, for the
+// memory bound (Model.stateData): nothing for a state of the history's
+// operations; the struct for an append's link (its suffix is the append's
+// value, which the history holds); the struct and the value for a
+// flattened one.
+func (st *kvState) ownBytes() int64 {
+	switch {
+	case !st.searched:
+		return 0
+	case st.prev != nil:
+		return kvStateSize
+	}
+	return kvStateSize + int64(len(st.suffix))
 }
 
 // String is the value.

@@ -45,7 +45,8 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 	if pm.Partition != nil {
 		parts = pm.Partition(ops)
 	}
-	sr := search(pm, parts, steps, deadline, opts.Workers, opts.memory())
+	memory := memoryBound{bytes: opts.memory(), stateData: m.stateData}
+	sr := search(pm, parts, steps, deadline, opts.Workers, memory)
 	switch sr.verdict {
 	case Valid:
 		return Result{Verdict: Valid, Explanation: fmt.Sprintf("%d operations linearize", len(ops))}
@@ -69,7 +70,7 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 	res := Result{Verdict: Invalid}
 	f := failure{ops: parts[sr.bad], longest: sr.longest, complete: true}
 	if !sr.explained {
-		o := wglCheck(pm, parts[sr.bad], steps, time.Now().Add(max(time.Until(deadline), time.Second)), true, opts.memory())
+		o := wglCheck(pm, parts[sr.bad], steps, time.Now().Add(max(time.Until(deadline), time.Second)), true, memory)
 		f.longest, f.complete = o.longest, !o.ok && !o.over && !o.wall && !o.mem
 	}
 	res.Explanation, res.Involved = explain(m, h, pm, f)

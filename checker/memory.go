@@ -7,8 +7,12 @@ import (
 
 // DefaultMemoryBytes bounds the search states one partition's search may
 // hold when Options.MemoryBytes is zero: 1 GiB of the search's cache, as
-// the checker counts it from the cache's own arrays (wglCache.bytes). With partitions searched one at a time (Options.Workers
-// one, as sweeps do) that is about what a check holds at its peak.
+// the checker counts it from the capacities of the cache's own arrays and
+// the bytes of the model states it keeps (wglCache.bytes) — the search's
+// live heap within a few percent. With partitions searched one at a time
+// (Options.Workers one, as sweeps do) a process checking stays within
+// about 1.5× of it at GOGC=100 (the collector's garbage; docs/BENCHMARKS.md,
+// "Calibrating the checker's memory bound").
 const DefaultMemoryBytes = 1 << 30
 
 // ErrMemory is the error of a check stopped by its memory bound: a
@@ -32,6 +36,14 @@ func stateBytes(n int) int64 { return 8*int64((n+63)/64) + 64 }
 // memoryStates is how many search states a search of a partition of n
 // operations may hold within limit bytes.
 func memoryStates(limit int64, n int) int64 { return max(limit/stateBytes(n), 1) }
+
+// A memoryBound is what one partition's search may hold: bytes, as the
+// search's cache counts them (wglCache.bytes; 0: no bound), with the
+// model's count of a kept state's own bytes (Model.stateData).
+type memoryBound struct {
+	bytes     int64
+	stateData func(state any) int64
+}
 
 func (o Options) memory() int64 {
 	if o.MemoryBytes <= 0 {

@@ -23,6 +23,11 @@ type Model struct {
 	newConverter func() converter
 	// partKey names the partition an input belongs to, for explanations.
 	partKey func(in any) string
+	// stateData is the bytes a state the search reached holds of its own
+	// beyond its interface value — memory that the search's cache alone
+	// keeps alive — which the memory bound counts for every state the
+	// cache keeps (nil: none, as for states interned per history).
+	stateData func(state any) int64
 }
 
 // Name is the model's name: "register", "kv" or "set".

@@ -82,7 +82,7 @@ type searchResult struct {
 // the same failing partition and the same explanation anywhere. The
 // wall-clock deadline is a last resort against a pathological model,
 // reported as such.
-func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, deadline time.Time, workers int, memory int64) searchResult {
+func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, deadline time.Time, workers int, memory memoryBound) searchResult {
 	res := searchResult{bad: -1}
 	pending := make([]int, len(parts))
 	for p := range pending {
@@ -153,7 +153,7 @@ type roundOut struct {
 // linearization (cheap: see wglPartial), so that an illegal one is not
 // searched again to explain it; with several, only the illegal partition
 // is searched again.
-func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, caps []int64, deadline time.Time, workers int, memory int64, outs []roundOut) {
+func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, caps []int64, deadline time.Time, workers int, memory memoryBound, outs []roundOut) {
 	one := func(i int) {
 		if caps[i] <= 0 {
 			return // the budget was spent before this partition's turn

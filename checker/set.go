@@ -29,6 +29,14 @@ func SetModel() Model {
 		name:         "set",
 		newConverter: func() converter { return convertSet },
 		partKey:      func(any) string { return "" },
+		// An add's state is a new string of the whole set, boxed (a
+		// 16-byte header) when the cache keeps it.
+		stateData: func(state any) int64 {
+			if st := state.(string); st != "" {
+				return 16 + int64(len(st))
+			}
+			return 0
+		},
 		pm: porcupine.Model{
 			Partition: onePartition,
 			Init:      func() any { return "" },

@@ -184,9 +184,10 @@ type Options struct {
 	// on the machine (ErrWallClock).
 	Budget time.Duration
 	// MemoryBytes bounds the search states one partition's search may
-	// hold (zero means DefaultMemoryBytes), counted in states of an
-	// estimated size, so running out is Unknown (ErrMemory) the same way
-	// on any machine. A partition found illegal still makes the check
+	// hold (zero means DefaultMemoryBytes), in bytes counted from the
+	// search's own arrays and the model's states (the live heap of the
+	// search, within a few percent), so running out is Unknown
+	// (ErrMemory) the same way on any machine. A partition found illegal still makes the check
 	// Invalid. With Workers searches at once, up to Workers times this.
 	MemoryBytes int64
 	// Workers searches that many partitions (keys) of a linearizability

@@ -92,14 +92,14 @@ const deadlineEvery = 1 << 12
 // within limit model steps. With partial, it also records the longest
 // partial linearization, as Porcupine's verbose check does. A zero
 // deadline means none.
-func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadline time.Time, partial bool, memory int64) wglOut {
+func wglCheck(pm porcupine.Model, ops []porcupine.Operation, limit int64, deadline time.Time, partial bool, memory memoryBound) wglOut {
 	entries := wglEntries(ops)
-	b := &wglBudget{limit: limit, deadline: deadline, memory: memory}
+	b := &wglBudget{limit: limit, deadline: deadline, memory: memory.bytes}
 	var longest *wglPartial
 	if partial {
 		longest = newWGLPartial(len(ops))
 	}
-	cache := newWGLCache(len(ops), pm)
+	cache := newWGLCache(len(ops), pm, memory.stateData)
 	ok, seq := wglSearch(pm, entries, len(ops), pm.Init(), cache, b, longest)
 	out := wglOut{ok: ok, over: b.over, wall: b.wall, mem: b.mem, steps: b.steps, states: int64(len(cache.states))}
 	switch {
@@ -131,8 +131,8 @@ type wglBudget struct {
 	iter         uint
 	over, wall   bool
 	// memory bounds the bytes the cache holds (0: no bound), counted from
-	// its own arrays (wglCache.bytes), so the bound is met at the same
-	// step on any machine; mem says it was.
+	// its own arrays and the states it keeps (wglCache.bytes), so the
+	// bound is met at the same step on any machine; mem says it was.
 	memory int64
 	mem    bool
 }
@@ -401,16 +401,20 @@ type wglCache struct {
 	states []any
 	hash   func(any) uint64
 	equal  func(a, b any) bool
+	// stateData counts a kept state's own bytes (Model.stateData; nil:
+	// none), summed in stateBytes.
+	stateData  func(any) int64
+	stateBytes int64
 }
 
-func newWGLCache(n int, pm porcupine.Model) *wglCache {
+func newWGLCache(n int, pm porcupine.Model, stateData func(any) int64) *wglCache {
 	size := 1024
 	for size < 2*n {
 		size *= 2
 	}
 	return &wglCache{slots: make([]uint64, size), offs: make([]int, 1, n+1),
 		hashes: make([]uint64, 0, n), lows: make([]int32, 0, n), states: make([]any, 0, n),
-		bits: make([]uint64, 0, 2*n), hash: pm.Hash, equal: pm.Equal}
+		bits: make([]uint64, 0, 2*n), hash: pm.Hash, equal: pm.Equal, stateData: stateData}
 }
 
 // addIfAbsent adds (lin, state) and reports whether it was absent.
@@ -445,18 +449,24 @@ func (c *wglCache) addIfAbsent(lin *wglSet, state any) bool {
 	c.bits = append(c.bits, win...)
 	c.offs = append(c.offs, len(c.bits))
 	c.states = append(c.states, state)
+	if c.stateData != nil {
+		c.stateBytes += c.stateData(state)
+	}
 	c.place(e, mask)
 	return true
 }
 
-// bytes is what the cache holds, counted from the lengths of its arrays:
-// per entry its window of the linearized set, its hash, low word, offset
-// and state's interface value, and the table's slots. The model states'
-// own data is not counted (a model with large states needs a lower
-// bound).
+// bytes is what the cache holds, counted from the capacities of its
+// arrays (what is allocated, not only what is filled: append leaves up to
+// a quarter to a half unused) — the windows of the linearized sets, the
+// entries' hashes, low words, offsets and states' interface values, and
+// the table's slots — and the bytes the model says the kept states hold
+// of their own (Model.stateData). It is the search's live heap within a
+// few percent (docs/BENCHMARKS.md, "Calibrating the checker's memory
+// bound").
 func (c *wglCache) bytes() int64 {
-	const perEntry = 8 + 4 + 8 + 16 // hashes, lows, offs, states
-	return 8*int64(len(c.bits)) + perEntry*int64(len(c.states)) + 8*int64(len(c.slots))
+	return 8*int64(cap(c.bits)) + 8*int64(cap(c.hashes)) + 4*int64(cap(c.lows)) + 8*int64(cap(c.offs)) +
+		16*int64(cap(c.states)) + 8*int64(len(c.slots)) + c.stateBytes
 }
 
 func (c *wglCache) sameState(a, b any) bool {

@@ -75,7 +75,7 @@ func TestWGLMatchesPorcupine(t *testing.T) {
 			if ps := info.PartialLinearizations(); len(ps) > 0 {
 				want = longestPartial(ps[0])
 			}
-			got := wglCheck(c.pm, c.ops, limit, time.Time{}, true, 0)
+			got := wglCheck(c.pm, c.ops, limit, time.Time{}, true, memoryBound{})
 			if got.ok != (res == porcupine.Ok) || got.over != counter.over || got.steps != min(counter.n, limit) {
 				t.Errorf("%s, limit %d: ok %v over %v steps %d; porcupine %v over %v steps %d",
 					c.name, limit, got.ok, got.over, got.steps, res, counter.over, min(counter.n, limit))
@@ -83,7 +83,7 @@ func TestWGLMatchesPorcupine(t *testing.T) {
 			if !slices.Equal(got.longest, want) {
 				t.Errorf("%s, limit %d: longest partial linearization %v, porcupine %v", c.name, limit, got.longest, want)
 			}
-			quiet := wglCheck(c.pm, c.ops, limit, time.Time{}, false, 0)
+			quiet := wglCheck(c.pm, c.ops, limit, time.Time{}, false, memoryBound{})
 			if quiet.ok != got.ok || quiet.over != got.over || (!got.over && quiet.steps != got.steps) {
 				t.Errorf("%s, limit %d: without partials ok %v over %v steps %d, with %v %v %d", c.name, limit, quiet.ok, quiet.over, quiet.steps, got.ok, got.over, got.steps)
 			}

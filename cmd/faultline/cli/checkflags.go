@@ -23,7 +23,7 @@ type checkBudget struct {
 func addCheckFlags(fs *flag.FlagSet, ceilingName string) checkBudget {
 	return checkBudget{
 		steps:       fs.Int64("check-steps", checker.DefaultSteps, "search budget of each linearizability check, in model steps (out of budget is Unknown, the same on any machine)"),
-		memory:      fs.String("check-memory", formatBytes(checker.DefaultMemoryBytes), "memory bound of each linearizability check's search, counted in search states (out of it is Unknown, the same on any machine)"),
+		memory:      fs.String("check-memory", formatBytes(checker.DefaultMemoryBytes), "memory bound of each linearizability check's search: the bytes of the search states it keeps, counted, not measured (out of it is Unknown, the same on any machine); the process peaks at about 1.5× this per partition searched at once"),
 		memoryBytes: new(int64),
 		ceiling:     fs.Duration(ceilingName, checker.DefaultBudget, "wall-clock ceiling of each linearizability check, a last resort (its Unknown says it depends on the machine)"),
 	}

@@ -65,13 +65,14 @@ func FaultlineDemo() *DemoConfig {
 
 // Main runs the command named by os.Args[1:] and returns its exit code
 // for the caller's os.Exit. Unless GOGC is set, it collects garbage less
-// often (GOGC=400): simulations allocate fast but keep little alive; and
+// often (GOGC=400; not for check): simulations allocate fast but keep
+// little alive; and
 // unless GOMEMLIMIT is set, it sets a soft memory limit of half the
 // machine's memory, so the collector works harder before the machine
 // runs out. Sweeps run by Main isolate their seeds in worker processes
 // of this same binary (see run --in-process), which Main also serves.
 func Main(cfg Config) int {
-	runtimeDefaults()
+	runtimeDefaults(os.Args[1:])
 	registerArtifacts()
 	if os.Getenv(workerEnv) == "1" {
 		return serveWorker(cfg)
@@ -83,10 +84,14 @@ func Main(cfg Config) int {
 
 // runtimeDefaults sets Main's collector settings where the environment
 // sets none.
-func runtimeDefaults() {
-	if os.Getenv("GOGC") == "" {
+func runtimeDefaults(args []string) {
+	if os.Getenv("GOGC") == "" && (len(args) == 0 || args[0] != "check") {
 		// Collecting less often buys 25–60% of throughput for a few tens
-		// of MB.
+		// of MB. Not for check, which keeps most of what it allocates
+		// (the search's states): at GOGC=400 a check stopped by its
+		// memory bound peaked at 1.9× --check-memory, at the default 100
+		// at 1.5× (docs/BENCHMARKS.md, "Calibrating the checker's memory
+		// bound").
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {

@@ -102,19 +102,22 @@ func TestRuntimeDefaults(t *testing.T) {
 	defer func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) }()
 	for _, tc := range []struct {
 		gogc, gomemlimit string
+		args             []string
 		wantGC           int
 		wantLimit        int64
 	}{
-		{"", "", 400, physicalMemory() / 2},
-		{"150", "1GiB", 100, math.MaxInt64}, // left to the environment (the runtime read it at start)
+		{"", "", []string{"run", "x.yaml"}, 400, physicalMemory() / 2},
+		{"", "", nil, 400, physicalMemory() / 2},
+		{"", "", []string{"check", "h.jsonl"}, 100, physicalMemory() / 2}, // check keeps what it allocates
+		{"150", "1GiB", []string{"run"}, 100, math.MaxInt64},              // left to the environment (the runtime read it at start)
 	} {
 		debug.SetGCPercent(100)
 		debug.SetMemoryLimit(math.MaxInt64)
 		t.Setenv("GOGC", tc.gogc)
 		t.Setenv("GOMEMLIMIT", tc.gomemlimit)
-		runtimeDefaults()
+		runtimeDefaults(tc.args)
 		if got := debug.SetGCPercent(100); got != tc.wantGC {
-			t.Errorf("GOGC=%q: GC percent %d, want %d", tc.gogc, got, tc.wantGC)
+			t.Errorf("GOGC=%q %v: GC percent %d, want %d", tc.gogc, tc.args, got, tc.wantGC)
 		}
 		if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
 			t.Errorf("GOMEMLIMIT=%q: memory limit %d, want %d", tc.gomemlimit, got, tc.wantLimit)
