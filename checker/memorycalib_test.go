@@ -74,7 +74,7 @@ func searchHeap(pm porcupine.Model, stateData func(any) int64, part []porcupine.
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	base := int64(ms.HeapAlloc)
-	b = &wglBudget{limit: 200_000_000, memory: limit}
+	b = &wglBudget{limit: DefaultSteps, memory: limit}
 	cache := newWGLCache(len(part), pm, stateData)
 	wglSearch(pm, entries, len(part), pm.Init(), cache, b, nil)
 	runtime.GC()
