@@ -79,13 +79,14 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 		}
 	}
 	p("network:\n  latency: uniform(1ms, 10ms)\n")
-	p("workload:\n  kind: %s\n  clients: 4\n", q(wk.Name))
+	clients, clientsLo, clientsHi := nk.Hunt.huntClients()
+	p("workload:\n  kind: %s\n  clients: %d\n", q(wk.Name), clients)
 	if wk.Keyed {
 		p("  keys: 3\n")
 	}
 	p("nemesis:\n  generate:\n    faults: [%s]\n    interval: 300ms..2s\n    duration: 300ms..2s\n", strings.Join(HuntFaults, ", "))
-	p("run:\n  duration: %s\n  heal: %s\n", huntDuration, huntHeal)
-	p("swarm:\n  size: %d..%d\n  clients: 1..6\n", lo, hi)
+	p("run:\n  duration: %s\n  heal: %s\n", huntDuration, nk.Hunt.huntHeal())
+	p("swarm:\n  size: %d..%d\n  clients: %d..%d\n", lo, hi, clientsLo, clientsHi)
 	if wk.Keyed {
 		p("  keys: 1..4\n")
 	}

@@ -70,6 +70,9 @@ type NodeKind struct {
 	// BugNeeds, if set, says what some planted bugs (members of the "bugs"
 	// parameter) need for their code to run at all (see BugNeed).
 	BugNeeds map[string]BugNeed
+	// Hunt, if set, shapes the generic hunt of the kind where its defaults
+	// cannot judge it (see HuntShape).
+	Hunt HuntShape
 	// Build makes the protocol for one run of a cluster of size servers.
 	Build func(p Params, size int) (*Protocol, error)
 	_     struct{}

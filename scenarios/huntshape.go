@@ -1,0 +1,36 @@
+package scenarios
+
+import "time"
+
+// HuntShape is what a node kind declares about the generic hunt's scenario
+// (HuntScenario) when the hunt's defaults leave its checks nothing to
+// judge: a quiet time too short for its recovery, too few clients for its
+// workload's roles. Like BugNeed it never names the faults that expose a
+// bug. The zero value is the hunt's default shape.
+type HuntShape struct {
+	// Heal is the quiet time after the faults, in which liveness and
+	// delivery are judged (0: the hunt's 3s). A queue's consumers drain
+	// the backlog a partition built in this time; shorter, most seeds end
+	// undecided ("a drain too slow for the heal window?").
+	Heal time.Duration
+	// MinClients is the fewest clients a seed draws (0: 1), for workloads
+	// whose clients have roles: a queue needs its producers and a consumer
+	// in every group.
+	MinClients int
+	_          struct{}
+}
+
+// huntClients is the hunt's client range (swarm.clients) and the fixed
+// count of its scenario, raised to the kind's MinClients.
+func (h HuntShape) huntClients() (fixed, lo, hi int) {
+	m := max(h.MinClients, 1)
+	return max(4, m), m, max(6, m)
+}
+
+// huntHeal is the hunt's heal, the kind's when it declares one.
+func (h HuntShape) huntHeal() time.Duration {
+	if h.Heal > 0 {
+		return h.Heal
+	}
+	return huntHeal
+}
