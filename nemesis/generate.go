@@ -58,6 +58,12 @@ type GenOptions struct {
 	// storm.go). Install the schedule with Options.Unbounded, or the
 	// budget skips most of it.
 	Storm bool
+	// LeaderFallback aims what would target the leader at leader-or-one
+	// (TargetLeaderOrOne): when no server reports leadership as the fault
+	// starts it hits a random server instead of being skipped. The draws
+	// do not change, only the target's text. Off, the schedule is as
+	// without it.
+	LeaderFallback bool
 }
 
 // DefaultKinds are the kinds a generated schedule uses unless told
@@ -158,18 +164,23 @@ func (in Intensity) check() error {
 // genCtx is what a kind's generator draws from: its own stream and the
 // intensity.
 type genCtx struct {
-	r        *rand.Rand
-	in       *Intensity
-	noLeader bool
+	r              *rand.Rand
+	in             *Intensity
+	noLeader       bool
+	leaderFallback bool // GenOptions.LeaderFallback
 }
 
 // pick draws one of the targets.
 func (g *genCtx) pick(ts ...Target) Target { return g.target(ts[g.r.IntN(len(ts))]) }
 
-// target is t, or One in place of Leader for a protocol without leaders.
+// target is t, or One in place of Leader for a protocol without leaders
+// (LeaderOrOne with LeaderFallback).
 func (g *genCtx) target(t Target) Target {
-	if g.noLeader && t.Kind == TargetLeader {
+	switch {
+	case g.noLeader && t.Kind == TargetLeader:
 		return One
+	case g.leaderFallback && t.Kind == TargetLeader:
+		return LeaderOrOne
 	}
 	return t
 }
@@ -203,7 +214,7 @@ func Generate(seed uint64, opts GenOptions) (Schedule, error) {
 	params := map[string]*genCtx{}
 	var corr *genCtx
 	if opts.Correlated {
-		corr = &genCtx{r: Stream(seed, "gen/correlate"), in: &opts.Intensity, noLeader: opts.NoLeader}
+		corr = &genCtx{r: Stream(seed, "gen/correlate"), in: &opts.Intensity, noLeader: opts.NoLeader, leaderFallback: opts.LeaderFallback}
 	}
 	var s Schedule
 	t := opts.Start
@@ -216,7 +227,7 @@ func Generate(seed uint64, opts GenOptions) (Schedule, error) {
 		d := opts.Duration.sampleRounded(rDur, time.Millisecond)
 		g, ok := params[kind]
 		if !ok {
-			g = &genCtx{r: Stream(seed, "gen/"+kind), in: &opts.Intensity, noLeader: opts.NoLeader}
+			g = &genCtx{r: Stream(seed, "gen/"+kind), in: &opts.Intensity, noLeader: opts.NoLeader, leaderFallback: opts.LeaderFallback}
 			params[kind] = g
 		}
 		st := Step{At: t, For: d, Fault: lookup(kind).gen(g)}

@@ -85,6 +85,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 		p("  keys: 3\n")
 	}
 	p("nemesis:\n  generate:\n    faults: [%s]\n    interval: 300ms..2s\n    duration: 300ms..2s\n", strings.Join(HuntFaults, ", "))
+	p("    leader_fallback: true\n") // a leader fault during an election hits someone
 	p("run:\n  duration: %s\n  heal: %s\n", huntDuration, nk.Hunt.huntHeal())
 	p("swarm:\n  size: %d..%d\n  clients: %d..%d\n", lo, hi, clientsLo, clientsHi)
 	if wk.Keyed {
