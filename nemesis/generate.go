@@ -91,6 +91,11 @@ type Intensity struct {
 	CrashLoop       Range // down and up times of a crash loop
 	Tear            sim.Ratio
 	Flip            sim.Ratio
+	// Overload is the factor of a generated overload (zero: the default,
+	// DefaultOverloadFactor; in swarm mode drawn from 2x, 3x, 5x, 10x —
+	// the last draw of the swarm's intensity, so the others are as
+	// without it).
+	Overload sim.Factor
 }
 
 // DefaultIntensity fills the zero fields of an Intensity.
@@ -352,6 +357,9 @@ func swarmIntensity(r *rand.Rand, in Intensity) Intensity {
 	rng(&in.CrashLoop, Span(100*ms, 500*ms), Span(500*ms, 2*time.Second), Span(2*time.Second, 5*time.Second))
 	ratio(&in.Tear, sim.Ratio{Num: 1, Den: 10}, sim.Ratio{Num: 1, Den: 2}, sim.Always)
 	ratio(&in.Flip, sim.Ratio{Num: 1, Den: 1000}, sim.Ratio{Num: 1, Den: 100}, sim.Ratio{Num: 1, Den: 10})
+	if f := []sim.Factor{sim.Times(2), sim.Times(3), sim.Times(5), sim.Times(10)}[r.IntN(4)]; in.Overload == 0 {
+		in.Overload = f
+	}
 	return in
 }
 

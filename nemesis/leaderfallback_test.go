@@ -59,3 +59,31 @@ func TestGenerateLeaderFallback(t *testing.T) {
 		t.Fatal("no generated fault targets the leader: the test shows nothing")
 	}
 }
+
+// TestSwarmOverloadFactor: a swarm draws the overload's factor too (2x..10x),
+// as the last draw of its intensity, so every other intensity is the same as
+// without it; a plain schedule keeps DefaultOverloadFactor.
+func TestSwarmOverloadFactor(t *testing.T) {
+	factors := map[string]bool{}
+	for seed := uint64(1); seed <= 40; seed++ {
+		_, in, err := Swarm(seed, GenOptions{Kinds: []string{"overload"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		factors[in.Overload.String()] = true
+		in.Overload = 0
+		_, want, _ := Swarm(seed, GenOptions{Kinds: []string{"overload"}, Intensity: Intensity{Overload: DefaultOverloadFactor}})
+		want.Overload = 0
+		if in != want {
+			t.Errorf("seed %d: the overload draw changed the other intensities: %+v, want %+v", seed, in, want)
+		}
+	}
+	if len(factors) < 3 {
+		t.Errorf("40 swarm seeds drew overload factors %v, want several", factors)
+	}
+	for _, st := range gen(t, 1, GenOptions{Kinds: []string{"overload"}}).Steps {
+		if st.Fault.String() != "overload "+DefaultOverloadFactor.String() {
+			t.Errorf("plain schedule: %v, want overload %v", st.Fault, DefaultOverloadFactor)
+		}
+	}
+}

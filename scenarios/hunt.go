@@ -84,7 +84,16 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	if wk.Keyed {
 		p("  keys: 3\n")
 	}
-	p("nemesis:\n  generate:\n    faults: [%s]\n    interval: 300ms..2s\n    duration: 300ms..2s\n", strings.Join(HuntFaults, ", "))
+	if wk.Name == nk.Workloads[0] {
+		wps, err := ParseParams(nk.Hunt.WorkloadParams)
+		if err != nil {
+			return nil, fmt.Errorf("scenarios: hunt %s: NodeKind.Hunt.WorkloadParams: %w", nk.Name, err)
+		}
+		for _, pr := range wps {
+			p("  %s: %s\n", q(pr.Key), q(pr.Value))
+		}
+	}
+	p("nemesis:\n  generate:\n    faults: [%s]\n    interval: 300ms..2s\n    duration: 300ms..2s\n", strings.Join(huntFaults(wk), ", "))
 	p("    leader_fallback: true\n") // a leader fault during an election hits someone
 	p("run:\n  duration: %s\n  heal: %s\n", huntDuration, nk.Hunt.huntHeal())
 	p("swarm:\n  size: %d..%d\n  clients: %d..%d\n", lo, hi, clientsLo, clientsHi)

@@ -1,6 +1,9 @@
 package scenarios
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // HuntShape is what a node kind declares about the generic hunt's scenario
 // (HuntScenario) when the hunt's defaults leave its checks nothing to
@@ -17,7 +20,12 @@ type HuntShape struct {
 	// whose clients have roles: a queue needs its producers and a consumer
 	// in every group.
 	MinClients int
-	_          struct{}
+	// WorkloadParams are parameters of the kind's first workload, in
+	// --params form, that the hunt sets when it hunts that workload: the
+	// service's requests keep coming through the heal, so its recovery is
+	// judged after every fault has ended (through_heal=true).
+	WorkloadParams string
+	_              struct{}
 }
 
 // huntClients is the hunt's client range (swarm.clients) and the fixed
@@ -33,4 +41,13 @@ func (h HuntShape) huntHeal() time.Duration {
 		return h.Heal
 	}
 	return huntHeal
+}
+
+// huntFaults are the fault kinds the hunt of a workload draws: HuntFaults,
+// and overload for a workload that reads the offered load.
+func huntFaults(wk *WorkloadKind) []string {
+	if !wk.OfferedLoad {
+		return HuntFaults
+	}
+	return append(slices.Clone(HuntFaults), "overload")
 }

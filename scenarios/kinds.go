@@ -123,6 +123,10 @@ type WorkloadKind struct {
 	// Liveness says the clients report a liveness probe (Clients.Probe), so
 	// "liveness" can be checked.
 	Liveness bool
+	// OfferedLoad says the clients issue operations at a rate scaled by
+	// the host's offered load (nodes.LoadEnv), so the overload fault
+	// changes what they do: the generic hunt draws it for them.
+	OfferedLoad bool
 	// Build makes the clients for one run.
 	Build func(spec WorkloadSpec) (*Clients, error)
 	_     struct{}
