@@ -20,6 +20,12 @@ type HuntShape struct {
 	// whose clients have roles: a queue needs its producers and a consumer
 	// in every group.
 	MinClients int
+	// Params are cluster parameters, in --params form, the hunt sets
+	// unless the hunt's own parameters give them: the configuration in
+	// which the kind's checks hold it to its promise (the service with
+	// admission control, max_queue=20: without any, an overload melts
+	// it by design, as metastable-patterns shows).
+	Params string
 	// WorkloadParams are parameters of the kind's first workload, in
 	// --params form, that the hunt sets when it hunts that workload: the
 	// service's requests keep coming through the heal, so its recovery is
@@ -50,4 +56,20 @@ func huntFaults(wk *WorkloadKind) []string {
 		return HuntFaults
 	}
 	return append(slices.Clone(HuntFaults), "overload")
+}
+
+// params are the hunt's cluster parameters: given, then the shape's that
+// given leaves out.
+func (h HuntShape) params(given []Param) ([]Param, error) {
+	shape, err := ParseParams(h.Params)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(given)
+	for _, p := range shape {
+		if !slices.ContainsFunc(given, func(g Param) bool { return g.Key == p.Key }) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

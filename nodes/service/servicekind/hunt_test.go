@@ -25,6 +25,20 @@ func TestHuntJudges(t *testing.T) {
 	if !slices.Contains(control.Nemesis.Generate.Faults, "overload") || control.Run.Heal != servicekind.Hunt.Heal {
 		t.Fatalf("hunt scenario: faults %v, heal %v; want overload among them and the kind's heal %v", control.Nemesis.Generate.Faults, control.Run.Heal, servicekind.Hunt.Heal)
 	}
+	plain, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: servicekind.NodeService})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(plain.Cluster.Params, func(p scenarios.Param) bool { return p.Key == "max_queue" && p.Value == "20" }) {
+		t.Errorf("the service's hunt runs without admission control: params %v, want max_queue=20 from servicekind.Hunt", plain.Cluster.Params)
+	}
+	unbounded, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: servicekind.NodeService, Params: []scenarios.Param{{Key: "max_queue", Value: "0"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(unbounded.Cluster.Params); n != 1 || unbounded.Cluster.Params[0].Value != "0" {
+		t.Errorf("--params max_queue=0: params %v, want the hunt's own value only", unbounded.Cluster.Params)
+	}
 	def := control.Clone()
 	def.Run.Heal = 3 * time.Second
 	def.Workload.Rate = 0
