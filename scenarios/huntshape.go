@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -26,12 +27,26 @@ type HuntShape struct {
 	// admission control, max_queue=20: without any, an overload melts
 	// it by design, as metastable-patterns shows).
 	Params string
-	// WorkloadParams are parameters of the kind's first workload, in
+	// WorkloadParams are fields of the workload mapping (its parameters,
+	// or a common field such as rate) of the kind's first workload, in
 	// --params form, that the hunt sets when it hunts that workload: the
 	// service's requests keep coming through the heal, so its recovery is
 	// judged after every fault has ended (through_heal=true).
 	WorkloadParams string
 	_              struct{}
+}
+
+// check reports a shape whose parameters do not parse (RegisterNode
+// panics on it: a kind's declaration, not user input).
+func (h HuntShape) check() error {
+	if h.Heal < 0 || h.MinClients < 0 {
+		return fmt.Errorf("negative Heal or MinClients")
+	}
+	if _, err := ParseParams(h.Params); err != nil {
+		return err
+	}
+	_, err := ParseParams(h.WorkloadParams)
+	return err
 }
 
 // huntClients is the hunt's client range (swarm.clients) and the fixed

@@ -278,6 +278,9 @@ func RegisterNode(k NodeKind) {
 	must(k.Build != nil, "no Build")
 	must(len(k.Workloads) > 0, "no Workloads: name the workload kinds the servers speak")
 	must(k.MinSize >= 0, "negative MinSize")
+	if err := k.Hunt.check(); err != nil {
+		must(false, "Hunt: %v", err)
+	}
 	mustSpecs("RegisterNode("+k.Name+")", k.Params)
 	for _, c := range k.Checks {
 		if reg.checks[c.Name] == nil {
