@@ -39,7 +39,7 @@ func correlate(g *genCtx, at, d time.Duration, servers int) []Step {
 	combo := g.r.IntN(4)
 	jump := -correlateJumps[g.r.IntN(len(correlateJumps))]
 	sharp := correlateSharp.sampleRounded(g.r, time.Millisecond)
-	t := Leader
+	t := g.target(Leader) // leader-or-one with LeaderFallback
 	if pick := g.r.IntN(max(servers, 1)); g.noLeader {
 		t = One
 		if servers > 0 {

@@ -58,6 +58,12 @@ type GenOptions struct {
 	// storm.go). Install the schedule with Options.Unbounded, or the
 	// budget skips most of it.
 	Storm bool
+	// LeaderFallback aims what would target the leader at leader-or-one
+	// (TargetLeaderOrOne): when no server reports leadership as the fault
+	// starts it hits a random server instead of being skipped. The draws
+	// do not change, only the target's text. Off, the schedule is as
+	// without it.
+	LeaderFallback bool
 }
 
 // DefaultKinds are the kinds a generated schedule uses unless told
@@ -85,6 +91,11 @@ type Intensity struct {
 	CrashLoop       Range // down and up times of a crash loop
 	Tear            sim.Ratio
 	Flip            sim.Ratio
+	// Overload is the factor of a generated overload (zero: the default,
+	// DefaultOverloadFactor; in swarm mode drawn from 2x, 3x, 5x, 10x —
+	// the last draw of the swarm's intensity, so the others are as
+	// without it).
+	Overload sim.Factor
 }
 
 // DefaultIntensity fills the zero fields of an Intensity.
@@ -158,18 +169,23 @@ func (in Intensity) check() error {
 // genCtx is what a kind's generator draws from: its own stream and the
 // intensity.
 type genCtx struct {
-	r        *rand.Rand
-	in       *Intensity
-	noLeader bool
+	r              *rand.Rand
+	in             *Intensity
+	noLeader       bool
+	leaderFallback bool // GenOptions.LeaderFallback
 }
 
 // pick draws one of the targets.
 func (g *genCtx) pick(ts ...Target) Target { return g.target(ts[g.r.IntN(len(ts))]) }
 
-// target is t, or One in place of Leader for a protocol without leaders.
+// target is t, or One in place of Leader for a protocol without leaders
+// (LeaderOrOne with LeaderFallback).
 func (g *genCtx) target(t Target) Target {
-	if g.noLeader && t.Kind == TargetLeader {
+	switch {
+	case g.noLeader && t.Kind == TargetLeader:
 		return One
+	case g.leaderFallback && t.Kind == TargetLeader:
+		return LeaderOrOne
 	}
 	return t
 }
@@ -203,7 +219,7 @@ func Generate(seed uint64, opts GenOptions) (Schedule, error) {
 	params := map[string]*genCtx{}
 	var corr *genCtx
 	if opts.Correlated {
-		corr = &genCtx{r: Stream(seed, "gen/correlate"), in: &opts.Intensity, noLeader: opts.NoLeader}
+		corr = &genCtx{r: Stream(seed, "gen/correlate"), in: &opts.Intensity, noLeader: opts.NoLeader, leaderFallback: opts.LeaderFallback}
 	}
 	var s Schedule
 	t := opts.Start
@@ -216,7 +232,7 @@ func Generate(seed uint64, opts GenOptions) (Schedule, error) {
 		d := opts.Duration.sampleRounded(rDur, time.Millisecond)
 		g, ok := params[kind]
 		if !ok {
-			g = &genCtx{r: Stream(seed, "gen/"+kind), in: &opts.Intensity, noLeader: opts.NoLeader}
+			g = &genCtx{r: Stream(seed, "gen/"+kind), in: &opts.Intensity, noLeader: opts.NoLeader, leaderFallback: opts.LeaderFallback}
 			params[kind] = g
 		}
 		st := Step{At: t, For: d, Fault: lookup(kind).gen(g)}
@@ -341,6 +357,9 @@ func swarmIntensity(r *rand.Rand, in Intensity) Intensity {
 	rng(&in.CrashLoop, Span(100*ms, 500*ms), Span(500*ms, 2*time.Second), Span(2*time.Second, 5*time.Second))
 	ratio(&in.Tear, sim.Ratio{Num: 1, Den: 10}, sim.Ratio{Num: 1, Den: 2}, sim.Always)
 	ratio(&in.Flip, sim.Ratio{Num: 1, Den: 1000}, sim.Ratio{Num: 1, Den: 100}, sim.Ratio{Num: 1, Den: 10})
+	if f := []sim.Factor{sim.Times(2), sim.Times(3), sim.Times(5), sim.Times(10)}[r.IntN(4)]; in.Overload == 0 {
+		in.Overload = f
+	}
 	return in
 }
 

@@ -117,7 +117,12 @@ func (f Overload) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 	return plan, nil
 }
 
-func genOverload(*genCtx) Fault { return Overload{DefaultOverloadFactor} }
+func genOverload(g *genCtx) Fault {
+	if g.in.Overload != 0 {
+		return Overload{g.in.Overload}
+	}
+	return Overload{DefaultOverloadFactor}
+}
 
 // healGray is the heal sweep's part for gray failures.
 func (x *ctx) healGray() {

@@ -28,7 +28,7 @@ var (
 // outcome, so the storm of a seed depends only on the seed, Start and End.
 func storm(seed uint64, o *GenOptions) []Step {
 	r := Stream(seed, "gen/storm")
-	g := &genCtx{r: r, in: &o.Intensity, noLeader: o.NoLeader}
+	g := &genCtx{r: r, in: &o.Intensity, noLeader: o.NoLeader, leaderFallback: o.LeaderFallback}
 	loop := []Target{Minority, Majority}[r.IntN(2)]
 	period := stormLoopPeriods[r.IntN(len(stormLoopPeriods))]
 	gap := stormGaps[r.IntN(len(stormGaps))]

@@ -29,9 +29,15 @@ const (
 	// TargetLeader is the server whose node reports nodes.LeaderReporter
 	// IsLeader (drawn at random if several claim it).
 	TargetLeader
+	// TargetLeaderOrOne is the leader, or one server drawn at random when
+	// no server reports leadership at the instant the fault starts (an
+	// election under way, a leaderless moment): the fault still hits,
+	// where a leader target would be skipped. Generated schedules use it
+	// with GenOptions.LeaderFallback.
+	TargetLeaderOrOne
 )
 
-var targetWords = [...]string{"", "", "one", "minority", "majority", "all", "leader"}
+var targetWords = [...]string{"", "", "one", "minority", "majority", "all", "leader", "leader-or-one"}
 
 // Target names the servers a fault hits. Abstract targets are resolved
 // when the fault starts, drawing from the nemesis stream; clients are never
@@ -48,6 +54,8 @@ var (
 	Majority = Target{Kind: TargetMajority}
 	All      = Target{Kind: TargetAll}
 	Leader   = Target{Kind: TargetLeader}
+	// LeaderOrOne is the leader, else one server (TargetLeaderOrOne).
+	LeaderOrOne = Target{Kind: TargetLeaderOrOne}
 )
 
 // Nodes returns the explicit target ids (sorted, deduplicated).
@@ -81,7 +89,7 @@ func idList(ids []nodes.ID) string {
 	return b.String()
 }
 
-// ParseTarget reads one, minority, majority, all, leader or a comma-separated
+// ParseTarget reads one, minority, majority, all, leader, leader-or-one or a comma-separated
 // list of server ids (n1,n3).
 func ParseTarget(s string) (Target, error) {
 	for k, w := range targetWords {
@@ -128,7 +136,7 @@ func (t Target) check(n int) error {
 func (t Target) size(n int) int {
 	maj := n/2 + 1
 	switch t.Kind {
-	case TargetOne, TargetLeader:
+	case TargetOne, TargetLeader, TargetLeaderOrOne:
 		return 1
 	case TargetMinority:
 		return n - maj
@@ -261,6 +269,12 @@ func (res *resolver) nodes(t Target, e eligibility, not []nodes.ID) ([]nodes.ID,
 	}
 	if t.Kind == TargetLeader {
 		return res.leader(pool)
+	}
+	if t.Kind == TargetLeaderOrOne {
+		if ids, err := res.leader(pool); err == nil || len(pool) == 0 {
+			return ids, err
+		}
+		return []nodes.ID{pool[res.r.IntN(len(pool))]}, nil
 	}
 	k := min(t.size(res.n), len(pool))
 	if k == 0 {

@@ -61,6 +61,8 @@ func Schedule(sc *Scenario, seed uint64) (nemesis.Schedule, error) {
 			Correlated: g.Correlated,
 			Servers:    sc.Cluster.Size,
 			Storm:      g.Storm,
+
+			LeaderFallback: g.LeaderFallback,
 		})
 		if err != nil {
 			return sched, fmt.Errorf("scenarios: %s: nemesis.generate: %v", sc.Name, err)

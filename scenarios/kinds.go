@@ -70,6 +70,9 @@ type NodeKind struct {
 	// BugNeeds, if set, says what some planted bugs (members of the "bugs"
 	// parameter) need for their code to run at all (see BugNeed).
 	BugNeeds map[string]BugNeed
+	// Hunt, if set, shapes the generic hunt of the kind where its defaults
+	// cannot judge it (see HuntShape).
+	Hunt HuntShape
 	// Build makes the protocol for one run of a cluster of size servers.
 	Build func(p Params, size int) (*Protocol, error)
 	_     struct{}
@@ -120,6 +123,10 @@ type WorkloadKind struct {
 	// Liveness says the clients report a liveness probe (Clients.Probe), so
 	// "liveness" can be checked.
 	Liveness bool
+	// OfferedLoad says the clients issue operations at a rate scaled by
+	// the host's offered load (nodes.LoadEnv), so the overload fault
+	// changes what they do: the generic hunt draws it for them.
+	OfferedLoad bool
 	// Build makes the clients for one run.
 	Build func(spec WorkloadSpec) (*Clients, error)
 	_     struct{}
@@ -271,6 +278,9 @@ func RegisterNode(k NodeKind) {
 	must(k.Build != nil, "no Build")
 	must(len(k.Workloads) > 0, "no Workloads: name the workload kinds the servers speak")
 	must(k.MinSize >= 0, "negative MinSize")
+	if err := k.Hunt.check(); err != nil {
+		must(false, "Hunt: %v", err)
+	}
 	mustSpecs("RegisterNode("+k.Name+")", k.Params)
 	for _, c := range k.Checks {
 		if reg.checks[c.Name] == nil {

@@ -640,7 +640,9 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 				"intensity":  func(v *yaml.Node, f string) error { return d.intensity(v, f, &g.Intensity) },
 				"correlated": d.boolean(&g.Correlated),
 				"storm":      d.boolean(&g.Storm),
-			}, []string{"faults", "interval", "duration", "swarm", "concurrent", "intensity", "correlated", "storm"})
+
+				"leader_fallback": d.boolean(&g.LeaderFallback),
+			}, []string{"faults", "interval", "duration", "swarm", "concurrent", "intensity", "correlated", "storm", "leader_fallback"})
 			if err != nil {
 				return err
 			}

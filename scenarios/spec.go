@@ -142,6 +142,10 @@ type Generate struct {
 	// (nemesis.GenOptions.Storm); it needs nemesis.unbounded or
 	// nemesis.beyond_budget to take effect.
 	Storm bool
+	// LeaderFallback aims generated leader faults at leader-or-one: the
+	// leader, or a random server when none reports leadership as the
+	// fault starts, instead of a skip (nemesis.GenOptions.LeaderFallback).
+	LeaderFallback bool
 }
 
 // Range is a closed interval of durations, written 2s..5s.

@@ -177,6 +177,16 @@ func clientStats(f *scenarios.Finished) (service.Stats, service.Workload, bool) 
 	return s, w, found
 }
 
+// stopOf is when the clients stopped sending, which the goodput and
+// recovery checks judge up to: the heal's start, or its end with the
+// workload's through_heal.
+func stopOf(f *scenarios.Finished) time.Duration {
+	if _, w, ok := clientStats(f); ok && w.StopAt > 0 {
+		return w.StopAt
+	}
+	return f.Scenario.Run.Duration
+}
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // Checks returns the gray-failure checks.
@@ -185,7 +195,7 @@ func Checks() []scenarios.CheckKind {
 		{Name: CheckGoodput, Class: scenarios.Liveness, Measure: true, Supported: supported,
 			Help: "measures successful requests per second before, during and after the faults",
 			Check: func(f *scenarios.Finished, _ checker.Options) checker.Result {
-				return goodput(f.History, f.Scenario.Run.Duration)
+				return goodput(f.History, stopOf(f))
 			}},
 		{Name: CheckRetryAmp, Class: scenarios.Liveness, Measure: true, Supported: supported,
 			Help: "measures attempts sent per successful request",
@@ -204,7 +214,7 @@ func Checks() []scenarios.CheckKind {
 		{Name: CheckRecovery, Class: scenarios.Liveness, Measure: true, Supported: supported,
 			Help: "measures how long goodput takes to come back after the last fault ends",
 			Check: func(f *scenarios.Finished, _ checker.Options) checker.Result {
-				r := recovery(CheckRecovery, f.History, f.Scenario.Run.Duration, 0)
+				r := recovery(CheckRecovery, f.History, stopOf(f), 0)
 				if r.Verdict == checker.Invalid {
 					r.Verdict = checker.Valid // a measure: the figures say it
 				}
@@ -217,7 +227,7 @@ func Checks() []scenarios.CheckKind {
 				if !ok {
 					return checker.Result{Name: CheckRecovers, Verdict: checker.Unknown, Explanation: "no requests client is up to say recover_within"}
 				}
-				return recovery(CheckRecovers, f.History, f.Scenario.Run.Duration, w.RecoverWithin)
+				return recovery(CheckRecovers, f.History, stopOf(f), w.RecoverWithin)
 			}},
 	}
 }
