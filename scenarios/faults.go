@@ -61,6 +61,7 @@ func Schedule(sc *Scenario, seed uint64) (nemesis.Schedule, error) {
 			Correlated: g.Correlated,
 			Servers:    sc.Cluster.Size,
 			Storm:      g.Storm,
+			SendStorm:  g.SendStorm,
 		})
 		if err != nil {
 			return sched, fmt.Errorf("scenarios: %s: nemesis.generate: %v", sc.Name, err)

@@ -75,6 +75,9 @@ func Format(sc *Scenario) []byte {
 			if g.Storm {
 				p("    storm: true\n")
 			}
+			if g.SendStorm {
+				p("    send_storm: true\n")
+			}
 			in := g.Intensity
 			var set []string
 			for _, fl := range intensityFields(&in) {

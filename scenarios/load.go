@@ -640,7 +640,8 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 				"intensity":  func(v *yaml.Node, f string) error { return d.intensity(v, f, &g.Intensity) },
 				"correlated": d.boolean(&g.Correlated),
 				"storm":      d.boolean(&g.Storm),
-			}, []string{"faults", "interval", "duration", "swarm", "concurrent", "intensity", "correlated", "storm"})
+				"send_storm": d.boolean(&g.SendStorm),
+			}, []string{"faults", "interval", "duration", "swarm", "concurrent", "intensity", "correlated", "storm", "send_storm"})
 			if err != nil {
 				return err
 			}
