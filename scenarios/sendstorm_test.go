@@ -111,3 +111,33 @@ func TestSendStormReachesDoubleVote(t *testing.T) {
 		})
 	}
 }
+
+// A hunt labels the runs the storm fired in with its strategy, and only
+// those: the coverage by strategy counts them.
+func TestSendStormStrategyLabel(t *testing.T) {
+	sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: "raftkv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Check = []string{scenarios.CheckInvariants}
+	const n = 24
+	storms := 0
+	for seed := uint64(1); seed <= n; seed++ {
+		if scenarios.ApplySwarm(sc, seed).Nemesis.Generate.SendStorm {
+			storms++
+		}
+	}
+	res, err := scenarios.Hunt(context.Background(), sc, scenarios.HuntOptions{First: 1, Seeds: n, Workers: 2, ShrinkBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := -1
+	for _, s := range res.Strategies {
+		if s.Strategy == scenarios.StrategyCrashOnSend {
+			got = s.Seeds
+		}
+	}
+	if storms == 0 || got != storms {
+		t.Errorf("%d of seeds 1..%d have a send storm; the hunt labelled %d runs %s", storms, n, got, scenarios.StrategyCrashOnSend)
+	}
+}
