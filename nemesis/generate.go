@@ -64,6 +64,12 @@ type GenOptions struct {
 	// do not change, only the target's text. Off, the schedule is as
 	// without it.
 	LeaderFallback bool
+	// SendStorm adds a crash-on-send storm, drawn from its own stream
+	// (gen/crash-on-send): one server crashed right after every message
+	// it sends, every link slowed, and the leader crashed again and again
+	// (see crashonsendstorm.go). Like Storm, it may exceed the budget:
+	// install with Options.Unbounded.
+	SendStorm bool
 }
 
 // DefaultKinds are the kinds a generated schedule uses unless told
@@ -254,6 +260,10 @@ func Generate(seed uint64, opts GenOptions) (Schedule, error) {
 	}
 	if opts.Storm {
 		s.Steps = append(s.Steps, storm(seed, &opts)...)
+		slices.SortStableFunc(s.Steps, func(a, b Step) int { return cmp.Compare(a.At, b.At) })
+	}
+	if opts.SendStorm {
+		s.Steps = append(s.Steps, crashOnSendStorm(seed, &opts)...)
 		slices.SortStableFunc(s.Steps, func(a, b Step) int { return cmp.Compare(a.At, b.At) })
 	}
 	return s, nil

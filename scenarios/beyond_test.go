@@ -23,6 +23,7 @@ func TestSwarmBeyondBudgetShare(t *testing.T) {
 	if err != nil || back.Swarm.BeyondBudget != sc.Swarm.BeyondBudget || !back.Swarm.Correlated {
 		t.Fatalf("swarm.beyond_budget and swarm.correlated do not round-trip: %v", err)
 	}
+	sc.Swarm.SendStorm = sim.Never // labels its seeds beyond the budget too (sendstorm_test.go)
 	off := sc.Clone()
 	off.Swarm.BeyondBudget = sim.Never
 	const n = 800

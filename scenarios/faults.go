@@ -63,6 +63,7 @@ func Schedule(sc *Scenario, seed uint64) (nemesis.Schedule, error) {
 			Storm:      g.Storm,
 
 			LeaderFallback: g.LeaderFallback,
+			SendStorm:      g.SendStorm,
 		})
 		if err != nil {
 			return sched, fmt.Errorf("scenarios: %s: nemesis.generate: %v", sc.Name, err)

@@ -78,6 +78,9 @@ func Format(sc *Scenario) []byte {
 			if g.LeaderFallback {
 				p("    leader_fallback: true\n")
 			}
+			if g.SendStorm {
+				p("    send_storm: true\n")
+			}
 			in := g.Intensity
 			var set []string
 			for _, fl := range intensityFields(&in) {

@@ -108,6 +108,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	p("  mix: true\n  faults: true\n  fault_interval: 100ms..2s\n  fault_duration: 100ms..2s\n  concurrent: true\n")
 	p("  pct: %s\n", q(huntPCTShare)) // the PCT strategy (sim.Schedule): a share of the seeds
 	p("  correlated: true\n  beyond_budget: %s\n  params: true\n  timeout: 150ms..500ms\n", q(HuntBeyondBudget.String()))
+	p("  send_storm: %s\n", q(HuntSendStorm.String())) // the crash-on-send strategy (huntsendstorm.go)
 	sc, err := Parse("hunt-"+nk.Name+"-"+wk.Name+".yaml", []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: hunt %s/%s: %w", nk.Name, wk.Name, err)

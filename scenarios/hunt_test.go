@@ -256,7 +256,7 @@ func TestHuntReachesOverlappingFaults(t *testing.T) {
 	plain := sc.Clone()
 	plain.Swarm.Concurrent = false
 	// Correlated pairs and beyond-budget storms overlap by design.
-	plain.Swarm.Correlated, plain.Swarm.BeyondBudget = false, sim.Never
+	plain.Swarm.Correlated, plain.Swarm.BeyondBudget, plain.Swarm.SendStorm = false, sim.Never, sim.Never
 	var with, without int
 	for seed := uint64(1); seed <= 40; seed++ {
 		if overlaps(sc, seed) {

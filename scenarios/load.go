@@ -632,17 +632,17 @@ func (d *decoder) nemesis(n *yaml.Node, path string, nm *Nemesis) error {
 			nm.Generate = g
 			var faults *yaml.Node
 			err := d.fields(v, f, map[string]func(*yaml.Node, string) error{
-				"faults":     func(v *yaml.Node, f string) error { faults = v; return d.stringList(v, f, &g.Faults) },
-				"interval":   d.rangeOf(&g.Interval),
-				"duration":   d.rangeOf(&g.Duration),
-				"swarm":      d.boolean(&g.Swarm),
-				"concurrent": d.boolean(&g.Concurrent),
-				"intensity":  func(v *yaml.Node, f string) error { return d.intensity(v, f, &g.Intensity) },
-				"correlated": d.boolean(&g.Correlated),
-				"storm":      d.boolean(&g.Storm),
-
+				"faults":          func(v *yaml.Node, f string) error { faults = v; return d.stringList(v, f, &g.Faults) },
+				"interval":        d.rangeOf(&g.Interval),
+				"duration":        d.rangeOf(&g.Duration),
+				"swarm":           d.boolean(&g.Swarm),
+				"concurrent":      d.boolean(&g.Concurrent),
+				"intensity":       func(v *yaml.Node, f string) error { return d.intensity(v, f, &g.Intensity) },
+				"correlated":      d.boolean(&g.Correlated),
+				"storm":           d.boolean(&g.Storm),
 				"leader_fallback": d.boolean(&g.LeaderFallback),
-			}, []string{"faults", "interval", "duration", "swarm", "concurrent", "intensity", "correlated", "storm", "leader_fallback"})
+				"send_storm":      d.boolean(&g.SendStorm),
+			}, []string{"faults", "interval", "duration", "swarm", "concurrent", "intensity", "correlated", "storm", "leader_fallback", "send_storm"})
 			if err != nil {
 				return err
 			}

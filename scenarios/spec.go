@@ -146,6 +146,11 @@ type Generate struct {
 	// leader, or a random server when none reports leadership as the
 	// fault starts, instead of a skip (nemesis.GenOptions.LeaderFallback).
 	LeaderFallback bool
+	// SendStorm adds a crash-on-send storm (nemesis.GenOptions.SendStorm):
+	// one server crashed right after each message it sends, every link
+	// slowed, the leader crashed again and again; like Storm it needs
+	// nemesis.unbounded or nemesis.beyond_budget to take full effect.
+	SendStorm bool
 }
 
 // Range is a closed interval of durations, written 2s..5s.
@@ -193,6 +198,10 @@ type Swarm struct {
 	// recoverability budget (nemesis.beyond_budget, with a crash storm
 	// when there is a generated nemesis); zero: none.
 	BeyondBudget sim.Ratio
+	// SendStorm is the fraction of seeds given a crash-on-send storm
+	// (nemesis.generate.send_storm), labelled beyond the budget like
+	// BeyondBudget's; needs nemesis.generate. Zero: none.
+	SendStorm sim.Ratio
 	// Correlated turns on correlated faults aimed at the leader
 	// (nemesis.generate.correlated) for every seed.
 	Correlated bool

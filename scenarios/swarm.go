@@ -99,6 +99,10 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 			g.Storm = true
 		}
 	}
+	if g := out.Nemesis.Generate; g != nil && !sw.SendStorm.IsZero() && sw.SendStorm.Fires(r("send-storm")) {
+		out.Nemesis.BeyondBudget = true
+		g.SendStorm = true
+	}
 	if sw.PCT.Fires(r("pct")) {
 		out.Network.Schedule = sim.Schedule{Depth: sw.pctDepth().sample(r("pct-depth"))}
 	}
@@ -163,7 +167,8 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 			}
 		}
 	}
-	add(!sw.BeyondBudget.IsZero(), "beyond budget %t", x.Nemesis.BeyondBudget)
+	add(!sw.SendStorm.IsZero(), "crash-on-send storm %t", x.Nemesis.Generate != nil && x.Nemesis.Generate.SendStorm)
+	add(!sw.BeyondBudget.IsZero() || !sw.SendStorm.IsZero(), "beyond budget %t", x.Nemesis.BeyondBudget)
 	return strings.Join(parts, ", ")
 }
 
@@ -351,10 +356,11 @@ func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
 		"params":         d.boolean(&sw.Params),
 		"timeout":        d.rangeOf(&sw.Timeout),
 		"beyond_budget":  d.ratio(&sw.BeyondBudget),
+		"send_storm":     d.ratio(&sw.SendStorm),
 	}, swarmFields)
 }
 
-var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent", "pct", "pct_depth", "correlated", "beyond_budget", "params", "timeout"}
+var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent", "pct", "pct_depth", "correlated", "beyond_budget", "send_storm", "params", "timeout"}
 
 // validateSwarm checks the swarm bounds against the rest of the scenario.
 func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
@@ -418,6 +424,8 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 			return bad("concurrent", "needs a nemesis.generate section")
 		case sw.Correlated:
 			return bad("correlated", "needs a nemesis.generate section")
+		case !sw.SendStorm.IsZero():
+			return bad("send_storm", "needs a nemesis.generate section")
 		}
 	}
 	if !sw.PCT.Valid() {
@@ -431,6 +439,9 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 	}
 	if !sw.BeyondBudget.Valid() {
 		return bad("beyond_budget", "want the fraction of seeds drawn beyond the budget, a probability such as 1/8, got %s", ratioText(sw.BeyondBudget))
+	}
+	if !sw.SendStorm.Valid() {
+		return bad("send_storm", "want the fraction of seeds given a crash-on-send storm, a probability such as 1/8, got %s", ratioText(sw.SendStorm))
 	}
 	if !sw.FaultInterval.IsZero() && sw.FaultInterval.Min <= 0 {
 		return bad("fault_interval", "the interval between faults must be positive, got %s", sw.FaultInterval)
@@ -476,6 +487,7 @@ func formatSwarm(b *strings.Builder, sw *Swarm) {
 	line(!sw.PCTDepth.IsZero(), "pct_depth", sw.PCTDepth.String())
 	line(sw.Correlated, "correlated", "true")
 	line(!sw.BeyondBudget.IsZero(), "beyond_budget", strconv.Quote(ratioText(sw.BeyondBudget)))
+	line(!sw.SendStorm.IsZero(), "send_storm", strconv.Quote(ratioText(sw.SendStorm)))
 	line(sw.Params, "params", "true")
 	line(!sw.Timeout.IsZero(), "timeout", sw.Timeout.String())
 }
