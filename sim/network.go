@@ -145,9 +145,9 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 		mt.peer = true
 		s.peerTypes[typ] = true
 	}
-	s.emitMsg(trace.Send, from.id, to, id, typ, "", msg)
+	s.emitMsg(trace.Send, from.id, to, id, mt, "", msg)
 	if s.proc(to) == nil {
-		s.emitMsg(trace.Drop, from.id, to, id, typ, "no such process", msg)
+		s.emitMsg(trace.Drop, from.id, to, id, mt, "no such process", msg)
 		return
 	}
 	pkt := &s.net.pkt
@@ -160,11 +160,11 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 		case Pass:
 			continue
 		case Drop:
-			s.emitMsg(trace.Drop, from.id, to, id, typ, r.rule.String(), msg)
+			s.emitMsg(trace.Drop, from.id, to, id, mt, r.rule.String(), msg)
 			return
 		case Hold:
 			r.held = append(r.held, heldPacket{from.id, to, id, mt, s.copyMsg(mt, msg)})
-			s.emitMsg(trace.Hold, from.id, to, id, typ, r.rule.String(), msg)
+			s.emitMsg(trace.Hold, from.id, to, id, mt, r.rule.String(), msg)
 			return
 		}
 		break
@@ -184,7 +184,7 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 		}
 	} else {
 		if s.cfg.Network.Drop.Fires(s.netRng) {
-			s.emitMsg(trace.Drop, from.id, to, id, typ, "loss", msg)
+			s.emitMsg(trace.Drop, from.id, to, id, mt, "loss", msg)
 			return
 		}
 		if s.cfg.Network.Duplicate.Fires(s.netRng) {
@@ -221,7 +221,7 @@ func (s *Sim) Inject(from, to nodes.ID, msg nodes.Message, delay time.Duration) 
 	}
 	s.msgSeq++
 	mt := s.msgType(msg)
-	s.emitMsg(trace.Send, from, to, s.msgSeq, mt.name, "injected", msg)
+	s.emitMsg(trace.Send, from, to, s.msgSeq, mt, "injected", msg)
 	s.scheduleDelivery(from, to, s.msgSeq, mt, s.copyMsg(mt, msg), int64(delay))
 	return nil
 }

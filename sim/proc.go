@@ -153,7 +153,7 @@ func (s *Sim) Crash(id nodes.ID) error {
 			continue
 		}
 		if sl.kind == evDeliver {
-			s.emitMsg(trace.Drop, sl.from, id, sl.msgID, sl.mt.name, "crashed", sl.msg)
+			s.emitMsg(trace.Drop, sl.from, id, sl.msgID, sl.mt, "crashed", sl.msg)
 		}
 		s.release(it.slot)
 	}

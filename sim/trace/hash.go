@@ -42,15 +42,15 @@ func (h Hash) str(s string) Hash {
 // Add folds e into the hash and returns the new value.
 func (h Hash) Add(e *Event) Hash { return h.add(e, nil) }
 
-// add is Add, hashing e.Type through c's tables when c is not nil (the
-// result is the same either way; see Hasher).
-func (h Hash) add(e *Event, c *Hasher) Hash {
+// add is Add, hashing e.Type through typ, its Name, when typ is not nil
+// (the result is the same either way).
+func (h Hash) add(e *Event, typ *Name) Hash {
 	h = h.u64(uint64(e.At))
 	h = h.u64(uint64(e.Kind) | uint64(uint32(e.Node))<<8 | uint64(uint32(e.Peer))<<40)
 	h = h.u64(e.ID)
 	h = h.u64(uint64(e.Num))
-	if c != nil {
-		h = c.str(h, e.Type)
+	if typ != nil {
+		h = typ.str(h)
 	} else {
 		h = h.str(e.Type)
 	}
