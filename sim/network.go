@@ -136,7 +136,18 @@ func (s *Sim) Rules() []Rule {
 	return rs
 }
 
+// Sent returns the number of messages process id has sent so far: its
+// Send events, across incarnations, injected ones included (0 for an ID
+// that is no process).
+func (s *Sim) Sent(id nodes.ID) int {
+	if p := s.proc(id); p != nil {
+		return p.sent
+	}
+	return 0
+}
+
 func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
+	from.sent++
 	s.msgSeq++
 	id := s.msgSeq
 	mt := s.msgType(msg)
@@ -220,6 +231,9 @@ func (s *Sim) Inject(from, to nodes.ID, msg nodes.Message, delay time.Duration) 
 		return err
 	}
 	s.msgSeq++
+	if p := s.proc(from); p != nil {
+		p.sent++
+	}
 	mt := s.msgType(msg)
 	s.emitMsg(trace.Send, from, to, s.msgSeq, mt, "injected", msg)
 	s.scheduleDelivery(from, to, s.msgSeq, mt, s.copyMsg(mt, msg), int64(delay))

@@ -26,6 +26,7 @@ type proc struct {
 	clock     clock
 	disk      disk
 	deferred  []item
+	sent      int        // messages sent, ever (Sim.Sent)
 	peers     []nodes.ID // lazily built by Env.Peers
 	env       env
 	// svc is the service-time model's state (service.go), nil until the
