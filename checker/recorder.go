@@ -16,9 +16,18 @@ import (
 //
 // The zero Recorder is ready to use.
 type Recorder struct {
-	h    History
-	last time.Duration
+	h History // Model and Annotations; the operations are in chunks
+	// chunks hold the operations in invocation order, recorderChunk to a
+	// chunk: a long run's history grows without copying what it holds
+	// (a slice grown by append copies it about four times over, 128 bytes
+	// an operation), and History copies it once, into a slice of its size.
+	chunks [][]Operation
+	n      int
+	last   time.Duration
 }
+
+// recorderChunk is the number of operations in a chunk (128 KiB).
+const recorderChunk = 1024
 
 // NewRecorder returns an empty Recorder whose history will be checked
 // against model ("register", "kv", "set" or "" to infer).
@@ -35,8 +44,13 @@ func (r *Recorder) Invoke(client nodes.ID, at time.Duration, op nodes.Op) int {
 		panic(fmt.Sprintf("checker: Recorder.Invoke at %v by %v: empty op kind", at, client))
 	}
 	op.Output, op.Exists = "", false
-	r.h.Ops = append(r.h.Ops, Operation{Client: client, Op: op, Outcome: nodes.Pending, Invoke: at})
-	return len(r.h.Ops) - 1
+	if r.n%recorderChunk == 0 {
+		r.chunks = append(r.chunks, make([]Operation, 0, recorderChunk))
+	}
+	c := &r.chunks[len(r.chunks)-1]
+	*c = append(*c, Operation{Client: client, Op: op, Outcome: nodes.Pending, Invoke: at})
+	r.n++
+	return r.n - 1
 }
 
 // Complete records that the operation behind handle ended at virtual time
@@ -44,10 +58,10 @@ func (r *Recorder) Invoke(client nodes.ID, at time.Duration, op nodes.Op) int {
 // the result; the rest of op is ignored.
 func (r *Recorder) Complete(handle int, at time.Duration, outcome nodes.Outcome, op nodes.Op) {
 	r.advance(at)
-	if handle < 0 || handle >= len(r.h.Ops) {
+	if handle < 0 || handle >= r.n {
 		panic(fmt.Sprintf("checker: Recorder.Complete at %v: unknown handle %d", at, handle))
 	}
-	o := &r.h.Ops[handle]
+	o := &r.chunks[handle/recorderChunk][handle%recorderChunk]
 	if o.Outcome != nodes.Pending {
 		panic(fmt.Sprintf("checker: Recorder.Complete at %v: %v completed twice", at, o))
 	}
@@ -74,7 +88,12 @@ func (r *Recorder) Annotate(a Annotation) {
 // no memory with the Recorder.
 func (r *Recorder) History() *History {
 	h := History{Model: r.h.Model}
-	h.Ops = append([]Operation(nil), r.h.Ops...)
+	if r.n > 0 {
+		h.Ops = make([]Operation, 0, r.n)
+	}
+	for _, c := range r.chunks {
+		h.Ops = append(h.Ops, c...)
+	}
 	h.Annotations = append([]Annotation(nil), r.h.Annotations...)
 	return &h
 }

@@ -56,7 +56,6 @@ type World struct {
 	recorder *checker.Recorder
 	faults   map[string]bool
 	life     []ProcessEvent
-	sent     []int
 	events   *[]trace.Event
 	online   []string // checks installed before the run
 }
@@ -118,7 +117,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 		model = wk.Model().Name()
 	}
 	wd := &World{Sim: w, Scenario: sc, Seed: seed, Protocol: proto, Clients: clients,
-		recorder: checker.NewRecorder(model), faults: map[string]bool{}, sent: make([]int, sc.Cluster.Size)}
+		recorder: checker.NewRecorder(model), faults: map[string]bool{}}
 	if opts.Hook != nil {
 		opts.Hook(w)
 	}
@@ -136,13 +135,9 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 			if !e.Node.IsClient() {
 				wd.life = append(wd.life, ProcessEvent{At: e.At, Node: e.Node, Kind: e.Kind})
 			}
-		case trace.Send:
-			if !e.Node.IsClient() && e.Node.Index() <= len(wd.sent) {
-				wd.sent[e.Node.Index()-1]++
-			}
 		}
 		return nil
-	}, trace.Invoke, trace.Return, trace.FaultStart, trace.Start, trace.Crash, trace.Pause, trace.Resume, trace.Send)
+	}, trace.Invoke, trace.Return, trace.FaultStart, trace.Start, trace.Crash, trace.Pause, trace.Resume)
 	if opts.KeepTrace {
 		evs := []trace.Event{}
 		wd.events = &evs
@@ -192,7 +187,11 @@ func (wd *World) finished(h *checker.History) *Finished {
 	f := &Finished{Scenario: wd.Scenario, Seed: wd.Seed, History: h, Protocol: wd.Protocol, Clients: wd.Clients,
 		Servers: wd.Sim.Servers(), ClientIDs: wd.Sim.Clients(), Node: wd.Sim.Node, Now: wd.Sim.Now}
 	if h != nil {
-		f.Lifecycle, f.Sent = slices.Clone(wd.life), slices.Clone(wd.sent)
+		f.Lifecycle = slices.Clone(wd.life)
+		f.Sent = make([]int, len(f.Servers))
+		for i, id := range f.Servers {
+			f.Sent[i] = wd.Sim.Sent(id) // counted by the world: no observer on every send
+		}
 	}
 	return f
 }

@@ -32,6 +32,10 @@ type diskOp struct {
 	kind diskOpKind
 	name string
 	data []byte
+	// full is, for an append, the file's whole contents in the view just
+	// after it (data is its tail): what the durable file becomes when the
+	// append is synced (see complete).
+	full []byte
 }
 
 // disk is a node's store: durable contents, the volatile writes not yet
@@ -75,7 +79,7 @@ func (d *disk) Read(name string) ([]byte, error) {
 
 func (d *disk) Write(name string, data []byte) {
 	d.p.live()
-	d.do(diskOp{opWrite, name, append([]byte(nil), data...)})
+	d.do(diskOp{kind: opWrite, name: name, data: append([]byte(nil), data...)})
 }
 
 func (d *disk) Append(name string, data []byte) {
@@ -86,7 +90,7 @@ func (d *disk) Append(name string, data []byte) {
 	old := d.view[name]
 	cur := append(old, data...)
 	d.view[name] = cur
-	d.record(diskOp{opAppend, name, cur[len(old):len(cur):len(cur)]})
+	d.record(diskOp{kind: opAppend, name: name, data: cur[len(old):len(cur):len(cur)], full: cur[:len(cur):len(cur)]})
 }
 
 func (d *disk) Delete(name string) { d.p.live(); d.do(diskOp{kind: opDelete, name: name}) }
@@ -160,7 +164,17 @@ func apply(m map[string][]byte, op diskOp) {
 func (d *disk) complete(upTo uint64) {
 	done := 0
 	for d.applied < upTo && done < len(d.pending) {
-		apply(d.durable, d.pending[done])
+		op := &d.pending[done]
+		if f := d.durable[op.name]; op.kind == opAppend && len(f) == len(op.full)-len(op.data) {
+			// The durable file is what the view held just before the
+			// append (the writes before it, applied in order), so it is
+			// op.full's prefix: take op.full instead of copying the
+			// tail onto a second array. Appends to the view write only
+			// beyond its length, so the prefix never changes.
+			d.durable[op.name] = op.full
+		} else {
+			apply(d.durable, *op)
+		}
 		done++
 		d.applied++
 	}

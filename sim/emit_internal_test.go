@@ -52,7 +52,7 @@ func TestEmitMsgClearsEveryOtherField(t *testing.T) {
 			s.ev = trace.Event{}
 			fill(v.FieldByName(only))
 		}
-		s.emitMsg(trace.Deliver, 2, 1, 7, "Ping", "", nil)
+		s.emitMsg(trace.Deliver, 2, 1, 7, &msgType{name: "Ping"}, "", nil)
 		want := trace.Event{Seq: s.evSeq, At: s.Now(), Kind: trace.Deliver, Node: 2, Peer: 1, ID: 7, Type: "Ping"}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("after an event with %q set: emitMsg gave\n%+v\nwant\n%+v", only, got, want)

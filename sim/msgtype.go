@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/faultline/faultline/nodes"
+	"github.com/faultline/faultline/sim/trace"
 )
 
 // msgType is what a world knows about one message type (one dynamic type
@@ -13,8 +14,9 @@ import (
 type msgType struct {
 	t        reflect.Type
 	name     string
-	peer     bool // servers have sent it to each other (PeerMessageTypes)
-	plain    bool // it cannot alias: delivered as sent (copier)
+	hashName *trace.Name // name prepared for the trace hash (nil if short)
+	peer     bool        // servers have sent it to each other (PeerMessageTypes)
+	plain    bool        // it cannot alias: delivered as sent (copier)
 	recycler bool
 	free     []nodes.Message
 }
@@ -57,7 +59,7 @@ func (s *Sim) newMsgType(m nodes.Message, t reflect.Type) *msgType {
 	if n == "" {
 		n = bt.String()
 	}
-	mt := &msgType{t: t, name: n}
+	mt := &msgType{t: t, name: n, hashName: trace.NewName(n)}
 	if _, ok := m.(nodes.Recycler); ok {
 		mt.recycler = true
 	} else if _, ok := m.(nodes.Cloner); !ok {

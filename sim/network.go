@@ -136,7 +136,18 @@ func (s *Sim) Rules() []Rule {
 	return rs
 }
 
+// Sent returns the number of messages process id has sent so far: its
+// Send events, across incarnations, injected ones included (0 for an ID
+// that is no process).
+func (s *Sim) Sent(id nodes.ID) int {
+	if p := s.proc(id); p != nil {
+		return p.sent
+	}
+	return 0
+}
+
 func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
+	from.sent++
 	s.msgSeq++
 	id := s.msgSeq
 	mt := s.msgType(msg)
@@ -145,9 +156,9 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 		mt.peer = true
 		s.peerTypes[typ] = true
 	}
-	s.emitMsg(trace.Send, from.id, to, id, typ, "", msg)
+	s.emitMsg(trace.Send, from.id, to, id, mt, "", msg)
 	if s.proc(to) == nil {
-		s.emitMsg(trace.Drop, from.id, to, id, typ, "no such process", msg)
+		s.emitMsg(trace.Drop, from.id, to, id, mt, "no such process", msg)
 		return
 	}
 	pkt := &s.net.pkt
@@ -160,11 +171,11 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 		case Pass:
 			continue
 		case Drop:
-			s.emitMsg(trace.Drop, from.id, to, id, typ, r.rule.String(), msg)
+			s.emitMsg(trace.Drop, from.id, to, id, mt, r.rule.String(), msg)
 			return
 		case Hold:
 			r.held = append(r.held, heldPacket{from.id, to, id, mt, s.copyMsg(mt, msg)})
-			s.emitMsg(trace.Hold, from.id, to, id, typ, r.rule.String(), msg)
+			s.emitMsg(trace.Hold, from.id, to, id, mt, r.rule.String(), msg)
 			return
 		}
 		break
@@ -184,7 +195,7 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 		}
 	} else {
 		if s.cfg.Network.Drop.Fires(s.netRng) {
-			s.emitMsg(trace.Drop, from.id, to, id, typ, "loss", msg)
+			s.emitMsg(trace.Drop, from.id, to, id, mt, "loss", msg)
 			return
 		}
 		if s.cfg.Network.Duplicate.Fires(s.netRng) {
@@ -220,8 +231,11 @@ func (s *Sim) Inject(from, to nodes.ID, msg nodes.Message, delay time.Duration) 
 		return err
 	}
 	s.msgSeq++
+	if p := s.proc(from); p != nil {
+		p.sent++
+	}
 	mt := s.msgType(msg)
-	s.emitMsg(trace.Send, from, to, s.msgSeq, mt.name, "injected", msg)
+	s.emitMsg(trace.Send, from, to, s.msgSeq, mt, "injected", msg)
 	s.scheduleDelivery(from, to, s.msgSeq, mt, s.copyMsg(mt, msg), int64(delay))
 	return nil
 }

@@ -26,6 +26,7 @@ type proc struct {
 	clock     clock
 	disk      disk
 	deferred  []item
+	sent      int        // messages sent, ever (Sim.Sent)
 	peers     []nodes.ID // lazily built by Env.Peers
 	env       env
 	// svc is the service-time model's state (service.go), nil until the
@@ -153,7 +154,7 @@ func (s *Sim) Crash(id nodes.ID) error {
 			continue
 		}
 		if sl.kind == evDeliver {
-			s.emitMsg(trace.Drop, sl.from, id, sl.msgID, sl.mt.name, "crashed", sl.msg)
+			s.emitMsg(trace.Drop, sl.from, id, sl.msgID, sl.mt, "crashed", sl.msg)
 		}
 		s.release(it.slot)
 	}

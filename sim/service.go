@@ -290,7 +290,7 @@ func (s *Sim) dropQueue(p *proc) {
 	for _, it := range v.fifo[v.head:] {
 		sl := &s.slots[it.slot]
 		if sl.gen == it.gen {
-			s.emitMsg(trace.Drop, sl.from, p.id, sl.msgID, sl.mt.name, "crashed", sl.msg)
+			s.emitMsg(trace.Drop, sl.from, p.id, sl.msgID, sl.mt, "crashed", sl.msg)
 			s.release(it.slot)
 		}
 	}

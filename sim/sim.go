@@ -543,7 +543,7 @@ func (s *Sim) fire(i uint32) {
 			// In service, then the server crashed.
 			from, id, mt, msg := sl.from, sl.msgID, sl.mt, sl.msg
 			s.release(i)
-			s.emitMsg(trace.Drop, from, p.id, id, mt.name, "crashed", msg)
+			s.emitMsg(trace.Drop, from, p.id, id, mt, "crashed", msg)
 			s.reuse(mt, msg)
 			return
 		}
@@ -560,14 +560,14 @@ func (s *Sim) fire(i uint32) {
 		from, id, mt, msg := sl.from, sl.msgID, sl.mt, sl.msg
 		s.release(i)
 		if !p.up {
-			s.emitMsg(trace.Drop, from, p.id, id, mt.name, "down", msg)
+			s.emitMsg(trace.Drop, from, p.id, id, mt, "down", msg)
 			s.reuse(mt, msg)
 			return
 		}
 		if served {
 			p.svc.serving = false
 		}
-		s.emitMsg(trace.Deliver, p.id, from, id, mt.name, "", msg)
+		s.emitMsg(trace.Deliver, p.id, from, id, mt, "", msg)
 		p.deliver(from, msg)
 		s.reuse(mt, msg)
 		if served && !p.svc.serving && p.up {
@@ -623,12 +623,16 @@ func (s *Sim) fire(i uint32) {
 // --- trace ----------------------------------------------------------------
 
 // emit stamps s.ev, folds it into the hash and shows it to observers.
-func (s *Sim) emit() {
+func (s *Sim) emit() { s.emitNamed(nil) }
+
+// emitNamed is emit for an event whose Type is typ's string (nil: any
+// event), which hashes it faster (trace.Name); the hash is the same.
+func (s *Sim) emitNamed(typ *trace.Name) {
 	s.evSeq++
 	e := &s.ev
 	e.Seq = s.evSeq
 	e.At = time.Duration(s.now)
-	s.hash = s.hash.Add(e)
+	s.hash = s.hash.AddNamed(e, typ)
 	if s.cfg.Record && e.Msg != nil && e.Text == "" {
 		e.Text = formatMsg(e.Msg)
 	}
@@ -658,14 +662,14 @@ func (s *Sim) violation(node nodes.ID, err error) {
 // event before set them, instead of rewriting the whole Event (pointer
 // fields and all); TestEmitMsgClearsEveryOtherField keeps it honest when
 // Event grows a field.
-func (s *Sim) emitMsg(k trace.Kind, node, peer nodes.ID, id uint64, typ, note string, msg nodes.Message) {
+func (s *Sim) emitMsg(k trace.Kind, node, peer nodes.ID, id uint64, mt *msgType, note string, msg nodes.Message) {
 	e := &s.ev
 	if len(e.Text)|len(e.Op.Kind)|len(e.Op.Key)|len(e.Op.Value)|len(e.Op.Expect)|len(e.Op.Output) != 0 || e.Op.Exists || e.Outcome != 0 {
 		*e = trace.Event{}
 	}
 	e.Kind, e.Node, e.Peer, e.ID, e.Num = k, node, peer, id, 0
-	e.Type, e.Note, e.Msg = typ, note, msg
-	s.emit()
+	e.Type, e.Note, e.Msg = mt.name, note, msg
+	s.emitNamed(mt.hashName)
 }
 
 // StartFault writes the FaultStart event of a fault of the given kind

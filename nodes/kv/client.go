@@ -48,6 +48,14 @@ type Client struct {
 
 	ctx string // the session context: the Context of the last OK reply
 
+	// Reused memory, so that an operation allocates only what it must
+	// (its values, its request): finished operations, key names, and the
+	// unique values' prefix and buffer (ops.go).
+	spare       []*pending
+	keyNames    []string
+	valuePrefix []byte
+	valueBuf    []byte
+
 	finalReading bool // FinalReadAt has come: reading every key once
 	finalKey     int  // the next key to read
 
@@ -245,7 +253,8 @@ func (c *Client) invoke(env nodes.Env, op opChoice, probe bool) {
 	c.opN++
 	c.invoked++
 	c.stats.Invoked++
-	p := &pending{
+	p := c.newPending()
+	*p = pending{
 		n:         c.opN,
 		op:        op.op,
 		key:       op.key,
@@ -257,6 +266,24 @@ func (c *Client) invoke(env nodes.Env, op opChoice, probe bool) {
 	p.deadline = env.SetTimer(c.w.Timeout, p.n*tagBase+tagDeadline)
 	c.queue = append(c.queue, p)
 	c.pump(env)
+}
+
+// newPending returns a finished operation's record to reuse, or a new one.
+func (c *Client) newPending() *pending {
+	if n := len(c.spare); n > 0 {
+		p := c.spare[n-1]
+		c.spare[n-1] = nil
+		c.spare = c.spare[:n-1]
+		return p
+	}
+	return new(pending)
+}
+
+// release keeps p, an operation that has ended and that nothing refers
+// to any more (its timers were cancelled or have fired), for newPending.
+func (c *Client) release(p *pending) {
+	*p = pending{}
+	c.spare = append(c.spare, p)
 }
 
 // pump sends the next queued operation if none is in flight. One request
@@ -426,6 +453,7 @@ func (c *Client) expire(env nodes.Env, n uint64) {
 			p.deadline = 0
 			c.complete(env, p, nodes.Fail, p.op)
 			c.afterOp(env, p)
+			c.release(p)
 			return
 		}
 	}
@@ -442,6 +470,7 @@ func (c *Client) finish(env nodes.Env, outcome nodes.Outcome, op nodes.Op) {
 	}
 	c.complete(env, p, outcome, op)
 	c.afterOp(env, p)
+	c.release(p)
 	c.pump(env)
 }
 

@@ -39,7 +39,7 @@ func (c *Client) nextOp(env nodes.Env) opChoice {
 	key, keyName := 0, ""
 	if c.w.Kind == KindKV {
 		key = r.IntN(c.w.Keys)
-		keyName = KeyName(key + 1)
+		keyName = c.keyName(key)
 	}
 	if kind != nodes.OpGet && c.w.InfoMaxPerKey > 0 && c.infos[key] >= c.w.InfoMaxPerKey {
 		kind = nodes.OpGet
@@ -49,7 +49,7 @@ func (c *Client) nextOp(env nodes.Env) opChoice {
 	case nodes.OpPut:
 		op.Value = c.newValue(env)
 	case nodes.OpAppend:
-		op.Value = c.uniqueValue() + ";"
+		op.Value = c.uniqueValueSuffixed(";")
 	case nodes.OpCAS:
 		if c.w.Values == ValuesSmall {
 			op.Expect = strconv.Itoa(r.IntN(c.w.ValueRange))
@@ -73,7 +73,7 @@ func (c *Client) probeOp(env nodes.Env) opChoice {
 	kind := nodes.OpPut
 	if c.w.Kind == KindKV {
 		key = env.Rand().IntN(c.w.Keys)
-		keyName = KeyName(key + 1)
+		keyName = c.keyName(key)
 	} else {
 		kind = nodes.OpWrite
 	}
@@ -103,11 +103,32 @@ func (c *Client) newValue(env nodes.Env) string {
 // uniqueValue names the client's next written value: c3-17 is the 17th
 // value client c3 wrote; after a restart, c3e1-4 is the 4th of its second
 // session.
-func (c *Client) uniqueValue() string {
+func (c *Client) uniqueValue() string { return c.uniqueValueSuffixed("") }
+
+// uniqueValueSuffixed is uniqueValue followed by suffix, built in one
+// allocation: the client's prefix ("c3-", "c3e1-") is kept from Start.
+func (c *Client) uniqueValueSuffixed(suffix string) string {
 	c.valueN++
-	s := c.id.String()
-	if c.epoch > 0 {
-		s += "e" + strconv.FormatUint(c.epoch, 10)
+	if c.valuePrefix == nil {
+		c.valuePrefix = append(c.valuePrefix, c.id.String()...)
+		if c.epoch > 0 {
+			c.valuePrefix = strconv.AppendUint(append(c.valuePrefix, 'e'), c.epoch, 10)
+		}
+		c.valuePrefix = append(c.valuePrefix, '-')
 	}
-	return s + "-" + strconv.Itoa(c.valueN)
+	b := strconv.AppendInt(append(c.valueBuf[:0], c.valuePrefix...), int64(c.valueN), 10)
+	b = append(b, suffix...)
+	c.valueBuf = b
+	return string(b)
+}
+
+// keyName is KeyName(key+1), made once per key.
+func (c *Client) keyName(key int) string {
+	if c.keyNames == nil {
+		c.keyNames = make([]string, c.w.Keys)
+	}
+	if c.keyNames[key] == "" {
+		c.keyNames[key] = KeyName(key + 1)
+	}
+	return c.keyNames[key]
 }

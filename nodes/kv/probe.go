@@ -115,7 +115,7 @@ func (c *Client) finalNext(env nodes.Env) {
 	if c.finalKey >= c.w.Keys || c.outstanding() > 0 {
 		return
 	}
-	op := nodes.Op{Kind: nodes.OpGet, Key: KeyName(c.finalKey + 1)}
+	op := nodes.Op{Kind: nodes.OpGet, Key: c.keyName(c.finalKey)}
 	if c.w.Kind == KindRegister {
 		op = nodes.Op{Kind: nodes.OpRead}
 	}

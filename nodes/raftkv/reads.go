@@ -1,8 +1,6 @@
 package raftkv
 
 import (
-	"slices"
-
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/kv"
 )
@@ -90,8 +88,7 @@ func (n *Node) roundsAcked(env nodes.Env) {
 	for i := range n.prs {
 		acks = append(acks, n.prs[i].acked)
 	}
-	slices.Sort(acks)
-	c := acks[len(acks)-n.quorum]
+	c := quorumValue(acks, n.quorum)
 	n.quorumScratch = acks
 	if c <= n.confirmed {
 		return

@@ -1,7 +1,6 @@
 package raftkv
 
 import (
-	"slices"
 	"time"
 
 	"github.com/faultline/faultline/nodes"
@@ -278,8 +277,7 @@ func (n *Node) maybeCommit(env nodes.Env) {
 	for i := range n.prs {
 		matches = append(matches, n.prs[i].match)
 	}
-	slices.Sort(matches)
-	c := matches[len(matches)-n.quorum]
+	c := quorumValue(matches, n.quorum)
 	n.quorumScratch = matches
 	if c <= n.commit {
 		return
@@ -338,7 +336,9 @@ func (n *Node) maybeSnapshot(env nodes.Env) {
 	// Keep the applied trail back to the previous snapshot, so that the
 	// invariant checker still sees what this handler applied.
 	if prev > n.trailBase {
-		n.trail = append([]EntryID(nil), n.trail[prev-n.trailBase:]...)
+		// In place: the trail keeps its memory (Node.Applied returns
+		// copies, nothing else holds it).
+		n.trail = n.trail[:copy(n.trail, n.trail[prev-n.trailBase:])]
 		n.trailBase = prev
 	}
 	n.rewriteWAL(env)

@@ -19,12 +19,17 @@ func NewHash() Hash { return fnvOffset }
 
 func (h Hash) u64(x uint64) Hash {
 	// Mix a whole word at a time (splitmix finaliser), then fold FNV-style.
+	return (h ^ mix(x)) * fnvPrime
+}
+
+// mix is the splitmix64 finaliser.
+func mix(x uint64) Hash {
 	x ^= x >> 30
 	x *= 0xbf58476d1ce4e5b9
 	x ^= x >> 27
 	x *= 0x94d049bb133111eb
 	x ^= x >> 31
-	return (h ^ Hash(x)) * fnvPrime
+	return Hash(x)
 }
 
 func (h Hash) str(s string) Hash {
@@ -35,12 +40,20 @@ func (h Hash) str(s string) Hash {
 }
 
 // Add folds e into the hash and returns the new value.
-func (h Hash) Add(e *Event) Hash {
+func (h Hash) Add(e *Event) Hash { return h.add(e, nil) }
+
+// add is Add, hashing e.Type through typ, its Name, when typ is not nil
+// (the result is the same either way).
+func (h Hash) add(e *Event, typ *Name) Hash {
 	h = h.u64(uint64(e.At))
 	h = h.u64(uint64(e.Kind) | uint64(uint32(e.Node))<<8 | uint64(uint32(e.Peer))<<40)
 	h = h.u64(e.ID)
 	h = h.u64(uint64(e.Num))
-	h = h.str(e.Type)
+	if typ != nil {
+		h = typ.str(h)
+	} else {
+		h = h.str(e.Type)
+	}
 	h = h.str(e.Note)
 	if e.Kind == Invoke || e.Kind == Return {
 		h = h.u64(uint64(e.Outcome))
