@@ -72,6 +72,13 @@ type Config struct {
 	// monotonic clock from the send time of the last heartbeat round a
 	// quorum acknowledged. Only used with ReadLease.
 	LeaseDriftBoundPPM int64
+	// NoCheckQuorum turns CheckQuorum off: a leader that has not heard from
+	// a quorum for ElectionTimeoutMax stays leader until it hears of a later
+	// term (etcd raft's default). Off or on, followers refuse votes for
+	// ElectionTimeoutMin after hearing from a leader, so reads stay
+	// correct; a leader cut off from the others merely serves its clients
+	// nothing for longer.
+	NoCheckQuorum bool
 
 	// Bugs plants known mistakes, for demonstrating that Faultline finds
 	// them. All off by default.

@@ -55,7 +55,7 @@ func (n *Node) heartbeat(env nodes.Env) {
 	if n.role != Leader {
 		return
 	}
-	if env.Monotonic()-n.quorumAt > n.cfg.ElectionTimeoutMax {
+	if !n.cfg.NoCheckQuorum && env.Monotonic()-n.quorumAt > n.cfg.ElectionTimeoutMax {
 		env.Logf("%v lost its quorum", n.id)
 		env.Reached("raft: leader lost its quorum (CheckQuorum)")
 		n.stepDown(env)

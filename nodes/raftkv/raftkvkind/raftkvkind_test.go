@@ -26,6 +26,12 @@ func TestContract(t *testing.T) {
 			nodetest.Run(t, raftkvkind.Kind(), nodetest.Options{Params: []scenarios.Param{{Key: "read_mode", Value: mode}}})
 		})
 	}
+	// The hunt's swarm draws these (ParamSpec.Swarm): small batches, and
+	// no CheckQuorum with lease reads, where a deposed leader lingers.
+	t.Run("small-batches-no-checkquorum-lease", func(t *testing.T) {
+		nodetest.Run(t, raftkvkind.Kind(), nodetest.Options{Params: []scenarios.Param{
+			{Key: "max_entries_per_append", Value: "2"}, {Key: "check_quorum", Value: "false"}, {Key: "read_mode", Value: "lease"}}})
+	})
 }
 
 // Every planted bug of raftkv.Bugs has a name scenarios can write (that
