@@ -45,9 +45,13 @@ func Kind() scenarios.NodeKind {
 			{Key: "heartbeat", Type: scenarios.ParamDuration, Positive: true,
 				Default: pb.DefaultHeartbeat.String(), Help: "ping interval between all servers; the period of every resend"},
 			{Key: "view_timeout", Type: scenarios.ParamDuration, Positive: true,
-				Default: pb.DefaultViewTimeout.String(), Help: "silence from the primary before a backup suspects it"},
+				Default: pb.DefaultViewTimeout.String(), Help: "silence from the primary before a backup suspects it",
+				// A short one makes view changes race; a long one leaves
+				// an old primary in office while the others move on.
+				Swarm: []string{"150ms", pb.DefaultViewTimeout.String(), "1s"}},
 			{Key: "backup_timeout", Type: scenarios.ParamDuration, Positive: true,
-				Default: pb.DefaultBackupTimeout.String(), Help: "sync mode: how long the primary waits for a member before a view change leaves it out"},
+				Default: pb.DefaultBackupTimeout.String(), Help: "sync mode: how long the primary waits for a member before a view change leaves it out",
+				Swarm: []string{"50ms", pb.DefaultBackupTimeout.String(), "500ms"}},
 			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs, comma-separated"},
 		},
 		// A majority must survive one crash.
