@@ -69,7 +69,7 @@ func TestSwarmDrawsKindTimings(t *testing.T) {
 		{"etcdraft", "snapshot_threshold", "50"},
 		{"paxos", "election_timeout", "300ms..1s"},
 		{"pb", "view_timeout", "1s"},
-		{"pb", "backup_timeout", "50ms"},
+		{"pb", "backup_timeout", "500ms"},
 	} {
 		sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: tc.node})
 		if err != nil {
