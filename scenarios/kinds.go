@@ -73,6 +73,14 @@ type NodeKind struct {
 	// Hunt, if set, shapes the generic hunt of the kind where its defaults
 	// cannot judge it (see HuntShape).
 	Hunt HuntShape
+	// RoundTrips, if set, is how many round trips one after the other (a
+	// message each way and a sync) the protocol's slowest operation takes
+	// with no fault, the client's own included (abd's write: four). A
+	// swarm that draws the client timeout (swarm.timeout) then keeps it at
+	// least twice that many of the seed's slowest round trip (SwarmTimeoutFloor),
+	// so a correct protocol is not failed for a timeout it could never
+	// meet. Zero: the drawn timeout stands.
+	RoundTrips int
 	// Build makes the protocol for one run of a cluster of size servers.
 	Build func(p Params, size int) (*Protocol, error)
 	_     struct{}

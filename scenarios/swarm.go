@@ -64,6 +64,7 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 	}
 	if !sw.Timeout.IsZero() {
 		out.Workload.Timeout = roundDur(sw.Timeout.Sample(r("timeout")))
+		out.Workload.Timeout = max(out.Workload.Timeout, SwarmTimeoutFloor(out))
 	}
 	if nk := reg.nodes[out.Cluster.Node]; sw.Params && nk != nil {
 		for _, ps := range nk.Params {

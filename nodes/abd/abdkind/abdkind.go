@@ -48,15 +48,21 @@ func Kind() scenarios.NodeKind {
 		Help: "multi-writer ABD quorum register per key (nodes/abd): any server coordinates, reads write back, retried writes keep one tag",
 		Params: []scenarios.ParamSpec{
 			{Key: "retransmit", Type: scenarios.ParamDuration, Positive: true,
-				Default: abd.DefaultRetransmit.String(), Help: "how often a coordinator resends an unanswered phase"},
+				Default: abd.DefaultRetransmit.String(), Help: "how often a coordinator resends an unanswered phase",
+				// A slow retransmit leaves a lost store at one server for
+				// a while: what a read that skips its write-back needs
+				// to return a value the next read does not.
+				Swarm: []string{abd.DefaultRetransmit.String(), "100ms", "300ms"}},
 			{Key: "op_timeout", Type: scenarios.ParamDuration, Positive: true,
 				Default: abd.DefaultOpTimeout.String(), Help: "how long a coordinator works on one request before forgetting it"},
 			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs, comma-separated"},
 		},
 		// A quorum must survive one crash.
-		MinSize:    3,
-		Workloads:  []string{"kv", "register"},
-		Ops:        []string{"get", "put", "read", "write"},
+		MinSize:   3,
+		Workloads: []string{"kv", "register"},
+		Ops:       []string{"get", "put", "read", "write"},
+		// A write is the client's request, then query, reserve and store.
+		RoundTrips: 4,
 		Invariants: true,
 		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {

@@ -41,13 +41,22 @@ func Kind() scenarios.NodeKind {
 			{Key: "tick", Type: scenarios.ParamDuration, Positive: true,
 				Default: etcdraft.DefaultTickInterval.String(), Help: "virtual time between two RawNode.Tick calls"},
 			{Key: "election_ticks", Type: scenarios.ParamInt, Positive: true,
-				Default: fmt.Sprint(etcdraft.DefaultElectionTicks), Help: "etcd raft's ElectionTick (the timeout is randomized over [n, 2n) ticks)"},
+				Default: fmt.Sprint(etcdraft.DefaultElectionTicks), Help: "etcd raft's ElectionTick (the timeout is randomized over [n, 2n) ticks)",
+				// 100ms..200ms to 300ms..600ms at the default 10ms tick.
+				Swarm: []string{"10", fmt.Sprint(etcdraft.DefaultElectionTicks), "30"}},
 			{Key: "heartbeat_ticks", Type: scenarios.ParamInt, Positive: true,
 				Default: fmt.Sprint(etcdraft.DefaultHeartbeatTicks), Help: "etcd raft's HeartbeatTick"},
 			{Key: "snapshot_threshold", Type: scenarios.ParamInt, Positive: true,
-				Default: fmt.Sprint(etcdraft.DefaultSnapshotThreshold), Help: "applied entries kept in the log before a snapshot"},
+				Default: fmt.Sprint(etcdraft.DefaultSnapshotThreshold), Help: "applied entries kept in the log before a snapshot",
+				// A hunt's seconds never fill the default: 50 lets half
+				// the seeds restart from, and send, snapshots.
+				Swarm: []string{fmt.Sprint(etcdraft.DefaultSnapshotThreshold), "50"}},
 			{Key: "pre_vote", Type: scenarios.ParamBool, Default: "true", Help: "etcd raft's PreVote"},
-			{Key: "check_quorum", Type: scenarios.ParamBool, Default: "true", Help: "etcd raft's CheckQuorum"},
+			{Key: "check_quorum", Type: scenarios.ParamBool, Default: "true", Help: "etcd raft's CheckQuorum",
+				// Off (etcd's own default before v3.4), a leader cut off
+				// from the majority stays leader until it hears a higher
+				// term.
+				Swarm: []string{"true", "false"}},
 			{Key: "initial_voters", Type: scenarios.ParamInt, Default: "0",
 				Help: "servers (n1..nK) the cluster starts with as voters, 0 for all; the others join as learners when started (nemesis join), then are promoted"},
 			{Key: "joint_consensus", Type: scenarios.ParamBool, Default: "false",

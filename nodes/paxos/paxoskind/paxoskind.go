@@ -42,7 +42,11 @@ func Kind() scenarios.NodeKind {
 				Default: paxos.DefaultHeartbeat.String(), Help: "leader heartbeat interval; the period of every resend"},
 			{Key: "election_timeout", Type: scenarios.ParamRange, Positive: true,
 				Default: paxos.DefaultElectionTimeoutMin.String() + ".." + paxos.DefaultElectionTimeoutMax.String(),
-				Help:    "randomized silence from a leader before a server starts phase 1; a leader unheard by a majority for the minimum steps down"},
+				Help:    "randomized silence from a leader before a server starts phase 1; a leader unheard by a majority for the minimum steps down",
+				// Narrow ranges make candidates duel, wide ones leave a
+				// deposed leader proposing long after its successor;
+				// none below two default heartbeats.
+				Swarm: []string{"100ms..200ms", paxos.DefaultElectionTimeoutMin.String() + ".." + paxos.DefaultElectionTimeoutMax.String(), "150ms..600ms", "300ms..1s"}},
 			{Key: "snapshot_every", Type: scenarios.ParamInt, Positive: true,
 				Default: fmt.Sprint(paxos.DefaultSnapshotEvery), Help: "applied slots between snapshots of the state machine (log compaction)"},
 			{Key: "read_mode", Type: scenarios.ParamEnum, Enum: paxos.ReadModes, Default: paxos.ReadLog.String(),
