@@ -162,10 +162,11 @@ func (r *Run) Analyze() Analysis {
 			if c.to > r.End {
 				c.to = r.End
 			}
-			// Declared: dead (or left) in an observer's view while down. A
-			// member that left announced it before it stopped: an
-			// observer whose last word on it before the stop was its leave
-			// knew at once.
+			// Declared: dead (or left) in an observer's view while down. An
+			// observer whose last word on it before the stop already held
+			// it gone knew at once: it heard the member leave, or never
+			// heard of it (a late joiner that crashed before its join went
+			// out is dead@0 in every other view: swim-churn seed 1181).
 			first := map[nodes.ID]time.Duration{}
 			last := map[nodes.ID]swim.State{}
 			for _, o := range r.Changes {
@@ -183,7 +184,7 @@ func (r *Run) Analyze() Analysis {
 				}
 			}
 			for by, st := range last { //faultline:orderless each entry set independently
-				if st == swim.Left {
+				if gone(st) {
 					first[by] = d.from
 				}
 			}

@@ -51,6 +51,10 @@ func metric(r checker.Result, name string) float64 {
 // crashN4 is n4 down from 5s to 10s.
 var crashN4 = life(ev(5*s, n4, trace.Crash), ev(10*s, n4, trace.Start))
 
+// lateJoinerN4 is n4 joining at 5s and down from 5.042s to 10s.
+var lateJoinerN4 = []scenarios.ProcessEvent{{At: 0, Node: n1, Kind: trace.Start}, {At: 0, Node: n2, Kind: trace.Start}, {At: 0, Node: n3, Kind: trace.Start},
+	ev(5*s, n4, trace.Start), ev(5042*time.Millisecond, n4, trace.Crash), ev(10*s, n4, trace.Start)}
+
 func TestDetect(t *testing.T) {
 	for _, c := range []struct {
 		name    string
@@ -110,6 +114,19 @@ func TestDetect(t *testing.T) {
 			name: "a declaration just after the restart is a late detection, not a false positive",
 			run:  run(crashN4, dead(6*s, n1, n4), dead(6*s, n2, n4), dead(7*s, n3, n4), dead(10500*time.Millisecond, n1, n4)),
 			want: checker.Valid, metrics: map[string]float64{"false positives": 0, "declarations": 4},
+		},
+		{
+			// swim-churn seed 1181: n7 crashed 42ms after its join, before
+			// it sent a word; the others still held it dead@0.
+			name: "a late joiner that crashes before its join goes out was never alive to the others",
+			run:  run(lateJoinerN4, dead(0, n1, n4), dead(0, n2, n4), dead(0, n3, n4)),
+			want: checker.Valid, metrics: map[string]float64{"crashes judged": 2, "false positives": 0}, // the absence before the join too
+		},
+		{
+			name:    "a late joiner whose join was heard must be declared",
+			run:     run(lateJoinerN4, dead(0, n1, n4), dead(0, n2, n4), dead(0, n3, n4), alive(5020*time.Millisecond, n1, n4)),
+			want:    checker.Invalid,
+			explain: []string{"n4 crashed at 5.042000000s", "n1 never declared it dead"},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
