@@ -3,6 +3,8 @@ package nemesis
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/nodes"
@@ -26,6 +28,48 @@ type CrashOnSend struct {
 	// the trace writes it, or AnyType (one the servers have sent each other
 	// so far, picked when the fault starts). Empty: every message.
 	Type string
+	// After, if set (Min ≥ 1), spares a target's first messages: each time
+	// a target starts (the fault starting, or its restart) it draws a count
+	// k from After and crashes right after the handler that sends its k-th
+	// (matching) message. Zero: the first message, as After 1. A leader
+	// that crashes after its first AppendEntries has replicated nothing of
+	// its term; one that crashes after its third or sixth has had a reply,
+	// advanced its commit index, and sent the next batch: the Raft paper's
+	// Figure 8 (d) moment.
+	After Count
+}
+
+// Count is an inclusive range of counts, Min..Max, written N or N..M.
+type Count struct{ Min, Max int }
+
+func (c Count) String() string {
+	if c.Min == c.Max {
+		return strconv.Itoa(c.Min)
+	}
+	return strconv.Itoa(c.Min) + ".." + strconv.Itoa(c.Max)
+}
+
+// draw returns a count from c, uniformly; 1 for the zero Count, without
+// drawing.
+func (c Count) draw(r *rand.Rand) int {
+	if c.Max <= 0 {
+		return 1
+	}
+	return c.Min + r.IntN(c.Max-c.Min+1)
+}
+
+// parseCount reads N or N..M, 1 ≤ N ≤ M.
+func parseCount(s string) (Count, error) {
+	lo, hi, span := strings.Cut(s, "..")
+	if !span {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(lo)
+	b, err2 := strconv.Atoi(hi)
+	if err1 != nil || err2 != nil || a < 1 || b < a {
+		return Count{}, fmt.Errorf("count %q: want N or N..M with 1 ≤ N ≤ M, such as 3 or 1..6", s)
+	}
+	return Count{a, b}, nil
 }
 
 func (CrashOnSend) Kind() string { return "crash-on-send" }
@@ -34,6 +78,9 @@ func (f CrashOnSend) String() string {
 	s := join("crash-on-send", f.Target.String(), f.Down.String())
 	if f.Type != "" {
 		s += " " + f.Type
+	}
+	if f.After.Max > 0 {
+		s += " after " + f.After.String()
 	}
 	return s
 }
@@ -58,8 +105,18 @@ func parseCrashOnSend(in []string) (Fault, error) {
 		return nil, fmt.Errorf("crash-on-send down time %q must be positive", s)
 	}
 	f := CrashOnSend{Target: t, Down: d}
-	if a.more() {
+	if a.more() && a.peek() != "after" {
 		if f.Type, err = parseTypeWord(&a); err != nil {
+			return nil, err
+		}
+	}
+	if a.more() && a.peek() == "after" {
+		a.next("after")
+		s, err := a.next("count after \"after\" (such as 3 or 1..6)")
+		if err != nil {
+			return nil, err
+		}
+		if f.After, err = parseCount(s); err != nil {
 			return nil, err
 		}
 	}
@@ -83,9 +140,15 @@ func (f CrashOnSend) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 	plan.Down = ids
 	n := len(w.Servers())
 	plan.start = func(x *ctx) func() {
-		cs := &crashOnSend{x: x, typ: typ, down: f.Down, text: f.String(), n: n, on: make([]bool, n+1), pending: make([]bool, n+1)}
+		cs := &crashOnSend{x: x, typ: typ, down: f.Down, after: f.After, text: f.String(), n: n, on: make([]bool, n+1), pending: make([]bool, n+1)}
 		for _, id := range ids {
 			cs.on[id] = true
+		}
+		if f.After.Max > 0 {
+			cs.left = make([]int, n+1)
+			for _, id := range ids {
+				cs.left[id] = f.After.draw(x.r)
+			}
 		}
 		h := x.w.InsertRule(cs) // first, so no other rule's verdict hides a send from it
 		return func() {
@@ -108,6 +171,8 @@ type crashOnSend struct {
 	n       int
 	on      []bool // on[id]: a target
 	pending []bool // pending[id]: a crash is scheduled or the server is down
+	after   Count
+	left    []int // left[id]: matching messages until the crash (After set)
 	stopped bool
 }
 
@@ -120,6 +185,11 @@ func (c *crashOnSend) Judge(p *sim.Packet, _ *rand.Rand) sim.Verdict {
 	}
 	if c.typ != "" && p.Type != c.typ {
 		return sim.Verdict{}
+	}
+	if c.left != nil {
+		if c.left[f]--; c.left[f] > 0 {
+			return sim.Verdict{}
+		}
 	}
 	c.pending[f] = true
 	id := p.From
@@ -140,6 +210,9 @@ func (c *crashOnSend) crash(id nodes.ID) {
 		}
 		c.x.must(c.x.w.Restart(id))
 		c.pending[id] = false
+		if c.left != nil {
+			c.left[id] = c.after.draw(c.x.r)
+		}
 	})
 }
 

@@ -164,3 +164,52 @@ func TestGenerateSendStorm(t *testing.T) {
 		t.Errorf("a leaderless protocol's storm aims at the leader:\n%v", s)
 	}
 }
+
+// crash-on-send with after N..M spares each up period's first messages: a
+// target crashes right after the handler that sent its k-th matching
+// message since the fault started or it restarted, k drawn from N..M each
+// time. (The harness's pings go to every other server at once, four per
+// handler: a count of 6..9 spares one or two handlers.)
+func TestCrashOnSendAfter(t *testing.T) {
+	h := newHarness(t, hopt{})
+	h.run(time.Second)
+	a := h.apply("crash-on-send n2 1ms..3ms pingMsg after 6..9")
+	h.run(2 * time.Second)
+	a.Stop()
+	h.run(3 * time.Second)
+
+	crashes := h.events(trace.Crash, 0, 3*time.Second)
+	if len(crashes) < 10 {
+		t.Fatalf("%d crashes in a second: the fault hardly fired", len(crashes))
+	}
+	starts := []time.Duration{time.Second} // the up periods' starts: the fault, then each restart
+	for _, r := range h.events(trace.Restart, 0, 2*time.Second) {
+		starts = append(starts, r.At)
+	}
+	spared := false
+	for i, c := range crashes {
+		if c.Node != 2 {
+			t.Fatalf("crash of %s: want n2 only", c.Node)
+		}
+		before, at := 0, 0
+		for _, e := range h.events(trace.Send, starts[i], c.At+1) {
+			if e.Node != 2 || e.Peer.IsClient() || e.Type != "pingMsg" {
+				continue
+			}
+			if e.At == c.At {
+				at++
+			} else {
+				before++
+			}
+		}
+		if before >= 9 || before+at < 6 {
+			t.Errorf("n2 crashed at %v after %d pings (and %d in the crashing handler) since %v: want the crash after the 6th..9th", c.At, before, at, starts[i])
+		}
+		if before > 0 {
+			spared = true
+		}
+	}
+	if !spared {
+		t.Error("no up period with a ping before the crashing handler: the count was not drawn")
+	}
+}

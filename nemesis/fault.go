@@ -125,7 +125,7 @@ var registry = []kindSpec{
 	{"crash", "crash TARGET", "kill servers; they restart when the fault stops", false, parseCrash, genCrash},
 	{"restart", "restart TARGET", "start crashed servers again", true, parseRestart, nil},
 	{"crash-loop", "crash-loop TARGET RANGE", "crash and restart servers over and over", false, parseCrashLoop, genCrashLoop},
-	{"crash-on-send", "crash-on-send TARGET RANGE [TYPE|any]", "crash servers right after each message they send (of one type), down for RANGE", false, parseCrashOnSend, genCrashOnSend},
+	{"crash-on-send", "crash-on-send TARGET RANGE [TYPE|any] [after N..M]", "crash servers right after each message they send (of one type; or the N..M-th since they started), down for RANGE", false, parseCrashOnSend, genCrashOnSend},
 	{"pause", "pause TARGET", "stop servers without killing them (SIGSTOP)", false, parsePause, genPause},
 	{"disk-lose", "disk-lose TARGET", "power loss: crash losing every unsynced write", false, parseDiskLose, genDiskLose},
 	{"disk-tear", "disk-tear TARGET RATIO", "power loss that may leave the first unsynced write torn", false, parseDiskTear, genDiskTear},
