@@ -54,8 +54,8 @@ func TestSwarmHotKeyShare(t *testing.T) {
 				reads += m.Weight
 			}
 		}
-		if reads*100 != scenarios.HotKeyReadShare*all {
-			t.Fatalf("seed %d: a hot key's mix %v has %d of %d on reads, want %d%%", seed, w.Mix, reads, all, scenarios.HotKeyReadShare)
+		if writes := all - reads; reads != scenarios.HotKeyReadShare || writes < 1 || writes > 100-scenarios.HotKeyReadShare {
+			t.Fatalf("seed %d: a hot key's mix %v weighs reads %d and writes %d, want %d and 1..%d", seed, w.Mix, reads, writes, scenarios.HotKeyReadShare, 100-scenarios.HotKeyReadShare)
 		}
 		// Everything but the workload is what the seed draws without it.
 		plain.Workload = x.Workload

@@ -19,9 +19,10 @@ const StrategyHotKey Strategy = "hot-key"
 // its own stream, so the other seeds are exactly as they were without it.
 var HuntHotKey = sim.Ratio{Num: 1, Den: 8}
 
-// HotKeyReadShare is the share of a hot-key seed's mix weight on reads:
-// the read operations of the scenario's mix share it evenly, the others
-// share the rest.
+// HotKeyReadShare is the mix weight of a hot-key seed's reads, out of
+// 100: the read operations of the scenario's mix share it evenly, the
+// others share the rest (rounded down, at least 1 each: with three
+// writes, 90 against 9).
 const HotKeyReadShare = 90
 
 func init() {
@@ -51,9 +52,9 @@ func applyHotKey(sc, out *Scenario) {
 	out.Workload.Mix = hotKeyMix(sc.Workload.Mix)
 }
 
-// hotKeyMix weighs mix's operations so that reads (nodes.OpKind.IsRead)
-// carry HotKeyReadShare of the weight and the rest the remainder, each
-// group evenly, every operation at least 1. A mix of reads only, or of
+// hotKeyMix weighs mix's operations: reads (nodes.OpKind.IsRead) share
+// HotKeyReadShare, the others 100-HotKeyReadShare, each group evenly,
+// rounded down, every operation at least 1. A mix of reads only, or of
 // writes only, keeps its operations at equal weights.
 func hotKeyMix(mix []MixEntry) []MixEntry {
 	reads := 0
