@@ -109,6 +109,9 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	p("  pct: %s\n", q(huntPCTShare)) // the PCT strategy (sim.Schedule): a share of the seeds
 	p("  correlated: true\n  beyond_budget: %s\n  params: true\n  timeout: 150ms..500ms\n", q(HuntBeyondBudget.String()))
 	p("  send_storm: %s\n", q(HuntSendStorm.String())) // the crash-on-send strategy (huntsendstorm.go)
+	if wk.Keyed {
+		p("  hot_key: %s\n", q(HuntHotKey.String())) // the hot-key strategy (swarmhotkey.go)
+	}
 	sc, err := Parse("hunt-"+nk.Name+"-"+wk.Name+".yaml", []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: hunt %s/%s: %w", nk.Name, wk.Name, err)

@@ -202,6 +202,10 @@ type Swarm struct {
 	// (nemesis.generate.send_storm), labelled beyond the budget like
 	// BeyondBudget's; needs nemesis.generate. Zero: none.
 	SendStorm sim.Ratio
+	// HotKey is the fraction of seeds, for a keyed workload, given the
+	// hot-key shape: workload.keys 1, the most clients (Clients.Max) and
+	// a read-heavy mix (swarmhotkey.go); drawn last. Zero: none.
+	HotKey sim.Ratio
 	// Correlated turns on correlated faults aimed at the leader
 	// (nemesis.generate.correlated) for every seed.
 	Correlated bool

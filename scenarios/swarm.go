@@ -107,6 +107,9 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 	if sw.PCT.Fires(r("pct")) {
 		out.Network.Schedule = sim.Schedule{Depth: sw.pctDepth().sample(r("pct-depth"))}
 	}
+	if hotKeyFires(sc, seed) { // last: the other draws are as they were
+		applyHotKey(sc, out)
+	}
 	return out
 }
 
@@ -170,6 +173,7 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 	}
 	add(!sw.SendStorm.IsZero(), "crash-on-send storm %t", x.Nemesis.Generate != nil && x.Nemesis.Generate.SendStorm)
 	add(!sw.BeyondBudget.IsZero() || !sw.SendStorm.IsZero(), "beyond budget %t", x.Nemesis.BeyondBudget)
+	add(!sw.HotKey.IsZero(), "hot key %t", hotKeyFires(sc, seed))
 	return strings.Join(parts, ", ")
 }
 
@@ -358,10 +362,11 @@ func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
 		"timeout":        d.rangeOf(&sw.Timeout),
 		"beyond_budget":  d.ratio(&sw.BeyondBudget),
 		"send_storm":     d.ratio(&sw.SendStorm),
+		"hot_key":        d.ratio(&sw.HotKey),
 	}, swarmFields)
 }
 
-var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent", "pct", "pct_depth", "correlated", "beyond_budget", "send_storm", "params", "timeout"}
+var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent", "pct", "pct_depth", "correlated", "beyond_budget", "send_storm", "hot_key", "params", "timeout"}
 
 // validateSwarm checks the swarm bounds against the rest of the scenario.
 func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
@@ -444,6 +449,12 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 	if !sw.SendStorm.Valid() {
 		return bad("send_storm", "want the fraction of seeds given a crash-on-send storm, a probability such as 1/8, got %s", ratioText(sw.SendStorm))
 	}
+	if !sw.HotKey.Valid() {
+		return bad("hot_key", "want the fraction of seeds given one hot key, a probability such as 1/8, got %s", ratioText(sw.HotKey))
+	}
+	if !sw.HotKey.IsZero() && !wk.Keyed {
+		return bad("hot_key", "workload %q has no keyspace", wk.Name)
+	}
 	if !sw.FaultInterval.IsZero() && sw.FaultInterval.Min <= 0 {
 		return bad("fault_interval", "the interval between faults must be positive, got %s", sw.FaultInterval)
 	}
@@ -489,6 +500,7 @@ func formatSwarm(b *strings.Builder, sw *Swarm) {
 	line(sw.Correlated, "correlated", "true")
 	line(!sw.BeyondBudget.IsZero(), "beyond_budget", strconv.Quote(ratioText(sw.BeyondBudget)))
 	line(!sw.SendStorm.IsZero(), "send_storm", strconv.Quote(ratioText(sw.SendStorm)))
+	line(!sw.HotKey.IsZero(), "hot_key", strconv.Quote(ratioText(sw.HotKey)))
 	line(sw.Params, "params", "true")
 	line(!sw.Timeout.IsZero(), "timeout", sw.Timeout.String())
 }
