@@ -238,7 +238,12 @@ func (r *Run) Analyze() Analysis {
 		// during its pause, stale news included, before it catches up.
 		recent := func(iv interval) bool { return iv.from <= o.At && o.At < iv.to+grace }
 		cut := slices.ContainsFunc(r.Cuts, func(s Span) bool { return recent(interval{s.From, s.To}) })
-		lossy := slices.ContainsFunc(r.Losses, func(l Loss) bool { return !r.Probing.Judged(l) && recent(interval{l.From, l.To}) })
+		// A suspicion raised as the loss ends is declared a suspicion
+		// timeout later, whatever detect_within says.
+		lossGrace := max(grace, r.Probing.SuspicionTimeout)
+		lossy := slices.ContainsFunc(r.Losses, func(l Loss) bool {
+			return !r.Probing.Judged(l) && l.From <= o.At && o.At < l.To+lossGrace
+		})
 		a.FalsePositives = append(a.FalsePositives, FalsePositive{Observed: o,
 			Paused: anyOf(paused[id], recent) || anyOf(paused[o.By], recent), Cut: cut, Lossy: lossy})
 	}

@@ -303,21 +303,32 @@ func TestDetectUnderLoss(t *testing.T) {
 		at      time.Duration
 		want    checker.Verdict
 		metrics map[string]float64
+		// detectWithin overrides the run's 3s
+		detectWithin time.Duration
 	}{
 		{"declared during heavy loss: measured", []swimkind.Loss{heavy}, 3 * s, checker.Valid,
-			map[string]float64{"false positives": 1, "false positives under heavy loss": 1, "false positives judged": 0}},
+			map[string]float64{"false positives": 1, "false positives under heavy loss": 1, "false positives judged": 0}, 0},
 		{"declared within detect_within after heavy loss: measured", []swimkind.Loss{heavy}, 6 * s, checker.Valid,
-			map[string]float64{"false positives under heavy loss": 1, "false positives judged": 0}},
+			map[string]float64{"false positives under heavy loss": 1, "false positives judged": 0}, 0},
 		{"declared long after heavy loss: judged", []swimkind.Loss{heavy}, 12 * s, checker.Invalid,
-			map[string]float64{"false positives under heavy loss": 0, "false positives judged": 1}},
+			map[string]float64{"false positives under heavy loss": 0, "false positives judged": 1}, 0},
 		{"declared during light loss: judged", []swimkind.Loss{light}, 3 * s, checker.Invalid,
-			map[string]float64{"false positives under heavy loss": 0, "false positives judged": 1}},
+			map[string]float64{"false positives under heavy loss": 0, "false positives judged": 1}, 0},
 		{"declared during light loss overlapping heavy loss: measured", []swimkind.Loss{light, heavy}, 3 * s, checker.Valid,
-			map[string]float64{"false positives under heavy loss": 1, "false positives judged": 0}},
+			map[string]float64{"false positives under heavy loss": 1, "false positives judged": 0}, 0},
+		// detect_within 500ms, shorter than the suspicion timeout (1.2s):
+		// a suspicion raised as the loss ends is declared 1.2s later.
+		{"declared a suspicion timeout after heavy loss: measured", []swimkind.Loss{heavy}, 5 * s, checker.Valid,
+			map[string]float64{"false positives under heavy loss": 1, "false positives judged": 0}, 500 * time.Millisecond},
+		{"declared later than that: judged", []swimkind.Loss{heavy}, 5300 * time.Millisecond, checker.Invalid,
+			map[string]float64{"false positives under heavy loss": 0, "false positives judged": 1}, 500 * time.Millisecond},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := run(life(), dead(c.at, n2, n3))
 			r.Losses, r.Probing = c.losses, swimDefaults(4)
+			if c.detectWithin > 0 {
+				r.Bounds.DetectWithin = c.detectWithin
+			}
 			res := swimkind.Detect(r)
 			if res.Verdict != c.want {
 				t.Fatalf("verdict %v, want %v: %s", res.Verdict, c.want, res.Explanation)
