@@ -141,8 +141,8 @@ type FalsePositive struct {
 	// within DetectWithin before (measured, not judged: SWIM cannot tell
 	// an unreachable member from a crashed one).
 	Cut bool
-	// Lossy: the links lost messages, or had within DetectWithin before,
-	// at a rate at which the correct protocol is expected to lose a
+	// Lossy: the links lost messages, or had within DetectWithin (or the
+	// suspicion timeout, the longer) before, at a rate at which the correct protocol is expected to lose a
 	// refutation (Probing.Judged): measured, not judged.
 	Lossy bool
 }

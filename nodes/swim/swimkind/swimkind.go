@@ -40,7 +40,7 @@
 // depends on the loss ratio, indirect_k and the suspicion timeout. So the
 // detection check judges a declaration of a live member made during a
 // stretch of loss (the network's own drop, a drop fault, or within
-// detect_within after it) only when the correct protocol, configured as
+// detect_within or the suspicion timeout, the longer, after it) only when the correct protocol, configured as
 // the scenario configures it, is expected to make far fewer than one
 // over that stretch: at most MaxExpectedFalsePositives (10⁻³), by the
 // model of Probing.ExpectedFalsePositives. Above it the declaration is
