@@ -48,6 +48,10 @@ type Run struct {
 	// from each other (see cutKinds): a member unreachable is
 	// indistinguishable from a crashed one.
 	Cuts []Span
+	// Losses are the spans of lossy links (drop faults, the network's own
+	// loss), judged or not by Probing.Judged.
+	Losses  []Loss
+	Probing Probing
 }
 
 // Span is a stretch [From, To) of virtual time.
@@ -137,6 +141,10 @@ type FalsePositive struct {
 	// within DetectWithin before (measured, not judged: SWIM cannot tell
 	// an unreachable member from a crashed one).
 	Cut bool
+	// Lossy: the links lost messages, or had within DetectWithin (or the
+	// suspicion timeout, the longer) before, at a rate at which the correct protocol is expected to lose a
+	// refutation (Probing.Judged): measured, not judged.
+	Lossy bool
 }
 
 // Analysis is what Detect measures.
@@ -230,8 +238,14 @@ func (r *Run) Analyze() Analysis {
 		// during its pause, stale news included, before it catches up.
 		recent := func(iv interval) bool { return iv.from <= o.At && o.At < iv.to+grace }
 		cut := slices.ContainsFunc(r.Cuts, func(s Span) bool { return recent(interval{s.From, s.To}) })
+		// A suspicion raised as the loss ends is declared a suspicion
+		// timeout later, whatever detect_within says.
+		lossGrace := max(grace, r.Probing.SuspicionTimeout)
+		lossy := slices.ContainsFunc(r.Losses, func(l Loss) bool {
+			return !r.Probing.Judged(l) && l.From <= o.At && o.At < l.To+lossGrace
+		})
 		a.FalsePositives = append(a.FalsePositives, FalsePositive{Observed: o,
-			Paused: anyOf(paused[id], recent) || anyOf(paused[o.By], recent), Cut: cut})
+			Paused: anyOf(paused[id], recent) || anyOf(paused[o.By], recent), Cut: cut, Lossy: lossy})
 	}
 	return a
 }
@@ -275,12 +289,13 @@ func Detect(r *Run) checker.Result {
 		}
 	}
 	// A paused member is indistinguishable from a crashed one, and so is
-	// one cut off by the network: declaring it is measured, never judged.
-	// Every other declaration of a live member counts against
-	// max_false_positives.
+	// one cut off by the network, or behind links losing more than the
+	// correct protocol is built for (Probing.Judged): declaring it is
+	// measured, never judged. Every other declaration of a live member
+	// counts against max_false_positives.
 	var judgedFP []FalsePositive
 	for _, fp := range a.FalsePositives {
-		if !fp.Paused && !fp.Cut {
+		if !fp.Paused && !fp.Cut && !fp.Lossy {
 			judgedFP = append(judgedFP, fp)
 		}
 	}
@@ -300,13 +315,16 @@ func Detect(r *Run) checker.Result {
 		sent += s
 		maxSent = max(maxSent, s)
 	}
-	paused, cut := 0, 0
+	paused, cut, lossy := 0, 0, 0
 	for _, fp := range a.FalsePositives {
 		if fp.Paused {
 			paused++
 		}
 		if fp.Cut {
 			cut++
+		}
+		if fp.Lossy {
+			lossy++
 		}
 	}
 	res.Metrics = []checker.Metric{
@@ -323,6 +341,7 @@ func Detect(r *Run) checker.Result {
 		{Name: "false positives", Value: float64(len(a.FalsePositives))},
 		{Name: "false positives while paused", Value: float64(paused)},
 		{Name: "false positives during network faults", Value: float64(cut)},
+		{Name: "false positives under heavy loss", Value: float64(lossy)},
 		{Name: "false positives judged", Value: float64(len(judgedFP))},
 		{Name: "false positives per member-minute", Value: float64(len(a.FalsePositives)) / memberSecs * 60},
 		{Name: "msgs per member-second", Value: float64(sent) / memberSecs},

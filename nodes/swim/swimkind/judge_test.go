@@ -1,6 +1,7 @@
 package swimkind_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -196,6 +197,145 @@ func TestConverge(t *testing.T) {
 			if c.took >= 0 {
 				if got := metric(r, "converged after heal s"); got != c.took {
 					t.Errorf("converged after heal %v s, want %v", got, c.took)
+				}
+			}
+		})
+	}
+}
+
+// swimDefaults is the default SWIM of n members, as the check sees it.
+func swimDefaults(n int) swimkind.Probing {
+	c := swim.Config{}.WithDefaults()
+	return swimkind.Probing{Members: n, IndirectK: c.IndirectK, ProbeInterval: c.ProbeInterval, SuspicionTimeout: c.SuspicionTimeout(n)}
+}
+
+func loss(from, to time.Duration, ratio float64) swimkind.Loss {
+	return swimkind.Loss{Span: swimkind.Span{From: from, To: to}, Ratio: ratio}
+}
+
+// and combines independent losses: a message kept by every one.
+func and(ratios ...float64) float64 {
+	kept := 1.0
+	for _, r := range ratios {
+		kept *= 1 - r
+	}
+	return 1 - kept
+}
+
+func TestLossRule(t *testing.T) {
+	slow := swimDefaults(4)
+	slow.SuspicionTimeout *= 2 // suspicion_mult 12
+	noIndirect := swimDefaults(4)
+	noIndirect.IndirectK = 0
+	for _, c := range []struct {
+		name    string
+		probing swimkind.Probing
+		loss    swimkind.Loss
+		judged  bool
+		far     bool // at least 10x from the bound
+	}{
+		// The hunt's seed 8099: the correct SWIM lost a refutation there.
+		{"4 members, drop 1/3 for 1.566s", swimDefaults(4), loss(200*time.Millisecond, 1766*time.Millisecond, and(1.0/3, 211.0/500000)), false, true},
+		{"3 members, drop 1/3 for 300ms", swimDefaults(3), loss(0, 300*time.Millisecond, 1.0/3), false, true},
+		{"16 members, drop 1/3 for 1s", swimDefaults(16), loss(0, s, 1.0/3), false, true},
+		{"8 members, drop 1/2", swimDefaults(8), loss(0, s, 0.5), false, true},
+		{"8 members, drop 1/1 (a cut)", swimDefaults(8), loss(0, s, 1), false, true},
+		// The correct SWIM declared a live member dead in 0 to 5 of 2,000
+		// 2s stretches of drop 1/5 on 3..8 members (docs/BENCHMARKS.md).
+		{"5 members, drop 1/5 for 2s", swimDefaults(5), loss(0, 2*s, 0.2), false, true},
+		{"8 members, drop 1/5 for 2s", swimDefaults(8), loss(0, 2*s, 0.2), false, true},
+		// The bug scenarios' drop fault over their lossy network.
+		{"8 members, drop 1/10 over 1/50 for 1s", swimDefaults(8), loss(0, s, and(0.1, 0.02)), true, false},
+		{"8 members, drop 1/10 over 1/50 for 5s", swimDefaults(8), loss(0, 5*s, and(0.1, 0.02)), true, false},
+		{"4 members, drop 1/10 for 2s", swimDefaults(4), loss(0, 2*s, 0.1), true, true},
+		// Fewer members, fewer indirect probes: the same drop over a
+		// lossier network is too much.
+		{"3 members, drop 1/10 over 1/20 for 2s", swimDefaults(3), loss(0, 2*s, and(0.1, 0.05)), false, false},
+		{"5 members, network drop 1/20 for 30s", swimDefaults(5), loss(0, 30*s, 0.05), true, true},
+		{"4 members, no indirect probes, drop 1/5 for 2s", noIndirect, loss(0, 2*s, 0.2), false, true},
+		{"4 members, no indirect probes, drop 1/10 for 2s", noIndirect, loss(0, 2*s, 0.1), true, false},
+		{"4 members, a suspicion twice as long, drop 1/5 for 2s", slow, loss(0, 2*s, 0.2), true, true},
+		{"4 members, a suspicion twice as long, drop 1/3 for 1.566s", slow, loss(0, 1566*time.Millisecond, 1.0/3), false, true},
+		{"all-to-all detectors, drop 49/100", swimkind.Probing{}, loss(0, s, 0.49), true, false},
+		{"all-to-all detectors, drop 1/2", swimkind.Probing{}, loss(0, s, 0.5), false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := c.probing.ExpectedFalsePositives(c.loss.Ratio, c.loss.To-c.loss.From)
+			if got := c.probing.Judged(c.loss); got != c.judged {
+				t.Errorf("judged %v, want %v (expected false positives %.2g, bound %g)", got, c.judged, e, swimkind.MaxExpectedFalsePositives)
+			}
+			// Far from the bound either way: the rule does not hang on its
+			// exact value.
+			if c.far && c.judged && e > swimkind.MaxExpectedFalsePositives/10 {
+				t.Errorf("judged with %.2g expected false positives: within 10x of the bound", e)
+			}
+			if c.far && !c.judged && e < swimkind.MaxExpectedFalsePositives*10 {
+				t.Errorf("not judged with %.2g expected false positives: within 10x of the bound", e)
+			}
+		})
+	}
+}
+
+func TestProbeFails(t *testing.T) {
+	for _, c := range []struct {
+		probing swimkind.Probing
+		loss    float64
+		want    float64
+	}{
+		{swimDefaults(8), 0, 0},
+		{swimDefaults(8), 1, 1},
+		{swimDefaults(3), 0.5, 0.75 * (1 - 1.0/16)}, // one indirect probe: n−2 = 1
+		{swimDefaults(8), 0.5, 0.75 * (1 - 1.0/16) * (1 - 1.0/16) * (15.0 / 16)}, // indirect_k 3
+		{swimkind.Probing{Members: 8}, 0.5, 0.75},                                // indirect_k 0: the direct probe only
+	} {
+		if got := c.probing.ProbeFails(c.loss); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%+v at loss %v: %v, want %v", c.probing, c.loss, got, c.want)
+		}
+	}
+}
+
+func TestDetectUnderLoss(t *testing.T) {
+	heavy := loss(2*s, 4*s, 1.0/3)
+	light := loss(2*s, 4*s, 1.0/10)
+	for _, c := range []struct {
+		name    string
+		losses  []swimkind.Loss
+		at      time.Duration
+		want    checker.Verdict
+		metrics map[string]float64
+		// detectWithin overrides the run's 3s
+		detectWithin time.Duration
+	}{
+		{"declared during heavy loss: measured", []swimkind.Loss{heavy}, 3 * s, checker.Valid,
+			map[string]float64{"false positives": 1, "false positives under heavy loss": 1, "false positives judged": 0}, 0},
+		{"declared within detect_within after heavy loss: measured", []swimkind.Loss{heavy}, 6 * s, checker.Valid,
+			map[string]float64{"false positives under heavy loss": 1, "false positives judged": 0}, 0},
+		{"declared long after heavy loss: judged", []swimkind.Loss{heavy}, 12 * s, checker.Invalid,
+			map[string]float64{"false positives under heavy loss": 0, "false positives judged": 1}, 0},
+		{"declared during light loss: judged", []swimkind.Loss{light}, 3 * s, checker.Invalid,
+			map[string]float64{"false positives under heavy loss": 0, "false positives judged": 1}, 0},
+		{"declared during light loss overlapping heavy loss: measured", []swimkind.Loss{light, heavy}, 3 * s, checker.Valid,
+			map[string]float64{"false positives under heavy loss": 1, "false positives judged": 0}, 0},
+		// detect_within 500ms, shorter than the suspicion timeout (1.2s):
+		// a suspicion raised as the loss ends is declared 1.2s later.
+		{"declared a suspicion timeout after heavy loss: measured", []swimkind.Loss{heavy}, 5 * s, checker.Valid,
+			map[string]float64{"false positives under heavy loss": 1, "false positives judged": 0}, 500 * time.Millisecond},
+		{"declared later than that: judged", []swimkind.Loss{heavy}, 5300 * time.Millisecond, checker.Invalid,
+			map[string]float64{"false positives under heavy loss": 0, "false positives judged": 1}, 500 * time.Millisecond},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := run(life(), dead(c.at, n2, n3))
+			r.Losses, r.Probing = c.losses, swimDefaults(4)
+			if c.detectWithin > 0 {
+				r.Bounds.DetectWithin = c.detectWithin
+			}
+			res := swimkind.Detect(r)
+			if res.Verdict != c.want {
+				t.Fatalf("verdict %v, want %v: %s", res.Verdict, c.want, res.Explanation)
+			}
+			for name, want := range c.metrics {
+				if got := metric(res, name); got != want {
+					t.Errorf("metric %q = %v, want %v", name, got, want)
 				}
 			}
 		})
