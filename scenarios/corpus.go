@@ -328,7 +328,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 	res := &HuntResult{First: opts.First}
 	sum := &Summary{Scenario: sc.Name, Counts: map[Status]int{}, Faults: map[string]int{}, Probes: map[string]int{}}
 	cov := newHuntCoverage()
-	seenFaults, seenProbes := map[string]bool{}, map[string]bool{}
+	seen := newFirstSeen()
 	rng := sim.NewStream(opts.First, "hunt/corpus")
 	budget := opts.Seeds
 	if budget == 0 {
@@ -352,19 +352,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 		fresh := cov.add(items, ss)
 		hp := HuntProgress{Progress: Progress{Done: int(runs), Failed: len(sum.Failures), Elapsed: time.Since(start), Last: o},
 			NewCoverage: fresh, Strategies: ss, Mutant: mutant != nil}
-		for _, f := range o.Faults {
-			if !seenFaults[f] {
-				seenFaults[f] = true
-				hp.NewFaults = append(hp.NewFaults, f)
-			}
-		}
-		for _, p := range sortedKeys(o.Probes) {
-			if o.Probes[p] > 0 && !seenProbes[p] {
-				seenProbes[p] = true
-				hp.NewProbes = append(hp.NewProbes, p)
-			}
-		}
-		sort.Strings(hp.NewFaults)
+		hp.NewFaults, hp.NewProbes = seen.add(o)
 		if len(fresh) > 0 && stopErr == nil {
 			e := &CorpusEntry{Scenario: mutant, Seed: o.Seed, New: fresh}
 			if mutant == nil {

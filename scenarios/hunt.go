@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -266,7 +265,7 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 		defer stop()
 	}
 	res := &HuntResult{First: opts.First}
-	seenFaults, seenProbes := map[string]bool{}, map[string]bool{}
+	seen := newFirstSeen()
 	failed := false
 	cov, hook := newHuntCoverage(), &coverageHook{bySeed: map[uint64]*runCoverage{}, user: opts.Run.Hook}
 	run := opts.Run // the seeds' runs collect coverage; the shrink's do not
@@ -275,19 +274,7 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 		o := pr.Last
 		hp := HuntProgress{Progress: pr, Strategies: seedStrategies(sc, o, false)}
 		hp.NewCoverage = cov.add(hook.take(o.Seed).items(o), hp.Strategies)
-		for _, f := range o.Faults {
-			if !seenFaults[f] {
-				seenFaults[f] = true
-				hp.NewFaults = append(hp.NewFaults, f)
-			}
-		}
-		for _, p := range sortedKeys(o.Probes) {
-			if o.Probes[p] > 0 && !seenProbes[p] {
-				seenProbes[p] = true
-				hp.NewProbes = append(hp.NewProbes, p)
-			}
-		}
-		sort.Strings(hp.NewFaults)
+		hp.NewFaults, hp.NewProbes = seen.add(o)
 		if huntFailure(o.Status) && !failed {
 			failed = true
 			res.TimeToFailure = pr.Elapsed
