@@ -1,7 +1,6 @@
 package nemesis
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/faultline/faultline/sim"
@@ -34,18 +33,8 @@ func parseDelayType(in []string) (Fault, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := a.next("delay (such as 50ms or 50ms..200ms)")
-	if err != nil {
-		return nil, err
-	}
 	f := DelayType{Type: typ}
-	if f.Range, err = ParseRange(s); err != nil {
-		return nil, err
-	}
-	if f.Range.Max == 0 {
-		return nil, fmt.Errorf("delay %q is zero: the fault would do nothing", s)
-	}
-	if f.Links, err = a.optLinks(); err != nil {
+	if f.Range, f.Links, err = parseDelayArgs(&a); err != nil {
 		return nil, err
 	}
 	return f, a.done()

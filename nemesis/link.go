@@ -92,21 +92,30 @@ func (f Delay) Check(n int) error { return f.Links.check(n) }
 
 func parseDelay(in []string) (Fault, error) {
 	a := args{in}
-	s, err := a.next("delay (such as 50ms or 50ms..200ms)")
-	if err != nil {
-		return nil, err
-	}
 	f := Delay{}
-	if f.Range, err = ParseRange(s); err != nil {
-		return nil, err
-	}
-	if f.Range.Max == 0 {
-		return nil, fmt.Errorf("delay %q is zero: the fault would do nothing", s)
-	}
-	if f.Links, err = a.optLinks(); err != nil {
+	var err error
+	if f.Range, f.Links, err = parseDelayArgs(&a); err != nil {
 		return nil, err
 	}
 	return f, a.done()
+}
+
+// parseDelayArgs reads what delay and delay-type share: a non-zero delay
+// range, then optional links.
+func parseDelayArgs(a *args) (Range, Links, error) {
+	s, err := a.next("delay (such as 50ms or 50ms..200ms)")
+	if err != nil {
+		return Range{}, Links{}, err
+	}
+	r, err := ParseRange(s)
+	if err != nil {
+		return Range{}, Links{}, err
+	}
+	if r.Max == 0 {
+		return Range{}, Links{}, fmt.Errorf("delay %q is zero: the fault would do nothing", s)
+	}
+	l, err := a.optLinks()
+	return r, l, err
 }
 
 func (f Delay) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {

@@ -495,10 +495,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 	if res.Failure == nil || opts.ShrinkBudget < 0 || ctx.Err() != nil {
 		return res, nil
 	}
-	shrinkBudget := opts.ShrinkBudget
-	if shrinkBudget == 0 {
-		shrinkBudget = 60 * time.Second
-	}
+	shrinkBudget := opts.shrinkBudget()
 	target := sc
 	if res.FailureScenario != nil {
 		target = res.FailureScenario

@@ -314,11 +314,7 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	if res.Failure == nil || opts.ShrinkBudget < 0 || ctx.Err() != nil {
 		return res, nil
 	}
-	budget := opts.ShrinkBudget
-	if budget == 0 {
-		budget = 60 * time.Second
-	}
-	sr, err := Shrink(ctx, sc, res.Failure.Seed, ShrinkOptions{Budget: budget, Run: opts.Run, Progress: opts.ShrinkProgress})
+	sr, err := Shrink(ctx, sc, res.Failure.Seed, ShrinkOptions{Budget: opts.shrinkBudget(), Run: opts.Run, Progress: opts.ShrinkProgress})
 	if sr.Scenario != nil {
 		res.Shrunk = &sr
 	}
@@ -352,4 +348,12 @@ func ParseParams(s string) ([]Param, error) {
 		out = append(out, Param{Key: k, Value: v})
 	}
 	return out, nil
+}
+
+// shrinkBudget is ShrinkBudget with its default (60s) for zero.
+func (o HuntOptions) shrinkBudget() time.Duration {
+	if o.ShrinkBudget == 0 {
+		return 60 * time.Second
+	}
+	return o.ShrinkBudget
 }
