@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -226,6 +227,68 @@ type faultLegend struct{ col color.NRGBA }
 
 func (l faultLegend) Thumbnail(c *draw.Canvas) {
 	c.FillPolygon(l.col, []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}})
+}
+
+// timePlot is the frame every plot over virtual time shares: the title
+// (opts.Title over def), the time axis over [0, end] (from 0 alone when end
+// is 0), the legend top right — over the heal, where no fault is named
+// (faults are undone by then) and only probes run, so it covers no fault
+// label and little data — and, behind the data, the heal and the fault
+// windows shaded and a grid. The caller sets the y axis and adds the data.
+func timePlot(def string, opts *PlotOptions, faults []FaultWindow, end time.Duration) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = def
+	if opts.Title != "" {
+		p.Title.Text = opts.Title
+	}
+	p.X.Label.Text = "virtual time (s)"
+	p.X.Tick.Marker = timeTicks{}
+	p.X.Min = 0
+	if end > 0 {
+		p.X.Max = end.Seconds()
+	}
+	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Legend.TextStyle.Font.Size = 8
+	addHeal(p, opts.heal)
+	addFaults(p, faults)
+	p.Add(plotter.NewGrid())
+	return p
+}
+
+// buckets counts completions per bucket of virtual time over [0, end]:
+// the bucket width (opts.Bucket, or autoBucket's) and how many there are.
+func buckets(opts *PlotOptions, end time.Duration) (width time.Duration, n int) {
+	width = opts.Bucket
+	if width <= 0 {
+		width = autoBucket(end)
+	}
+	return width, int(end/width) + 1
+}
+
+// rateLine draws counts per bucket as a step line in operations per second.
+func rateLine(counts []float64, bucket time.Duration, sty draw.LineStyle) (*plotter.Line, error) {
+	perSec := float64(time.Second) / float64(bucket)
+	xys := make(plotter.XYs, len(counts))
+	for b, c := range counts {
+		xys[b] = plotter.XY{X: (time.Duration(b) * bucket).Seconds(), Y: c * perSec}
+	}
+	l, err := plotter.NewLine(xys)
+	if err != nil {
+		return nil, err
+	}
+	l.StepStyle = plotter.PostStep
+	l.LineStyle = sty
+	return l, nil
+}
+
+// peakRate is the highest of counts per bucket, in operations per second.
+func peakRate(counts []float64, bucket time.Duration) float64 {
+	peak := 0.0
+	for _, c := range counts {
+		peak = max(peak, c)
+	}
+	return peak * float64(time.Second) / float64(bucket)
 }
 
 // addHeal shades the heal phase, from the heal to the end of the plot,

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -48,11 +47,7 @@ func availabilityTitle(bucket time.Duration) string {
 }
 
 func availabilityPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *PlotOptions) *plot.Plot {
-	bucket := opts.Bucket
-	if bucket <= 0 {
-		bucket = autoBucket(end)
-	}
-	n := int(end/bucket) + 1
+	bucket, n := buckets(opts, end)
 	counts := map[nodes.Outcome][]float64{nodes.OK: make([]float64, n), nodes.Fail: make([]float64, n), nodes.Info: make([]float64, n)}
 	for _, o := range ops {
 		if o.Outcome == nodes.Pending {
@@ -62,50 +57,27 @@ func availabilityPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *P
 			counts[o.Outcome][b]++
 		}
 	}
-	p := plot.New()
-	p.Title.Text = availabilityTitle(bucket)
-	if opts.Title != "" {
-		p.Title.Text = opts.Title
-	}
-	p.X.Label.Text = "virtual time (s)"
-	p.X.Tick.Marker = timeTicks{}
+	p := timePlot(availabilityTitle(bucket), opts, faults, end)
+	p.X.Max = end.Seconds()
 	p.Y.Label.Text = "operations / s"
 	p.Y.Min = 0
-	// Top right: over the heal, where no fault is named (faults are undone
-	// by then) and only probes run, so the legend covers no fault label
-	// and little data.
-	p.Legend.Top = true
-	p.Legend.Left = false
-	p.Legend.TextStyle.Font.Size = 8
 	p.Y.Tick.Marker = plainTicks{}
-	addHeal(p, opts.heal)
-	addFaults(p, faults)
-	p.Add(plotter.NewGrid())
-	p.X.Min, p.X.Max = 0, end.Seconds()
-	perSec := float64(time.Second) / float64(bucket)
 	peak := 0.0
-	for _, c := range counts {
-		for _, v := range c {
-			peak = max(peak, v*perSec)
-		}
+	for _, c := range counts { //faultline:orderless the maximum does not depend on the order
+		peak = max(peak, peakRate(c, bucket))
 	}
 	p.Y.Max = peak * 1.3 // headroom for the legend and fault names
 	for _, s := range []struct {
 		o   nodes.Outcome
 		col any
 	}{{nodes.OK, colOK}, {nodes.Fail, colFail}, {nodes.Info, colInfo}} {
-		xys := make(plotter.XYs, n)
-		for b := 0; b < n; b++ {
-			xys[b] = plotter.XY{X: (time.Duration(b) * bucket).Seconds(), Y: counts[s.o][b] * perSec}
+		sty := draw.LineStyle{Color: colorOf(s.col), Width: vg.Points(1.4)}
+		if s.o != nodes.OK {
+			sty.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
-		l, err := plotter.NewLine(xys)
+		l, err := rateLine(counts[s.o], bucket, sty)
 		if err != nil {
 			continue
-		}
-		l.StepStyle = plotter.PostStep
-		l.LineStyle = draw.LineStyle{Color: colorOf(s.col), Width: vg.Points(1.4)}
-		if s.o != nodes.OK {
-			l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
 		p.Add(l)
 		p.Legend.Add(s.o.String(), l)

@@ -47,29 +47,10 @@ type series struct {
 
 // latencyPlot draws ops over [0, end] (over the ops alone when end is 0).
 func latencyPlot(ops []Op, faults []FaultWindow, end time.Duration, opts *PlotOptions) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = "latency of client operations"
-	if opts.Title != "" {
-		p.Title.Text = opts.Title
-	}
-	p.X.Label.Text = "virtual time (s)"
-	p.X.Tick.Marker = timeTicks{}
+	p := timePlot("latency of client operations", opts, faults, end)
 	p.Y.Label.Text = "latency (ms)"
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = ticks125{}
-	p.X.Min = 0
-	if end > 0 {
-		p.X.Max = end.Seconds()
-	}
-	// Top right: over the heal, where no fault is named (faults are undone
-	// by then) and only probes run, so the legend covers no fault label
-	// and little data.
-	p.Legend.Top = true
-	p.Legend.Left = false
-	p.Legend.TextStyle.Font.Size = 8
-	addHeal(p, opts.heal)
-	addFaults(p, faults)
-	p.Add(plotter.NewGrid())
 
 	// Group by kind and outcome, in a fixed order.
 	byKey := map[[2]string]*series{}

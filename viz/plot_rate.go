@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -42,11 +41,7 @@ func rateTitle(bucket time.Duration) string {
 
 // ratePlot draws the rate plot and returns it with its highest rate.
 func ratePlot(ops []Op, faults []FaultWindow, fl failure, end time.Duration, opts *PlotOptions) (*plot.Plot, float64) {
-	bucket := opts.Bucket
-	if bucket <= 0 {
-		bucket = autoBucket(end)
-	}
-	n := int(end/bucket) + 1
+	bucket, n := buckets(opts, end)
 	type key struct {
 		kind    string
 		outcome nodes.Outcome
@@ -78,50 +73,28 @@ func ratePlot(ops []Op, faults []FaultWindow, fl failure, end time.Duration, opt
 			kinds[k.kind] = len(kinds)
 		}
 	}
-	p := plot.New()
-	p.Title.Text = rateTitle(bucket)
-	if opts.Title != "" {
-		p.Title.Text = opts.Title
-	}
-	p.X.Label.Text = "virtual time (s)"
-	p.X.Tick.Marker = timeTicks{}
+	p := timePlot(rateTitle(bucket), opts, faults, end)
+	p.X.Max = end.Seconds()
 	p.Y.Label.Text = "operations / s"
 	p.Y.Tick.Marker = plainTicks{}
 	p.Y.Min = 0
-	// Top right, over the heal, as on the other plots; the headroom below
-	// keeps it above the lines.
-	p.Legend.Top = true
-	p.Legend.Left = false
-	p.Legend.TextStyle.Font.Size = 8
-	addHeal(p, opts.heal)
-	addFaults(p, faults)
-	p.Add(plotter.NewGrid())
-	p.X.Min, p.X.Max = 0, end.Seconds()
-	perSec := float64(time.Second) / float64(bucket)
 	peak := 0.0
 	for _, k := range keys {
-		for _, v := range counts[k] {
-			peak = max(peak, v*perSec)
-		}
+		peak = max(peak, peakRate(counts[k], bucket))
 	}
 	// Headroom for the fault names; clearLegend adds what the legend needs.
 	p.Y.Max = max(peak, 1) * 1.3
 	for _, k := range keys {
-		xys := make(plotter.XYs, n)
-		for b := range n {
-			xys[b] = plotter.XY{X: (time.Duration(b) * bucket).Seconds(), Y: counts[k][b] * perSec}
-		}
-		l, err := plotter.NewLine(xys)
-		if err != nil {
-			continue
-		}
-		l.StepStyle = plotter.PostStep
-		l.LineStyle = draw.LineStyle{Color: palette[kinds[k.kind]%len(palette)], Width: vg.Points(1.2)}
+		sty := draw.LineStyle{Color: palette[kinds[k.kind]%len(palette)], Width: vg.Points(1.2)}
 		switch k.outcome {
 		case nodes.Fail:
-			l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			sty.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		case nodes.Info:
-			l.LineStyle.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+			sty.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+		}
+		l, err := rateLine(counts[k], bucket, sty)
+		if err != nil {
+			continue
 		}
 		p.Add(l)
 		p.Legend.Add(k.kind+" "+k.outcome.String(), l)
