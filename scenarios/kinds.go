@@ -81,6 +81,14 @@ type NodeKind struct {
 	// so a correct protocol is not failed for a timeout it could never
 	// meet. Zero: the drawn timeout stands.
 	RoundTrips int
+	// KeyRoundTrips, if set, says the protocol runs one operation per key
+	// at a time (a coordinator queues the others, as dynamo's does), and
+	// how many round trips each operation queued ahead of one on its key
+	// adds to it (dynamo: 2, the read and the write at the coordinator).
+	// The client-timeout floor then counts the other clients that may
+	// share the key (SwarmTimeoutFloor); zero: operations on a key do not
+	// wait for each other (abd), and the floor counts only RoundTrips.
+	KeyRoundTrips int
 	// Build makes the protocol for one run of a cluster of size servers.
 	Build func(p Params, size int) (*Protocol, error)
 	_     struct{}

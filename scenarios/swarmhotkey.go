@@ -50,6 +50,9 @@ func applyHotKey(sc, out *Scenario) {
 	out.Workload.Keys = 1
 	out.Workload.Clients = max(out.Workload.Clients, sc.Swarm.Clients.Max)
 	out.Workload.Mix = hotKeyMix(sc.Workload.Mix)
+	if !sc.Swarm.Timeout.IsZero() { // the floor again, for the clients now on one key
+		out.Workload.Timeout = max(out.Workload.Timeout, SwarmTimeoutFloor(out))
+	}
 }
 
 // hotKeyMix weighs mix's operations: reads (nodes.OpKind.IsRead) share

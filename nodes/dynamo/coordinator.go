@@ -174,7 +174,8 @@ func (n *Node) send(env nodes.Env, o *op) {
 	}
 	switch o.phase {
 	case phaseRead:
-		n.onRead(env, o.id, n.id, n.holds(o.key))
+		rec, durable := n.holds(o.key)
+		n.onRead(env, o.id, n.id, rec, durable)
 	default:
 		id, rec := o.id, o.rec
 		n.store(env, rec, o.hint(local), func(env nodes.Env) { n.onAck(env, n.id, WriteAck{Op: id, Rec: rec}) })
@@ -211,7 +212,7 @@ func (n *Node) replicaTimeout(env nodes.Env, o *op) {
 	n.send(env, o)
 }
 
-func (n *Node) onRead(env nodes.Env, id uint64, from nodes.ID, rec Record) {
+func (n *Node) onRead(env nodes.Env, id uint64, from nodes.ID, rec Record, durable bool) {
 	o, ok := n.ops[id]
 	if !ok || o.phase != phaseRead || rec.Key != o.key {
 		return
@@ -220,7 +221,7 @@ func (n *Node) onRead(env nodes.Env, id uint64, from nodes.ID, rec Record) {
 	if i < 0 || o.targets[i].done {
 		return
 	}
-	o.targets[i].done, o.targets[i].replied, o.targets[i].got = true, true, rec
+	o.targets[i].done, o.targets[i].replied, o.targets[i].got, o.targets[i].durable = true, true, rec, durable
 	if o.count() >= n.cfg.R {
 		n.readDone(env, o)
 	}
@@ -263,14 +264,19 @@ func (n *Node) readDone(env nodes.Env, o *op) {
 	}
 }
 
-// repair answers a read once its newest record is on W servers: targets
-// that replied with an older record (or not at all) get it written back
-// first (blocking read repair).
+// repair answers a read once its newest record is durable on W servers:
+// targets that replied with an older record, or with the newest one not
+// yet synced, or not at all, get it written back first and count once
+// they acknowledge it, which they do after their sync (blocking read
+// repair). Counting a copy that is only in a replica's memory would let a
+// crash of that replica take back a value already answered: the next read
+// quorum can miss it (a stale read, seed 7000292 of
+// docs/findings/dynamo-stale-read-crash-loop.yaml).
 func (n *Node) repair(env nodes.Env, o *op, newest Record) {
 	o.rec = newest
 	have := 0
 	for i, t := range o.targets {
-		o.targets[i].done = t.done && t.got.Same(newest)
+		o.targets[i].done = t.done && t.got.Same(newest) && t.durable
 		if o.targets[i].done {
 			have++
 		}

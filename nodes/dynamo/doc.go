@@ -34,9 +34,13 @@
 // work at all.
 //
 // Read repair is blocking: when fewer than W of the replies hold the newest
-// record, the coordinator writes it back (to the stale repliers and any
-// that did not answer) and answers the get once W servers hold it; when
-// enough already hold it, stale repliers are repaired without waiting.
+// record durably, the coordinator writes it back (to the stale repliers,
+// to the repliers whose copy is not synced yet, and to any that did not
+// answer) and answers the get once W servers hold it durably; when enough
+// already do, stale repliers are repaired without waiting. A replica's
+// read reply says whether its record is synced (ReadResp.Unsynced): a
+// copy still in memory is lost by a crash, and answering from it would
+// let the next read quorum miss a value already answered.
 //
 // Sessions. Each record carries the key's session table (per client the
 // highest Seq that wrote the key), inherited by every later version: an
@@ -65,18 +69,21 @@
 // Persistence. A replica's record of a key is the file "d:<key>" (owner,
 // key, version, value, writer, session table, CRC-32). Every replica write
 // and every hint is written and synced before it is acknowledged (in
-// Synced); a coordinator's own write counts toward W only once synced too.
-// Start rebuilds data, hints and the Lamport clock from the store alone.
+// Synced); a coordinator's own write counts toward W only once synced too,
+// and a read counts only synced copies toward W (above). Start rebuilds data, hints and the Lamport clock from the store alone.
 // Nothing else is kept: in-flight operations die with the process.
 //
 // # Failure model
 //
 // Crash-recovery servers with fsync-on-request disks (no torn writes or
-// bit flips: a corrupt record panics); an asynchronous network that drops,
-// delays, duplicates and reorders; partitions. Clocks are not used (only
-// timers). Strict quorums stay safe under all of these and are available
-// while R and W servers of a key's list are reachable; sloppy quorums stay
-// available while any W servers are reachable.
+// bit flips: a corrupt record panics; a crash loses what was not synced);
+// an asynchronous network that drops, delays, duplicates and reorders;
+// partitions. Clocks are not used (only timers). Strict quorums stay safe
+// under all of these, however many servers crash and however often —
+// safety rests on synced copies only, never on a crash budget — and are
+// available while R and W servers of a key's list are reachable and stay
+// up long enough to sync; sloppy quorums stay available while any W
+// servers are reachable.
 //
 // # Guarantees and known trade-offs
 //
@@ -87,7 +94,11 @@
 //     operation answered before it arrived, and every write is versioned
 //     above them, so last-writer-wins never discards an acknowledged write
 //     for an older one (the invariant "no stale answers"). This is a
-//     regular, not an atomic, register per key.
+//     regular, not an atomic, register per key. It holds beyond the
+//     recoverability budget too: under a crash loop of a majority, an
+//     operation that cannot get W synced copies times out instead of
+//     answering (the hunt's finding at seed 7000292 was a get answered
+//     from a copy not yet synced).
 //   - Not linearizable under faults: when the coordinator is suspected,
 //     another server coordinates the same key concurrently, and two
 //     read-modify-writes that read the same version both apply (one

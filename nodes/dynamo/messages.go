@@ -1,6 +1,8 @@
 package dynamo
 
 import (
+	"fmt"
+
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/nodes/kv"
 )
@@ -29,10 +31,21 @@ type ReadReq struct {
 }
 
 // ReadResp answers a ReadReq: the newest record the server holds of the
-// key, as replica or in a hint.
+// key, as replica or in a hint. Unsynced: the record is not durable on
+// the server yet (its sync is pending), so it does not count toward the W
+// copies a read answers from.
 type ReadResp struct {
-	Op  uint64
-	Rec Record
+	Op       uint64
+	Rec      Record
+	Unsynced bool
+}
+
+// String renders a ReadResp as %+v does, naming Unsynced only when set.
+func (m ReadResp) String() string {
+	if m.Unsynced {
+		return fmt.Sprintf("{Op:%d Rec:%v Unsynced:true}", m.Op, m.Rec)
+	}
+	return fmt.Sprintf("{Op:%d Rec:%v}", m.Op, m.Rec)
 }
 
 // WriteReq asks a server to keep Rec durably and acknowledge it. Hint,

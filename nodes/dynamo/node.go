@@ -36,6 +36,7 @@ type target struct {
 	done        bool
 	replied     bool   // answered the read
 	got         Record // the read reply
+	durable     bool   // got was synced on the replier when it answered
 }
 
 // op is a client operation this server coordinates.
@@ -95,6 +96,8 @@ type Node struct {
 
 	syncTag uint64
 	syncs   []syncAction
+	synced  uint64            // the last sync tag completed
+	written map[string]uint64 // file → the sync tag that makes its last write durable
 	events  []Event
 }
 
@@ -112,6 +115,7 @@ func (n *Node) Start(env nodes.Env) {
 	n.queue = map[string][]*op{}
 	n.fwds = map[uint64]*fwd{}
 	n.suspect = map[nodes.ID]time.Duration{}
+	n.written = map[string]uint64{} // what the store holds at start is durable
 	// Operation and forward ids start at random, so a late reply to the
 	// previous incarnation names no operation of this one.
 	n.nextOp = env.Rand().Uint64() >> 8
@@ -183,19 +187,22 @@ func (n *Node) suspectNode(env nodes.Env, p nodes.ID) {
 }
 
 // holds is the newest record of key this server keeps, as replica or in
-// a hint.
-func (n *Node) holds(key string) Record {
-	r := n.data[key]
+// a hint, and whether it is durable (synced) yet.
+func (n *Node) holds(key string) (Record, bool) {
+	r, file := n.data[key], dataFile(key)
 	for _, o := range n.ring.Walk(key) {
 		if h, ok := n.hints[hintKey{o, key}]; ok && r.Less(h) {
-			r = h
+			r, file = h, hintFile(o, key)
 		}
 	}
 	if r.Key == "" {
 		r.Key = key
 	}
-	return r
+	return r, n.durable(file)
 }
+
+// durable reports whether the last write of file has been synced.
+func (n *Node) durable(file string) bool { return n.written[file] <= n.synced }
 
 // Message dispatches one message.
 func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
@@ -217,10 +224,11 @@ func (n *Node) Message(env nodes.Env, from nodes.ID, msg nodes.Message) {
 	case ForwardReply:
 		n.forwardReply(env, m)
 	case ReadReq:
-		env.Send(from, ReadResp{Op: m.Op, Rec: n.holds(m.Key)})
+		rec, durable := n.holds(m.Key)
+		env.Send(from, ReadResp{Op: m.Op, Rec: rec, Unsynced: !durable})
 	case ReadResp:
 		n.see(m.Rec)
-		n.onRead(env, m.Op, from, m.Rec)
+		n.onRead(env, m.Op, from, m.Rec, !m.Unsynced)
 	case WriteReq:
 		n.store(env, m.Rec, m.Hint, func(env nodes.Env) { env.Send(from, WriteAck(m)) })
 	case WriteAck:
@@ -272,6 +280,7 @@ func (n *Node) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 // Synced runs the actions whose writes are now durable.
 func (n *Node) Synced(env nodes.Env, tag uint64) {
 	n.events = n.events[:0]
+	n.synced = max(n.synced, tag)
 	for len(n.syncs) > 0 && n.syncs[0].tag <= tag {
 		a := n.syncs[0]
 		n.syncs = n.syncs[1:]
@@ -292,19 +301,20 @@ func (n *Node) sync(env nodes.Env, then func(env nodes.Env)) {
 // acknowledgement, if any) once everything written so far is durable.
 func (n *Node) store(env nodes.Env, rec Record, hint nodes.ID, then func(env nodes.Env)) {
 	n.see(rec)
-	wrote := false
+	file := ""
 	if hint == 0 {
 		if n.data[rec.Key].Less(rec) {
 			n.data[rec.Key] = rec
-			env.Store().Write(dataFile(rec.Key), encode(0, rec))
-			wrote = true
+			file = dataFile(rec.Key)
+			env.Store().Write(file, encode(0, rec))
 		}
 	} else if hk := (hintKey{hint, rec.Key}); n.hints[hk].Less(rec) {
 		n.hints[hk] = rec
-		env.Store().Write(hintFile(hint, rec.Key), encode(hint, rec))
+		file = hintFile(hint, rec.Key)
+		env.Store().Write(file, encode(hint, rec))
 		env.Reached("dynamo: hint stored")
-		wrote = true
 	}
+	wrote := file != ""
 	ack := then
 	if then != nil && hint == 0 {
 		ack = func(env nodes.Env) {
@@ -324,6 +334,9 @@ func (n *Node) store(env nodes.Env, rec Record, hint nodes.ID, then func(env nod
 		}
 	default:
 		n.sync(env, ack)
+	}
+	if wrote {
+		n.written[file] = n.syncTag // every path above synced it
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/nodes/dynamo"
 	"github.com/faultline/faultline/nodes/dynamo/dynamokind"
@@ -48,5 +49,43 @@ func TestParamErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("params %s: got error %v, want one containing %q", c.params, err, c.want)
 		}
+	}
+}
+
+// The client-timeout floor of a swarm seed counts the clients that may
+// queue on one key: a dynamo coordinator runs one operation per key at a
+// time, each queued ahead adding KeyRoundTrips to RoundTrips. At the
+// hunt's hot-key seed 7000125 (six clients on one key, 18ms links, 25ms
+// syncs, a drawn 478ms timeout) every write gave up in the key's queue and
+// the correct store failed liveness; the floor now raises the timeout to
+// fourteen round trips' worth and the seed passes.
+func TestTimeoutFloorCountsTheKeyQueue(t *testing.T) {
+	sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: "dynamo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := scenarios.ApplySwarm(sc, 7000125)
+	rt := 2*x.Network.Latency.Max + x.Disk.SyncLatency.Max
+	for _, c := range []struct{ clients, keys, trips int }{
+		{1, 1, 4},  // alone: RoundTrips
+		{3, 4, 4},  // fewer clients than keys: no queue counted
+		{6, 4, 6},  // two clients per key (rounded up): one queued ahead
+		{6, 3, 6},  // two per key
+		{6, 1, 14}, // the hot key: five queued ahead, two round trips each
+	} {
+		y := x.Clone()
+		y.Workload.Clients, y.Workload.Keys = c.clients, c.keys
+		got, want := scenarios.SwarmTimeoutFloor(y), time.Duration(2*c.trips)*rt
+		if d := got - want; d < -time.Millisecond || d > time.Millisecond {
+			t.Errorf("%d clients on %d keys: floor %v, want %d round trips of %v (%v)", c.clients, c.keys, got, 2*c.trips, rt, want)
+		}
+	}
+	if x.Workload.Keys != 1 || x.Workload.Timeout < scenarios.SwarmTimeoutFloor(x) {
+		t.Fatalf("hunt seed 7000125: %d keys, timeout %v, floor %v: want the hot key, raised to its floor", x.Workload.Keys, x.Workload.Timeout, scenarios.SwarmTimeoutFloor(x))
+	}
+	o := scenarios.RunSeed(sc, 7000125, scenarios.RunOptions{})
+	t.Logf("hunt seed 7000125: timeout %v, %s, %d operations", x.Workload.Timeout, o.Status, o.Ops)
+	if o.Status != scenarios.StatusValid {
+		t.Errorf("the correct dynamo at hunt seed 7000125: %s: %s", o.Status, o.Reason)
 	}
 }
