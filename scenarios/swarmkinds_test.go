@@ -59,7 +59,8 @@ func TestSwarmValuesOfEveryKind(t *testing.T) {
 // The kinds of issue 16's last bugs swarm the parameters their bugs need
 // a non-default value of: abd's retransmit (a slow one leaves a lost
 // store at one server), etcdraft's check_quorum (off, a deposed leader
-// keeps serving) and snapshot threshold, paxos's election timeout, pb's
+// keeps serving) and snapshot threshold (50 and 10: snapshot-without-
+// sessions needs snapshots, and no hint), paxos's election timeout, pb's
 // view and backup timeouts. The plain hunt ran each at its defaults.
 func TestSwarmDrawsKindTimings(t *testing.T) {
 	for _, tc := range []struct{ node, key, value string }{
@@ -67,6 +68,7 @@ func TestSwarmDrawsKindTimings(t *testing.T) {
 		{"etcdraft", "check_quorum", "false"},
 		{"etcdraft", "election_ticks", "30"},
 		{"etcdraft", "snapshot_threshold", "50"},
+		{"etcdraft", "snapshot_threshold", "10"},
 		{"paxos", "election_timeout", "300ms..1s"},
 		{"pb", "view_timeout", "1s"},
 		{"pb", "backup_timeout", "500ms"},

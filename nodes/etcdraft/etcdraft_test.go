@@ -177,13 +177,18 @@ func TestDiskRecoveryRereadsFlippedBits(t *testing.T) {
 func TestStateMachine(t *testing.T) {
 	sm := newStateMachine()
 	c1 := nodes.ClientID(1)
-	app := func(seq uint64, v string) kv.Result {
-		return sm.apply(&command{Client: c1, Seq: seq, Op: nodes.Op{Kind: nodes.OpAppend, Key: "k", Value: v}})
+	app := func(seq uint64, v string, want Effect) kv.Result {
+		t.Helper()
+		r, e := sm.apply(&command{Client: c1, Seq: seq, Op: nodes.Op{Kind: nodes.OpAppend, Key: "k", Value: v}})
+		if e != want {
+			t.Errorf("seq %d: effect %v, want %v", seq, e, want)
+		}
+		return r
 	}
-	app(1, "a;")
-	app(1, "a;") // a retry: not applied again
-	app(2, "b;")
-	if r := app(1, "a;"); r.Status != kv.StatusRetry {
+	app(1, "a;", EffectApplied)
+	app(1, "a;", EffectDuplicate) // a retry: not applied again
+	app(2, "b;", EffectApplied)
+	if r := app(1, "a;", EffectDuplicate); r.Status != kv.StatusRetry {
 		t.Errorf("a stale duplicate answered %v, want retry", r.Status)
 	}
 	if sm.data["k"] != "a;b;" {
@@ -199,6 +204,9 @@ func TestStateMachine(t *testing.T) {
 	}
 	if _, err := decodeStateMachine(sm.encode(true)[:5]); err == nil {
 		t.Error("a truncated snapshot decoded")
+	}
+	if _, e := sm.apply(&command{Client: c1, Seq: 3, Op: nodes.Op{Kind: nodes.OpCAS, Key: "k", Value: "c", Expect: "x"}}); e != EffectCASMismatch {
+		t.Errorf("a cas that does not match: effect %v, want %v", e, EffectCASMismatch)
 	}
 	c := command{Client: c1, Seq: 7, Op: nodes.Op{Kind: nodes.OpCAS, Key: "k", Value: "v", Expect: "e"}}
 	if got, err := decodeCommand(encodeCommand(&c)); err != nil || got != c {

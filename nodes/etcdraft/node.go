@@ -79,10 +79,11 @@ type confirmedRead struct {
 }
 
 // AppliedEntry is one entry a node applied: what the state-machine-safety
-// invariant compares across nodes.
+// invariant compares across nodes — the entry, and what applying it did.
 type AppliedEntry struct {
 	Index, Term uint64
 	Data        string
+	Effect      Effect
 }
 
 // recentMax bounds Node.recent.
@@ -402,19 +403,23 @@ func (n *Node) apply(env nodes.Env, e *pb.Entry) {
 		return
 	}
 	n.applied = e.GetIndex()
-	n.remember(AppliedEntry{Index: e.GetIndex(), Term: e.GetTerm(), Data: string(e.GetData())})
+	applied := AppliedEntry{Index: e.GetIndex(), Term: e.GetTerm(), Data: string(e.GetData())}
 	if e.GetType() == pb.EntryConfChange || e.GetType() == pb.EntryConfChangeV2 {
+		n.remember(applied)
 		n.applyConfChange(env, e)
 		return
 	}
 	if len(e.GetData()) == 0 {
+		n.remember(applied)
 		return // the leader's empty entry of its term
 	}
 	c, err := decodeCommand(e.GetData())
 	if err != nil {
 		panic(fmt.Sprintf("etcdraft: %v: entry %d: %v", env.ID(), e.GetIndex(), err))
 	}
-	res := n.sm.apply(&c)
+	res, effect := n.sm.apply(&c)
+	applied.Effect = effect
+	n.remember(applied)
 	if seq, ok := n.writes[c.Client]; ok && seq == c.Seq {
 		delete(n.writes, c.Client)
 		n.reply(env, kv.Request{Client: c.Client, Seq: c.Seq, Op: c.Op}, res)

@@ -3,6 +3,7 @@ package etcdraft
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -39,18 +40,58 @@ func newStateMachine() *stateMachine {
 	return &stateMachine{data: map[string]string{}, sessions: map[nodes.ID]session{}}
 }
 
-// apply performs one committed command, exactly once per (client, seq).
-func (s *stateMachine) apply(c *command) kv.Result {
+// apply performs one committed command, exactly once per (client, seq),
+// and returns its result and its effect (Effect).
+func (s *stateMachine) apply(c *command) (kv.Result, Effect) {
 	ss, ok := s.sessions[c.Client]
 	switch {
 	case ok && c.Seq == ss.Seq:
-		return ss.Result
+		return ss.Result, EffectDuplicate
 	case ok && c.Seq < ss.Seq:
-		return kv.Result{Status: kv.StatusRetry}
+		return kv.Result{Status: kv.StatusRetry}, EffectDuplicate
 	}
 	res := kv.Apply(s.data, c.Op)
 	s.sessions[c.Client] = session{Seq: c.Seq, Result: res}
-	return res
+	if res.Status == kv.StatusCASMismatch {
+		return res, EffectCASMismatch
+	}
+	return res, EffectApplied
+}
+
+// Effect is what applying one committed entry did to the state machine.
+// It follows from the entry and the state before it alone, so every
+// replica that applies entry i gives it the same effect (state-machine
+// safety, which the kind's invariants check): a replica that answers from
+// its session table what another applies has a different state.
+type Effect uint8
+
+const (
+	// EffectNone: not a client write (the leader's empty entry, a
+	// membership change).
+	EffectNone Effect = iota
+	// EffectApplied: the write changed the data (a put, an append, a cas
+	// that matched).
+	EffectApplied
+	// EffectCASMismatch: a cas that did not match, applied for its
+	// session but changing no data.
+	EffectCASMismatch
+	// EffectDuplicate: a retry or a stale duplicate of a write the
+	// session table already holds, not applied again.
+	EffectDuplicate
+)
+
+func (e Effect) String() string {
+	switch e {
+	case EffectNone:
+		return "none"
+	case EffectApplied:
+		return "applied"
+	case EffectCASMismatch:
+		return "cas mismatch"
+	case EffectDuplicate:
+		return "duplicate (answered from the session table)"
+	}
+	return fmt.Sprintf("Effect(%d)", uint8(e))
 }
 
 // encoder and decoder are a small length-prefixed binary format.
