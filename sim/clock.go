@@ -18,6 +18,9 @@ const million = 1_000_000
 
 func (c *clock) mono(t int64) int64 {
 	dt := t - c.baseTrue
+	if c.ppm == 0 {
+		return c.baseMono + dt // mulDiv(dt, 0, million) is 0: skip its divisions
+	}
 	return c.baseMono + dt + mulDiv(dt, c.ppm, million)
 }
 
@@ -27,6 +30,9 @@ func (c *clock) trueAt(m int64) int64 {
 	dm := m - c.baseMono
 	if dm <= 0 {
 		return c.baseTrue
+	}
+	if c.ppm == 0 {
+		return c.baseTrue + dm // what the division below gives at rate 1
 	}
 	rate := million + c.ppm
 	// ceil(dm·1e6/rate)

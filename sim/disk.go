@@ -42,8 +42,8 @@ type diskOp struct {
 // covered by a completed sync, and the view reads see (durable + volatile).
 type disk struct {
 	p        *proc
-	durable  map[string][]byte
-	view     map[string][]byte
+	durable  files
+	view     files
 	pending  []diskOp
 	issued   uint64 // writes issued, ever
 	applied  uint64 // writes made durable, ever
@@ -53,22 +53,78 @@ type disk struct {
 
 var _ nodes.Store = (*disk)(nil)
 
+// files is a set of files by name (the durable contents, or the view),
+// each file a cell its writes update in place. It remembers the cell it
+// handed out last, so a stream of appends to one file (a WAL) looks its
+// name up once instead of twice per append and again at every sync.
+type files struct {
+	m        map[string]*[]byte
+	lastName string
+	last     *[]byte
+	free     []*[]byte // cells of deleted files, for new ones
+}
+
+func newFiles(n int) files { return files{m: make(map[string]*[]byte, n)} }
+
+// get returns the cell of an existing file, or nil.
+func (f *files) get(name string) *[]byte {
+	if f.last != nil && f.lastName == name {
+		return f.last
+	}
+	c := f.m[name]
+	if c != nil {
+		f.lastName, f.last = name, c
+	}
+	return c
+}
+
+// cell returns name's cell, making the file (empty) if it does not exist.
+func (f *files) cell(name string) *[]byte {
+	if c := f.get(name); c != nil {
+		return c
+	}
+	var c *[]byte
+	if n := len(f.free); n > 0 {
+		c, f.free = f.free[n-1], f.free[:n-1]
+	} else {
+		c = new([]byte)
+	}
+	f.m[name] = c
+	f.lastName, f.last = name, c
+	return c
+}
+
+func (f *files) delete(name string) {
+	c := f.m[name]
+	if c == nil {
+		return
+	}
+	delete(f.m, name)
+	if f.lastName == name {
+		f.lastName, f.last = "", nil
+	}
+	// Nothing else refers to a cell (pending writes keep their bytes,
+	// not the cell), so a later file can have it.
+	*c = nil
+	f.free = append(f.free, c)
+}
+
 func (d *disk) sim() *Sim { return d.p.sim }
 
 func (d *disk) ensure() {
-	if d.view == nil {
-		d.durable = map[string][]byte{}
-		d.view = map[string][]byte{}
+	if d.view.m == nil {
+		d.durable = newFiles(0)
+		d.view = newFiles(0)
 	}
 }
 
 func (d *disk) Read(name string) ([]byte, error) {
 	d.p.live()
-	b, ok := d.view[name]
-	if !ok {
+	c := d.view.get(name)
+	if c == nil {
 		return nil, nodes.ErrNotFound
 	}
-	out := append([]byte(nil), b...)
+	out := append([]byte(nil), *c...)
 	if len(out) > 0 && d.faults.Flip.Fires(d.sim().diskRng) {
 		bit := d.sim().diskRng.IntN(len(out) * 8)
 		out[bit/8] ^= 1 << (bit % 8)
@@ -87,9 +143,10 @@ func (d *disk) Append(name string, data []byte) {
 	// One copy, into the view: the pending op refers to the bytes just
 	// appended there (capacity-limited), which nothing writes over until
 	// the op reaches the durable map or is lost at a crash (see apply).
-	old := d.view[name]
+	c := d.view.cell(name)
+	old := *c
 	cur := append(old, data...)
-	d.view[name] = cur
+	*c = cur
 	d.record(diskOp{kind: opAppend, name: name, data: cur[len(old):len(cur):len(cur)], full: cur[:len(cur):len(cur)]})
 }
 
@@ -97,8 +154,8 @@ func (d *disk) Delete(name string) { d.p.live(); d.do(diskOp{kind: opDelete, nam
 
 func (d *disk) List() []string {
 	d.p.live()
-	names := make([]string, 0, len(d.view))
-	for n := range d.view { //faultline:orderless collected, then sorted
+	names := make([]string, 0, len(d.view.m))
+	for n := range d.view.m { //faultline:orderless collected, then sorted
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -108,8 +165,7 @@ func (d *disk) List() []string {
 func (d *disk) Sync(tag uint64) {
 	d.p.live()
 	s := d.sim()
-	s.ev = trace.Event{Kind: trace.DiskSync, Node: d.p.id, Num: int64(tag)}
-	s.emit()
+	s.emitPlain(trace.DiskSync, d.p.id, int64(tag), "", "")
 	at := s.now + d.p.syncLatency(int64(s.cfg.Disk.SyncLatency.Sample(s.diskRng)))
 	if at < d.lastSync {
 		at = d.lastSync
@@ -128,7 +184,7 @@ func (d *disk) Sync(tag uint64) {
 var opNames = [...]string{"write", "append", "delete"}
 
 func (d *disk) do(op diskOp) {
-	apply(d.view, op)
+	d.view.apply(op)
 	d.record(op)
 }
 
@@ -137,14 +193,13 @@ func (d *disk) record(op diskOp) {
 	d.pending = append(d.pending, op)
 	d.issued++
 	s := d.sim()
-	s.ev = trace.Event{Kind: trace.DiskWrite, Node: d.p.id, Type: opNames[op.kind], Note: op.name, Num: int64(len(op.data))}
-	s.emit()
+	s.emitPlain(trace.DiskWrite, d.p.id, int64(len(op.data)), opNames[op.kind], op.name)
 }
 
-func apply(m map[string][]byte, op diskOp) {
+func (f *files) apply(op diskOp) {
 	switch op.kind {
 	case opWrite:
-		m[op.name] = op.data
+		*f.cell(op.name) = op.data
 	case opAppend:
 		// In place, amortised O(len(data)). The view and the durable map
 		// may share a backing array, but the durable contents are always
@@ -154,9 +209,10 @@ func apply(m map[string][]byte, op diskOp) {
 		// view is rebuilt from the durable map). The same argument lets a
 		// pending append's data be the view's own bytes (Append): applying
 		// it to a durable map sharing the array copies them onto themselves.
-		m[op.name] = append(m[op.name], op.data...)
+		c := f.cell(op.name)
+		*c = append(*c, op.data...)
 	case opDelete:
-		delete(m, op.name)
+		f.delete(op.name)
 	}
 }
 
@@ -165,15 +221,17 @@ func (d *disk) complete(upTo uint64) {
 	done := 0
 	for d.applied < upTo && done < len(d.pending) {
 		op := &d.pending[done]
-		if f := d.durable[op.name]; op.kind == opAppend && len(f) == len(op.full)-len(op.data) {
+		if op.kind != opAppend {
+			d.durable.apply(*op)
+		} else if c := d.durable.cell(op.name); len(*c) == len(op.full)-len(op.data) {
 			// The durable file is what the view held just before the
 			// append (the writes before it, applied in order), so it is
 			// op.full's prefix: take op.full instead of copying the
 			// tail onto a second array. Appends to the view write only
 			// beyond its length, so the prefix never changes.
-			d.durable[op.name] = op.full
+			*c = op.full
 		} else {
-			apply(d.durable, *op)
+			*c = append(*c, op.data...)
 		}
 		done++
 		d.applied++
@@ -188,7 +246,7 @@ func (d *disk) complete(upTo uint64) {
 // crash applies the crash semantics: unsynced writes are lost (unless the
 // world keeps them), possibly leaving the first one torn.
 func (d *disk) crash(s *Sim, p *proc) {
-	if d.view == nil {
+	if d.view.m == nil {
 		return
 	}
 	lose := !s.cfg.Disk.KeepUnsyncedOnCrash || d.faults.LoseUnsynced
@@ -202,16 +260,17 @@ func (d *disk) crash(s *Sim, p *proc) {
 		if first.kind != opDelete && len(first.data) > 0 && d.faults.Tear.Fires(s.diskRng) {
 			keep := s.diskRng.IntN(len(first.data))
 			first.data = first.data[:keep]
-			apply(d.durable, first)
+			d.durable.apply(first)
 			d.event(trace.DiskFault, "torn", fmt.Sprintf("%s %s kept %d of %d bytes", opNames[first.kind], first.name, keep, len(d.pending[0].data)))
 		}
 		d.event(trace.DiskFault, "lost", fmt.Sprintf("%d unsynced writes", n))
 	}
 	d.applied = d.issued
 	d.pending = d.pending[:0]
-	d.view = make(map[string][]byte, len(d.durable))
-	for k, v := range d.durable { //faultline:orderless copying a map into a map
-		d.view[k] = v
+	d.view = newFiles(len(d.durable.m))
+	for k, v := range d.durable.m { //faultline:orderless copying a map into a map
+		c := *v // the view's own cell, on the same bytes
+		d.view.m[k] = &c
 	}
 }
 
@@ -250,8 +309,8 @@ func (s *Sim) DurableFiles(id nodes.ID) map[string][]byte {
 	if p == nil {
 		return out
 	}
-	for k, v := range p.disk.durable { //faultline:orderless copying a map into a map
-		out[k] = append([]byte(nil), v...)
+	for k, v := range p.disk.durable.m { //faultline:orderless copying a map into a map
+		out[k] = append([]byte(nil), *v...)
 	}
 	return out
 }

@@ -30,6 +30,14 @@ var (
 // world) would act as p at the wrong time — send as another node, corrupt
 // a world it does not belong to — so it fails there, named.
 func (p *proc) live() {
+	if p.sim.active != p {
+		p.notLive()
+	}
+}
+
+// notLive is live's failure, apart so that live inlines into every Env
+// method.
+func (p *proc) notLive() {
 	if s := p.sim; s.active != p {
 		who := "outside any handler"
 		if s.active != nil {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"reflect"
+	"unsafe"
 
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim/trace"
@@ -13,6 +14,7 @@ import (
 // handlers have returned, which the next sends copy into.
 type msgType struct {
 	t        reflect.Type
+	word     unsafe.Pointer // t as the type word of a nodes.Message holding it (typeWord)
 	name     string
 	hashName *trace.Name // name prepared for the trace hash (nil if short)
 	peer     bool        // servers have sent it to each other (PeerMessageTypes)
@@ -31,22 +33,34 @@ func (s *Sim) msgType(m nodes.Message) *msgType {
 		}
 		return s.nilType
 	}
-	t := reflect.TypeOf(m)
-	if mt := s.lastType; mt != nil && mt.t == t { // a broadcast sends one type in a row
+	w := typeWord(m)
+	if mt := s.lastType; mt != nil && mt.word == w { // a broadcast sends one type in a row
 		return mt
 	}
 	// A run sends a handful of types: a short scan beats hashing the type.
 	for _, mt := range s.recentTypes {
-		if mt.t == t {
+		if mt.word == w {
 			s.lastType = mt
 			return mt
 		}
 	}
+	t := reflect.TypeOf(m)
 	if mt, ok := s.types[t]; ok {
 		s.lastType = mt
 		return mt
 	}
 	return s.newMsgType(m, t)
+}
+
+// typeWord returns the first word of m, an interface value that is not
+// nil: the pointer to its dynamic type's descriptor (nodes.Message is an
+// empty interface; were it given methods, the pointer to its itab, also
+// one per dynamic type), so two messages have the same type exactly when
+// their words are equal (TestTypeWordIsTheType). Comparing it is one
+// instruction where comparing reflect.Types calls the runtime
+// (runtime.ifaceeq), and msgType runs for every message sent.
+func typeWord(m nodes.Message) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&m))[0]
 }
 
 // newMsgType makes the entry for m's type t.
@@ -59,7 +73,7 @@ func (s *Sim) newMsgType(m nodes.Message, t reflect.Type) *msgType {
 	if n == "" {
 		n = bt.String()
 	}
-	mt := &msgType{t: t, name: n, hashName: trace.NewName(n)}
+	mt := &msgType{t: t, word: typeWord(m), name: n, hashName: trace.NewName(n)}
 	if _, ok := m.(nodes.Recycler); ok {
 		mt.recycler = true
 	} else if _, ok := m.(nodes.Cloner); !ok {

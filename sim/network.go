@@ -161,9 +161,11 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 		s.emitMsg(trace.Drop, from.id, to, id, mt, "no such process", msg)
 		return
 	}
-	pkt := &s.net.pkt
-	*pkt = Packet{From: from.id, To: to, Type: typ, Msg: msg, At: s.Now()}
 	v := Verdict{}
+	pkt := &s.net.pkt
+	if len(s.net.rules) > 0 { // most sends meet no rule: do not write the packet
+		*pkt = Packet{From: from.id, To: to, Type: typ, Msg: msg, At: s.Now()}
+	}
 	for i := range s.net.rules {
 		r := &s.net.rules[i]
 		v = r.rule.Judge(pkt, s.netRng)
@@ -194,11 +196,13 @@ func (s *Sim) send(from *proc, to nodes.ID, msg nodes.Message) {
 			copies = v.Copies
 		}
 	} else {
-		if s.cfg.Network.Drop.Fires(s.netRng) {
+		// (Fires draws nothing for a zero ratio; checking here saves the
+		// calls on the common lossless link.)
+		if s.cfg.Network.Drop.Num != 0 && s.cfg.Network.Drop.Fires(s.netRng) {
 			s.emitMsg(trace.Drop, from.id, to, id, mt, "loss", msg)
 			return
 		}
-		if s.cfg.Network.Duplicate.Fires(s.netRng) {
+		if s.cfg.Network.Duplicate.Num != 0 && s.cfg.Network.Duplicate.Fires(s.netRng) {
 			copies = 2
 		}
 	}

@@ -53,66 +53,76 @@ func (p *proc) start() {
 // closures: the hot path allocates nothing.
 
 func (p *proc) callStart() (ok bool) {
-	defer p.recover()
+	defer p.recover(&ok)
 	p.sim.active = p
 	if p.svc != nil {
 		p.svc.work = 0
 	}
 	p.node = p.factory(p.id)
 	p.node.Start(&p.env)
-	return true
+	ok = true
+	return ok
 }
 
 func (p *proc) deliver(from nodes.ID, msg nodes.Message) {
-	if p.callMessage(from, msg) {
+	if p.callMessage(from, msg) && len(p.sim.after) > 0 {
 		p.checkAfter()
 	}
 }
 
 func (p *proc) callMessage(from nodes.ID, msg nodes.Message) (ok bool) {
-	defer p.recover()
+	defer p.recover(&ok)
 	p.sim.active = p
 	if p.svc != nil {
 		p.svc.work = 0
 	}
 	p.node.Message(&p.env, from, msg)
-	return true
+	ok = true
+	return ok
 }
 
 func (p *proc) timer(id nodes.TimerID, tag uint64) {
-	if p.callTimer(id, tag) {
+	if p.callTimer(id, tag) && len(p.sim.after) > 0 {
 		p.checkAfter()
 	}
 }
 
 func (p *proc) callTimer(id nodes.TimerID, tag uint64) (ok bool) {
-	defer p.recover()
+	defer p.recover(&ok)
 	p.sim.active = p
 	if p.svc != nil {
 		p.svc.work = 0
 	}
 	p.node.Timer(&p.env, id, tag)
-	return true
+	ok = true
+	return ok
 }
 
 func (p *proc) synced(tag uint64) {
-	if p.callSynced(tag) {
+	if p.callSynced(tag) && len(p.sim.after) > 0 {
 		p.checkAfter()
 	}
 }
 
 func (p *proc) callSynced(tag uint64) (ok bool) {
-	defer p.recover()
+	defer p.recover(&ok)
 	p.sim.active = p
 	if p.svc != nil {
 		p.svc.work = 0
 	}
 	p.node.Synced(&p.env, tag)
-	return true
+	ok = true
+	return ok
 }
 
-func (p *proc) recover() {
+// recover ends a handler call: ok says it returned normally (the call
+// sets it last), so only a call that did not asks the runtime for the
+// panic.
+func (p *proc) recover(ok *bool) {
 	p.sim.active = nil
+	if *ok {
+		return
+	}
 	if v := recover(); v != nil {
 		p.sim.panicked(p, v)
 	}
@@ -249,10 +259,11 @@ func (s *Sim) Leave(id nodes.ID) error {
 }
 
 func (p *proc) callLeave(l nodes.Leaver) (ok bool) {
-	defer p.recover()
+	defer p.recover(&ok)
 	p.sim.active = p
 	l.Leave(&p.env)
-	return true
+	ok = true
+	return ok
 }
 
 // IsUp reports whether a process is running (possibly paused).

@@ -591,8 +591,7 @@ func (s *Sim) fire(i uint32) {
 		tid := nodes.TimerID(uint64(i)<<32 | uint64(sl.gen))
 		tag := sl.tag
 		s.release(i)
-		s.ev = trace.Event{Kind: trace.Timer, Node: p.id, Num: int64(tag)}
-		s.emit()
+		s.emitPlain(trace.Timer, p.id, int64(tag), "", "")
 		p.timer(tid, tag)
 	case evSynced:
 		p := s.proc(sl.to)
@@ -605,8 +604,7 @@ func (s *Sim) fire(i uint32) {
 			// is stopped; only the callback waits for the resume.
 			p.disk.complete(sl.msgID)
 			sl.done = true
-			s.ev = trace.Event{Kind: trace.DiskSynced, Node: p.id, Num: int64(sl.tag)}
-			s.emit()
+			s.emitPlain(trace.DiskSynced, p.id, int64(sl.tag), "", "")
 		}
 		if p.paused {
 			p.deferred = append(p.deferred, item{slot: i, gen: sl.gen})
@@ -663,13 +661,32 @@ func (s *Sim) violation(node nodes.ID, err error) {
 // fields and all); TestEmitMsgClearsEveryOtherField keeps it honest when
 // Event grows a field.
 func (s *Sim) emitMsg(k trace.Kind, node, peer nodes.ID, id uint64, mt *msgType, note string, msg nodes.Message) {
+	e := s.clearRare()
+	e.Kind, e.Node, e.Peer, e.ID, e.Num = k, node, peer, id, 0
+	e.Type, e.Note, e.Msg = mt.name, note, msg
+	s.emitNamed(mt.hashName)
+}
+
+// emitPlain emits an event that has only a kind, a node, a number, a type
+// and a note (timers, disk writes and syncs: most of the trace that is not
+// messages), written as emitMsg writes a message event.
+func (s *Sim) emitPlain(k trace.Kind, node nodes.ID, num int64, typ, note string) {
+	e := s.clearRare()
+	e.Kind, e.Node, e.Peer, e.ID, e.Num = k, node, 0, 0, num
+	e.Type, e.Note, e.Msg = typ, note, nil
+	s.emit()
+}
+
+// clearRare returns s.ev with the fields that neither message events nor
+// plain ones have (text, operation, outcome) zero, clearing the whole
+// event only if the one before set one of them; the caller writes every
+// other field.
+func (s *Sim) clearRare() *trace.Event {
 	e := &s.ev
 	if len(e.Text)|len(e.Op.Kind)|len(e.Op.Key)|len(e.Op.Value)|len(e.Op.Expect)|len(e.Op.Output) != 0 || e.Op.Exists || e.Outcome != 0 {
 		*e = trace.Event{}
 	}
-	e.Kind, e.Node, e.Peer, e.ID, e.Num = k, node, peer, id, 0
-	e.Type, e.Note, e.Msg = mt.name, note, msg
-	s.emitNamed(mt.hashName)
+	return e
 }
 
 // StartFault writes the FaultStart event of a fault of the given kind

@@ -2,7 +2,6 @@ package raftkv
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/faultline/faultline/nodes"
@@ -14,11 +13,26 @@ import (
 // through the log and are answered once applied; reads are otherwise
 // served by ReadIndex or under a lease (reads.go).
 
-// waiter is a client waiting for the entry at some index to be applied.
+// waiter is a client waiting for the entry at index to be applied.
 type waiter struct {
+	index  uint64
 	from   nodes.ID
 	client nodes.ID
 	seq    uint64
+}
+
+// addWaiter records w, keeping n.waiters in index order (a leader appends
+// at increasing indices, so it goes at the end) with one waiter per index.
+func (n *Node) addWaiter(w waiter) {
+	k := len(n.waiters)
+	for k > 0 && n.waiters[k-1].index >= w.index {
+		k--
+	}
+	if k < len(n.waiters) && n.waiters[k].index == w.index {
+		n.waiters[k] = w
+		return
+	}
+	n.waiters = slices.Insert(n.waiters, k, w)
 }
 
 func (n *Node) reply(env nodes.Env, to nodes.ID, seq uint64, res result) {
@@ -63,7 +77,7 @@ func (n *Node) handleRequest(env nodes.Env, from nodes.ID, req kv.Request) {
 		}
 	}
 	i := n.appendEntry(env, Entry{Term: n.term, Client: req.Client, Seq: req.Seq, Op: req.Op})
-	n.waiters[i] = waiter{from: from, client: req.Client, seq: req.Seq}
+	n.addWaiter(waiter{index: i, from: from, client: req.Client, seq: req.Seq})
 	n.broadcast(env)
 }
 
@@ -71,11 +85,15 @@ func (n *Node) handleRequest(env nodes.Env, from nodes.ID, req kv.Request) {
 // different entry landed there, the client's request was lost with an
 // earlier leader's log: it may retry.
 func (n *Node) answerWaiter(env nodes.Env, i uint64, e *Entry, res result) {
-	w, ok := n.waiters[i]
-	if !ok {
+	k := 0 // entries are applied in index order: the waiter is at the front
+	for k < len(n.waiters) && n.waiters[k].index < i {
+		k++
+	}
+	if k == len(n.waiters) || n.waiters[k].index != i {
 		return
 	}
-	delete(n.waiters, i)
+	w := n.waiters[k]
+	n.waiters = slices.Delete(n.waiters, k, k+1)
 	if w.client != e.Client || w.seq != e.Seq {
 		res = result{Status: kv.StatusRetry}
 	}
@@ -86,12 +104,11 @@ func (n *Node) answerWaiter(env nodes.Env, i uint64, e *Entry, res result) {
 // leader steps down: their entries may still commit under the next leader,
 // which the session table makes safe to retry.
 func (n *Node) failPending(env nodes.Env) {
-	for _, i := range slices.Sorted(maps.Keys(n.waiters)) {
-		w := n.waiters[i]
+	for _, w := range n.waiters { // in index order
 		env.Reached("raft: pending request failed by a leadership change")
 		n.reply(env, w.from, w.seq, result{Status: kv.StatusRetry})
 	}
-	clear(n.waiters)
+	n.waiters = n.waiters[:0]
 	for _, r := range n.reads {
 		n.reply(env, r.from, r.req.Seq, result{Status: kv.StatusRetry})
 	}
@@ -107,6 +124,6 @@ func (n *Node) handleCustomRequest(env nodes.Env, from nodes.ID, req kv.Request)
 		return
 	}
 	i := n.appendEntry(env, Entry{Term: n.term, Client: req.Client, Seq: req.Seq, Op: req.Op})
-	n.waiters[i] = waiter{from: from, client: req.Client, seq: req.Seq}
+	n.addWaiter(waiter{index: i, from: from, client: req.Client, seq: req.Seq})
 	n.broadcast(env)
 }

@@ -92,7 +92,7 @@ type Node struct {
 
 	// Leader state.
 	prs       []progress
-	waiters   map[uint64]waiter
+	waiters   []waiter // in index order (addWaiter)
 	reads     []pendingRead
 	rounds    []round
 	round     uint64 // the latest broadcast round
@@ -143,7 +143,6 @@ func (n *Node) Start(env nodes.Env) {
 		n.peers = n.group
 	}
 	n.quorum = (len(n.peers)+1)/2 + 1
-	n.waiters = map[uint64]waiter{}
 
 	st, maxGen, files := recoverWAL(env.Store())
 	n.term, n.vote, n.log, n.snapshot = st.term, st.vote, st.log, st.snapshot

@@ -177,7 +177,8 @@ func (n *Node) syncCompleted(env nodes.Env, tag uint64) {
 	n.syncing = append(n.syncing[:0], n.syncing[done:]...) // in place: no regrowth
 
 	k := 0
-	for _, q := range n.outbox {
+	for i := range n.outbox {
+		q := &n.outbox[i] // by reference: a queued reply is a large value
 		if q.need <= tag {
 			if q.isReply {
 				n.sendReply(env, q.to, q.reply)
@@ -185,7 +186,9 @@ func (n *Node) syncCompleted(env nodes.Env, tag uint64) {
 				env.Send(q.to, q.msg)
 			}
 		} else {
-			n.outbox[k] = q
+			if k != i {
+				n.outbox[k] = *q
+			}
 			k++
 		}
 	}

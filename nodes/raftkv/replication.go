@@ -203,7 +203,11 @@ func (n *Node) handleAppendReply(env nodes.Env, from nodes.ID, m AppendEntriesRe
 	pr.paused = false
 	if m.Round > pr.acked {
 		pr.acked = m.Round
-		n.roundsAcked(env)
+		// A round no later than the confirmed one cannot lift the
+		// quorum's round past it: roundsAcked would return at once.
+		if m.Round > n.confirmed {
+			n.roundsAcked(env)
+		}
 	}
 	if m.Success {
 		if m.Match > pr.match {

@@ -35,11 +35,91 @@ type session struct {
 // replica that applied the same prefix holds the same state.
 type stateMachine struct {
 	data     map[string]string
-	sessions map[nodes.ID]session
+	sessions sessionTable
 }
 
 func newStateMachine() *stateMachine {
-	return &stateMachine{data: map[string]string{}, sessions: map[nodes.ID]session{}}
+	return &stateMachine{data: map[string]string{}}
+}
+
+// sessionTable is the session table by client ID. Every replica looks a
+// client up and stores its session at every command it applies, so the
+// clients of a workload (c1, c2, ...) are kept by ordinal in a slice;
+// any other ID (and an ordinal past maxSessionSlot) goes to a map.
+type sessionTable struct {
+	byIndex []sessionSlot // [i]: client c(i+1)
+	other   map[nodes.ID]session
+	n       int // sessions held
+}
+
+type sessionSlot struct {
+	ss session
+	ok bool
+}
+
+// maxSessionSlot bounds the client ordinals kept in the slice.
+const maxSessionSlot = 1 << 12
+
+func sessionIndex(id nodes.ID) int {
+	if !id.IsClient() || id.Index() > maxSessionSlot {
+		return -1
+	}
+	return id.Index() - 1
+}
+
+func (t *sessionTable) get(id nodes.ID) (session, bool) {
+	if i := sessionIndex(id); i >= 0 {
+		if i < len(t.byIndex) && t.byIndex[i].ok {
+			return t.byIndex[i].ss, true
+		}
+		return session{}, false
+	}
+	ss, ok := t.other[id]
+	return ss, ok
+}
+
+func (t *sessionTable) put(id nodes.ID, ss session) {
+	if i := sessionIndex(id); i >= 0 {
+		if i >= len(t.byIndex) {
+			t.byIndex = append(t.byIndex, make([]sessionSlot, i+1-len(t.byIndex))...)
+		}
+		if !t.byIndex[i].ok {
+			t.n++
+		}
+		t.byIndex[i] = sessionSlot{ss: ss, ok: true}
+		return
+	}
+	if t.other == nil {
+		t.other = map[nodes.ID]session{}
+	}
+	if _, ok := t.other[id]; !ok {
+		t.n++
+	}
+	t.other[id] = ss
+}
+
+// ids returns the IDs holding a session, sorted.
+func (t *sessionTable) ids() []nodes.ID {
+	ids := make([]nodes.ID, 0, t.n)
+	for id := range t.other { //faultline:orderless sorted below
+		ids = append(ids, id)
+	}
+	for i, sl := range t.byIndex {
+		if sl.ok {
+			ids = append(ids, nodes.ClientID(i+1))
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// all returns the table as a map (for tests).
+func (t *sessionTable) all() map[nodes.ID]session {
+	m := map[nodes.ID]session{}
+	for _, id := range t.ids() {
+		m[id], _ = t.get(id)
+	}
+	return m
 }
 
 // validKind reports whether the state machine knows op's kind.
@@ -49,7 +129,7 @@ func validKind(kind nodes.OpKind) bool { return kv.Known(kind) }
 // request was already applied (res is its cached result); stale is true
 // when the client has since moved on to a later request.
 func (s *stateMachine) lookup(client nodes.ID, seq uint64) (res result, dup, stale bool) {
-	ss, ok := s.sessions[client]
+	ss, ok := s.sessions.get(client)
 	switch {
 	case !ok || seq > ss.Seq:
 		return result{}, false, false
@@ -75,7 +155,7 @@ func (s *stateMachine) apply(e *Entry, useSessions bool) result {
 	}
 	res := s.execute(&e.Op)
 	if useSessions {
-		s.sessions[e.Client] = session{Seq: e.Seq, Result: res}
+		s.sessions.put(e.Client, session{Seq: e.Seq, Result: res})
 	}
 	return res
 }
@@ -95,9 +175,10 @@ func (s *stateMachine) encode() []byte {
 		e.str(k)
 		e.str(s.data[k])
 	}
-	e.u64(uint64(len(s.sessions)))
-	for _, c := range slices.Sorted(maps.Keys(s.sessions)) {
-		ss := s.sessions[c]
+	ids := s.sessions.ids()
+	e.u64(uint64(len(ids)))
+	for _, c := range ids {
+		ss, _ := s.sessions.get(c)
 		e.u64(uint64(c))
 		e.u64(ss.Seq)
 		e.u64(uint64(ss.Result.Status))
@@ -122,7 +203,7 @@ func decodeStateMachine(b []byte) (*stateMachine, error) {
 		ss.Result.Status = kv.Status(d.u64())
 		ss.Result.Value = d.str()
 		ss.Result.Exists = d.flag()
-		s.sessions[c] = ss
+		s.sessions.put(c, ss)
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.err = errCorrupt

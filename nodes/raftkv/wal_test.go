@@ -112,7 +112,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !maps.Equal(got.data, sm.data) || !maps.Equal(got.sessions, sm.sessions) {
+	if !maps.Equal(got.data, sm.data) || !maps.Equal(got.sessions.all(), sm.sessions.all()) {
 		t.Fatalf("round trip: %+v != %+v", got, sm)
 	}
 }
