@@ -29,6 +29,6 @@ func init() {
 			return true
 		}
 		// A replication storm's crash-on-send is its own strategy's.
-		return slices.Contains(o.Faults, "crash-on-send") && !replicationStormFires(sc, o.Seed)
+		return slices.Contains(o.Faults, "crash-on-send") && !replicationStormRun(sc, o.Seed)
 	})
 }

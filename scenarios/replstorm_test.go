@@ -108,7 +108,8 @@ func paramOf(sc *scenarios.Scenario, key string) string {
 // storm: at hunt seed replicationStormSeed (a storm seed) the bug loses a
 // committed entry, caught by the online invariant at the step, and the
 // correct Raft KV passes the same seed. A hunt labels the seed with the
-// storm's strategy, not the crash-on-send storm's.
+// storm's strategy, not the crash-on-send storm's, and so it does the
+// seed's resolved scenario (a corpus mutant's or a shrink's start).
 // replicationStormSeed is a hunt seed the storm reaches figure8-commit at.
 const replicationStormSeed = 200039
 
@@ -140,5 +141,14 @@ func TestReplicationStormReachesFigure8(t *testing.T) {
 	}
 	if res.Failure == nil || !slices.Contains(res.FailureStrategies, scenarios.StrategyReplicationStorm) || slices.Contains(res.FailureStrategies, scenarios.StrategyCrashOnSend) {
 		t.Errorf("hunt at seed %d: failure %v, strategies %v, want %s and not %s", seed, res.Failure != nil, res.FailureStrategies, scenarios.StrategyReplicationStorm, scenarios.StrategyCrashOnSend)
+	}
+	// The seed's resolved scenario (what a corpus mutant or a shrink
+	// starts from: no swarm section) scripts the storm and keeps its label.
+	res, err = scenarios.Hunt(context.Background(), scenarios.ApplySwarm(buggy, seed), scenarios.HuntOptions{First: seed, Seeds: 1, Workers: 1, ShrinkBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failure == nil || !slices.Contains(res.FailureStrategies, scenarios.StrategyReplicationStorm) || slices.Contains(res.FailureStrategies, scenarios.StrategyCrashOnSend) {
+		t.Errorf("resolved seed %d: failure %v, strategies %v, want %s and not %s", seed, res.Failure != nil, res.FailureStrategies, scenarios.StrategyReplicationStorm, scenarios.StrategyCrashOnSend)
 	}
 }

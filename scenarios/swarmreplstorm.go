@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -19,16 +20,19 @@ import (
 // acknowledged batch and crashes before its own no-op follows (the crash
 // after its k-th message), and the server holding the later term's entry
 // at that index wins the election (raftkv figure8-commit: a committed
-// entry overwritten). The crash-on-send storm (crash-on-send.go) crashes
-// after the first message of any type, which kills every leader before
-// it has counted anything. The storm's seeds are labelled beyond the
-// budget: safety is judged, a liveness failure excused.
+// entry overwritten). The crash-on-send storm (huntsendstorm.go) crashes
+// one server after each message it sends, of any type: a leader it hits
+// dies at its first broadcast, before it has counted anything. The
+// storm's seeds are labelled beyond the budget: safety is judged, a
+// liveness failure excused.
 const StrategyReplicationStorm Strategy = "replication-storm"
 
 // HuntReplicationStorm is the share of a generated hunt's seeds given a
 // replication storm (swarm.replication_storm), for a node kind that
 // declares its replication message (HuntShape.Replication), drawn from
-// its own stream, so the other seeds are as they were without it.
+// its own stream, so the other seeds are as they were without it. Half:
+// about one storm seed in 100 reaches figure8-commit, and the share is
+// what sets the hunt's rate (docs/BENCHMARKS.md, fig8c).
 var HuntReplicationStorm = sim.Ratio{Num: 1, Den: 2}
 
 // The replication storm's shape (docs/BENCHMARKS.md, issue 16, fig8b and
@@ -43,8 +47,25 @@ var (
 )
 
 func init() {
-	AddStrategy(StrategyReplicationStorm, func(sc *Scenario, o *Outcome) bool {
-		return replicationStormFires(sc, o.Seed)
+	AddStrategy(StrategyReplicationStorm, func(sc *Scenario, o *Outcome) bool { return replicationStormRun(sc, o.Seed) })
+}
+
+// replicationStormRun reports whether a run of sc at seed is a
+// replication storm's: the seed draws one, or sc has no swarm section (a
+// corpus mutant, a shrunk scenario) and scripts the storm's crash-on-send
+// (the kind's replication message, with after).
+func replicationStormRun(sc *Scenario, seed uint64) bool {
+	if sc.Swarm != nil {
+		return replicationStormFires(sc, seed)
+	}
+	nk := reg.nodes[sc.Cluster.Node]
+	if nk == nil || nk.Hunt.Replication == "" {
+		return false
+	}
+	return slices.ContainsFunc(sc.Nemesis.Script, func(st Step) bool {
+		f, err := nemesis.Parse(st.Fault)
+		c, ok := f.(nemesis.CrashOnSend)
+		return err == nil && ok && c.Type == nk.Hunt.Replication && c.After.Max > 0
 	})
 }
 
@@ -88,7 +109,7 @@ func applyReplicationStorm(sc, out *Scenario) {
 		}
 	}
 	out.Nemesis.Script = append(out.Nemesis.Script, replicationStormSteps(nk.Hunt.Replication, out.Cluster.Size, out.Run.Duration)...)
-	slices.SortStableFunc(out.Nemesis.Script, func(a, b Step) int { return int(a.At - b.At) })
+	slices.SortStableFunc(out.Nemesis.Script, func(a, b Step) int { return cmp.Compare(a.At, b.At) })
 }
 
 // replicationStormSteps are a replication storm's script steps for a
