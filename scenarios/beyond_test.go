@@ -23,7 +23,8 @@ func TestSwarmBeyondBudgetShare(t *testing.T) {
 	if err != nil || back.Swarm.BeyondBudget != sc.Swarm.BeyondBudget || !back.Swarm.Correlated {
 		t.Fatalf("swarm.beyond_budget and swarm.correlated do not round-trip: %v", err)
 	}
-	sc.Swarm.SendStorm = sim.Never // labels its seeds beyond the budget too (sendstorm_test.go)
+	sc.Swarm.SendStorm = sim.Never        // labels its seeds beyond the budget too (sendstorm_test.go)
+	sc.Swarm.ReplicationStorm = sim.Never // and so does this (replstorm_test.go)
 	off := sc.Clone()
 	off.Swarm.BeyondBudget = sim.Never
 	const n = 800

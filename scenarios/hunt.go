@@ -111,6 +111,9 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	if wk.Keyed {
 		p("  hot_key: %s\n", q(HuntHotKey.String())) // the hot-key strategy (swarmhotkey.go)
 	}
+	if nk.Hunt.Replication != "" {
+		p("  replication_storm: %s\n", q(HuntReplicationStorm.String())) // the replication-storm strategy (swarmreplstorm.go)
+	}
 	sc, err := Parse("hunt-"+nk.Name+"-"+wk.Name+".yaml", []byte(b.String()))
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: hunt %s/%s: %w", nk.Name, wk.Name, err)

@@ -180,6 +180,7 @@ func TestHuntReachesMessageTypeFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sc.Swarm.ReplicationStorm = sim.Never // its drop-type is scripted with a type (replstorm_test.go)
 	types := map[string]bool{}
 	for seed := uint64(1); seed <= 40 && len(types) < 2; seed++ {
 		o := scenarios.RunSeed(scenarios.ApplySwarm(sc, seed), seed, scenarios.RunOptions{CheckSteps: 1, KeepTrace: true})
@@ -256,7 +257,7 @@ func TestHuntReachesOverlappingFaults(t *testing.T) {
 	plain := sc.Clone()
 	plain.Swarm.Concurrent = false
 	// Correlated pairs and beyond-budget storms overlap by design.
-	plain.Swarm.Correlated, plain.Swarm.BeyondBudget, plain.Swarm.SendStorm = false, sim.Never, sim.Never
+	plain.Swarm.Correlated, plain.Swarm.BeyondBudget, plain.Swarm.SendStorm, plain.Swarm.ReplicationStorm = false, sim.Never, sim.Never, sim.Never
 	var with, without int
 	for seed := uint64(1); seed <= 40; seed++ {
 		if overlaps(sc, seed) {

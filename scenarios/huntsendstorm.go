@@ -25,10 +25,10 @@ var HuntSendStorm = sim.Ratio{Num: 1, Den: 8}
 
 func init() {
 	AddStrategy(StrategyCrashOnSend, func(sc *Scenario, o *Outcome) bool {
-		if slices.Contains(o.Faults, "crash-on-send") {
+		if g := ApplySwarm(sc, o.Seed).Nemesis.Generate; g != nil && g.SendStorm {
 			return true
 		}
-		g := ApplySwarm(sc, o.Seed).Nemesis.Generate
-		return g != nil && g.SendStorm
+		// A replication storm's crash-on-send is its own strategy's.
+		return slices.Contains(o.Faults, "crash-on-send") && !replicationStormRun(sc, o.Seed)
 	})
 }

@@ -33,7 +33,20 @@ type HuntShape struct {
 	// service's requests keep coming through the heal, so its recovery is
 	// judged after every fault has ended (through_heal=true).
 	WorkloadParams string
-	_              struct{}
+	// Replication, if set, is the message type a leader replicates its
+	// log with, as the trace names it (raftkv: "AppendEntries"). The hunt
+	// then gives a share of its seeds (HuntReplicationStorm) a
+	// replication storm (swarmreplstorm.go): crashes timed on each
+	// server's k-th message of that type and bursts of its loss, the
+	// moment a leader has counted an older term's entry committed and not
+	// yet replicated its own (the Raft paper's Figure 8).
+	Replication string
+	// ReplicationParams are cluster parameters, in --params form, that a
+	// replication storm's seeds set unless the hunt's own parameters give
+	// them: a replication that takes several messages to catch a follower
+	// up (raftkv: max_entries_per_append=4).
+	ReplicationParams string
+	_                 struct{}
 }
 
 // check reports a shape whose parameters do not parse (RegisterNode
@@ -44,6 +57,12 @@ func (h HuntShape) check() error {
 	}
 	if _, err := ParseParams(h.Params); err != nil {
 		return err
+	}
+	if _, err := ParseParams(h.ReplicationParams); err != nil {
+		return err
+	}
+	if h.ReplicationParams != "" && h.Replication == "" {
+		return fmt.Errorf("ReplicationParams without a Replication message")
 	}
 	_, err := ParseParams(h.WorkloadParams)
 	return err

@@ -206,6 +206,12 @@ type Swarm struct {
 	// hot-key shape: workload.keys 1, the most clients (Clients.Max) and
 	// a read-heavy mix (swarmhotkey.go); drawn last. Zero: none.
 	HotKey sim.Ratio
+	// ReplicationStorm is the fraction of seeds given a replication storm
+	// (swarmreplstorm.go): the smallest cluster, crashes timed on each
+	// server's replication messages and bursts of their loss, labelled
+	// beyond the budget; needs a node kind that declares its replication
+	// message (HuntShape.Replication). Zero: none.
+	ReplicationStorm sim.Ratio
 	// Correlated turns on correlated faults aimed at the leader
 	// (nemesis.generate.correlated) for every seed.
 	Correlated bool

@@ -110,6 +110,9 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 	if hotKeyFires(sc, seed) { // last: the other draws are as they were
 		applyHotKey(sc, out)
 	}
+	if replicationStormFires(sc, seed) { // after every draw: they are as they were
+		applyReplicationStorm(sc, out)
+	}
 	return out
 }
 
@@ -172,8 +175,9 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 		}
 	}
 	add(!sw.SendStorm.IsZero(), "crash-on-send storm %t", x.Nemesis.Generate != nil && x.Nemesis.Generate.SendStorm)
-	add(!sw.BeyondBudget.IsZero() || !sw.SendStorm.IsZero(), "beyond budget %t", x.Nemesis.BeyondBudget)
+	add(!sw.BeyondBudget.IsZero() || !sw.SendStorm.IsZero() || !sw.ReplicationStorm.IsZero(), "beyond budget %t", x.Nemesis.BeyondBudget)
 	add(!sw.HotKey.IsZero(), "hot key %t", hotKeyFires(sc, seed))
+	add(!sw.ReplicationStorm.IsZero(), "replication storm %t", replicationStormFires(sc, seed))
 	return strings.Join(parts, ", ")
 }
 
@@ -342,31 +346,32 @@ func (d *decoder) swarm(n *yaml.Node, path string, dst **Swarm) error {
 		}
 	}
 	return d.fields(n, path, map[string]func(*yaml.Node, string) error{
-		"size":           intRange(&sw.Size),
-		"clients":        intRange(&sw.Clients),
-		"keys":           intRange(&sw.Keys),
-		"latency":        d.rangeOf(&sw.Latency),
-		"drop":           ratioRange(&sw.Drop),
-		"duplicate":      ratioRange(&sw.Duplicate),
-		"skew":           d.rangeOf(&sw.Skew),
-		"sync_latency":   d.rangeOf(&sw.Sync),
-		"mix":            d.boolean(&sw.Mix),
-		"faults":         d.boolean(&sw.Faults),
-		"fault_interval": d.rangeOf(&sw.FaultInterval),
-		"fault_duration": d.rangeOf(&sw.FaultDuration),
-		"concurrent":     d.boolean(&sw.Concurrent),
-		"pct":            d.ratio(&sw.PCT),
-		"pct_depth":      intRange(&sw.PCTDepth),
-		"correlated":     d.boolean(&sw.Correlated),
-		"params":         d.boolean(&sw.Params),
-		"timeout":        d.rangeOf(&sw.Timeout),
-		"beyond_budget":  d.ratio(&sw.BeyondBudget),
-		"send_storm":     d.ratio(&sw.SendStorm),
-		"hot_key":        d.ratio(&sw.HotKey),
+		"size":              intRange(&sw.Size),
+		"clients":           intRange(&sw.Clients),
+		"keys":              intRange(&sw.Keys),
+		"latency":           d.rangeOf(&sw.Latency),
+		"drop":              ratioRange(&sw.Drop),
+		"duplicate":         ratioRange(&sw.Duplicate),
+		"skew":              d.rangeOf(&sw.Skew),
+		"sync_latency":      d.rangeOf(&sw.Sync),
+		"mix":               d.boolean(&sw.Mix),
+		"faults":            d.boolean(&sw.Faults),
+		"fault_interval":    d.rangeOf(&sw.FaultInterval),
+		"fault_duration":    d.rangeOf(&sw.FaultDuration),
+		"concurrent":        d.boolean(&sw.Concurrent),
+		"pct":               d.ratio(&sw.PCT),
+		"pct_depth":         intRange(&sw.PCTDepth),
+		"correlated":        d.boolean(&sw.Correlated),
+		"params":            d.boolean(&sw.Params),
+		"timeout":           d.rangeOf(&sw.Timeout),
+		"beyond_budget":     d.ratio(&sw.BeyondBudget),
+		"send_storm":        d.ratio(&sw.SendStorm),
+		"hot_key":           d.ratio(&sw.HotKey),
+		"replication_storm": d.ratio(&sw.ReplicationStorm),
 	}, swarmFields)
 }
 
-var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent", "pct", "pct_depth", "correlated", "beyond_budget", "send_storm", "hot_key", "params", "timeout"}
+var swarmFields = []string{"size", "clients", "keys", "latency", "drop", "duplicate", "skew", "sync_latency", "mix", "faults", "fault_interval", "fault_duration", "concurrent", "pct", "pct_depth", "correlated", "beyond_budget", "send_storm", "hot_key", "replication_storm", "params", "timeout"}
 
 // validateSwarm checks the swarm bounds against the rest of the scenario.
 func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
@@ -455,6 +460,12 @@ func (sc *Scenario) validateSwarm(nk *NodeKind, wk *WorkloadKind) error {
 	if !sw.HotKey.IsZero() && !wk.Keyed {
 		return bad("hot_key", "workload %q has no keyspace", wk.Name)
 	}
+	if !sw.ReplicationStorm.Valid() {
+		return bad("replication_storm", "want the fraction of seeds given a replication storm, a probability such as 1/8, got %s", ratioText(sw.ReplicationStorm))
+	}
+	if !sw.ReplicationStorm.IsZero() && nk.Hunt.Replication == "" {
+		return bad("replication_storm", "node kind %q declares no replication message (NodeKind.Hunt.Replication) to time the storm on", nk.Name)
+	}
 	if !sw.FaultInterval.IsZero() && sw.FaultInterval.Min <= 0 {
 		return bad("fault_interval", "the interval between faults must be positive, got %s", sw.FaultInterval)
 	}
@@ -501,6 +512,7 @@ func formatSwarm(b *strings.Builder, sw *Swarm) {
 	line(!sw.BeyondBudget.IsZero(), "beyond_budget", strconv.Quote(ratioText(sw.BeyondBudget)))
 	line(!sw.SendStorm.IsZero(), "send_storm", strconv.Quote(ratioText(sw.SendStorm)))
 	line(!sw.HotKey.IsZero(), "hot_key", strconv.Quote(ratioText(sw.HotKey)))
+	line(!sw.ReplicationStorm.IsZero(), "replication_storm", strconv.Quote(ratioText(sw.ReplicationStorm)))
 	line(sw.Params, "params", "true")
 	line(!sw.Timeout.IsZero(), "timeout", sw.Timeout.String())
 }

@@ -270,6 +270,9 @@ func writeBeyondBudget(w io.Writer, sc *scenarios.Scenario, s *scenarios.Summary
 	if sc.Swarm != nil && !sc.Swarm.SendStorm.IsZero() {
 		drawn += ", crash-on-send storms with probability " + sc.Swarm.SendStorm.String()
 	}
+	if sc.Swarm != nil && !sc.Swarm.ReplicationStorm.IsZero() {
+		drawn += ", replication storms with probability " + sc.Swarm.ReplicationStorm.String()
+	}
 	fmt.Fprintf(w, "  %s of %d (%.1f%%%s) beyond the recoverability budget: safety judged as always, liveness failures excused (%d)\n",
 		plural(s.BeyondBudget, "seed"), s.Seeds, 100*float64(s.BeyondBudget)/float64(max(s.Seeds, 1)), drawn, s.Excused)
 }

@@ -88,6 +88,10 @@ func Kind() scenarios.NodeKind {
 		Invariants: true,
 		// Lease reads are where lease-unbounded lives.
 		BugNeeds: map[string]scenarios.BugNeed{BugLeaseUnbounded: {Params: "read_mode=lease"}},
+		// A leader replicates its log with AppendEntries: the hunt's
+		// replication storms time their crashes on it, with batches of 4
+		// so that catching a follower up takes several messages.
+		Hunt:     scenarios.HuntShape{Replication: "AppendEntries", ReplicationParams: "max_entries_per_append=4"},
 		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
