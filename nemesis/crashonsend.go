@@ -3,8 +3,6 @@ package nemesis
 import (
 	"fmt"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/faultline/faultline/nodes"
@@ -37,39 +35,6 @@ type CrashOnSend struct {
 	// advanced its commit index, and sent the next batch: the Raft paper's
 	// Figure 8 (d) moment.
 	After Count
-}
-
-// Count is an inclusive range of counts, Min..Max, written N or N..M.
-type Count struct{ Min, Max int }
-
-func (c Count) String() string {
-	if c.Min == c.Max {
-		return strconv.Itoa(c.Min)
-	}
-	return strconv.Itoa(c.Min) + ".." + strconv.Itoa(c.Max)
-}
-
-// draw returns a count from c, uniformly; 1 for the zero Count, without
-// drawing.
-func (c Count) draw(r *rand.Rand) int {
-	if c.Max <= 0 {
-		return 1
-	}
-	return c.Min + r.IntN(c.Max-c.Min+1)
-}
-
-// parseCount reads N or N..M, 1 ≤ N ≤ M.
-func parseCount(s string) (Count, error) {
-	lo, hi, span := strings.Cut(s, "..")
-	if !span {
-		hi = lo
-	}
-	a, err1 := strconv.Atoi(lo)
-	b, err2 := strconv.Atoi(hi)
-	if err1 != nil || err2 != nil || a < 1 || b < a {
-		return Count{}, fmt.Errorf("count %q: want N or N..M with 1 ≤ N ≤ M, such as 3 or 1..6", s)
-	}
-	return Count{a, b}, nil
 }
 
 func (CrashOnSend) Kind() string { return "crash-on-send" }
@@ -116,7 +81,7 @@ func parseCrashOnSend(in []string) (Fault, error) {
 		if err != nil {
 			return nil, err
 		}
-		if f.After, err = parseCount(s); err != nil {
+		if f.After, err = ParseCount(s); err != nil {
 			return nil, err
 		}
 	}
@@ -147,7 +112,7 @@ func (f CrashOnSend) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 		if f.After.Max > 0 {
 			cs.left = make([]int, n+1)
 			for _, id := range ids {
-				cs.left[id] = f.After.draw(x.r)
+				cs.left[id] = f.After.Draw(x.r)
 			}
 		}
 		h := x.w.InsertRule(cs) // first, so no other rule's verdict hides a send from it
@@ -211,7 +176,7 @@ func (c *crashOnSend) crash(id nodes.ID) {
 		c.x.must(c.x.w.Restart(id))
 		c.pending[id] = false
 		if c.left != nil {
-			c.left[id] = c.after.draw(c.x.r)
+			c.left[id] = c.after.Draw(c.x.r)
 		}
 	})
 }

@@ -223,11 +223,9 @@ type Swarm struct {
 	Pos     Pos
 }
 
-// IntRange is a closed interval of integers, written 3..7 (or 5).
-type IntRange struct{ Min, Max int }
-
-// IsZero reports whether the range is unset.
-func (r IntRange) IsZero() bool { return r == IntRange{} }
+// IntRange is a closed interval of positive integers, written 3..7 (or
+// 5): the nemesis's Count under the name the swarm's fields use.
+type IntRange = nemesis.Count
 
 // RatioRange is a closed interval of probabilities, written 0..1/20.
 type RatioRange struct{ Min, Max sim.Ratio }

@@ -34,13 +34,13 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 	out.Swarm = nil
 	r := func(knob string) *rand.Rand { return sim.NewStream(seed, "swarm/"+knob) }
 	if !sw.Size.IsZero() {
-		out.Cluster.Size = sw.Size.sample(r("size"))
+		out.Cluster.Size = sw.Size.Draw(r("size"))
 	}
 	if !sw.Clients.IsZero() {
-		out.Workload.Clients = sw.Clients.sample(r("clients"))
+		out.Workload.Clients = sw.Clients.Draw(r("clients"))
 	}
 	if wk := reg.workloads[out.Workload.Kind]; !sw.Keys.IsZero() && wk != nil && wk.Keyed {
-		out.Workload.Keys = sw.Keys.sample(r("keys"))
+		out.Workload.Keys = sw.Keys.Draw(r("keys"))
 	}
 	if !sw.Latency.IsZero() {
 		lo, hi := sampleSpan(r("latency"), sw.Latency)
@@ -105,7 +105,7 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 		g.SendStorm = true
 	}
 	if sw.PCT.Fires(r("pct")) {
-		out.Network.Schedule = sim.Schedule{Depth: sw.pctDepth().sample(r("pct-depth"))}
+		out.Network.Schedule = sim.Schedule{Depth: sw.pctDepth().Draw(r("pct-depth"))}
 	}
 	if hotKeyFires(sc, seed) { // last: the other draws are as they were
 		applyHotKey(sc, out)
@@ -118,7 +118,7 @@ func ApplySwarm(sc *Scenario, seed uint64) *Scenario {
 
 // DefaultPCTDepth is the PCT depth range swarm.pct draws from when
 // swarm.pct_depth is not given.
-var DefaultPCTDepth = IntRange{1, 3}
+var DefaultPCTDepth = IntRange{Min: 1, Max: 3}
 
 func (sw *Swarm) pctDepth() IntRange {
 	if sw.PCTDepth.IsZero() {
@@ -181,14 +181,6 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 	return strings.Join(parts, ", ")
 }
 
-func (r IntRange) sample(rng *rand.Rand) int { return r.Min + rng.IntN(r.Max-r.Min+1) }
-
-func (r IntRange) String() string {
-	if r.Min == r.Max {
-		return strconv.Itoa(r.Min)
-	}
-	return fmt.Sprintf("%d..%d", r.Min, r.Max)
-}
 
 // ratioDen is the granularity of drawn probabilities.
 const ratioDen = 1_000_000
@@ -292,16 +284,11 @@ func (sc *Scenario) Clone() *Scenario {
 
 // ParseIntRange reads "3..7" or "5".
 func ParseIntRange(s string) (IntRange, error) {
-	lo, hi, isSpan := strings.Cut(strings.TrimSpace(s), "..")
-	if !isSpan {
-		hi = lo
-	}
-	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
-	b, err2 := strconv.Atoi(strings.TrimSpace(hi))
-	if err1 != nil || err2 != nil || a < 1 || b < a {
+	r, err := nemesis.ParseCount(strings.TrimSpace(s))
+	if err != nil {
 		return IntRange{}, fmt.Errorf("want a range of positive integers such as 3..7, got %q", s)
 	}
-	return IntRange{a, b}, nil
+	return r, nil
 }
 
 // ParseRatioRange reads "0..1/20" or "1/100".
