@@ -32,6 +32,10 @@ type ShrinkOptions struct {
 	_ struct{}
 	// Budget bounds the wall time spent trying variants (default 60s).
 	Budget time.Duration
+	// Runs, if positive, bounds the runs as well. A shrink that ends by
+	// Runs (or by itself) is reproducible: the same scenario and seed on
+	// any machine at any load, where one cut short by Budget is not.
+	Runs int
 	// SeedsPerVariant is how many seeds each variant is first tried with:
 	// the current seed, then the next ones (default 4). When no variant
 	// helps any more, the search repeats with four times as many seeds,
@@ -193,6 +197,7 @@ func (s *shrinker) rounds() bool {
 		s.shortenRun, // first: every later run is shorter
 		s.dropFaults,
 		s.shiftEarlier,
+		s.compressSchedule,
 		s.fewerClients,
 		s.slowerClients,
 		s.shortenHeal,
@@ -242,7 +247,7 @@ type shrinker struct {
 }
 
 func (s *shrinker) stopped() bool {
-	return s.ctx.Err() != nil || time.Now().After(s.deadline)
+	return s.ctx.Err() != nil || time.Now().After(s.deadline) || s.opts.Runs > 0 && s.runs >= s.opts.Runs
 }
 
 func (s *shrinker) result(before Size, complete bool) ShrinkResult {
@@ -461,6 +466,36 @@ func (s *shrinker) shiftEarlier() bool {
 		}
 		v.Run.Duration -= delta
 		if s.try(fmt.Sprintf("faults %v earlier", delta), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// compressSchedule starts every fault sooner in proportion — at a
+// quarter, a half, three quarters of its time — and ends the run as much
+// sooner: the failure comes after fewer operations when what it needs is
+// the faults' order and spacing rather than the load before them.
+// Durations of faults are left alone (shortenFaults halves those).
+func (s *shrinker) compressSchedule() bool {
+	steps := s.best.Nemesis.Script
+	if len(steps) == 0 {
+		return false
+	}
+	cur := s.best.Run.Duration
+	for _, frac := range []int{1, 2, 3} {
+		v := s.variant()
+		last := time.Duration(0)
+		for i := range v.Nemesis.Script {
+			at := &v.Nemesis.Script[i].At
+			*at = (*at * time.Duration(frac) / 4).Round(time.Millisecond)
+			last = max(last, *at)
+		}
+		v.Run.Duration = max(cur*time.Duration(frac)/4, last+minRun).Round(10 * time.Millisecond)
+		if v.Run.Duration >= cur {
+			continue
+		}
+		if s.try(fmt.Sprintf("faults at %d/4 of their times, run %v → %v", frac, cur, v.Run.Duration), v) {
 			return true
 		}
 	}

@@ -182,6 +182,17 @@ func TestShrinkPasses(t *testing.T) {
 				}
 				return ""
 			}},
+		{name: "schedule compressed: faults sooner, run shorter", pass: func(s *shrinker) func() bool { return s.compressSchedule },
+			fails: func(v *Scenario) bool {
+				return len(v.Nemesis.Script) == 2 && v.Nemesis.Script[1].At-v.Nemesis.Script[0].At >= 700*time.Millisecond
+			},
+			ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if st := v.Nemesis.Script; st[0].At != 250*time.Millisecond || st[1].At != time.Second || st[0].For != time.Second || v.Run.Duration != 2500*time.Millisecond {
+					return fmt.Sprintf("faults at %v and %v (first for %v), run %v: want 250ms, 1s (1s), 2.5s", st[0].At, st[1].At, st[0].For, v.Run.Duration)
+				}
+				return ""
+			}, kept: true},
 		{name: "fewer clients that add operations are not kept", pass: func(s *shrinker) func() bool { return s.fewerClients },
 			fails: func(*Scenario) bool { return true }, ops: func(v *Scenario) int { return 100 / v.Workload.Clients },
 			check: func(v *Scenario) string {

@@ -18,11 +18,14 @@ import (
 // scenario of the bug, scenarios.HuntBugScenario) shrunk one after the
 // other, each one's size before and after, its runs, wall and CPU time.
 // The same seeds shrink the same way on any build, so two builds compare
-// seed by seed (the budget is wall time: on a loaded machine, compare the
-// runs and the CPU time too).
+// seed by seed. Bounded by runs (-faultline.shrink-runs) rather than wall
+// time, the table is the same at any load.
 //
-//	go test ./scenarios -run 'TestShrinkTable$' -faultline.long -v -timeout 0 -faultline.hunt-shrink=30s -faultline.shrink-seeds=paxos/own-value@35,service/shed-after-work@3
-var shrinkSeeds = flag.String("faultline.shrink-seeds", "", "shrink table: kind/bug@seed,... (failing seeds of the generic hunt, as TestHuntTable reports them)")
+//	go test ./scenarios -run 'TestShrinkTable$' -faultline.long -v -timeout 0 -faultline.hunt-shrink=30m -faultline.shrink-runs=1000 -faultline.shrink-seeds=paxos/own-value@35,service/shed-after-work@3
+var (
+	shrinkSeeds = flag.String("faultline.shrink-seeds", "", "shrink table: kind/bug@seed,... (failing seeds of the generic hunt, as TestHuntTable reports them)")
+	shrinkRuns  = flag.Int("faultline.shrink-runs", 0, "shrink table: run budget of each shrink (0: none; with it and a generous -faultline.hunt-shrink the table is the same at any load)")
+)
 
 func TestShrinkTable(t *testing.T) {
 	if !*long {
@@ -49,7 +52,7 @@ func TestShrinkTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		cpu := processCPU()
-		res, err := scenarios.Shrink(context.Background(), sc, seed, scenarios.ShrinkOptions{Budget: *huntShrink, Run: huntTableRun()})
+		res, err := scenarios.Shrink(context.Background(), sc, seed, scenarios.ShrinkOptions{Budget: *huntShrink, Runs: *shrinkRuns, Run: huntTableRun()})
 		cpu = processCPU() - cpu
 		if err != nil {
 			t.Errorf("%s seed %d: %v", bugs[0], seed, err)
@@ -67,7 +70,7 @@ func TestShrinkTable(t *testing.T) {
 		t.Log(row)
 		b.WriteString(row + "\n")
 	}
-	fmt.Fprintf(&b, "\n%d above 3 faults or 30 operations; shrink budget %v (* : stopped by it).\n", over, *huntShrink)
+	fmt.Fprintf(&b, "\n%d above 3 faults or 30 operations; shrink budget %v and %d runs (* : stopped by one).\n", over, *huntShrink, *shrinkRuns)
 	t.Logf("\n%s", b.String())
 	if *tableFlag != "" {
 		if err := os.WriteFile(*tableFlag, []byte(b.String()), 0o644); err != nil {
