@@ -19,10 +19,10 @@ import (
 // then smaller variants are tried greedily — fewer and shorter faults, a
 // shorter run, fewer and slower clients, fewer keys and nodes, a quieter
 // network — and a variant is kept only if it still fails with the same
-// signature and is no larger (see noLarger: fewer faults, or as many and no
-// more operations). Run length, heal and open-loop rate are bisected
-// (bisectDown), so the run ends soon after the failure and an overload
-// keeps only the rate it needs. Changing the scenario changes the run, so each variant is tried
+// signature; a slower rate, meant to cut operations, only if it is also no
+// larger (noLarger: fewer faults, or as many and no more operations). Run
+// length, heal and open-loop rate are bisected (bisectDown), so the run
+// ends soon after the failure and an overload keeps only the rate it needs. Changing the scenario changes the run, so each variant is tried
 // with a few seeds; whichever seed reproduces is kept with it. The best
 // failing scenario found so far is always at hand: running out of time or
 // being cancelled returns it, never the lost original.
@@ -179,7 +179,7 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 	}
 	scripted.Name = sc.Name + "-shrunk"
 	scripted.Description = fmt.Sprintf("shrunk from %s seed %d (%s)", sc.Name, seed, first.Status)
-	if !s.attempt("script the generated faults", scripted, true) {
+	if !s.attempt("script the generated faults", scripted, true, false) {
 		return s.result(before, false), fmt.Errorf("scenarios: %s seed %d: the scripted schedule does not reproduce the %s failure; returning it unshrunk", sc.Name, seed, s.want)
 	}
 
@@ -207,14 +207,27 @@ func (s *shrinker) rounds() bool {
 		s.simplerNetwork,
 		s.simplerMix,
 	}
+	// A pass that found nothing is not tried again until the best
+	// changes or the seeds per variant grow: it would try the same
+	// variants with the same seeds.
+	type state struct{ kept, seeds int }
+	nothing := make([]state, len(passes))
+	for i := range nothing {
+		nothing[i] = state{-1, 0}
+	}
 	for !s.stopped() {
 		changed := false
-		for _, p := range passes {
+		for i, p := range passes {
 			if s.stopped() {
 				break
 			}
+			if now := (state{s.kept, s.seeds}); nothing[i] == now {
+				continue
+			}
 			if p() {
 				changed = true
+			} else {
+				nothing[i] = state{s.kept, s.seeds}
 			}
 		}
 		if changed || s.stopped() {
@@ -236,6 +249,7 @@ type shrinker struct {
 	want     Status
 	sig      string
 	runs     int
+	kept     int // variants kept so far
 	seeds    int // seeds per variant in this round
 
 	best     *Scenario
@@ -277,13 +291,18 @@ func noLarger(a, b Size) bool {
 }
 
 // try runs a variant with the current seed and the next few; if one of
-// them fails with the wanted signature and is no larger than the best
-// (noLarger), the variant becomes the best.
-func (s *shrinker) try(step string, cand *Scenario) bool { return s.attempt(step, cand, false) }
+// them fails with the wanted signature the variant becomes the best.
+func (s *shrinker) try(step string, cand *Scenario) bool { return s.attempt(step, cand, false, false) }
+
+// tryNoLarger is try for a variant meant to cut operations: it is kept
+// only if it is also no larger than the best (noLarger).
+func (s *shrinker) tryNoLarger(step string, cand *Scenario) bool {
+	return s.attempt(step, cand, false, true)
+}
 
 // attempt is try; a forced attempt runs its first seed even when the
 // budget is spent.
-func (s *shrinker) attempt(step string, cand *Scenario, force bool) bool {
+func (s *shrinker) attempt(step string, cand *Scenario, force, noLargerOnly bool) bool {
 	if s.stopped() && !force {
 		return false
 	}
@@ -296,8 +315,9 @@ func (s *shrinker) attempt(step string, cand *Scenario, force bool) bool {
 		seed := s.bestSeed + uint64(i)
 		o := s.run(cand, seed)
 		s.runs++
-		if o.Status == s.want && FailureSignature(&o) == s.sig && (force || noLarger(sizeOf(cand, &o, len(cand.Nemesis.Script)), bestSize)) {
+		if o.Status == s.want && FailureSignature(&o) == s.sig && (!noLargerOnly || noLarger(sizeOf(cand, &o, len(cand.Nemesis.Script)), bestSize)) {
 			s.best, s.bestSeed, s.bestOut = cand, seed, o
+			s.kept++
 			kept = true
 			break
 		}
@@ -528,23 +548,33 @@ func (s *shrinker) fewerClients() bool {
 
 // slowerClients lowers the operation rate: a closed-loop workload is made
 // open-loop at a low rate (far fewer operations for the same run length,
-// kept only when the history is indeed no longer); an open-loop one has its
-// rate bisected down (an overload keeps the rate it needs, not more).
+// or for one twice as long; kept only when the history is indeed no
+// longer); an open-loop one has its rate bisected down (an overload keeps
+// the rate it needs, not more).
 func (s *shrinker) slowerClients() bool {
 	cur := s.best.Workload.Rate
 	try := func(r float64) bool {
 		v := s.variant()
 		v.Workload.Rate = r
 		if cur > 0 {
-			return s.try(fmt.Sprintf("client rate %g/s → %g/s", s.best.Workload.Rate, r), v)
+			return s.tryNoLarger(fmt.Sprintf("client rate %g/s → %g/s", s.best.Workload.Rate, r), v)
 		}
-		return s.try(fmt.Sprintf("client rate %g/s", r), v)
+		return s.tryNoLarger(fmt.Sprintf("client rate %g/s", r), v)
 	}
 	if cur > 0 {
 		return bisectDown(1, cur, rateMid, try, s.stopped)
 	}
+	// A slow open loop in a short run may leave too few operations to
+	// race; the same rate in a run twice as long may still have fewer
+	// than the closed loop.
+	d := s.best.Run.Duration
 	for _, r := range []float64{1, 2, 5, 10, 20, 50} {
 		if try(r) {
+			return true
+		}
+		v := s.variant()
+		v.Workload.Rate, v.Run.Duration = r, 2*d
+		if s.tryNoLarger(fmt.Sprintf("client rate %g/s, run %v → %v", r, d, 2*d), v) {
 			return true
 		}
 	}

@@ -109,7 +109,7 @@ func openLoopOps(sc *Scenario) int {
 
 // Each pass, with a stand-in run: what it keeps of the best scenario when
 // the failure needs a run of 1.23 s, a rate of 137/s, a heal of 700 ms,
-// or grows with fewer clients.
+// enough operations, or faults far enough apart.
 func TestShrinkPasses(t *testing.T) {
 	base, err := Parse("shrink-pass.yaml", []byte(shrinkPassYAML))
 	if err != nil {
@@ -147,6 +147,15 @@ func TestShrinkPasses(t *testing.T) {
 			check: func(v *Scenario) string {
 				if v.Workload.Rate != 1 {
 					return fmt.Sprintf("rate %g, want 1", v.Workload.Rate)
+				}
+				return ""
+			}, kept: true},
+		{name: "closed loop made slow in a longer run", edit: func(v *Scenario) { v.Workload.Rate = 0 },
+			pass:  func(s *shrinker) func() bool { return s.slowerClients },
+			fails: func(v *Scenario) bool { return openLoopOps(v) >= 35 }, ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if v.Workload.Rate != 1 || v.Run.Duration != 10*time.Second {
+					return fmt.Sprintf("rate %g, run %v: want 1/s, 10s", v.Workload.Rate, v.Run.Duration)
 				}
 				return ""
 			}, kept: true},
@@ -193,14 +202,14 @@ func TestShrinkPasses(t *testing.T) {
 				}
 				return ""
 			}, kept: true},
-		{name: "fewer clients that add operations are not kept", pass: func(s *shrinker) func() bool { return s.fewerClients },
+		{name: "fewer clients kept even with more operations", pass: func(s *shrinker) func() bool { return s.fewerClients },
 			fails: func(*Scenario) bool { return true }, ops: func(v *Scenario) int { return 100 / v.Workload.Clients },
 			check: func(v *Scenario) string {
-				if v.Workload.Clients != 4 {
-					return fmt.Sprintf("clients %d, want 4", v.Workload.Clients)
+				if v.Workload.Clients != 1 {
+					return fmt.Sprintf("clients %d, want 1", v.Workload.Clients)
 				}
 				return ""
-			}},
+			}, kept: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sc := base.Clone()

@@ -24,6 +24,7 @@ import (
 //	go test ./scenarios -run 'TestShrinkTable$' -faultline.long -v -timeout 0 -faultline.hunt-shrink=30m -faultline.shrink-runs=1000 -faultline.shrink-seeds=paxos/own-value@35,service/shed-after-work@3
 var (
 	shrinkSeeds = flag.String("faultline.shrink-seeds", "", "shrink table: kind/bug@seed,... (failing seeds of the generic hunt, as TestHuntTable reports them)")
+	shrinkSteps = flag.Bool("faultline.shrink-steps", false, "shrink table: log every variant kept")
 	shrinkRuns  = flag.Int("faultline.shrink-runs", 0, "shrink table: run budget of each shrink (0: none; with it and a generous -faultline.hunt-shrink the table is the same at any load)")
 )
 
@@ -52,7 +53,15 @@ func TestShrinkTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		cpu := processCPU()
-		res, err := scenarios.Shrink(context.Background(), sc, seed, scenarios.ShrinkOptions{Budget: *huntShrink, Runs: *shrinkRuns, Run: huntTableRun()})
+		opts := scenarios.ShrinkOptions{Budget: *huntShrink, Runs: *shrinkRuns, Run: huntTableRun()}
+		if *shrinkSteps {
+			opts.Progress = func(p scenarios.ShrinkProgress) {
+				if p.Kept {
+					t.Logf("  run %d kept: %s → %s", p.Runs, p.Step, p.Best)
+				}
+			}
+		}
+		res, err := scenarios.Shrink(context.Background(), sc, seed, opts)
 		cpu = processCPU() - cpu
 		if err != nil {
 			t.Errorf("%s seed %d: %v", bugs[0], seed, err)
