@@ -22,7 +22,8 @@ import (
 // signature; a slower rate, meant to cut operations, only if it is also no
 // larger (noLarger: fewer faults, or as many and no more operations). Run
 // length, heal and open-loop rate are bisected (bisectDown), so the run
-// ends soon after the failure and an overload keeps only the rate it needs. Changing the scenario changes the run, so each variant is tried
+// ends soon after the failure and an overload keeps only the rate it
+// needs. Changing the scenario changes the run, so each variant is tried
 // with a few seeds; whichever seed reproduces is kept with it. The best
 // failing scenario found so far is always at hand: running out of time or
 // being cancelled returns it, never the lost original.
