@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -18,7 +19,11 @@ import (
 // then smaller variants are tried greedily — fewer and shorter faults, a
 // shorter run, fewer and slower clients, fewer keys and nodes, a quieter
 // network — and a variant is kept only if it still fails with the same
-// signature. Changing the scenario changes the run, so each variant is tried
+// signature; a slower rate, meant to cut operations, only if it is also no
+// larger (noLarger: fewer faults, or as many and no more operations). Run
+// length, heal and open-loop rate are bisected (bisectDown), so the run
+// ends soon after the failure and an overload keeps only the rate it
+// needs. Changing the scenario changes the run, so each variant is tried
 // with a few seeds; whichever seed reproduces is kept with it. The best
 // failing scenario found so far is always at hand: running out of time or
 // being cancelled returns it, never the lost original.
@@ -28,6 +33,10 @@ type ShrinkOptions struct {
 	_ struct{}
 	// Budget bounds the wall time spent trying variants (default 60s).
 	Budget time.Duration
+	// Runs, if positive, bounds the runs as well. A shrink that ends by
+	// Runs (or by itself) is reproducible: the same scenario and seed on
+	// any machine at any load, where one cut short by Budget is not.
+	Runs int
 	// SeedsPerVariant is how many seeds each variant is first tried with:
 	// the current seed, then the next ones (default 4). When no variant
 	// helps any more, the search repeats with four times as many seeds,
@@ -139,10 +148,11 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 	}
 	s := &shrinker{ctx: ctx, opts: opts, start: time.Now(), seeds: opts.SeedsPerVariant}
 	s.deadline = s.start.Add(opts.Budget)
+	s.run = func(sc *Scenario, seed uint64) Outcome { return RunSeed(sc, seed, opts.Run) }
 
 	base := ApplySwarm(sc, seed).Clone()
 	base.Source = ""
-	first := RunSeed(base, seed, opts.Run)
+	first := s.run(base, seed)
 	s.runs++
 	if !first.Failed() {
 		return ShrinkResult{}, fmt.Errorf("scenarios: %s seed %d passes: nothing to shrink", sc.Name, seed)
@@ -170,15 +180,25 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 	}
 	scripted.Name = sc.Name + "-shrunk"
 	scripted.Description = fmt.Sprintf("shrunk from %s seed %d (%s)", sc.Name, seed, first.Status)
-	if !s.attempt("script the generated faults", scripted, true) {
+	if !s.attempt("script the generated faults", scripted, true, false) {
 		return s.result(before, false), fmt.Errorf("scenarios: %s seed %d: the scripted schedule does not reproduce the %s failure; returning it unshrunk", sc.Name, seed, s.want)
 	}
 
+	return s.result(before, s.rounds()), nil
+}
+
+// rounds runs every pass until none helps; then, while the budget lasts,
+// again with more seeds per variant (a variant that fails one seed in
+// twenty is still a reproduction), up to maxSeedsPerVariant. It reports
+// whether the search ended by itself (false: the budget or the context
+// stopped it).
+func (s *shrinker) rounds() bool {
 	passes := []func() bool{
 		s.trimAfterFailure,
+		s.shortenRun, // first: every later run is shorter
 		s.dropFaults,
-		s.shortenRun,
 		s.shiftEarlier,
+		s.compressSchedule,
 		s.fewerClients,
 		s.slowerClients,
 		s.shortenHeal,
@@ -188,30 +208,38 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 		s.simplerNetwork,
 		s.simplerMix,
 	}
-	// Rounds of every pass until none helps; then, while the budget
-	// lasts, again with more seeds per variant (a variant that fails one
-	// seed in twenty is still a reproduction), up to maxSeedsPerVariant.
-	complete := false
+	// A pass that found nothing is not tried again until the best
+	// changes or the seeds per variant grow: it would try the same
+	// variants with the same seeds.
+	type state struct{ kept, seeds int }
+	nothing := make([]state, len(passes))
+	for i := range nothing {
+		nothing[i] = state{-1, 0}
+	}
 	for !s.stopped() {
 		changed := false
-		for _, p := range passes {
+		for i, p := range passes {
 			if s.stopped() {
 				break
 			}
+			if now := (state{s.kept, s.seeds}); nothing[i] == now {
+				continue
+			}
 			if p() {
 				changed = true
+			} else {
+				nothing[i] = state{s.kept, s.seeds}
 			}
 		}
 		if changed || s.stopped() {
 			continue
 		}
-		if s.seeds >= maxSeedsPerVariant || s.seeds >= opts.MaxSeedsPerVariant {
-			complete = true
-			break
+		if s.seeds >= maxSeedsPerVariant || s.seeds >= s.opts.MaxSeedsPerVariant {
+			return true
 		}
 		s.seeds *= 4
 	}
-	return s.result(before, complete), nil
+	return false
 }
 
 type shrinker struct {
@@ -222,15 +250,19 @@ type shrinker struct {
 	want     Status
 	sig      string
 	runs     int
+	kept     int // variants kept so far
 	seeds    int // seeds per variant in this round
 
 	best     *Scenario
 	bestSeed uint64
 	bestOut  Outcome
+
+	// run runs one variant (RunSeed with opts.Run; a stand-in in tests).
+	run func(*Scenario, uint64) Outcome
 }
 
 func (s *shrinker) stopped() bool {
-	return s.ctx.Err() != nil || time.Now().After(s.deadline)
+	return s.ctx.Err() != nil || time.Now().After(s.deadline) || s.opts.Runs > 0 && s.runs >= s.opts.Runs
 }
 
 func (s *shrinker) result(before Size, complete bool) ShrinkResult {
@@ -250,13 +282,28 @@ func sizeOf(sc *Scenario, o *Outcome, faults int) Size {
 		Nodes: sc.Cluster.Size, Clients: sc.Workload.Clients, Keys: sc.Workload.Keys}
 }
 
+// noLarger reports whether a failing variant of size a may replace the
+// best, of size b: it has fewer faults, or as many and no more operations.
+// A variant that fails the same way but with a longer history (slower
+// clients that are open-loop now, a fault gone so more operations
+// succeed at the same fault count) is not a simplification.
+func noLarger(a, b Size) bool {
+	return a.Faults < b.Faults || a.Faults == b.Faults && a.Ops <= b.Ops
+}
+
 // try runs a variant with the current seed and the next few; if one of
-// them fails with the wanted status the variant becomes the best.
-func (s *shrinker) try(step string, cand *Scenario) bool { return s.attempt(step, cand, false) }
+// them fails with the wanted signature the variant becomes the best.
+func (s *shrinker) try(step string, cand *Scenario) bool { return s.attempt(step, cand, false, false) }
+
+// tryNoLarger is try for a variant meant to cut operations: it is kept
+// only if it is also no larger than the best (noLarger).
+func (s *shrinker) tryNoLarger(step string, cand *Scenario) bool {
+	return s.attempt(step, cand, false, true)
+}
 
 // attempt is try; a forced attempt runs its first seed even when the
 // budget is spent.
-func (s *shrinker) attempt(step string, cand *Scenario, force bool) bool {
+func (s *shrinker) attempt(step string, cand *Scenario, force, noLargerOnly bool) bool {
 	if s.stopped() && !force {
 		return false
 	}
@@ -264,12 +311,14 @@ func (s *shrinker) attempt(step string, cand *Scenario, force bool) bool {
 		return false
 	}
 	kept := false
+	bestSize := sizeOf(s.best, &s.bestOut, len(s.best.Nemesis.Script))
 	for i := 0; i < s.seeds && (i == 0 && force || !s.stopped()); i++ {
 		seed := s.bestSeed + uint64(i)
-		o := RunSeed(cand, seed, s.opts.Run)
+		o := s.run(cand, seed)
 		s.runs++
-		if o.Status == s.want && FailureSignature(&o) == s.sig {
+		if o.Status == s.want && FailureSignature(&o) == s.sig && (!noLargerOnly || noLarger(sizeOf(cand, &o, len(cand.Nemesis.Script)), bestSize)) {
 			s.best, s.bestSeed, s.bestOut = cand, seed, o
+			s.kept++
 			kept = true
 			break
 		}
@@ -340,23 +389,83 @@ func keepBefore(steps []Step, end time.Duration) []Step {
 	return out
 }
 
-// shortenRun tries a quarter, half and three quarters of the safety
-// phase, smallest first.
+// shortenRun bisects the safety phase down towards minRun: the shortest
+// run found that still fails ends soon after the failure, so the
+// operations after it are cut (and the faults that would start later).
 func (s *shrinker) shortenRun() bool {
 	cur := s.best.Run.Duration
-	for _, frac := range []int{1, 2, 3} {
-		d := (cur * time.Duration(frac) / 4).Round(10 * time.Millisecond)
-		if d < 100*time.Millisecond || d >= cur {
-			continue
-		}
+	return bisectDown(float64(minRun), float64(cur), durationMid(cur), func(x float64) bool {
+		d := time.Duration(x)
 		v := s.variant()
 		v.Run.Duration = d
 		v.Nemesis.Script = keepBefore(v.Nemesis.Script, d)
-		if s.try(fmt.Sprintf("run %v → %v", cur, d), v) {
-			return true
+		return s.try(fmt.Sprintf("run %v → %v", s.best.Run.Duration, d), v)
+	}, s.stopped)
+}
+
+// minRun is the shortest safety phase shortenRun tries; minHeal the
+// shortest heal shortenHeal tries.
+const (
+	minRun  = 100 * time.Millisecond
+	minHeal = 100 * time.Millisecond
+)
+
+// bisectDown looks for the smallest value in [lo, hi] that still fails,
+// hi failing already: it tries lo first, then the midpoints mid(lo, hi)
+// gives, moving hi down to each value that fails and lo up to each that
+// passes, until mid reports the interval too narrow or stop says so.
+// Failure need not be monotone in the value; bisection then finds a
+// failing value, not the smallest. It reports whether any try was kept.
+func bisectDown(lo, hi float64, mid func(lo, hi float64) (float64, bool), try func(float64) bool, stop func() bool) bool {
+	if lo >= hi {
+		return false
+	}
+	if try(lo) {
+		return true
+	}
+	changed := false
+	for !stop() {
+		m, ok := mid(lo, hi)
+		if !ok || m <= lo || m >= hi {
+			break
+		}
+		if try(m) {
+			hi, changed = m, true
+		} else {
+			lo = m
 		}
 	}
-	return false
+	return changed
+}
+
+// durationMid halves a duration interval on 10 ms steps, down to a
+// twentieth of the starting value (at least 50 ms).
+func durationMid(start time.Duration) func(lo, hi float64) (float64, bool) {
+	gran := max(start/20, 50*time.Millisecond)
+	return func(lo, hi float64) (float64, bool) {
+		if time.Duration(hi-lo) < gran {
+			return 0, false
+		}
+		return float64(time.Duration((lo + hi) / 2).Round(10 * time.Millisecond)), true
+	}
+}
+
+// rateMid halves a rate interval geometrically, on two significant
+// digits, until its ends are within 25% of each other.
+func rateMid(lo, hi float64) (float64, bool) {
+	if hi < 1.25*lo {
+		return 0, false
+	}
+	return twoDigits(math.Sqrt(lo * hi)), true
+}
+
+// twoDigits rounds x > 0 to two significant digits (137 → 140, 0.56 → 0.56).
+func twoDigits(x float64) float64 {
+	if x <= 0 {
+		return x
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x))-1)
+	return math.Round(x/p) * p
 }
 
 // shiftEarlier moves every fault earlier (and the run's end with it), so
@@ -378,6 +487,36 @@ func (s *shrinker) shiftEarlier() bool {
 		}
 		v.Run.Duration -= delta
 		if s.try(fmt.Sprintf("faults %v earlier", delta), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// compressSchedule starts every fault sooner in proportion — at a
+// quarter, a half, three quarters of its time — and ends the run as much
+// sooner: the failure comes after fewer operations when what it needs is
+// the faults' order and spacing rather than the load before them.
+// Durations of faults are left alone (shortenFaults halves those).
+func (s *shrinker) compressSchedule() bool {
+	steps := s.best.Nemesis.Script
+	if len(steps) == 0 {
+		return false
+	}
+	cur := s.best.Run.Duration
+	for _, frac := range []int{1, 2, 3} {
+		v := s.variant()
+		last := time.Duration(0)
+		for i := range v.Nemesis.Script {
+			at := &v.Nemesis.Script[i].At
+			*at = (*at * time.Duration(frac) / 4).Round(time.Millisecond)
+			last = max(last, *at)
+		}
+		v.Run.Duration = max(cur*time.Duration(frac)/4, last+minRun).Round(10 * time.Millisecond)
+		if v.Run.Duration >= cur {
+			continue
+		}
+		if s.try(fmt.Sprintf("faults at %d/4 of their times, run %v → %v", frac, cur, v.Run.Duration), v) {
 			return true
 		}
 	}
@@ -408,41 +547,54 @@ func (s *shrinker) fewerClients() bool {
 	return false
 }
 
-// slowerClients makes clients open-loop at a low rate: far fewer
-// operations in the history for the same run length.
+// slowerClients lowers the operation rate: a closed-loop workload is made
+// open-loop at a low rate (far fewer operations for the same run length,
+// or for one twice as long; kept only when the history is indeed no
+// longer); an open-loop one has its rate bisected down (an overload keeps
+// the rate it needs, not more).
 func (s *shrinker) slowerClients() bool {
 	cur := s.best.Workload.Rate
-	for _, r := range []float64{1, 2, 5, 10, 20, 50} {
-		if cur > 0 && r >= cur {
-			break
-		}
+	try := func(r float64) bool {
 		v := s.variant()
 		v.Workload.Rate = r
-		if s.try(fmt.Sprintf("client rate %g/s", r), v) {
+		if cur > 0 {
+			return s.tryNoLarger(fmt.Sprintf("client rate %g/s → %g/s", s.best.Workload.Rate, r), v)
+		}
+		return s.tryNoLarger(fmt.Sprintf("client rate %g/s", r), v)
+	}
+	if cur > 0 {
+		return bisectDown(1, cur, rateMid, try, s.stopped)
+	}
+	// A slow open loop in a short run may leave too few operations to
+	// race; the same rate in a run twice as long may still have fewer
+	// than the closed loop.
+	d := s.best.Run.Duration
+	for _, r := range []float64{1, 2, 5, 10, 20, 50} {
+		if try(r) {
+			return true
+		}
+		v := s.variant()
+		v.Workload.Rate, v.Run.Duration = r, 2*d
+		if s.tryNoLarger(fmt.Sprintf("client rate %g/s, run %v → %v", r, d, 2*d), v) {
 			return true
 		}
 	}
 	return false
 }
 
-// shortenHeal shortens the liveness phase; not for liveness failures,
+// shortenHeal bisects the liveness phase down towards minHeal (the
+// clients' probes in it are operations too); not for liveness failures,
 // where a shorter heal would only judge the cluster more harshly.
 func (s *shrinker) shortenHeal() bool {
 	if s.want == StatusLiveness {
 		return false
 	}
 	cur := s.best.Run.Heal
-	for _, h := range []time.Duration{500 * time.Millisecond, time.Second, cur / 2} {
-		if h >= cur || h < 500*time.Millisecond {
-			continue
-		}
+	return bisectDown(float64(minHeal), float64(cur), durationMid(cur), func(x float64) bool {
 		v := s.variant()
-		v.Run.Heal = h
-		if s.try(fmt.Sprintf("heal %v → %v", cur, h), v) {
-			return true
-		}
-	}
-	return false
+		v.Run.Heal = time.Duration(x)
+		return s.try(fmt.Sprintf("heal %v → %v", s.best.Run.Heal, v.Run.Heal), v)
+	}, s.stopped)
 }
 
 func (s *shrinker) fewerKeys() bool {

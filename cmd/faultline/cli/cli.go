@@ -185,7 +185,7 @@ func (a *app) usage() string {
 	line("merge DIR... [--out ROOT] [--json] [--junit FILE]", "join the shards' results into one sweep's")
 	line("merge --compare DIR DIR [--json]", "two sweeps' results seed by seed: verdicts, explanations, hashes")
 	line("replay FILE --seed N [--out ROOT]", "one seed, full trace written, verdict explained")
-	line("shrink FILE --seed N [--out ROOT] [--budget 60s]", "reduce a failing seed to a small scripted scenario")
+	line("shrink FILE --seed N [--out ROOT] [--budget 60s] [--runs N]", "reduce a failing seed to a small scripted scenario")
 	line("hunt --node K [--workload W] [--params k=v,…] [--for 10m] [--seeds N] [--scenario FILE]", "random seeds until a failure, then shrink it")
 	line("check HISTORY [--timeout 10s] [--html FILE]", "check a history (Faultline JSON, Jepsen etcd log, Porcupine kv log)")
 	line("viz TRACE [--text] [--highlight …]", "the terminal timeline")

@@ -20,6 +20,7 @@ func (a *app) cmdShrink(args []string) error {
 	seed := fs.String("seed", "", "the failing seed to shrink (required)")
 	out := fs.String("out", "", "the store's root: the shrink writes ROOT/<scenario>/<run id>/"+shrunkFile+" and points ROOT/<scenario>/latest at the run (default "+defaultStore+")")
 	budget := fs.Duration("budget", 60*time.Second, "wall-time budget for trying smaller variants")
+	runs := fs.Int("runs", 0, "also stop after this many runs (0: no bound); a shrink bounded by runs is the same at any load")
 	quiet := fs.Bool("quiet", false, "print only the before/after summary")
 	_, sc, n, root, err := a.scenarioSeed("shrink", fs, args, seed, out)
 	if err != nil {
@@ -37,7 +38,7 @@ func (a *app) cmdShrink(args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "  %6.1fs run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
 	}
-	res, err := scenarios.Shrink(ctx, sc, n, scenarios.ShrinkOptions{Budget: *budget, Progress: progress})
+	res, err := scenarios.Shrink(ctx, sc, n, scenarios.ShrinkOptions{Budget: *budget, Runs: *runs, Progress: progress})
 	if res.Scenario == nil {
 		return err
 	}

@@ -1,0 +1,283 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/checker"
+)
+
+func TestNoLarger(t *testing.T) {
+	for _, c := range []struct {
+		a, b Size
+		want bool
+	}{
+		{Size{Faults: 2, Ops: 40}, Size{Faults: 2, Ops: 40}, true},
+		{Size{Faults: 2, Ops: 39}, Size{Faults: 2, Ops: 40}, true},
+		{Size{Faults: 2, Ops: 41}, Size{Faults: 2, Ops: 40}, false},
+		{Size{Faults: 1, Ops: 90}, Size{Faults: 2, Ops: 40}, true}, // a fault fewer outweighs operations
+		{Size{Faults: 3, Ops: 1}, Size{Faults: 2, Ops: 40}, false},
+	} {
+		if got := noLarger(c.a, c.b); got != c.want {
+			t.Errorf("noLarger(%d/%d, %d/%d) = %v, want %v", c.a.Faults, c.a.Ops, c.b.Faults, c.b.Ops, got, c.want)
+		}
+	}
+}
+
+func TestBisectDown(t *testing.T) {
+	ms := float64(time.Millisecond)
+	for _, c := range []struct {
+		name     string
+		lo, hi   float64
+		mid      func(lo, hi float64) (float64, bool)
+		fails    func(x float64) bool
+		want     float64 // the smallest value kept (hi if none): within the step of the threshold
+		wantTry  int
+		wantKept bool
+	}{
+		{"threshold", 100 * ms, 5000 * ms, durationMid(5 * time.Second), func(x float64) bool { return x >= 1234*ms }, 1330 * ms, 6, true},
+		{"lo fails: one try", 100 * ms, 5000 * ms, durationMid(5 * time.Second), func(float64) bool { return true }, 100 * ms, 1, true},
+		{"only hi fails", 100 * ms, 5000 * ms, durationMid(5 * time.Second), func(x float64) bool { return x >= 5000*ms }, 5000 * ms, 6, false},
+		{"rate threshold", 1, 400, rateMid, func(x float64) bool { return x >= 137 }, 160, 6, true},
+		{"empty interval", 500 * ms, 500 * ms, durationMid(500 * time.Millisecond), func(float64) bool { return true }, 500 * ms, 0, false},
+		// Not monotone: fails below 300 ms and above 2 s. Bisection keeps a
+		// failing value, not the smallest.
+		{"not monotone", 100 * ms, 5000 * ms, durationMid(5 * time.Second), func(x float64) bool { return x >= 2000*ms || x < 300*ms && x > 100*ms }, 2100 * ms, 6, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			best, tries := c.hi, 0
+			kept := bisectDown(c.lo, c.hi, c.mid, func(x float64) bool {
+				tries++
+				if c.fails(x) && x < best {
+					best = x
+					return true
+				}
+				return false
+			}, func() bool { return false })
+			if math.Abs(best-c.want) > 1e-6*c.want || tries != c.wantTry || kept != c.wantKept {
+				t.Errorf("kept %v after %d tries at %g, want %v after %d at %g", kept, tries, best, c.wantKept, c.wantTry, c.want)
+			}
+		})
+	}
+}
+
+func TestTwoDigits(t *testing.T) {
+	for x, want := range map[float64]float64{137: 140, 0.561: 0.56, 1: 1, 20: 20, 1234: 1200, 9.96: 10} {
+		if got := twoDigits(x); math.Abs(got-want) > 1e-9 {
+			t.Errorf("twoDigits(%g) = %g, want %g", x, got, want)
+		}
+	}
+}
+
+// shrinkPassYAML is the scenario the pass table starts from (it is never
+// run: a stand-in judges each variant).
+const shrinkPassYAML = `name: shrink-pass
+cluster: {node: raftkv, size: 3}
+workload: {kind: kv, clients: 4, keys: 3, rate: 400}
+nemesis:
+  script:
+    - {at: 500ms, fault: "isolate leader", for: 1s}
+    - {at: 2s, fault: "crash one", for: 1s}
+run: {duration: 5s, heal: 3s}
+`
+
+// fakeRun judges a variant by a rule instead of running it: it fails
+// (linearizable(kv) invalid) when fails says so, with ops operations.
+func fakeRun(fails func(*Scenario) bool, ops func(*Scenario) int) func(*Scenario, uint64) Outcome {
+	return func(sc *Scenario, seed uint64) Outcome {
+		o := Outcome{Seed: seed, Status: StatusValid, Ops: ops(sc)}
+		if fails(sc) {
+			o.Status = StatusInvalid
+			o.Checks = []CheckSummary{{Name: "linearizable(kv)", Verdict: checker.Invalid}}
+		}
+		return o
+	}
+}
+
+// openLoopOps counts an open-loop workload's operations (closed-loop: 500
+// per client).
+func openLoopOps(sc *Scenario) int {
+	if sc.Workload.Rate == 0 {
+		return 500 * sc.Workload.Clients
+	}
+	return int(sc.Workload.Rate*sc.Run.Duration.Seconds()) * sc.Workload.Clients
+}
+
+// Each pass, with a stand-in run: what it keeps of the best scenario when
+// the failure needs a run of 1.23 s, a rate of 137/s, a heal of 700 ms,
+// enough operations, or faults far enough apart.
+func TestShrinkPasses(t *testing.T) {
+	base, err := Parse("shrink-pass.yaml", []byte(shrinkPassYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		edit  func(*Scenario)
+		want  Status
+		pass  func(*shrinker) func() bool
+		fails func(*Scenario) bool
+		ops   func(*Scenario) int
+		check func(*Scenario) string // "" when the kept scenario is right
+		kept  bool
+	}{
+		{name: "run bisected to the failure", pass: func(s *shrinker) func() bool { return s.shortenRun },
+			fails: func(v *Scenario) bool { return v.Run.Duration >= 1230*time.Millisecond }, ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if d := v.Run.Duration; d < 1230*time.Millisecond || d > 1230*time.Millisecond+250*time.Millisecond || len(v.Nemesis.Script) != 1 {
+					return fmt.Sprintf("run %v, %d faults: want 1.23s..1.48s and the fault after it dropped", d, len(v.Nemesis.Script))
+				}
+				return ""
+			}, kept: true},
+		{name: "open-loop rate bisected", pass: func(s *shrinker) func() bool { return s.slowerClients },
+			fails: func(v *Scenario) bool { return v.Workload.Rate >= 137 }, ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if r := v.Workload.Rate; r < 137 || r > 137*1.25 {
+					return fmt.Sprintf("rate %g, want 137..171", r)
+				}
+				return ""
+			}, kept: true},
+		{name: "closed loop made slow: fewer operations", edit: func(v *Scenario) { v.Workload.Rate = 0 },
+			pass:  func(s *shrinker) func() bool { return s.slowerClients },
+			fails: func(*Scenario) bool { return true }, ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if v.Workload.Rate != 1 {
+					return fmt.Sprintf("rate %g, want 1", v.Workload.Rate)
+				}
+				return ""
+			}, kept: true},
+		{name: "closed loop made slow in a longer run", edit: func(v *Scenario) { v.Workload.Rate = 0 },
+			pass:  func(s *shrinker) func() bool { return s.slowerClients },
+			fails: func(v *Scenario) bool { return openLoopOps(v) >= 35 }, ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if v.Workload.Rate != 1 || v.Run.Duration != 10*time.Second {
+					return fmt.Sprintf("rate %g, run %v: want 1/s, 10s", v.Workload.Rate, v.Run.Duration)
+				}
+				return ""
+			}, kept: true},
+		{name: "closed loop kept: open loop would add operations", edit: func(v *Scenario) { v.Workload.Rate = 0 },
+			pass:  func(s *shrinker) func() bool { return s.slowerClients },
+			fails: func(*Scenario) bool { return true },
+			ops: func(v *Scenario) int {
+				if v.Workload.Rate == 0 {
+					return 3
+				}
+				return openLoopOps(v)
+			},
+			check: func(v *Scenario) string {
+				if v.Workload.Rate != 0 {
+					return fmt.Sprintf("rate %g, want closed-loop", v.Workload.Rate)
+				}
+				return ""
+			}},
+		{name: "heal bisected", pass: func(s *shrinker) func() bool { return s.shortenHeal },
+			fails: func(v *Scenario) bool { return v.Run.Heal >= 700*time.Millisecond }, ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if h := v.Run.Heal; h < 700*time.Millisecond || h > 850*time.Millisecond {
+					return fmt.Sprintf("heal %v, want 700ms..850ms", h)
+				}
+				return ""
+			}, kept: true},
+		{name: "no heal shortened for a liveness failure", want: StatusLiveness,
+			pass:  func(s *shrinker) func() bool { return s.shortenHeal },
+			fails: func(*Scenario) bool { return true }, ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if v.Run.Heal != 3*time.Second {
+					return fmt.Sprintf("heal %v, want 3s", v.Run.Heal)
+				}
+				return ""
+			}},
+		{name: "schedule compressed: faults sooner, run shorter", pass: func(s *shrinker) func() bool { return s.compressSchedule },
+			fails: func(v *Scenario) bool {
+				return len(v.Nemesis.Script) == 2 && v.Nemesis.Script[1].At-v.Nemesis.Script[0].At >= 700*time.Millisecond
+			},
+			ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if st := v.Nemesis.Script; st[0].At != 250*time.Millisecond || st[1].At != time.Second || st[0].For != time.Second || v.Run.Duration != 2500*time.Millisecond {
+					return fmt.Sprintf("faults at %v and %v (first for %v), run %v: want 250ms, 1s (1s), 2.5s", st[0].At, st[1].At, st[0].For, v.Run.Duration)
+				}
+				return ""
+			}, kept: true},
+		{name: "fewer clients kept even with more operations", pass: func(s *shrinker) func() bool { return s.fewerClients },
+			fails: func(*Scenario) bool { return true }, ops: func(v *Scenario) int { return 100 / v.Workload.Clients },
+			check: func(v *Scenario) string {
+				if v.Workload.Clients != 1 {
+					return fmt.Sprintf("clients %d, want 1", v.Workload.Clients)
+				}
+				return ""
+			}, kept: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sc := base.Clone()
+			if c.edit != nil {
+				c.edit(sc)
+			}
+			s := newTestShrinker(sc, c.fails, c.ops, c.want, time.Hour)
+			kept := c.pass(s)()
+			if kept != c.kept {
+				t.Errorf("kept %v, want %v", kept, c.kept)
+			}
+			if msg := c.check(s.best); msg != "" {
+				t.Error(msg)
+			}
+			if s.want != StatusLiveness && (s.bestOut.Status != StatusInvalid || FailureSignature(&s.bestOut) != s.sig) {
+				t.Errorf("best no longer fails the same way: %s", FailureSignature(&s.bestOut))
+			}
+		})
+	}
+}
+
+// newTestShrinker starts a shrink of sc judged by fakeRun (want: the
+// failure's status, Invalid when empty).
+func newTestShrinker(sc *Scenario, fails func(*Scenario) bool, ops func(*Scenario) int, want Status, budget time.Duration) *shrinker {
+	s := &shrinker{ctx: context.Background(), opts: ShrinkOptions{MaxSeedsPerVariant: 4}, start: time.Now(), seeds: 1}
+	s.deadline = s.start.Add(budget)
+	s.run = fakeRun(fails, ops)
+	s.best, s.bestSeed = sc, 1
+	s.bestOut = s.run(sc, 1)
+	if want != "" {
+		s.bestOut.Status = want
+	}
+	s.want, s.sig = s.bestOut.Status, FailureSignature(&s.bestOut)
+	return s
+}
+
+// The whole search with a stand-in run is deterministic, ends by itself,
+// and a spent budget tries nothing.
+func TestShrinkRoundsDeterministic(t *testing.T) {
+	base, err := Parse("shrink-pass.yaml", []byte(shrinkPassYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fails := func(v *Scenario) bool {
+		return v.Run.Duration >= 1230*time.Millisecond && v.Workload.Rate >= 37 && v.Workload.Clients >= 2
+	}
+	search := func() ([]string, *Scenario, bool) {
+		var steps []string
+		s := newTestShrinker(base.Clone(), fails, openLoopOps, "", time.Hour)
+		s.opts.Progress = func(p ShrinkProgress) { steps = append(steps, fmt.Sprintf("%s %v", p.Step, p.Kept)) }
+		complete := s.rounds()
+		return steps, s.best, complete
+	}
+	steps1, best1, complete1 := search()
+	steps2, best2, complete2 := search()
+	if !complete1 || !complete2 {
+		t.Fatalf("the search did not end by itself")
+	}
+	if !reflect.DeepEqual(steps1, steps2) || string(Format(best1)) != string(Format(best2)) {
+		t.Fatalf("two searches differ:\n%q\n%q", steps1, steps2)
+	}
+	if w := best1.Workload; w.Clients != 2 || w.Rate < 37 || w.Rate > 37*1.25 || best1.Run.Duration > 1500*time.Millisecond || len(best1.Nemesis.Script) != 0 {
+		t.Errorf("shrunk to %d clients at %g/s, run %v, %d faults", w.Clients, w.Rate, best1.Run.Duration, len(best1.Nemesis.Script))
+	}
+
+	s := newTestShrinker(base.Clone(), fails, openLoopOps, "", -time.Second)
+	runs := s.runs
+	if complete := s.rounds(); complete || s.runs != runs || s.best.Run.Duration != base.Run.Duration {
+		t.Errorf("spent budget: complete %v, %d runs, run %v", complete, s.runs-runs, s.best.Run.Duration)
+	}
+}
