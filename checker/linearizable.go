@@ -61,7 +61,7 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 		// Valid only, with a budget of its own as large again.
 		r := decideReduced(pm, h, parts, sr.open, steps, deadline, memory)
 		if r.open == 0 && !r.wall && len(sr.open) > 0 {
-			return Result{Verdict: Valid, Explanation: fmt.Sprintf("%d operations linearize (%d of %d partitions out of the budget of %d model steps linearize without %d indeterminate operations, which then take effect last; %d model steps)",
+			return Result{Verdict: Valid, Explanation: fmt.Sprintf("%d operations linearize (%d of the %d partitions ran out of the budget of %d model steps and linearize without %d indeterminate operations, which then take effect last; %d model steps in all)",
 				len(ops), r.decided, len(parts), steps, r.dropped, sr.steps+r.steps)}
 		}
 		if sr.memory > 0 && sr.steps < steps {
