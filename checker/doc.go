@@ -58,6 +58,13 @@
 // budget. Verdicts compose with [Worst] and [All]: Invalid beats Unknown
 // beats Valid.
 //
+// A partition out of its step budget is searched again without its
+// indeterminate operations (first those no operation could have observed,
+// then all): an indeterminate operation returns at +infinity with an
+// output every model accepts, so if the rest linearizes, the whole does,
+// with them last, and the check is Valid. Otherwise it stays Unknown:
+// this search proves only Valid (indeterminate.go).
+//
 // An Invalid linearizability result explains itself in a few lines of
 // plain text — which key, the first operation no order can place and
 // what it saw, the state when it was invoked and who set it, and the

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -70,6 +71,9 @@ type searchResult struct {
 	// linearization of the illegal partition, came with the verdict.
 	explained bool
 	longest   []int
+	// open lists the undecided partitions (Unknown from the step
+	// budget or the memory bound), in partition order.
+	open []int
 }
 
 // search decides each partition of parts within a budget of steps model
@@ -118,12 +122,15 @@ func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, dead
 				// the partition stays undecided, the others go on.
 				res.memory++
 				res.memoryStates = max(res.memoryStates, o.states)
+				res.open = append(res.open, p)
 			case !o.ok:
 				undecided = append(undecided, p)
 			}
 		}
 		if len(undecided) > 0 && res.steps >= steps {
 			res.verdict, res.undecided = Unknown, len(undecided)+res.memory
+			res.open = append(res.open, undecided...)
+			slices.Sort(res.open)
 			return res
 		}
 		pending = undecided
