@@ -22,8 +22,12 @@ func (a *app) cmdShrink(args []string) error {
 	budget := fs.Duration("budget", 60*time.Second, "wall-time budget for trying smaller variants")
 	runs := fs.Int("runs", 0, "also stop after this many runs (0: no bound); a shrink bounded by runs is the same at any load")
 	quiet := fs.Bool("quiet", false, "print only the before/after summary")
+	check := addCheckFlags(fs, "check-ceiling")
 	_, sc, n, root, err := a.scenarioSeed("shrink", fs, args, seed, out)
 	if err != nil {
+		return err
+	}
+	if err := check.validate("check-ceiling"); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -38,7 +42,7 @@ func (a *app) cmdShrink(args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "  %6.1fs run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
 	}
-	res, err := scenarios.Shrink(ctx, sc, n, scenarios.ShrinkOptions{Budget: *budget, Runs: *runs, Progress: progress})
+	res, err := scenarios.Shrink(ctx, sc, n, scenarios.ShrinkOptions{Budget: *budget, Runs: *runs, Run: check.runOptions(scenarios.RunOptions{}), Progress: progress})
 	if res.Scenario == nil {
 		return err
 	}
