@@ -8,7 +8,7 @@ all: lint test
 
 ## test: the whole suite (what .ci/run runs), with vet and the determinism lint
 test: lint
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -timeout 30m $(PKGS)
 	cd examples && $(GO) vet ./... && $(GO) test -count=1 ./...
 	cd deploy/kubernetes/manifesttest && $(GO) vet ./... && $(GO) test -count=1 ./...
 
