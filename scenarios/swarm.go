@@ -181,7 +181,6 @@ func SwarmKnobs(sc *Scenario, seed uint64) string {
 	return strings.Join(parts, ", ")
 }
 
-
 // ratioDen is the granularity of drawn probabilities.
 const ratioDen = 1_000_000
 
