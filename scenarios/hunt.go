@@ -87,11 +87,11 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	if wk.Keyed {
 		p("  keys: 3\n")
 	}
-	if wk.Name == nk.Workloads[0] {
-		wps, err := ParseParams(nk.Hunt.WorkloadParams)
-		if err != nil {
-			return nil, fmt.Errorf("scenarios: hunt %s: NodeKind.Hunt.WorkloadParams: %w", nk.Name, err)
-		}
+	wps, err := ParseParams(nk.Hunt.WorkloadParams)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: hunt %s: NodeKind.Hunt.WorkloadParams: %w", nk.Name, err)
+	}
+	if wk.Name == nk.Workloads[0] || declaresAll(wk, wps) {
 		for _, pr := range wps {
 			p("  %s: %s\n", q(pr.Key), q(pr.Value))
 		}
@@ -359,4 +359,20 @@ func (o HuntOptions) shrinkBudget() time.Duration {
 		return 60 * time.Second
 	}
 	return o.ShrinkBudget
+}
+
+// declaresAll reports whether every one of ps is a parameter of the
+// workload kind: the hunt then sets HuntShape.WorkloadParams for it too,
+// not only for the kind's first workload (dynamo's attempt_timeout, which
+// both of its workloads, kv and register, take).
+func declaresAll(wk *WorkloadKind, ps []Param) bool {
+	if len(ps) == 0 {
+		return false
+	}
+	for _, pr := range ps {
+		if !slices.ContainsFunc(wk.Params, func(s ParamSpec) bool { return s.Key == pr.Key }) {
+			return false
+		}
+	}
+	return true
 }

@@ -29,7 +29,9 @@ type HuntShape struct {
 	Params string
 	// WorkloadParams are fields of the workload mapping (its parameters,
 	// or a common field such as rate) of the kind's first workload, in
-	// --params form, that the hunt sets when it hunts that workload: the
+	// --params form, that the hunt sets when it hunts that workload (or
+	// another of the kind's workloads that takes every one of them as a
+	// parameter: dynamo's attempt_timeout, kv and register alike): the
 	// service's requests keep coming through the heal, so its recovery is
 	// judged after every fault has ended (through_heal=true).
 	WorkloadParams string

@@ -64,9 +64,11 @@ type NodeKind struct {
 	// ValidateWorkload, if set, checks that the protocol as configured by
 	// p can run the scenario's workload kind (one of Workloads), for
 	// protocols whose parameters decide what they speak (a CRDT of type
-	// gcounter speaks the counter workload, not the set); report problems
-	// with Params.Errorf.
-	ValidateWorkload func(p Params, workload string) error
+	// gcounter speaks the counter workload, not the set) or whose timeouts
+	// must fit the clients' (wp, the workload's parameters: dynamo's
+	// coordinator budget below the clients' attempt timeout); report
+	// problems with Params.Errorf (of p or wp).
+	ValidateWorkload func(p Params, workload string, wp Params) error
 	// BugNeeds, if set, says what some planted bugs (members of the "bugs"
 	// parameter) need for their code to run at all (see BugNeed).
 	BugNeeds map[string]BugNeed

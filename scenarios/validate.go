@@ -154,16 +154,6 @@ func (sc *Scenario) Validate() error {
 	if !slices.Contains(nk.Workloads, w.Kind) {
 		return bad("workload.kind", "node kind %q does not speak workload %q (it speaks: %s)", nk.Name, w.Kind, strings.Join(nk.Workloads, ", "))
 	}
-	if nk.ValidateWorkload != nil {
-		if err := nk.ValidateWorkload(params, w.Kind); err != nil {
-			// A default parameter was not written: blame the workload.
-			var e *Error
-			if errors.As(err, &e) && e.Pos.Line == 0 {
-				e.Pos = s.at("workload.kind")
-			}
-			return err
-		}
-	}
 	if w.Clients < 1 || w.Clients > 1000 {
 		return bad("workload.clients", "want between 1 and 1000 clients, got %d", w.Clients)
 	}
@@ -207,6 +197,16 @@ func (sc *Scenario) Validate() error {
 	wparams, err := parseParams("workload", s.Source, wk.Params, w.Params)
 	if err != nil {
 		return err
+	}
+	if nk.ValidateWorkload != nil {
+		if err := nk.ValidateWorkload(params, w.Kind, wparams); err != nil {
+			// A default parameter was not written: blame the workload.
+			var e *Error
+			if errors.As(err, &e) && e.Pos.Line == 0 {
+				e.Pos = s.at("workload.kind")
+			}
+			return err
+		}
 	}
 	// A workload's Build is its validation too (it is cheap and has no
 	// effects): what it refuses is a load error at the workload section,

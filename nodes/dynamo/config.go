@@ -40,7 +40,9 @@ type Config struct {
 	Timeout time.Duration
 	// OpTimeout bounds one operation at its coordinator; past it the
 	// coordinator answers kv.StatusRetry and starts nothing more for it.
-	// Keep Timeout+OpTimeout below the clients' attempt timeout.
+	// Timeout+OpTimeout must be below the clients' attempt timeout, or a
+	// client retries elsewhere an operation still running (dynamokind
+	// refuses such a scenario at load).
 	OpTimeout time.Duration
 	Bugs      Bugs
 }

@@ -107,7 +107,7 @@ func Kind() scenarios.NodeKind {
 // validateWorkload refuses a workload the configured type cannot serve
 // (a counter type needs the counter workload, a set type the set, a
 // register type the register).
-func validateWorkload(p scenarios.Params, workload string) error {
+func validateWorkload(p scenarios.Params, workload string, _ scenarios.Params) error {
 	t := p.String("type")
 	want := "register"
 	switch {

@@ -44,7 +44,7 @@ func Kind() scenarios.NodeKind {
 			{Key: "vnodes", Type: scenarios.ParamInt, Positive: true, Default: fmt.Sprint(dynamo.DefaultVNodes), Help: "ring positions per server"},
 			{Key: "anti_entropy", Type: scenarios.ParamDuration, Positive: true, Default: dynamo.DefaultAntiEntropy.String(), Help: "interval of anti-entropy exchanges and hint deliveries"},
 			{Key: "timeout", Type: scenarios.ParamDuration, Positive: true, Default: dynamo.DefaultTimeout.String(), Help: "wait for a replica before retransmitting or (sloppy) using a stand-in"},
-			{Key: "op_timeout", Type: scenarios.ParamDuration, Positive: true, Default: dynamo.DefaultOpTimeout.String(), Help: "a coordinator's budget for one operation (keep timeout+op_timeout below the clients' attempt_timeout)"},
+			{Key: "op_timeout", Type: scenarios.ParamDuration, Positive: true, Default: dynamo.DefaultOpTimeout.String(), Help: "a coordinator's budget for one operation (timeout+op_timeout must be below the clients' attempt_timeout: checked at load)"},
 			{Key: "bugs", Type: scenarios.ParamList, Enum: BugNames, Help: "planted bugs"},
 		},
 		// N=3 by default; R and W quorums of 2 must survive one crash.
@@ -62,11 +62,13 @@ func Kind() scenarios.NodeKind {
 		// counting them the correct store failed liveness at hunt seed
 		// 7000125 (six clients on one key, a 478ms timeout: every write
 		// gave up in the queue); it passes at the floor this gives.
-		KeyRoundTrips: 2,
-		Digest:        true,
-		Invariants:    true,
-		Checks:        []scenarios.CheckKind{ReplicasAgree()},
-		Validate:      func(p scenarios.Params) error { _, err := config(p); return err },
+		KeyRoundTrips:    2,
+		Digest:           true,
+		Invariants:       true,
+		Checks:           []scenarios.CheckKind{ReplicasAgree()},
+		Validate:         func(p scenarios.Params) error { _, err := config(p); return err },
+		ValidateWorkload: validateClients,
+		Hunt:             Hunt,
 
 		// How a scenario that lists no checks (a hunt) judges it: even
 		// strict quorums are not linearizable, and a key lives on its N
@@ -83,6 +85,41 @@ func Kind() scenarios.NodeKind {
 			return protocol(cfg), nil
 		},
 	}
+}
+
+// Hunt is how the generic hunt configures dynamo. The hunt draws links up
+// to 20ms and syncs up to 30ms; one put there is the forward, the read
+// round and the synced write round, about 85ms uncontended and up to
+// 110ms at the coordinator alone, so the 60ms op_timeout default gave up
+// on most first attempts (and the clients' 100ms attempt timeout with it),
+// and writes succeeded only as retries that found them already applied.
+// The hunt gives the coordinator 150ms and the clients 250ms (above
+// timeout+op_timeout, as validateClients demands): at hunt seed 7000531
+// (one client, 2.8–19ms links, 22–29ms syncs) the coordinator timed out 12
+// operations and 21 retries found their write applied; now none and none
+// (TestSlowLinksFirstAttempts). Library scenarios keep the defaults.
+var Hunt = scenarios.HuntShape{Params: "op_timeout=150ms", WorkloadParams: "attempt_timeout=250ms"}
+
+// validateClients refuses a coordinator budget that outlasts the clients'
+// attempts: a server waits timeout for the key's coordinator and the
+// coordinator op_timeout for the operation, and a client that gives up
+// first retries elsewhere while the first attempt still runs — every slow
+// operation then runs twice and succeeds only as a retry found already
+// applied. Both of dynamo's workloads (kv, register) take attempt_timeout.
+func validateClients(p scenarios.Params, _ string, wp scenarios.Params) error {
+	cfg, err := config(p)
+	if err != nil {
+		return err
+	}
+	at := wp.Duration("attempt_timeout")
+	if budget := cfg.Timeout + cfg.OpTimeout; budget >= at {
+		msg := fmt.Sprintf("timeout %v + op_timeout %v = %v is not below the clients' attempt_timeout %v: clients would give up on operations the coordinator is still running and retry them elsewhere", cfg.Timeout, cfg.OpTimeout, budget, at)
+		if wp.Given("attempt_timeout") && !p.Given("op_timeout") && !p.Given("timeout") {
+			return wp.Errorf("attempt_timeout", "%s (raise attempt_timeout above %v)", msg, budget)
+		}
+		return p.Errorf("op_timeout", "%s (lower op_timeout or timeout, or raise workload.attempt_timeout above %v)", msg, budget)
+	}
+	return nil
 }
 
 func config(p scenarios.Params) (dynamo.Config, error) {

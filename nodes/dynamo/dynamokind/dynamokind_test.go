@@ -52,6 +52,31 @@ func TestParamErrors(t *testing.T) {
 	}
 }
 
+// TestClientBudget: a server's wait for the key's coordinator (timeout)
+// plus the coordinator's budget (op_timeout) must end before the client's
+// attempt does, or every slow operation is retried elsewhere while it
+// still runs; the load error names the parameter to change.
+func TestClientBudget(t *testing.T) {
+	for _, c := range []struct{ params, workload, want string }{
+		{"{}", "{route: any}", ""}, // 20ms + 60ms below 100ms
+		{"{op_timeout: 79ms}", "{route: any}", ""},
+		{"{op_timeout: 80ms}", "{route: any}", "cluster.params.op_timeout: timeout 20ms + op_timeout 80ms = 100ms is not below the clients' attempt_timeout 100ms"},
+		{"{timeout: 50ms, op_timeout: 60ms}", "{route: any}", "cluster.params.op_timeout: timeout 50ms + op_timeout 60ms = 110ms is not below"},
+		{"{op_timeout: 150ms}", "{route: any, attempt_timeout: 250ms}", ""},
+		{"{op_timeout: 150ms}", "{route: any, attempt_timeout: 150ms}", "raise workload.attempt_timeout above 170ms"},
+		{"{}", "{route: any, attempt_timeout: 50ms}", "workload.attempt_timeout: timeout 20ms + op_timeout 60ms = 80ms is not below the clients' attempt_timeout 50ms"},
+		{"{}", "{kind: register, route: any, attempt_timeout: 80ms}", "(raise attempt_timeout above 80ms)"},
+	} {
+		_, err := scenarios.Parse("budget.yaml", []byte("cluster: {node: dynamo, size: 3, params: "+c.params+"}\nworkload: "+c.workload+"\n"))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("params %s, workload %s: %v, want it to load", c.params, c.workload, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("params %s, workload %s: got error %v, want one containing %q", c.params, c.workload, err, c.want)
+		}
+	}
+}
+
 // The client-timeout floor of a swarm seed counts the clients that may
 // queue on one key: a dynamo coordinator runs one operation per key at a
 // time, each queued ahead adding KeyRoundTrips to RoundTrips. At the
