@@ -53,6 +53,9 @@ func TestHuntUsage(t *testing.T) {
 		{[]string{"hunt", "--node", "raftkv", "--params", "bugs=nope"}, "cluster.params.bugs"},
 		{[]string{"hunt", "--node", "raftkv", "--first", "x"}, "--first \"x\""},
 		{[]string{"hunt", "--node", "raftkv", "extra"}, "hunt takes flags only"},
+		{[]string{"hunt", "--node", "raftkv", "--for", "10"}, "parse error (want a duration such as 30s or 5m; --for: wall-time budget"},
+		{[]string{"hunt", "--node", "raftkv", "--seeds", "1..10"}, "parse error (want a whole number; --seeds: seed budget"},
+		{[]string{"hunt", "--node", "raftkv", "--workload", "queue"}, `does not speak workload "queue" (it speaks: kv, register)`},
 	} {
 		code, _, errOut := runCLI(c.args...)
 		if code != scenarios.ExitUsage || !strings.Contains(errOut, c.want) {
