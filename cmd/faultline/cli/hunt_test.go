@@ -19,7 +19,7 @@ func TestHuntFindsBug(t *testing.T) {
 	if code != scenarios.ExitInvalid {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, scenarios.ExitInvalid, out, errOut)
 	}
-	for _, want := range []string{"seeds from 1000 (given; --first 1000 repeats this hunt)", "new coverage at seed 1000: faults", "FAILURE at seed", "reproduce: faultline replay", "reproduce the shrunk failure: faultline replay"} {
+	for _, want := range []string{"seeds from 1000 (given; --first 1000 repeats this hunt)", "new coverage at seed 1000: faults", "a seed failed: shrinking it (--shrink-budget 5s;", "FAILURE at seed", "reproduce: faultline replay", "reproduce the shrunk failure: faultline replay"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
