@@ -53,7 +53,7 @@ const (
 func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	nk, ok := reg.nodes[spec.Node]
 	if !ok {
-		return nil, fmt.Errorf("scenarios: hunt: unknown node kind %q%s", spec.Node, didYouMean(spec.Node, sortedKeys(reg.nodes)))
+		return nil, fmt.Errorf("scenarios: hunt: unknown node kind %q%s (want one of: %s)", spec.Node, didYouMean(spec.Node, NodeKindNames()), oneOf(NodeKindNames()))
 	}
 	wl := spec.Workload
 	if wl == "" {
@@ -61,7 +61,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	}
 	wk, ok := reg.workloads[wl]
 	if !ok {
-		return nil, fmt.Errorf("scenarios: hunt: unknown workload kind %q%s", wl, didYouMean(wl, sortedKeys(reg.workloads)))
+		return nil, fmt.Errorf("scenarios: hunt: unknown workload kind %q%s (node kind %q speaks: %s)", wl, didYouMean(wl, nk.Workloads), nk.Name, strings.Join(nk.Workloads, ", "))
 	}
 	minSize := max(nk.MinSize, 1)
 	lo, hi := max(3, minSize), max(huntSizeMax, minSize)

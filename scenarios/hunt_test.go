@@ -44,8 +44,9 @@ func TestHuntScenarioErrors(t *testing.T) {
 		spec scenarios.HuntSpec
 		want string
 	}{
-		{scenarios.HuntSpec{Node: "raftk"}, `unknown node kind "raftk" (did you mean "raftkv"?)`},
-		{scenarios.HuntSpec{Node: "raftkv", Workload: "kvv"}, `unknown workload kind "kvv"`},
+		{scenarios.HuntSpec{Node: "raftk"}, `unknown node kind "raftk" (did you mean "raftkv"?) (want one of: `},
+		{scenarios.HuntSpec{Node: "nosuch"}, `unknown node kind "nosuch" (want one of: abd, `},
+		{scenarios.HuntSpec{Node: "raftkv", Workload: "kvv"}, `unknown workload kind "kvv" (did you mean "kv"?) (node kind "raftkv" speaks: kv, register)`},
 		{scenarios.HuntSpec{Node: "raftkv", Params: []scenarios.Param{{Key: "bugs", Value: "no-such-bug"}}}, "cluster.params.bugs"},
 		{scenarios.HuntSpec{Node: "raftkv", Params: []scenarios.Param{{Key: "bugz", Value: "x"}}}, "bugz"},
 	} {

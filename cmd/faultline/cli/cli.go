@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/faultline/faultline/internal/shell"
 	"github.com/faultline/faultline/scenarios"
@@ -295,6 +296,40 @@ func (a *app) newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// flagError is a flag parse error with what the flag wants: the flag
+// package says only "parse error" for a value of the wrong type
+// (--for 10, --seeds 1..10), so it gains the type wanted and the flag's
+// own help.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	_, rest, ok := strings.Cut(msg, " for flag -")
+	if !ok {
+		return msg
+	}
+	name, _, _ := strings.Cut(rest, ":")
+	f := fs.Lookup(name)
+	if f == nil {
+		return msg
+	}
+	var want string
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case time.Duration:
+			want = "want a duration such as 30s or 5m"
+		case int, int64, uint, uint64:
+			want = "want a whole number"
+		case float64:
+			want = "want a number"
+		case bool:
+			want = "want true or false"
+		}
+	}
+	if want == "" {
+		return fmt.Sprintf("%s (--%s: %s)", msg, name, f.Usage)
+	}
+	return fmt.Sprintf("%s (%s; --%s: %s)", msg, want, name, f.Usage)
+}
+
 // parseInterleaved parses flags that may come before or after positional
 // arguments (NAME run FILE --seed 3 and NAME run --seed 3 FILE).
 func (a *app) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -308,7 +343,7 @@ func (a *app) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error
 				a.printExamples(a.stderr, fs.Name())
 				return nil, err
 			}
-			return nil, usageError{err.Error()}
+			return nil, usageError{flagError(fs, err)}
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -3,7 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+
+	"github.com/faultline/faultline/scenarios"
 )
 
 // examples are a command's typical invocations, printed after its flags by
@@ -65,8 +68,24 @@ func (a *app) printExamples(w io.Writer, cmd string) {
 	if len(ex) == 0 {
 		return
 	}
+	if cmd == "hunt" {
+		ex = huntExamples(ex)
+	}
 	fmt.Fprintf(w, "\nexamples:\n")
 	for _, e := range ex {
 		fmt.Fprintf(w, "  %s\n", strings.Replace(e, "NAME", a.invoke, 1))
 	}
+}
+
+// huntExamples names a node kind the binary has: a binary of its own
+// protocols (examples/cmd/pbkv) has no raftkv, and an example it cannot
+// run is the first thing a new user pastes.
+func huntExamples(ex []string) []string {
+	names := scenarios.NodeKindNames()
+	if _, ok := scenarios.LookupNode("raftkv"); ok || len(names) == 0 {
+		return ex
+	}
+	out := slices.Clone(ex)
+	out[0] = fmt.Sprintf("NAME hunt --node %s --for 5m  # find a bug with no curated scenario (--params bugs=… switches on a planted one)", names[0])
+	return out
 }

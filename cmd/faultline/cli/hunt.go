@@ -160,7 +160,14 @@ func (a *app) cmdHunt(args []string) error {
 			fmt.Fprintf(a.stdout, "  %6.1fs %d seeds, %.0f seeds/s, %d not valid\n", p.Elapsed.Seconds(), p.Done, float64(p.Done)/max(p.Elapsed.Seconds(), 1e-9), p.Failed)
 		}
 	}
+	// The shrink runs before the hunt returns, so its lines come before
+	// the summary and the FAILURE paragraph: a header says what they are.
+	shrinking := false
 	shrinkProgress := func(p scenarios.ShrinkProgress) {
+		if !shrinking {
+			shrinking = true
+			fmt.Fprintf(a.stdout, "  a seed failed: shrinking it (--shrink-budget %v; the hunt's summary and the failure follow)\n", *shrinkBudget)
+		}
 		if p.Kept {
 			fmt.Fprintf(a.stdout, "  %6.1fs shrink run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
 		}

@@ -19,7 +19,7 @@ func TestHuntFindsBug(t *testing.T) {
 	if code != scenarios.ExitInvalid {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, scenarios.ExitInvalid, out, errOut)
 	}
-	for _, want := range []string{"seeds from 1000 (given; --first 1000 repeats this hunt)", "new coverage at seed 1000: faults", "FAILURE at seed", "reproduce: faultline replay", "reproduce the shrunk failure: faultline replay"} {
+	for _, want := range []string{"seeds from 1000 (given; --first 1000 repeats this hunt)", "new coverage at seed 1000: faults", "a seed failed: shrinking it (--shrink-budget 5s;", "FAILURE at seed", "reproduce: faultline replay", "reproduce the shrunk failure: faultline replay"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -53,6 +53,9 @@ func TestHuntUsage(t *testing.T) {
 		{[]string{"hunt", "--node", "raftkv", "--params", "bugs=nope"}, "cluster.params.bugs"},
 		{[]string{"hunt", "--node", "raftkv", "--first", "x"}, "--first \"x\""},
 		{[]string{"hunt", "--node", "raftkv", "extra"}, "hunt takes flags only"},
+		{[]string{"hunt", "--node", "raftkv", "--for", "10"}, "parse error (want a duration such as 30s or 5m; --for: wall-time budget"},
+		{[]string{"hunt", "--node", "raftkv", "--seeds", "1..10"}, "parse error (want a whole number; --seeds: seed budget"},
+		{[]string{"hunt", "--node", "raftkv", "--workload", "queue"}, `does not speak workload "queue" (it speaks: kv, register)`},
 	} {
 		code, _, errOut := runCLI(c.args...)
 		if code != scenarios.ExitUsage || !strings.Contains(errOut, c.want) {

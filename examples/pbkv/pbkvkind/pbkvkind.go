@@ -1,6 +1,7 @@
 // Package pbkvkind plugs pbkv into Faultline's scenario runner: the "pbkv"
-// node kind, its typed parameters and planted bug, its online invariants
-// and its state digest. It is a package of its own, as
+// node kind, its typed parameters and planted bug, its online invariants,
+// its state digest and the message its primary replicates with (Prepare),
+// on which the generic hunt times its replication storms. It is a package of its own, as
 // nodes/raftkv/raftkvkind is, so that pbkv itself imports nothing but
 // nodes and nodes/kv (and could be driven by any host), and so that the
 // determinism lint over pbkv does not pull in the runner.
@@ -35,9 +36,13 @@ func Kind() scenarios.NodeKind {
 			{Key: "bugs", Type: scenarios.ParamList, Enum: []string{BugStaleReads}, Help: "planted bugs, comma-separated"},
 		},
 		// A majority must survive one crash.
-		MinSize:    3,
-		Workloads:  []string{"kv", "register"},
-		Leader:     true,
+		MinSize:   3,
+		Workloads: []string{"kv", "register"},
+		Leader:    true,
+		// The primary replicates each operation to the backups with a
+		// Prepare: the hunt gives a share of its seeds a replication
+		// storm timed on it (docs/HUNT.md, "Replication storms").
+		Hunt:       scenarios.HuntShape{Replication: "Prepare"},
 		Digest:     true,
 		Invariants: true,
 		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },

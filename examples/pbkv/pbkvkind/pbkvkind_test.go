@@ -70,3 +70,18 @@ func TestContract(t *testing.T) {
 	nodetest.Run(t, pbkvkind.Kind())
 	nodetest.Run(t, pbkvkind.Kind(), nodetest.Options{Workload: "register"})
 }
+
+// pbkv declares its replication message, so the generic hunt gives half
+// of its seeds a replication storm timed on Prepare.
+func TestHuntReplicationStorm(t *testing.T) {
+	sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: "pbkv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Swarm == nil || sc.Swarm.ReplicationStorm.IsZero() {
+		t.Fatalf("the pbkv hunt scenario has no replication storm: %+v", sc.Swarm)
+	}
+	if k, _ := scenarios.LookupNode("pbkv"); k.Hunt.Replication != "Prepare" {
+		t.Errorf("Hunt.Replication = %q, want Prepare", k.Hunt.Replication)
+	}
+}
