@@ -108,7 +108,7 @@ func (a *app) cmdMerge(args []string) error {
 		}
 	}
 	if len(m.Duplicates) > 0 {
-		fmt.Fprintf(a.stderr, "%s merge: %s held by more than one directory, with the same verdict (counted once): %s\n", a.name, plural(len(m.Duplicates), "seed"), seedList(m.Duplicates))
+		fmt.Fprintf(a.stderr, "%s merge: %s held by more than one directory, with the same verdict (counted once): %s\n", a.name, plural(len(m.Duplicates), "seed"), seedRanges(m.Duplicates))
 	}
 	if m.Outside > 0 {
 		fmt.Fprintf(a.stderr, "%s merge: %s outside %s left out\n", a.name, plural(m.Outside, "seed"), m.Range)
@@ -158,12 +158,19 @@ func shardsHolding(m *scenarios.Merged) []string {
 	return names
 }
 
-func seedList(seeds []uint64) string {
-	s := make([]string, len(seeds))
-	for i, x := range seeds {
-		s[i] = fmt.Sprint(x)
+// seedRanges lists ascending seeds as ranges, as missing seeds are
+// listed: "1..50, 77".
+func seedRanges(seeds []uint64) string {
+	var rs []string
+	for i := 0; i < len(seeds); {
+		j := i
+		for j+1 < len(seeds) && seeds[j+1] == seeds[j]+1 {
+			j++
+		}
+		rs = append(rs, scenarios.SeedRange{First: seeds[i], Last: seeds[j]}.String())
+		i = j + 1
 	}
-	return limitList(s)
+	return limitList(rs)
 }
 
 // limitList joins at most 20 items.

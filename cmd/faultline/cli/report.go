@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/viz"
@@ -29,7 +30,7 @@ func (a *app) cmdReport(args []string) error {
 	}
 	// A directory of one sweep is a merge of one shard: the same summary
 	// and coverage as the sweep printed, from its results file.
-	m, err := scenarios.Merge(scenarios.MergeOptions{Dirs: []string{dir}})
+	m, err := sweepOf(dir, nil)
 	if err != nil {
 		return err
 	}
@@ -46,14 +47,15 @@ func (a *app) cmdReport(args []string) error {
 }
 
 // writeRunReport writes a sweep's summary.json and index.html into its
-// run directory, at the end of the sweep.
-func (a *app) writeRunReport(dir string, sc *scenarios.Scenario, file string, sum *scenarios.Summary) error {
+// run directory, at the end of the sweep of seeds (a shard's: its own
+// block of the range).
+func (a *app) writeRunReport(dir string, sc *scenarios.Scenario, file string, sum *scenarios.Summary, seeds scenarios.SeedRange) error {
 	var b bytes.Buffer
 	a.writeJSONSummary(&b, sc, file, sum)
 	if err := os.WriteFile(filepath.Join(dir, summaryFile), b.Bytes(), 0o644); err != nil {
 		return err
 	}
-	m, err := scenarios.Merge(scenarios.MergeOptions{Dirs: []string{dir}})
+	m, err := sweepOf(dir, &seeds)
 	if err != nil {
 		return err
 	}
@@ -62,6 +64,40 @@ func (a *app) writeRunReport(dir string, sc *scenarios.Scenario, file string, su
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, reportFile), page, 0o644)
+}
+
+// sweepOf reads one run directory as the sweep it is, over seeds when
+// they are known (the range `run` was given, so an interrupted sweep's
+// page counts the seeds it has not reached as missing). A shard's run
+// covers its own block of the range its header records, not the whole
+// range: the other blocks are other shards', not missing seeds.
+func sweepOf(dir string, seeds *scenarios.SeedRange) (*scenarios.Merged, error) {
+	m, err := scenarios.Merge(scenarios.MergeOptions{Dirs: []string{dir}, Seeds: seeds})
+	if err != nil || seeds != nil || len(m.Shards) != 1 {
+		return m, err
+	}
+	lo, hi, ok := m.Shards[0].Range(m.Range.First, m.Range.Last)
+	if !ok {
+		return m, nil
+	}
+	return scenarios.Merge(scenarios.MergeOptions{Dirs: []string{dir}, Seeds: &scenarios.SeedRange{First: lo, Last: hi}})
+}
+
+// shardsNote says which shards a page's results are of: "shard 2/4" for
+// one shard's run, "merged from shards 0/4, 1/4" for a merge; empty for a
+// sweep that was not sharded.
+func shardsNote(m *scenarios.Merged) string {
+	switch len(m.Shards) {
+	case 0:
+		return ""
+	case 1:
+		return "shard " + m.Shards[0].String()
+	}
+	names := make([]string, len(m.Shards))
+	for i, s := range m.Shards {
+		names[i] = s.String()
+	}
+	return "merged from shards " + strings.Join(names, ", ")
 }
 
 type reportCount struct {
@@ -88,13 +124,13 @@ func (a *app) reportPage(dir string, m *scenarios.Merged) ([]byte, error) {
 	s := m.Summary
 	file := filepath.Join(dir, scenarios.ScenarioFile)
 	data := struct {
-		Scenario, Fingerprint, Build, Range, Coverage string
-		Seeds                                         int
-		Missing                                       uint64
-		Counts                                        []reportCount
-		Failures                                      []reportFailure
-		Plot                                          template.HTML
-	}{Scenario: m.Scenario.Name, Fingerprint: scenarios.Fingerprint(m.Scenario), Build: m.Build, Range: m.Range.String(),
+		Scenario, Fingerprint, Build, Range, Shards, Coverage string
+		Seeds                                                 int
+		Missing                                               uint64
+		Counts                                                []reportCount
+		Failures                                              []reportFailure
+		Plot                                                  template.HTML
+	}{Scenario: m.Scenario.Name, Fingerprint: scenarios.Fingerprint(m.Scenario), Build: m.Build, Range: m.Range.String(), Shards: shardsNote(m),
 		Seeds: s.Seeds, Missing: m.MissingSeeds(), Coverage: scenarios.ProbeReport(s, m.Scenario)}
 	for _, st := range scenarios.Statuses {
 		if n := s.Counts[st]; n > 0 || st != scenarios.StatusNondeterministic {
@@ -158,11 +194,12 @@ tr.bad td:first-child { background: #fbe3e3; }
 code, pre { font: 12px/1.3 ui-monospace, monospace; }
 pre { background: #f6f6f6; padding: 8px; overflow-x: auto; }
 .plot svg { max-width: 100%; height: auto; }
+.repro { margin-top: 4px; }
 </style>
 </head>
 <body>
 <h1>{{.Scenario}}</h1>
-<p>Seeds {{.Range}} · {{.Seeds}} with a result{{if .Missing}} · <strong>{{.Missing}} missing</strong>{{end}} · fingerprint <code>{{.Fingerprint}}</code> · build <code>{{.Build}}</code></p>
+<p>Seeds {{.Range}}{{if .Shards}} ({{.Shards}}){{end}} · {{.Seeds}} with a result{{if .Missing}} · <strong>{{.Missing}} missing</strong>{{end}} · fingerprint <code>{{.Fingerprint}}</code> · build <code>{{.Build}}</code></p>
 <h2>Verdicts</h2>
 <table id="verdicts">
 <tr><th>verdict</th><th>seeds</th><th>share</th></tr>
@@ -171,7 +208,7 @@ pre { background: #f6f6f6; padding: 8px; overflow-x: auto; }
 {{if .Failures}}<h2>Failing seeds</h2>
 <table id="failures">
 <tr><th>seed</th><th>verdict</th><th>reason</th><th>artifacts</th></tr>
-{{range .Failures}}<tr class="bad"><td>{{.Seed}}</td><td>{{.Status}}</td><td>{{.Reason}}{{if .Full}}<details><summary>whole reason</summary>{{.Full}}</details>{{end}}<code>{{.Repro}}</code></td><td>{{range .Links}}<a href="{{.Href}}">{{.Name}}</a> {{end}}</td></tr>
+{{range .Failures}}<tr class="bad"><td>{{.Seed}}</td><td>{{.Status}}</td><td>{{.Reason}}{{if .Full}}<details><summary>whole reason</summary>{{.Full}}</details>{{end}}<div class="repro"><code>{{.Repro}}</code></div></td><td>{{range .Links}}<a href="{{.Href}}">{{.Name}}</a> {{end}}</td></tr>
 {{end}}</table>
 {{end}}<h2>Coverage</h2>
 <pre id="coverage">{{.Coverage}}</pre>

@@ -147,3 +147,52 @@ func TestSeedPage(t *testing.T) {
 		t.Errorf("no links to %v", want)
 	}
 }
+
+// A shard's page is of its own block of the range: the other shards'
+// seeds are not "missing" (they are other pods' work), and the page says
+// which shard it is. A violation of an online invariant (it has no check
+// type) is named on the seed's page without a stray separator.
+func TestShardPage(t *testing.T) {
+	root := t.TempDir()
+	if code, out, errOut := runCLI("run", "../../../scenarios/bugs/pb-view-not-persisted.yaml", "--seeds", "1..4", "--shard", "0/2", "--out", root); code != scenarios.ExitInvalid {
+		t.Fatalf("run exit %d, want 1 (seed 2 breaks an invariant):\n%s%s", code, out, errOut)
+	}
+	for _, run := range []bool{true, false} { // written by run, then by report
+		if !run {
+			if code, out, errOut := runCLI("report", root); code != 0 {
+				t.Fatalf("report exit %d:\n%s%s", code, out, errOut)
+			}
+		}
+		data, err := os.ReadFile(filepath.Join(onlyRun(t, root), "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := string(data)
+		if !strings.Contains(page, "<p>Seeds 1..2 (shard 0/2) · 2 with a result ·") || strings.Contains(page, "missing") {
+			t.Errorf("the shard's page (run %v) does not say seeds 1..2 of shard 0/2, all there:\n%s", run, page[:min(len(page), 1500)])
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(seedDir(t, root, 2), SeedPageFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := string(data); !strings.Contains(page, "<tr><th>violation</th><td>pb: two primaries of view 3") {
+		t.Errorf("the seed page's violation does not name the invariant broken (pb: two primaries of view 3, with no separator before it):\n%s", page[:min(len(page), 3000)])
+	}
+}
+
+// Duplicate seeds are listed as ranges, as missing seeds are.
+func TestSeedRanges(t *testing.T) {
+	for _, tc := range []struct {
+		seeds []uint64
+		want  string
+	}{
+		{nil, ""},
+		{[]uint64{7}, "7"},
+		{[]uint64{1, 2, 3, 5, 7, 8}, "1..3, 5, 7..8"},
+	} {
+		if got := seedRanges(tc.seeds); got != tc.want {
+			t.Errorf("seedRanges(%v) = %q, want %q", tc.seeds, got, tc.want)
+		}
+	}
+}

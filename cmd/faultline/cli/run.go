@@ -182,7 +182,7 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		err = a.writeJUnitFile(sa.junit, sc, file, scenarios.BinaryBuild(), sum)
 	}
 	if out != "" && err == nil {
-		err = a.writeRunReport(out, sc, file, sum)
+		err = a.writeRunReport(out, sc, file, sum, scenarios.SeedRange{First: first, Last: last})
 	}
 	if err != nil {
 		// The results file is incomplete: do not let a green sweep say 0.

@@ -66,7 +66,11 @@ func writeSeedPage(w io.Writer, f *trace.File, dir string) error {
 	}
 	for _, e := range f.Events {
 		if e.Kind == trace.Violation {
-			data.Facts = append(data.Facts, seedFact{"violation", strings.TrimSpace(e.Type + ": " + e.Text)})
+			what := e.Text // an online invariant's violation has no type
+			if e.Type != "" {
+				what = e.Type + ": " + e.Text
+			}
+			data.Facts = append(data.Facts, seedFact{"violation", strings.TrimSpace(what)})
 			if e.Note != "" {
 				data.Facts = append(data.Facts, seedFact{"operations involved", e.Note})
 			}
