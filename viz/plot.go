@@ -172,6 +172,7 @@ func (b faultBands) Plot(c draw.Canvas, plt *plot.Plot) {
 		XAlign: draw.XLeft, YAlign: draw.YTop}
 	lineH := vg.Length(8)
 	kinds := faultKinds(b.w)
+	legend := legendBox(&plt.Legend, c) // no name runs under it
 	for i, fw := range b.w {
 		x1, x2 := trX(fw.Start.Seconds()), trX(fw.Stop.Seconds())
 		x1, x2 = max(x1, c.Min.X), min(x2, c.Max.X)
@@ -183,8 +184,42 @@ func (b faultBands) Plot(c draw.Canvas, plt *plot.Plot) {
 		}
 		c.FillPolygon(faultColour(kinds[faultKind(fw.Text)]), []vg.Point{{X: x1, Y: c.Min.Y}, {X: x2, Y: c.Min.Y}, {X: x2, Y: c.Max.Y}, {X: x1, Y: c.Max.Y}})
 		y := c.Max.Y - 2 - lineH*vg.Length(i%4)
-		c.FillText(sty, vg.Point{X: x1 + 2, Y: y}, fw.Text)
+		if name := fitLeftOf(sty, fw.Text, x1+2, y-lineH, y, legend); name != "" {
+			c.FillText(sty, vg.Point{X: x1 + 2, Y: y}, name)
+		}
 	}
+}
+
+// legendBox is where the legend, top right as timePlot puts it, is drawn
+// over the data canvas c (a little further out, in fact: gonum draws it on
+// the canvas before the axes' padding). Legend.Rectangle gives its size;
+// its position puts a right-hand legend on the left.
+func legendBox(l *plot.Legend, c draw.Canvas) vg.Rectangle {
+	r := l.Rectangle(c)
+	w, h := r.Max.X-r.Min.X, r.Max.Y-r.Min.Y
+	right, top := c.Max.X+l.XOffs, c.Max.Y+l.YOffs
+	return vg.Rectangle{Min: vg.Point{X: right - w, Y: top - h}, Max: vg.Point{X: right, Y: top}}
+}
+
+// fitLeftOf is a fault's name drawn from x between the heights lo and hi,
+// cut short with "…" so it ends before the legend's box r (with a little
+// air), or empty when not even a letter fits. The legend sits over the
+// heal, where no fault is named; a run that ended before its heal (a
+// violation) has fault windows under the legend, and their names would
+// run into its entries. The legend's kinds name the bands there.
+func fitLeftOf(sty draw.TextStyle, name string, x, lo, hi vg.Length, r vg.Rectangle) string {
+	const air = 3
+	if r.Max.X <= r.Min.X || hi < r.Min.Y-air || lo > r.Max.Y+air || x+sty.Width(name) < r.Min.X-air {
+		return name // beside, under or above the legend, or no legend
+	}
+	room := r.Min.X - air - x
+	rs := []rune(name)
+	for n := len(rs) - 1; n > 0; n-- {
+		if cut := string(rs[:n]) + "…"; sty.Width(cut) <= room {
+			return cut
+		}
+	}
+	return ""
 }
 
 // faultKind is a fault's kind: the first word of its text form.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -193,7 +194,7 @@ func (ticks125) Ticks(lo, hi float64) []plot.Tick {
 			}
 			t := plot.Tick{Value: v}
 			if m == 1 || m == 2 || m == 5 {
-				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+				t.Label = strconv.FormatFloat(v, 'f', -1, 64) // 1000, not 1e+03
 			}
 			ts = append(ts, t)
 		}
@@ -216,12 +217,29 @@ func (timeTicks) Ticks(lo, hi float64) []plot.Tick {
 			break
 		}
 	}
+	// Each tick is a whole multiple of step (not a sum of steps, which
+	// drifts: 0.30000000000000004), labelled to step's decimals.
+	decimals := max(0, int(-math.Floor(math.Log10(step)+1e-9)))
 	var ts []plot.Tick
-	for v := math.Ceil(lo/step) * step; v <= hi+step/1e6; v += step {
-		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	for k := math.Ceil(lo / step); k*step <= hi+step/1e6; k++ {
+		v := k * step
+		ts = append(ts, plot.Tick{Value: v, Label: tickLabel(v, decimals)})
 		if minor := v + step/2; minor < hi {
 			ts = append(ts, plot.Tick{Value: minor})
 		}
 	}
 	return ts
+}
+
+// tickLabel writes v with at most decimals digits after the point,
+// without trailing zeros: 0.3, 1, 1.5.
+func tickLabel(v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
 }
