@@ -297,9 +297,7 @@ func TestGitHubActionsMatrix(t *testing.T) {
 					Shard []int `json:"shard"`
 				} `json:"matrix"`
 			} `json:"strategy"`
-			Steps []struct {
-				Run string `json:"run"`
-			} `json:"steps"`
+			Steps []step `json:"steps"`
 		} `json:"jobs"`
 	}
 	if err := yaml.Unmarshal(data, &wf); err != nil {
@@ -316,9 +314,7 @@ func TestGitHubActionsMatrix(t *testing.T) {
 	if f := shard.Strategy.FailFast; f == nil || *f {
 		t.Errorf("fail-fast is not false: a shard that finds a bug would cancel the others")
 	}
-	runs := func(steps []struct {
-		Run string `json:"run"`
-	}) string {
+	runs := func(steps []step) string {
 		var b strings.Builder
 		for _, s := range steps {
 			b.WriteString(s.Run + "\n")
@@ -331,4 +327,46 @@ func TestGitHubActionsMatrix(t *testing.T) {
 	if merge.Needs != "shard" || !strings.Contains(runs(merge.Steps), "faultline merge") || !strings.Contains(runs(merge.Steps), "--junit") {
 		t.Errorf("the merge job does not follow the shards with faultline merge --junit")
 	}
+	// A shard that found a failing seed of any kind has complete results:
+	// the step passes on exactly the codes the Job's podFailurePolicy
+	// fails an index for without a retry (and on 0), and the results are
+	// uploaded whatever the step's outcome, so merge sees every seed run.
+	if want := "case \"$code\" in 0|" + strings.Join(failIndexCodes(t), "|") + ") ;; *) exit \"$code\" ;; esac"; !strings.Contains(runs(shard.Steps), want) {
+		t.Errorf("the shard step does not pass on the verdict exit codes: want %s", want)
+	}
+	for _, s := range shard.Steps {
+		if strings.HasPrefix(s.Uses, "actions/upload-artifact") && s.If != "always()" {
+			t.Errorf("the shard's upload has if %q: want always(), or a shard that failed loses its results", s.If)
+		}
+	}
+}
+
+// step is a GitHub Actions step, as far as the test reads it.
+type step struct {
+	Run  string `json:"run"`
+	Uses string `json:"uses"`
+	If   string `json:"if"`
+}
+
+// failIndexCodes are the exit codes sweep.yaml's podFailurePolicy fails
+// an index for (a shard's results complete, with failing seeds).
+func failIndexCodes(t *testing.T) []string {
+	t.Helper()
+	for _, obj := range documents(t, "../sweep.yaml") {
+		job, ok := obj.(*batchv1.Job)
+		if !ok || job.Spec.PodFailurePolicy == nil {
+			continue
+		}
+		for _, r := range job.Spec.PodFailurePolicy.Rules {
+			if r.Action == batchv1.PodFailurePolicyActionFailIndex && r.OnExitCodes != nil {
+				var codes []string
+				for _, c := range r.OnExitCodes.Values {
+					codes = append(codes, strconv.Itoa(int(c)))
+				}
+				return codes
+			}
+		}
+	}
+	t.Fatal("sweep.yaml has no FailIndex rule on exit codes")
+	return nil
 }
