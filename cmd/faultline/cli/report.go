@@ -48,14 +48,14 @@ func (a *app) cmdReport(args []string) error {
 
 // writeRunReport writes a sweep's summary.json and index.html into its
 // run directory, at the end of the sweep of seeds (a shard's: its own
-// block of the range).
-func (a *app) writeRunReport(dir string, sc *scenarios.Scenario, file string, sum *scenarios.Summary, seeds scenarios.SeedRange) error {
+// block of the range; nil: the seeds found, or a shard's block).
+func (a *app) writeRunReport(dir string, sc *scenarios.Scenario, file string, sum *scenarios.Summary, seeds *scenarios.SeedRange) error {
 	var b bytes.Buffer
 	a.writeJSONSummary(&b, sc, file, sum)
 	if err := os.WriteFile(filepath.Join(dir, summaryFile), b.Bytes(), 0o644); err != nil {
 		return err
 	}
-	m, err := sweepOf(dir, &seeds)
+	m, err := sweepOf(dir, seeds)
 	if err != nil {
 		return err
 	}

@@ -181,6 +181,22 @@ func TestShardPage(t *testing.T) {
 	}
 }
 
+// A sweep stopped on purpose at its first failure (--until-failure) has a
+// page of the seeds it ran: the rest of its range is not "missing".
+func TestUntilFailurePage(t *testing.T) {
+	root := t.TempDir()
+	if code, out, errOut := runCLI("run", "../../../scenarios/bugs/no-sessions.yaml", "--seeds", "1..50", "--until-failure", "--out", root); code != scenarios.ExitInvalid {
+		t.Fatalf("run exit %d:\n%s%s", code, out, errOut)
+	}
+	data, err := os.ReadFile(filepath.Join(onlyRun(t, root), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := string(data); strings.Contains(page, "missing") || strings.Contains(page, "<p>Seeds 1..50 ") {
+		t.Errorf("the page of a sweep stopped at its first failure counts the seeds it did not run:\n%s", page[:min(len(page), 1500)])
+	}
+}
+
 // Duplicate seeds are listed as ranges, as missing seeds are.
 func TestSeedRanges(t *testing.T) {
 	for _, tc := range []struct {

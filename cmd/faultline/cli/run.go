@@ -182,7 +182,13 @@ func (a *app) sweep(sc *scenarios.Scenario, file string, sa sweepArgs) error {
 		err = a.writeJUnitFile(sa.junit, sc, file, scenarios.BinaryBuild(), sum)
 	}
 	if out != "" && err == nil {
-		err = a.writeRunReport(out, sc, file, sum, scenarios.SeedRange{First: first, Last: last})
+		// The page is of the sweep's range (seeds an interruption left
+		// are missing), or of the seeds run when it stopped on purpose.
+		seeds := &scenarios.SeedRange{First: first, Last: last}
+		if stoppedAtFailure() {
+			seeds = nil
+		}
+		err = a.writeRunReport(out, sc, file, sum, seeds)
 	}
 	if err != nil {
 		// The results file is incomplete: do not let a green sweep say 0.
