@@ -176,6 +176,9 @@ func TestShardPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if page := string(data); !strings.Contains(page, `<a href="scenario.yaml">scenario</a> · <a href="../index.html">the sweep</a></p>`) {
+		t.Errorf("the seed page's links do not end with the sweep's page, one separator between each")
+	}
 	if page := string(data); !strings.Contains(page, "<tr><th>violation</th><td>pb: two primaries of view 3") {
 		t.Errorf("the seed page's violation does not name the invariant broken (pb: two primaries of view 3, with no separator before it):\n%s", page[:min(len(page), 3000)])
 	}

@@ -168,7 +168,7 @@ pre { background: #f6f6f6; padding: 8px; overflow-x: auto; }
 {{end}}</table>
 {{if .Repro}}<p>Reproduce: <code>{{.Repro}}</code></p>
 {{end}}{{if .Export}}<p>Perfetto timeline: <code>{{.Export}}</code> in this directory writes <code>trace.perfetto.json</code>, to open in ui.perfetto.dev (it is not written by default: it is larger than the trace).</p>
-{{end}}<p id="links">{{range .Links}}<a href="{{.Href}}">{{.Name}}</a> · {{end}}{{if .Sweep}}<a href="../index.html">the sweep</a>{{end}}</p>
+{{end}}<p id="links">{{range $i, $l := .Links}}{{if $i}} · {{end}}<a href="{{$l.Href}}">{{$l.Name}}</a>{{end}}{{if .Sweep}} · <a href="../index.html">the sweep</a>{{end}}</p>
 {{range .Plots}}<h2>{{.Title}}</h2>
 <div class="plot">{{.SVG}}</div>
 {{end}}{{if or .Faults .Probes}}<h2>Coverage</h2>
