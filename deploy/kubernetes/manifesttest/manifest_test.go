@@ -19,6 +19,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 )
 
@@ -148,8 +149,19 @@ func TestSweepJob(t *testing.T) {
 	if err != nil || int64(workers) != cpu.Value() {
 		t.Errorf("--workers %q and a CPU request of %s: want one worker per requested core", flag("--workers"), cpu.String())
 	}
-	if _, ok := c.Resources.Limits[corev1.ResourceMemory]; !ok {
+	// Every worker at its seed limit, and the sweep's own process, stay
+	// under the container's limit: a heavy seed is recorded as oom, not the
+	// pod OOM-killed (the flag's units are 2GiB/512MiB; Kubernetes' Gi/Mi).
+	limit, ok := c.Resources.Limits[corev1.ResourceMemory]
+	if !ok {
 		t.Errorf("no memory limit")
+	}
+	seedMem, err := resource.ParseQuantity(strings.TrimSuffix(flag("--seed-memory"), "B"))
+	if err != nil {
+		t.Errorf("--seed-memory %q: %v", flag("--seed-memory"), err)
+	} else if ok && seedMem.Value()*int64(workers)*5/4 > limit.Value() {
+		t.Errorf("--seed-memory %s × %d workers (+¼ for the sweep) exceeds the memory limit %s: the pod, not the seed, would be killed",
+			flag("--seed-memory"), workers, limit.String())
 	}
 
 	// The results reach the shared volume.
