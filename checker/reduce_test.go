@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,4 +160,41 @@ func TestObserversFirstDecidesAsPorcupinesOrder(t *testing.T) {
 	if illegal < len(parts)/8 {
 		t.Errorf("only %d of %d histories are illegal: the test says little", illegal, len(parts))
 	}
+}
+
+// racingPuts is k puts on one key, each read while they all run, then a
+// read of a value never written: not linearizable. Porcupine's order
+// tries the puts' orders and subsets with their reads interleaved every
+// way (262,000 steps at k = 8); with observers first, each read follows
+// its put at once (10,000 steps).
+func racingPuts(k int) *History {
+	h := &History{Model: "kv"}
+	for i := range k {
+		v := fmt.Sprintf("v%d", i)
+		h.Ops = append(h.Ops, op(1+i, nodes.OpPut, "x", v, nodes.OK, 0, 10), read(100+i, "x", v, 0, 10))
+	}
+	h.Ops = append(h.Ops, read(999, "x", "never written", 20, 21))
+	return h
+}
+
+// A history only the search with observers first decides within the
+// budget is decided: Invalid, explained from the partial linearizations
+// of Porcupine's order, which ran out.
+func TestObserversFirstDecidesWherePorcupinesOrderRunsOut(t *testing.T) {
+	h := racingPuts(8)
+	m := KVModel()
+	ops, err := m.Operations(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm := m.withHistory(h)
+	const steps = 100_000
+	if o := wglCheck(pm, ops, steps, time.Time{}, false, memoryBound{}); !o.over {
+		t.Fatalf("Porcupine's order decides within %d steps (%d): the test says nothing", steps, o.steps)
+	}
+	res := Linearizable(KVModel()).Check(h, Options{Steps: steps})
+	if res.Verdict != Invalid || !strings.Contains(res.Explanation, `key "x" is not linearizable`) {
+		t.Fatalf("%v, want Invalid\n%s", res.Verdict, res.Explanation)
+	}
+	t.Logf("%s", res.Explanation)
 }
