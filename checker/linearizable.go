@@ -63,10 +63,11 @@ func checkLinearizable(m Model, h *History, opts Options) Result {
 		}
 	}
 	sr := search(inOrder(pm), true, parts, steps, deadline, opts.Workers, memory)
-	if sr.verdict == Unknown && !sr.wall && first.verdict == Invalid {
-		// Illegal, found only by the search with observers first: it
-		// is explained by a search in Porcupine's order below, which
-		// may stop before it has seen every partial linearization.
+	if sr.verdict == Unknown && first.verdict == Invalid {
+		// Illegal, found only by the search with observers first (the
+		// other ran out of steps, memory or time): certain, and
+		// explained by a search in Porcupine's order below, which may
+		// stop before it has seen every partial linearization.
 		sr = first
 	}
 	switch sr.verdict {
