@@ -58,6 +58,17 @@
 // budget. Verdicts compose with [Worst] and [All]: Invalid beats Unknown
 // beats Valid.
 //
+// A history is first searched with observers first (reduce.go): an
+// operation that never changes the state (a read, a cas that failed) and
+// can be linearized next is linearized next, with no alternative tried —
+// which loses no linearization, so the search stays exact. Under many
+// concurrent clients per key it takes a tenth of the steps of
+// Porcupine's order (50 clients on 10 keys: 10–16 steps per operation
+// instead of 108–136). What it proves Valid is Valid; a history it finds
+// illegal or cannot decide is searched again in Porcupine's order, with
+// a budget of its own, so every verdict and explanation that search
+// reaches is unchanged, and a partition either search decides is decided.
+//
 // A partition out of its step budget is searched again without its
 // indeterminate operations (first those no operation could have observed,
 // then all): an indeterminate operation returns at +infinity with an

@@ -50,8 +50,8 @@ type reduced struct {
 }
 
 // decideReduced tries the reductions on the partitions parts[open...],
-// within steps model steps in all.
-func decideReduced(pm porcupine.Model, h *History, parts [][]porcupine.Operation, open []int, steps int64, deadline time.Time, memory memoryBound) reduced {
+// searched with find, within steps model steps in all.
+func decideReduced(find partSearch, h *History, parts [][]porcupine.Operation, open []int, steps int64, deadline time.Time, memory memoryBound) reduced {
 	var r reduced
 	for _, p := range open {
 		ok, dropped := false, 0
@@ -64,7 +64,7 @@ func decideReduced(pm porcupine.Model, h *History, parts [][]porcupine.Operation
 			if left <= 0 {
 				break
 			}
-			o := wglCheck(pm, part, left, deadline, false, memory)
+			o := find(part, left, deadline, false, memory)
 			r.steps += o.steps
 			r.wall = r.wall || o.wall
 			if o.ok {

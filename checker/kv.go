@@ -47,6 +47,10 @@ func KVModel() Model {
 		newConverter: newKVConverter,
 		partKey:      key,
 		stateData:    func(state any) int64 { return state.(*kvState).ownBytes() },
+		observer: func(in, out any) bool {
+			op := in.(*kvInput).op
+			return op == kvGet || op == kvCas && !out.(*kvOutput).unknown && !out.(*kvOutput).ok
+		},
 		pm: porcupine.Model{
 			Partition: partitionBy(key),
 			Init:      func() any { return kvEmpty },

@@ -28,6 +28,12 @@ type Model struct {
 	// keeps alive — which the memory bound counts for every state the
 	// cache keeps (nil: none, as for states interned per history).
 	stateData func(state any) int64
+	// observer reports that an operation (its input and output) never
+	// changes the state: wherever its step is legal, it returns the state
+	// it was given (a read, a cas that failed). The search linearizes such
+	// an operation as soon as it can, with no alternative (observerSearch;
+	// nil: no operation is one).
+	observer func(in, out any) bool
 }
 
 // Name is the model's name: "register", "kv" or "set".

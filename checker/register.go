@@ -67,6 +67,10 @@ func RegisterModel() Model {
 			return func(op *Operation, unknown bool) (any, any, error) { return convertRegister(intern, op, unknown) }
 		},
 		partKey: func(any) string { return "" },
+		observer: func(in, out any) bool {
+			op := in.(regInput).op
+			return op == regRead || op == regCas && !out.(regOutput).unknown && !out.(regOutput).ok
+		},
 		pm: porcupine.Model{
 			Partition: onePartition,
 			Init:      func() any { return regNil },

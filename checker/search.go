@@ -76,8 +76,29 @@ type searchResult struct {
 	open []int
 }
 
-// search decides each partition of parts within a budget of steps model
-// steps in total. A fast partition should not wait behind a slow one, so
+// A partSearch searches one partition within limit model steps; with
+// partial, it also records the explanation's longest partial
+// linearization (wglOut.longest).
+type partSearch func(ops []porcupine.Operation, limit int64, deadline time.Time, partial bool, memory memoryBound) wglOut
+
+// inOrder is the search in Porcupine's order (wglCheck), which records
+// partial linearizations.
+func inOrder(pm porcupine.Model) partSearch {
+	return func(ops []porcupine.Operation, limit int64, deadline time.Time, partial bool, memory memoryBound) wglOut {
+		return wglCheck(pm, ops, limit, deadline, partial, memory)
+	}
+}
+
+// observersFirst is observerSearch (reduce.go), which records none.
+func observersFirst(pm porcupine.Model, observer func(in, out any) bool) partSearch {
+	return func(ops []porcupine.Operation, limit int64, deadline time.Time, _ bool, memory memoryBound) wglOut {
+		return observerCheck(pm, observer, ops, limit, deadline, memory)
+	}
+}
+
+// search decides each partition of parts with find within a budget of
+// steps model steps in total; explains says find records the
+// explanation's partial linearization. A fast partition should not wait behind a slow one, so
 // partitions are searched in rounds: every undecided partition gets
 // firstSliceSteps, then four times more, and so on, each round's search
 // starting afresh; the first partition (in order) found illegal in the
@@ -86,7 +107,7 @@ type searchResult struct {
 // the same failing partition and the same explanation anywhere. The
 // wall-clock deadline is a last resort against a pathological model,
 // reported as such.
-func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, deadline time.Time, workers int, memory memoryBound) searchResult {
+func search(find partSearch, explains bool, parts [][]porcupine.Operation, steps int64, deadline time.Time, workers int, memory memoryBound) searchResult {
 	res := searchResult{bad: -1}
 	pending := make([]int, len(parts))
 	for p := range pending {
@@ -104,7 +125,7 @@ func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, dead
 			left -= caps[i]
 		}
 		outs := make([]roundOut, len(pending))
-		runRound(pm, parts, pending, caps, deadline, workers, memory, outs)
+		runRound(find, explains && len(parts) == 1, parts, pending, caps, deadline, workers, memory, outs)
 		var undecided []int
 		for i, p := range pending {
 			o := outs[i]
@@ -138,6 +159,7 @@ func search(pm porcupine.Model, parts [][]porcupine.Operation, steps int64, dead
 	res.verdict = Valid
 	if res.memory > 0 {
 		res.verdict, res.undecided = Unknown, res.memory
+		slices.Sort(res.open)
 	}
 	return res
 }
@@ -153,14 +175,14 @@ type roundOut struct {
 	longest     []int
 }
 
-// runRound searches pending partitions, each within its cap, on up to
-// workers goroutines (each search is independent: the outcome of one
-// never depends on the others, so neither do the results). A history of
-// one partition is searched recording the explanation's partial
-// linearization (cheap: see wglPartial), so that an illegal one is not
-// searched again to explain it; with several, only the illegal partition
-// is searched again.
-func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, caps []int64, deadline time.Time, workers int, memory memoryBound, outs []roundOut) {
+// runRound searches pending partitions with find, each within its cap, on
+// up to workers goroutines (each search is independent: the outcome of one
+// never depends on the others, so neither do the results). With partial
+// (a history of one partition, searched in Porcupine's order) the search
+// records the explanation's partial linearization (cheap: see
+// wglPartial), so that an illegal one is not searched again to explain
+// it; otherwise only the illegal partition is searched again.
+func runRound(find partSearch, partial bool, parts [][]porcupine.Operation, pending []int, caps []int64, deadline time.Time, workers int, memory memoryBound, outs []roundOut) {
 	one := func(i int) {
 		if caps[i] <= 0 {
 			return // the budget was spent before this partition's turn
@@ -169,9 +191,9 @@ func runRound(pm porcupine.Model, parts [][]porcupine.Operation, pending []int, 
 			outs[i].wall = true
 			return
 		}
-		o := wglCheck(pm, parts[pending[i]], caps[i], deadline, len(parts) == 1, memory)
+		o := find(parts[pending[i]], caps[i], deadline, partial, memory)
 		outs[i] = roundOut{steps: o.steps, ok: o.ok, illegal: !o.ok && !o.over && !o.wall, wall: o.wall,
-			mem: o.mem, states: o.states, explained: len(parts) == 1, longest: o.longest}
+			mem: o.mem, states: o.states, explained: partial, longest: o.longest}
 	}
 	if workers <= 1 || len(pending) == 1 {
 		for i := range pending {

@@ -29,6 +29,7 @@ func SetModel() Model {
 		name:         "set",
 		newConverter: func() converter { return convertSet },
 		partKey:      func(any) string { return "" },
+		observer:     func(in, _ any) bool { return !in.(setInput).add },
 		// An add's state is a new string of the whole set, boxed (a
 		// 16-byte header) when the cache keeps it.
 		stateData: func(state any) int64 {

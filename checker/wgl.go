@@ -143,26 +143,7 @@ type wglBudget struct {
 // linearization (and seq is the linearization found, if ok). When the
 // budget runs out, ok is false and b says why.
 func wglSearch(pm porcupine.Model, entries wglByTime, n int, init any, cache *wglCache, b *wglBudget, partial *wglPartial) (ok bool, seq []int) {
-	// The list: node 0 is the head, entries follow in sorted order.
-	nodes := make([]wglNode, len(entries)+1)
-	nodes[0] = wglNode{match: -1, id: -1, prev: -1, next: 1}
-	retOf := make([]int32, n)
-	for i := len(entries) - 1; i >= 0; i-- {
-		e := entries[i]
-		k := int32(i + 1)
-		nodes[k] = wglNode{value: e.value, match: -1, id: int32(e.id), prev: k - 1, next: k + 1}
-		if e.ret {
-			retOf[e.id] = k
-		} else {
-			nodes[k].match = retOf[e.id]
-		}
-	}
-	if len(entries) == 0 {
-		nodes[0].next = -1
-	} else {
-		nodes[len(entries)].next = -1
-	}
-
+	nodes := wglList(entries, n)
 	step := pm.Step
 	var lin wglSet
 	lin.words = make([]uint64, (n+63)/64)
@@ -244,6 +225,31 @@ func wglSearch(pm porcupine.Model, entries wglByTime, n int, init any, cache *wg
 		wglUnlift(nodes, entry)
 		entry = nodes[entry].next
 	}
+}
+
+// wglList links entries (of operations 0..n-1) into the search's doubly
+// linked list: node 0 is the head, entries follow in sorted order, each
+// call knowing its return.
+func wglList(entries wglByTime, n int) []wglNode {
+	nodes := make([]wglNode, len(entries)+1)
+	nodes[0] = wglNode{match: -1, id: -1, prev: -1, next: 1}
+	retOf := make([]int32, n)
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		k := int32(i + 1)
+		nodes[k] = wglNode{value: e.value, match: -1, id: int32(e.id), prev: k - 1, next: k + 1}
+		if e.ret {
+			retOf[e.id] = k
+		} else {
+			nodes[k].match = retOf[e.id]
+		}
+	}
+	if len(entries) == 0 {
+		nodes[0].next = -1
+	} else {
+		nodes[len(entries)].next = -1
+	}
+	return nodes
 }
 
 // A wglPartial finds the partial linearization the explanation uses

@@ -31,6 +31,9 @@ func scalingRows() []scalingRow {
 	for _, c := range []int{1, 5, 10, 20, 50} {
 		rows = append(rows, scalingRow{"clients", 5, c, 2 * time.Second})
 	}
+	// 50 clients on 10 keys for 10 s: ref50 (issue 18), ≈ 250,000
+	// operations, 13–17 pending at once on a key.
+	rows = append(rows, scalingRow{"clients", 5, 50, 10 * time.Second})
 	for _, d := range []time.Duration{time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second} {
 		rows = append(rows, scalingRow{"duration", 5, 5, d})
 	}
