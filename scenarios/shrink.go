@@ -20,10 +20,10 @@ import (
 // then smaller variants are tried greedily — fewer and shorter faults, a
 // shorter run, fewer operations per client (workload.ops_per_client),
 // fewer and slower clients, fewer keys and nodes, a quieter network — and
-// a variant is kept only if it still fails with the same signature; a
-// slower rate or a cap on operations, meant to cut operations, only if it
-// is also no larger (noLarger: fewer faults, or as many and no more
-// operations). Run length, heal, open-loop rate, the cap on operations per
+// a variant is kept only if it still fails with the same signature; one
+// meant to cut operations (a slower rate, a cap on operations, a shorter
+// run, faults earlier or compressed) only if it is also no larger
+// (noLarger: fewer faults, or as many and no more operations). Run length, heal, open-loop rate, the cap on operations per
 // client and the client count are bisected (bisectDown), so the run ends
 // soon after the failure and an overload keeps only the rate it needs. Changing the scenario changes the run, so each variant is tried
 // with a few seeds; whichever seed reproduces is kept with it. The best
@@ -351,7 +351,7 @@ func (s *shrinker) trimAfterFailure() bool {
 	v := s.variant()
 	v.Run.Duration = d
 	v.Nemesis.Script = keepBefore(v.Nemesis.Script, d)
-	return s.try(fmt.Sprintf("run %v → %v (the failure is at %v)", s.best.Run.Duration, d, o.Virtual), v)
+	return s.tryNoLarger(fmt.Sprintf("run %v → %v (the failure is at %v)", s.best.Run.Duration, d, o.Virtual), v)
 }
 
 // dropFaults removes chunks of steps, halving the chunk size down to
@@ -395,6 +395,10 @@ func keepBefore(steps []Step, end time.Duration) []Step {
 // shortenRun bisects the safety phase down towards minRun: the shortest
 // run found that still fails ends soon after the failure, so the
 // operations after it are cut (and the faults that would start later).
+// Like every pass that moves the run's time (trimAfterFailure,
+// shiftEarlier, compressSchedule), it keeps a variant only if it is no
+// larger: a shorter run that fails with another seed after more
+// operations is not a simplification.
 func (s *shrinker) shortenRun() bool {
 	cur := s.best.Run.Duration
 	return bisectDown(float64(minRun), float64(cur), durationMid(cur), func(x float64) bool {
@@ -402,7 +406,7 @@ func (s *shrinker) shortenRun() bool {
 		v := s.variant()
 		v.Run.Duration = d
 		v.Nemesis.Script = keepBefore(v.Nemesis.Script, d)
-		return s.try(fmt.Sprintf("run %v → %v", s.best.Run.Duration, d), v)
+		return s.tryNoLarger(fmt.Sprintf("run %v → %v", s.best.Run.Duration, d), v)
 	}, s.stopped)
 }
 
@@ -489,7 +493,7 @@ func (s *shrinker) shiftEarlier() bool {
 			v.Nemesis.Script[i].At -= delta
 		}
 		v.Run.Duration -= delta
-		if s.try(fmt.Sprintf("faults %v earlier", delta), v) {
+		if s.tryNoLarger(fmt.Sprintf("faults %v earlier", delta), v) {
 			return true
 		}
 	}
@@ -519,7 +523,7 @@ func (s *shrinker) compressSchedule() bool {
 		if v.Run.Duration >= cur {
 			continue
 		}
-		if s.try(fmt.Sprintf("faults at %d/4 of their times, run %v → %v", frac, cur, v.Run.Duration), v) {
+		if s.tryNoLarger(fmt.Sprintf("faults at %d/4 of their times, run %v → %v", frac, cur, v.Run.Duration), v) {
 			return true
 		}
 	}
