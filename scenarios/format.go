@@ -52,6 +52,9 @@ func Format(sc *Scenario) []byte {
 	if w.Rate > 0 {
 		p("  rate: %s/s\n", strconv.FormatFloat(w.Rate, 'g', -1, 64))
 	}
+	if w.OpsPerClient > 0 {
+		p("  ops_per_client: %d\n", w.OpsPerClient)
+	}
 	p("  mix: {")
 	for i, m := range w.Mix {
 		if i > 0 {

@@ -162,8 +162,14 @@ type WorkloadSpec struct {
 	Timeout time.Duration
 	// Rate > 0 makes clients open-loop at Rate operations per virtual
 	// second each; 0 is closed-loop.
-	Rate   float64
-	Params Params
+	Rate float64
+	// OpsPerClient, if positive, is the most ordinary operations a client
+	// issues (workload.ops_per_client; 0: no cap). A kind must honour it:
+	// after that many a client issues no more of the operations its mix
+	// weighs, and still does what the liveness phase needs (probes, final
+	// reads). Combine it with a cap of the kind's own with OpCap.
+	OpsPerClient int
+	Params       Params
 	// Duration and Heal are the run's phases: at Duration clients stop
 	// their ordinary operations and probe for liveness until the end.
 	Duration, Heal time.Duration
@@ -179,6 +185,19 @@ func (s WorkloadSpec) Weight(op string) int {
 		}
 	}
 	return n
+}
+
+// OpCap returns the cap on a client's ordinary operations: the smaller of
+// OpsPerClient and own (a cap of the kind's own, such as a max_ops
+// parameter), either 0 meaning none.
+func (s WorkloadSpec) OpCap(own int) int {
+	switch {
+	case s.OpsPerClient <= 0:
+		return max(own, 0)
+	case own <= 0:
+		return s.OpsPerClient
+	}
+	return min(own, s.OpsPerClient)
 }
 
 // Clients are a built workload.

@@ -566,10 +566,11 @@ func (d *decoder) workload(n *yaml.Node, path string, w *Workload) error {
 		return d.errf(n, path, "want a mapping with fields %s and the workload's own parameters, got %s", strings.Join(commonWorkloadFields, ", "), describe(n))
 	}
 	common := map[string]func(*yaml.Node, string) error{
-		"kind":    d.str(&w.Kind),
-		"clients": d.countInt(&w.Clients, "a number of clients from 1 to 1000"),
-		"keys":    d.countInt(&w.Keys, "a number of keys (at least 1)"),
-		"timeout": d.positiveDuration(&w.Timeout, "an operation timeout of 0 would end every operation at once"),
+		"kind":           d.str(&w.Kind),
+		"clients":        d.countInt(&w.Clients, "a number of clients from 1 to 1000"),
+		"keys":           d.countInt(&w.Keys, "a number of keys (at least 1)"),
+		"timeout":        d.positiveDuration(&w.Timeout, "an operation timeout of 0 would end every operation at once"),
+		"ops_per_client": d.posInt(&w.OpsPerClient, "the most ordinary operations each client issues, a whole number (0: no cap)"),
 		"rate": func(v *yaml.Node, f string) error {
 			s, err := d.scalar(v, f, "operations per second per client, such as 20/s")
 			if err != nil {

@@ -64,7 +64,7 @@ type World struct {
 func (sc *Scenario) workloadSpec(p Params) WorkloadSpec {
 	w := &sc.Workload
 	return WorkloadSpec{Clients: w.Clients, Keys: w.Keys, Mix: w.Mix, Timeout: w.Timeout, Rate: w.Rate,
-		Params: p, Duration: sc.Run.Duration, Heal: sc.Run.Heal}
+		OpsPerClient: w.OpsPerClient, Params: p, Duration: sc.Run.Duration, Heal: sc.Run.Heal}
 }
 
 // Build constructs the world for one seed: protocol, clients, network,

@@ -1,14 +1,15 @@
 package scenarios
 
 import (
-	"github.com/faultline/faultline/checker"
-
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim"
 )
 
@@ -17,13 +18,14 @@ import (
 // FailureSignature). The seed's generated nemesis is first written out as an
 // explicit script (so the reduced scenario replays without the generator),
 // then smaller variants are tried greedily — fewer and shorter faults, a
-// shorter run, fewer and slower clients, fewer keys and nodes, a quieter
-// network — and a variant is kept only if it still fails with the same
-// signature; a slower rate, meant to cut operations, only if it is also no
-// larger (noLarger: fewer faults, or as many and no more operations). Run
-// length, heal and open-loop rate are bisected (bisectDown), so the run
-// ends soon after the failure and an overload keeps only the rate it
-// needs. Changing the scenario changes the run, so each variant is tried
+// shorter run, fewer operations per client (workload.ops_per_client),
+// fewer and slower clients, fewer keys and nodes, a quieter network — and
+// a variant is kept only if it still fails with the same signature; one
+// meant to cut operations (a slower rate, a cap on operations, a shorter
+// run, faults earlier or compressed) only if it is also no larger
+// (noLarger: fewer faults, or as many and no more operations). Run length, heal, open-loop rate, the cap on operations per
+// client and the client count are bisected (bisectDown), so the run ends
+// soon after the failure and an overload keeps only the rate it needs. Changing the scenario changes the run, so each variant is tried
 // with a few seeds; whichever seed reproduces is kept with it. The best
 // failing scenario found so far is always at hand: running out of time or
 // being cancelled returns it, never the lost original.
@@ -197,6 +199,7 @@ func (s *shrinker) rounds() bool {
 		s.trimAfterFailure,
 		s.shortenRun, // first: every later run is shorter
 		s.dropFaults,
+		s.capOps, // before the schedule moves: the cap keeps the faults' load
 		s.shiftEarlier,
 		s.compressSchedule,
 		s.fewerClients,
@@ -348,7 +351,7 @@ func (s *shrinker) trimAfterFailure() bool {
 	v := s.variant()
 	v.Run.Duration = d
 	v.Nemesis.Script = keepBefore(v.Nemesis.Script, d)
-	return s.try(fmt.Sprintf("run %v → %v (the failure is at %v)", s.best.Run.Duration, d, o.Virtual), v)
+	return s.tryNoLarger(fmt.Sprintf("run %v → %v (the failure is at %v)", s.best.Run.Duration, d, o.Virtual), v)
 }
 
 // dropFaults removes chunks of steps, halving the chunk size down to
@@ -392,6 +395,10 @@ func keepBefore(steps []Step, end time.Duration) []Step {
 // shortenRun bisects the safety phase down towards minRun: the shortest
 // run found that still fails ends soon after the failure, so the
 // operations after it are cut (and the faults that would start later).
+// Like every pass that moves the run's time (trimAfterFailure,
+// shiftEarlier, compressSchedule), it keeps a variant only if it is no
+// larger: a shorter run that fails with another seed after more
+// operations is not a simplification.
 func (s *shrinker) shortenRun() bool {
 	cur := s.best.Run.Duration
 	return bisectDown(float64(minRun), float64(cur), durationMid(cur), func(x float64) bool {
@@ -399,7 +406,7 @@ func (s *shrinker) shortenRun() bool {
 		v := s.variant()
 		v.Run.Duration = d
 		v.Nemesis.Script = keepBefore(v.Nemesis.Script, d)
-		return s.try(fmt.Sprintf("run %v → %v", s.best.Run.Duration, d), v)
+		return s.tryNoLarger(fmt.Sprintf("run %v → %v", s.best.Run.Duration, d), v)
 	}, s.stopped)
 }
 
@@ -486,7 +493,7 @@ func (s *shrinker) shiftEarlier() bool {
 			v.Nemesis.Script[i].At -= delta
 		}
 		v.Run.Duration -= delta
-		if s.try(fmt.Sprintf("faults %v earlier", delta), v) {
+		if s.tryNoLarger(fmt.Sprintf("faults %v earlier", delta), v) {
 			return true
 		}
 	}
@@ -516,7 +523,7 @@ func (s *shrinker) compressSchedule() bool {
 		if v.Run.Duration >= cur {
 			continue
 		}
-		if s.try(fmt.Sprintf("faults at %d/4 of their times, run %v → %v", frac, cur, v.Run.Duration), v) {
+		if s.tryNoLarger(fmt.Sprintf("faults at %d/4 of their times, run %v → %v", frac, cur, v.Run.Duration), v) {
 			return true
 		}
 	}
@@ -535,16 +542,72 @@ func smaller(cur, lo int) []int {
 	return out
 }
 
+// fewerClients bisects the client count down towards one.
 func (s *shrinker) fewerClients() bool {
 	cur := s.best.Workload.Clients
-	for _, c := range smaller(cur, 1) {
+	return bisectDown(1, float64(cur), intMid, func(x float64) bool {
 		v := s.variant()
-		v.Workload.Clients = c
-		if s.try(fmt.Sprintf("clients %d → %d", cur, c), v) {
-			return true
-		}
+		v.Workload.Clients = int(x)
+		return s.try(fmt.Sprintf("clients %d → %d", s.best.Workload.Clients, v.Workload.Clients), v)
+	}, s.stopped)
+}
+
+// intMid halves an interval of whole numbers.
+func intMid(lo, hi float64) (float64, bool) {
+	if hi-lo < 2 {
+		return 0, false
 	}
-	return false
+	return math.Floor((lo + hi) / 2), true
+}
+
+// capOps bisects the cap on each client's ordinary operations
+// (workload.ops_per_client) down towards one, from the cap the best has
+// or, uncapped, from the most such operations a client of its run issued:
+// a failure that needs the first few operations of each client, and the
+// faults, keeps only those. Kept only when the history is no larger
+// (noLarger).
+func (s *shrinker) capOps() bool {
+	cur := s.best.Workload.OpsPerClient
+	if cur == 0 {
+		cur = mostOpsPerClient(s.best, &s.bestOut)
+	}
+	return bisectDown(1, float64(cur), intMid, func(x float64) bool {
+		v := s.variant()
+		v.Workload.OpsPerClient = int(x)
+		from := "none"
+		if c := s.best.Workload.OpsPerClient; c > 0 {
+			from = fmt.Sprint(c)
+		}
+		return s.tryNoLarger(fmt.Sprintf("ops per client %s → %d", from, v.Workload.OpsPerClient), v)
+	}, s.stopped)
+}
+
+// mostOpsPerClient counts, per client of o's history, the operations of
+// the kinds sc's workload weighs invoked in the safety phase (what
+// workload.ops_per_client caps), and returns the largest count.
+func mostOpsPerClient(sc *Scenario, o *Outcome) int {
+	if o.History == nil {
+		return 0
+	}
+	kind := sc.Workload.Kind
+	if nk := reg.nodes[sc.Cluster.Node]; kind == "" && nk != nil && len(nk.Workloads) > 0 {
+		kind = nk.Workloads[0]
+	}
+	var kinds []string
+	if wk := reg.workloads[kind]; wk != nil {
+		kinds = wk.Ops
+	}
+	n := map[nodes.ID]int{}
+	most := 0
+	for i := range o.History.Ops {
+		op := &o.History.Ops[i]
+		if op.Invoke >= sc.Run.Duration || !slices.Contains(kinds, string(op.Kind)) {
+			continue
+		}
+		n[op.Client]++
+		most = max(most, n[op.Client])
+	}
+	return most
 }
 
 // slowerClients lowers the operation rate: a closed-loop workload is made

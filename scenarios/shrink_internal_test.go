@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/nodes"
 )
 
 func TestNoLarger(t *testing.T) {
@@ -202,6 +203,40 @@ func TestShrinkPasses(t *testing.T) {
 				}
 				return ""
 			}, kept: true},
+		{name: "ops per client bisected", edit: func(v *Scenario) { v.Workload.OpsPerClient = 100 },
+			pass:  func(s *shrinker) func() bool { return s.capOps },
+			fails: func(v *Scenario) bool { return v.Workload.OpsPerClient >= 13 },
+			ops:   func(v *Scenario) int { return v.Workload.Clients * v.Workload.OpsPerClient },
+			check: func(v *Scenario) string {
+				if c := v.Workload.OpsPerClient; c != 13 {
+					return fmt.Sprintf("ops per client %d, want 13", c)
+				}
+				return ""
+			}, kept: true},
+		{name: "ops per client: a cap that would add operations is not kept", edit: func(v *Scenario) { v.Workload.OpsPerClient = 100 },
+			pass:  func(s *shrinker) func() bool { return s.capOps },
+			fails: func(*Scenario) bool { return true },
+			ops: func(v *Scenario) int {
+				if v.Workload.OpsPerClient == 100 {
+					return 7
+				}
+				return 500 // fails with the cap only through a longer history
+			},
+			check: func(v *Scenario) string {
+				if c := v.Workload.OpsPerClient; c != 100 {
+					return fmt.Sprintf("ops per client %d, want 100", c)
+				}
+				return ""
+			}},
+		{name: "clients bisected", edit: func(v *Scenario) { v.Workload.Clients = 40 },
+			pass:  func(s *shrinker) func() bool { return s.fewerClients },
+			fails: func(v *Scenario) bool { return v.Workload.Clients >= 13 }, ops: openLoopOps,
+			check: func(v *Scenario) string {
+				if c := v.Workload.Clients; c != 13 {
+					return fmt.Sprintf("clients %d, want 13", c)
+				}
+				return ""
+			}, kept: true},
 		{name: "fewer clients kept even with more operations", pass: func(s *shrinker) func() bool { return s.fewerClients },
 			fails: func(*Scenario) bool { return true }, ops: func(v *Scenario) int { return 100 / v.Workload.Clients },
 			check: func(v *Scenario) string {
@@ -279,5 +314,48 @@ func TestShrinkRoundsDeterministic(t *testing.T) {
 	runs := s.runs
 	if complete := s.rounds(); complete || s.runs != runs || s.best.Run.Duration != base.Run.Duration {
 		t.Errorf("spent budget: complete %v, %d runs, run %v", complete, s.runs-runs, s.best.Run.Duration)
+	}
+}
+
+// Uncapped, capOps starts from the busiest client's operations in the
+// safety phase, of the kinds the workload weighs (probes in the heal and
+// other kinds are not what the cap counts).
+func TestCapOpsFromHistory(t *testing.T) {
+	base, err := Parse("shrink-pass.yaml", []byte(shrinkPassYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tried []int
+	fails := func(v *Scenario) bool {
+		tried = append(tried, v.Workload.OpsPerClient)
+		return v.Workload.OpsPerClient == 0 || v.Workload.OpsPerClient >= 5
+	}
+	ops := func(v *Scenario) int {
+		if v.Workload.OpsPerClient == 0 {
+			return 80
+		}
+		return 4 * v.Workload.OpsPerClient
+	}
+	s := newTestShrinker(base.Clone(), fails, ops, "", time.Hour)
+	h := &checker.History{}
+	add := func(c int, kind nodes.OpKind, at time.Duration, n int) {
+		for range n {
+			h.Ops = append(h.Ops, checker.Operation{Client: nodes.ClientID(c), Op: nodes.Op{Kind: kind}, Invoke: at})
+		}
+	}
+	add(1, nodes.OpPut, time.Second, 20)
+	add(2, nodes.OpGet, 2*time.Second, 9)
+	add(2, nodes.OpPut, 6*time.Second, 30) // probes in the heal
+	add(3, "poll", time.Second, 50)        // not an operation of the kv workload
+	s.bestOut.History = h
+	if got := mostOpsPerClient(s.best, &s.bestOut); got != 20 {
+		t.Fatalf("mostOpsPerClient = %d, want 20", got)
+	}
+	tried = nil
+	if !s.capOps() || s.best.Workload.OpsPerClient != 5 {
+		t.Errorf("kept ops per client %d, want 5", s.best.Workload.OpsPerClient)
+	}
+	if want := []int{1, 10, 5, 3, 4}; !reflect.DeepEqual(tried, want) {
+		t.Errorf("tried caps %v, want %v", tried, want)
 	}
 }

@@ -90,13 +90,19 @@ type Workload struct {
 	// Rate > 0 makes clients open-loop: each issues Rate operations per
 	// virtual second regardless of replies. 0 is closed-loop.
 	Rate float64
+	// OpsPerClient, if positive, caps the ordinary operations each client
+	// issues (workload.ops_per_client): after that many it issues no more,
+	// but still does what the run's liveness phase needs (its probes, its
+	// final reads). 0 is no cap. Every stock workload kind honours it; the
+	// shrinker bisects it down (see Shrink).
+	OpsPerClient int
 	// Params are the kind's own knobs (see WorkloadKind.Params).
 	Params []Param
 }
 
 // commonWorkloadFields are the workload fields every kind shares; a kind's
 // parameters sit beside them in the YAML mapping.
-var commonWorkloadFields = []string{"kind", "clients", "keys", "mix", "timeout", "rate"}
+var commonWorkloadFields = []string{"kind", "clients", "keys", "mix", "timeout", "rate", "ops_per_client"}
 
 // MixEntry weights one operation kind.
 type MixEntry struct {

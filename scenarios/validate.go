@@ -185,6 +185,9 @@ func (sc *Scenario) Validate() error {
 	if w.Timeout < 0 {
 		return bad("workload.timeout", "negative timeout %v", w.Timeout)
 	}
+	if w.OpsPerClient < 0 {
+		return bad("workload.ops_per_client", "want a whole number of operations per client (0: no cap), got %d", w.OpsPerClient)
+	}
 	fields := slices.Clone(commonWorkloadFields)
 	for _, ps := range wk.Params {
 		fields = append(fields, ps.Key)

@@ -150,6 +150,9 @@ func (c *Client) produce(env nodes.Env) {
 	if c.probing && c.probeOK {
 		return
 	}
+	if !c.probing && c.w.MaxSends > 0 && c.sent >= c.w.MaxSends {
+		return // the ordinary sends are over; the probe comes by its timer
+	}
 	c.sent++
 	p := env.Rand().IntN(c.w.Partitions)
 	id := fmt.Sprintf("%v-%d", c.id, c.sent)

@@ -108,7 +108,9 @@
 // processing and committing. At the heal producers stop and send probes
 // until one is acknowledged; consumers go on draining, and three quarters
 // into the heal window the idempotent consumers read their sink once.
-// History operations: send, poll, commit, effect and sink (see OpSend and
+// MaxSends (workload.ops_per_client) caps a producer's ordinary sends; the
+// consumers are never capped, since the checks require them to consume
+// every acknowledged send. History operations: send, poll, commit, effect and sink (see OpSend and
 // the others).
 //
 // # The planted bugs

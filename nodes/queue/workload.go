@@ -100,6 +100,10 @@ type Workload struct {
 	BackoffMin, BackoffMax  time.Duration
 	// ThinkMin..ThinkMax is a producer's pause between sends.
 	ThinkMin, ThinkMax time.Duration
+	// MaxSends, if positive, is the most ordinary sends a producer makes
+	// (its liveness probes are not counted). Consumers are not capped:
+	// they consume what was sent, which the checks require of them.
+	MaxSends int
 	// PollInterval is a consumer's pause after a round of empty fetches.
 	PollInterval time.Duration
 	// Batch is the most messages one fetch returns.
@@ -150,6 +154,8 @@ func (w Workload) Validate() error {
 	switch {
 	case w.Partitions < 1 || w.Producers < 1 || w.Groups < 1 || w.Batch < 1:
 		return errors.New("queue: partitions, producers, groups and batch must be at least 1")
+	case w.MaxSends < 0:
+		return fmt.Errorf("queue: MaxSends %d is negative", w.MaxSends)
 	case w.IdempotentGroups < 0 || w.IdempotentGroups > w.Groups:
 		return fmt.Errorf("queue: idempotent_groups %d must be between 0 and groups (%d)", w.IdempotentGroups, w.Groups)
 	case w.CrashDen < 0 || w.CrashNum < 0 || (w.CrashNum > 0 && w.CrashNum > w.CrashDen):

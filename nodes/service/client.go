@@ -72,6 +72,10 @@ type Workload struct {
 	Target nodes.ID
 	// StopAt is when clients stop issuing requests (0: never).
 	StopAt time.Duration
+	// MaxRequests, if positive, is the most requests a client issues; it
+	// stops after that many (the checks judge goodput only while every
+	// client still offers its load: servicekind's stop).
+	MaxRequests int
 	// RecoverWithin is not the clients' business: it is how soon after
 	// the last fault goodput must be back, for a check that judges it
 	// (servicekind's recovers-within), kept with the workload it judges.
@@ -82,6 +86,9 @@ type Workload struct {
 func (w Workload) Validate() error {
 	if !(w.RatePerSecond > 0) {
 		return fmt.Errorf("service: the requests workload needs a rate (workload.rate), got %v", w.RatePerSecond)
+	}
+	if w.MaxRequests < 0 {
+		return fmt.Errorf("service: MaxRequests %d is negative", w.MaxRequests)
 	}
 	return w.Policy.Validate()
 }
@@ -163,7 +170,9 @@ func (c *Client) scheduleArrival(env nodes.Env) {
 func (c *Client) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 	if tag == tagArrival {
 		c.arrive(env)
-		c.scheduleArrival(env)
+		if c.w.MaxRequests == 0 || c.seq < uint64(c.w.MaxRequests) {
+			c.scheduleArrival(env)
+		}
 		return
 	}
 	o := c.ops[tag>>1]

@@ -18,7 +18,9 @@ type ClientConfig struct {
 	Interval time.Duration
 	// Timeout ends an unanswered query as failed.
 	Timeout time.Duration
-	_       struct{}
+	// MaxOps, if positive, is the most queries a client makes.
+	MaxOps int
+	_      struct{}
 }
 
 // Client asks a random member for its view, one query at a time. It
@@ -53,7 +55,7 @@ func (c *Client) Timer(env nodes.Env, _ nodes.TimerID, t uint64) {
 	switch t {
 	case clientNext:
 		peers := env.Peers()
-		if len(peers) == 0 {
+		if len(peers) == 0 || c.cfg.MaxOps > 0 && c.seq >= uint64(c.cfg.MaxOps) {
 			return
 		}
 		c.seq++

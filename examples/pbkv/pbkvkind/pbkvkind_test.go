@@ -85,3 +85,34 @@ func TestHuntReplicationStorm(t *testing.T) {
 		t.Errorf("Hunt.Replication = %q, want Prepare", k.Hunt.Replication)
 	}
 }
+
+// TestOpsPerClient: an outside protocol gets workload.ops_per_client from
+// the stock kv clients: each client issues at most that many operations
+// before the heal (its liveness probes come after).
+func TestOpsPerClient(t *testing.T) {
+	const cap = 4
+	for _, w := range []string{"kv, keys: 2", "register"} {
+		sc, err := scenarios.Parse("opcap.yaml", []byte("cluster: {node: pbkv, size: 3}\nworkload: {kind: "+w+", clients: 3, ops_per_client: 4}\nrun: {duration: 2s, heal: 1s}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := scenarios.RunSeed(sc, 1, scenarios.RunOptions{})
+		if o.History == nil {
+			t.Fatalf("%s: no history: %s %s", w, o.Status, o.Reason)
+		}
+		n := map[string]int{}
+		for _, op := range o.History.Ops {
+			if op.Invoke < sc.Run.Duration {
+				n[op.Client.String()]++
+			}
+		}
+		if len(n) != 3 {
+			t.Errorf("%s: %d clients issued operations, want 3 (%v)", w, len(n), n)
+		}
+		for c, k := range n {
+			if k != cap {
+				t.Errorf("%s: %s issued %d operations before the heal, want %d", w, c, k, cap)
+			}
+		}
+	}
+}

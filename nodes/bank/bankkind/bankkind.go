@@ -61,7 +61,7 @@ func build(s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 		Timeout:        s.Timeout,
 		AttemptTimeout: p.Duration("attempt_timeout"),
 		ThinkMax:       p.Duration("think_max"),
-		MaxOps:         p.Int("max_ops"),
+		MaxOps:         s.OpCap(p.Int("max_ops")),
 		Route:          p.String("route"),
 		ProbeAt:        s.Duration,
 		ProbeFor:       s.Heal,

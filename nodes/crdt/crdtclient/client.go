@@ -71,6 +71,9 @@ type Workload struct {
 	Timeout, AttemptTimeout time.Duration
 	// ThinkMax is an upper bound on a uniform pause between operations.
 	ThinkMax time.Duration
+	// MaxOps, if positive, is the most ordinary operations a client
+	// invokes (the liveness probe and the final read are not counted).
+	MaxOps int
 	// ProbeAt, ProbeFor and FinalReadAt are the phases (package doc);
 	// zero ProbeAt or FinalReadAt means none.
 	ProbeAt, ProbeFor, FinalReadAt time.Duration
@@ -112,6 +115,8 @@ func (w Workload) Validate() error {
 		return fmt.Errorf("crdtclient: a counter has no remove")
 	case w.Add < 0 || w.Remove < 0 || w.Read < 0:
 		return fmt.Errorf("crdtclient: negative mix weight")
+	case w.MaxOps < 0:
+		return fmt.Errorf("crdtclient: negative MaxOps %d", w.MaxOps)
 	case w.DeltaMax < 1 || w.Elements < 1:
 		return fmt.Errorf("crdtclient: delta_max and elements must be positive")
 	case w.DecrementPercent < 0 || w.DecrementPercent > 100:
@@ -161,6 +166,8 @@ type Client struct {
 	epoch   uint64
 	seqN    uint64
 	opN     uint64
+	// ordinary counts the ordinary operations invoked (MaxOps).
+	ordinary int
 
 	cur *pending
 
@@ -243,6 +250,9 @@ func (c *Client) next(env nodes.Env) {
 		}
 		c.invoke(env, c.update(env, crdt.OpAdd), true, false)
 	case c.probeStarted:
+	case c.w.MaxOps > 0 && c.ordinary >= c.w.MaxOps:
+		// the ordinary operations are over; the probe and the final read
+		// come by their timers
 	default:
 		if think := c.w.ThinkMax; think > 0 {
 			env.SetTimer(time.Duration(env.Rand().Int64N(int64(think)))+1, tagNext)
@@ -277,6 +287,9 @@ func (c *Client) update(env nodes.Env, kind nodes.OpKind) nodes.Op {
 func (c *Client) invoke(env nodes.Env, op nodes.Op, probe, final bool) {
 	c.opN++
 	c.seqN++
+	if !probe && !final {
+		c.ordinary++
+	}
 	p := &pending{n: c.opN, op: op, seq: c.epoch<<32 | c.seqN, probe: probe, final: final}
 	p.handle = env.(nodes.ClientEnv).Invoke(op)
 	p.server = c.servers[env.Rand().IntN(len(c.servers))]

@@ -215,6 +215,7 @@ func build(kind string, s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 		Timeout:        s.Timeout,
 		AttemptTimeout: p.Duration("attempt_timeout"),
 		ThinkMax:       p.Duration("think_max"),
+		MaxOps:         s.OpsPerClient,
 		ProbeAt:        s.Duration,
 		ProbeFor:       s.Heal,
 		FinalReadAt:    finalAt(s.Duration, s.Heal),

@@ -100,7 +100,7 @@ func build(kind string, s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 		ValueRange:     p.Int("value_range"),
 		CASMismatchOK:  p.Bool("cas_mismatch_ok"),
 		InfoMaxPerKey:  p.Int("info_max_per_key"),
-		MaxOps:         p.Int("max_ops"),
+		MaxOps:         s.OpCap(p.Int("max_ops")),
 		ProbeClients:   p.Int("probe_clients"),
 		// Clients stop their ordinary operations at the heal and probe with
 		// writes until one succeeds: that is the liveness check.

@@ -144,6 +144,7 @@ func buildWorkload(s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 		CrashNum:            int(crash.Num),
 		CrashDen:            int(crash.Den),
 		RestartDelay:        p.Duration("restart_delay"),
+		MaxSends:            s.OpsPerClient,
 		ProbeAt:             s.Duration,
 		FinalReadAt:         s.Duration + s.Heal*3/4,
 		CommitBeforeProcess: p.Has("bugs", BugCommitBeforeProcess),

@@ -179,12 +179,37 @@ func clientStats(f *scenarios.Finished) (service.Stats, service.Workload, bool) 
 
 // stopOf is when the clients stopped sending, which the goodput and
 // recovery checks judge up to: the heal's start, or its end with the
-// workload's through_heal.
+// workload's through_heal; with a cap on each client's requests
+// (workload.ops_per_client), at the latest when the first client issued
+// its last one (goodput judged after that would count the load that was
+// never offered as lost).
 func stopOf(f *scenarios.Finished) time.Duration {
-	if _, w, ok := clientStats(f); ok && w.StopAt > 0 {
-		return w.StopAt
+	stop := f.Scenario.Run.Duration
+	_, w, ok := clientStats(f)
+	if ok && w.StopAt > 0 {
+		stop = w.StopAt
 	}
-	return f.Scenario.Run.Duration
+	if ok && w.MaxRequests > 0 {
+		stop = min(stop, cappedAt(f.History, w.MaxRequests))
+	}
+	return stop
+}
+
+// cappedAt is the first time a client of h issued its limit-th request
+// (never: the largest duration).
+func cappedAt(h *checker.History, limit int) time.Duration {
+	at := time.Duration(math.MaxInt64)
+	n := map[nodes.ID]int{}
+	for i := range h.Ops {
+		op := &h.Ops[i]
+		if op.Kind != service.OpRequest {
+			continue
+		}
+		if n[op.Client]++; n[op.Client] == limit {
+			at = min(at, op.Invoke)
+		}
+	}
+	return at
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -208,6 +208,7 @@ func build(s scenarios.WorkloadSpec) (*scenarios.Clients, error) {
 	w := service.Workload{
 		RatePerSecond: rate,
 		StopAt:        s.Duration,
+		MaxRequests:   s.OpsPerClient,
 		Policy: service.Policy{
 			Timeout:        timeout,
 			AttemptTimeout: p.Duration("attempt_timeout"),

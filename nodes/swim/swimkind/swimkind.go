@@ -394,7 +394,7 @@ func Workload() scenarios.WorkloadKind {
 			if timeout == 0 {
 				timeout = time.Second
 			}
-			return &scenarios.Clients{Factory: swim.NewClient(swim.ClientConfig{Interval: spec.Params.Duration("interval"), Timeout: timeout})}, nil
+			return &scenarios.Clients{Factory: swim.NewClient(swim.ClientConfig{Interval: spec.Params.Duration("interval"), Timeout: timeout, MaxOps: spec.OpsPerClient})}, nil
 		},
 	}
 }
