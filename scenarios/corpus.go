@@ -492,18 +492,6 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 	default:
 		res.Stop = HuntTimeBudget
 	}
-	if res.Failure == nil || opts.ShrinkBudget < 0 || ctx.Err() != nil {
-		return res, nil
-	}
-	shrinkBudget := opts.shrinkBudget()
-	target := sc
-	if res.FailureScenario != nil {
-		target = res.FailureScenario
-	}
-	sr, err := Shrink(ctx, target, res.Failure.Seed, ShrinkOptions{Budget: shrinkBudget, Run: opts.Run, Progress: opts.ShrinkProgress})
-	if sr.Scenario != nil {
-		res.Shrunk = &sr
-	}
-	res.ShrinkErr = err
+	res.shrink(ctx, sc, opts)
 	return res, nil
 }

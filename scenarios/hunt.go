@@ -154,7 +154,8 @@ type HuntOptions struct {
 	// Progress, if set, is called after each seed, from one goroutine.
 	Progress func(HuntProgress)
 	// ShrinkBudget bounds the shrink of the failure found (default 60s;
-	// negative: do not shrink).
+	// negative: Hunt does not shrink, and HuntResult.ShrinkFailure can
+	// shrink after).
 	ShrinkBudget time.Duration
 	// ShrinkProgress, if set, is passed to Shrink.
 	ShrinkProgress func(ShrinkProgress)
@@ -314,15 +315,41 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	default:
 		res.Stop = HuntTimeBudget
 	}
-	if res.Failure == nil || opts.ShrinkBudget < 0 || ctx.Err() != nil {
-		return res, nil
-	}
-	sr, err := Shrink(ctx, sc, res.Failure.Seed, ShrinkOptions{Budget: opts.shrinkBudget(), Run: opts.Run, Progress: opts.ShrinkProgress})
-	if sr.Scenario != nil {
-		res.Shrunk = &sr
-	}
-	res.ShrinkErr = err
+	res.shrink(ctx, sc, opts)
 	return res, nil
+}
+
+// shrink ends Hunt: the failure's shrink, unless the options skip it or
+// ctx is done.
+func (r *HuntResult) shrink(ctx context.Context, sc *Scenario, opts HuntOptions) {
+	if r.Failure == nil || opts.ShrinkBudget < 0 || ctx.Err() != nil {
+		return
+	}
+	r.ShrinkFailure(ctx, sc, ShrinkOptions{Budget: opts.shrinkBudget(), Run: opts.Run, Progress: opts.ShrinkProgress})
+}
+
+// ShrinkFailure shrinks the hunt's failure — Failure.Seed of sc, the
+// hunted scenario, or of FailureScenario when a corpus mutant failed —
+// and sets Shrunk and ShrinkErr (it returns ShrinkErr; nil and nothing
+// set without a failure). Hunt calls it unless HuntOptions.ShrinkBudget
+// is negative: a caller that reports the hunt before the shrink
+// (faultline hunt prints the hunt's summary and the failure, then the
+// shrink's progress) hunts with a negative ShrinkBudget and calls it
+// after.
+func (r *HuntResult) ShrinkFailure(ctx context.Context, sc *Scenario, opts ShrinkOptions) error {
+	if r.Failure == nil {
+		return nil
+	}
+	target := sc
+	if r.FailureScenario != nil {
+		target = r.FailureScenario
+	}
+	sr, err := Shrink(ctx, target, r.Failure.Seed, opts)
+	if sr.Scenario != nil {
+		r.Shrunk = &sr
+	}
+	r.ShrinkErr = err
+	return err
 }
 
 // ParseParams reads "key=value,key=value" (the command line's form of

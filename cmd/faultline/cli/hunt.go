@@ -160,26 +160,10 @@ func (a *app) cmdHunt(args []string) error {
 			fmt.Fprintf(a.stdout, "  %6.1fs %d seeds, %.0f seeds/s, %d not valid\n", p.Elapsed.Seconds(), p.Done, float64(p.Done)/max(p.Elapsed.Seconds(), 1e-9), p.Failed)
 		}
 	}
-	// The shrink runs before the hunt returns, so its lines come before
-	// the summary and the FAILURE paragraph: a header says what they are.
-	shrinking := false
-	shrinkProgress := func(p scenarios.ShrinkProgress) {
-		if !shrinking {
-			shrinking = true
-			fmt.Fprintf(a.stdout, "  a seed failed: shrinking it (--shrink-budget %v; the hunt's summary and the failure follow)\n", *shrinkBudget)
-		}
-		if p.Kept {
-			fmt.Fprintf(a.stdout, "  %6.1fs shrink run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
-		}
-	}
-	sb := *shrinkBudget
-	if sb == 0 {
-		sb = -1
-	}
 	res, err := scenarios.Hunt(ctx, sc, scenarios.HuntOptions{
 		First: start, Seeds: *seeds, For: limit, Workers: *workers,
 		Run: budget.runOptions(scenarios.RunOptions{}), VerifyDeterminism: *verify,
-		Progress: progress, ShrinkBudget: sb, ShrinkProgress: shrinkProgress, Corpus: corpus,
+		Progress: progress, ShrinkBudget: -1, Corpus: corpus, // the shrink comes after the summary (below)
 	})
 	if err != nil {
 		return err
@@ -239,29 +223,51 @@ func (a *app) cmdHunt(args []string) error {
 	} else {
 		fmt.Fprintf(a.stdout, "  artifacts: %s\n", filepath.Join(dir, fmt.Sprintf("seed-%d", f.Seed)))
 	}
-	if res.ShrinkErr != nil {
-		fmt.Fprintf(a.stderr, "%s hunt: shrink: %v\n", a.name, res.ShrinkErr)
-	}
-	if r := res.Shrunk; r != nil {
-		path := filepath.Join(dir, fmt.Sprintf("shrunk-seed-%d.yaml", f.Seed))
-		if err := writeFileAtomic(path, scenarios.Format(r.Scenario)); err != nil {
-			return err
-		}
-		state := "shrunk"
-		if !r.Complete {
-			state = "shrunk (stopped by the budget)"
-		}
-		fmt.Fprintf(a.stdout, "  %s in %s, %d runs: %s → %s\n", state, r.Elapsed.Round(time.Millisecond), r.Runs, r.Before, r.After)
-		for _, st := range r.Scenario.Nemesis.Script {
-			end := "until the heal"
-			if st.For > 0 {
-				end = "for " + st.For.String()
-			}
-			fmt.Fprintf(a.stdout, "    at %-8s %-14s %s\n", st.At, end, st.Fault)
-		}
-		fmt.Fprintf(a.stdout, "  wrote %s\n  reproduce the shrunk failure: %s\n", path, a.replayCommand(path, r.Seed))
+	if *shrinkBudget > 0 && ctx.Err() == nil {
+		a.huntShrink(ctx, sc, res, dir, *shrinkBudget, budget.runOptions(scenarios.RunOptions{}))
 	}
 	return exitError{f.Status.ExitCode()}
+}
+
+// huntShrink shrinks the hunt's failure, printing its progress, then the
+// shrunk fault script, the shrunk scenario's file and its replay line.
+func (a *app) huntShrink(ctx context.Context, sc *scenarios.Scenario, res *scenarios.HuntResult, dir string, budget time.Duration, run scenarios.RunOptions) {
+	f := res.Failure
+	what := fmt.Sprintf("seed %d", f.Seed)
+	if res.FailureScenario != nil {
+		what = "the mutant"
+	}
+	fmt.Fprintf(a.stdout, "\nshrinking %s (--shrink-budget %v; Ctrl-C stops it and keeps the smallest failure so far):\n", what, budget)
+	err := res.ShrinkFailure(ctx, sc, scenarios.ShrinkOptions{Budget: budget, Run: run, Progress: func(p scenarios.ShrinkProgress) {
+		if p.Kept {
+			fmt.Fprintf(a.stdout, "  %6.1fs run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
+		}
+	}})
+	if err != nil {
+		fmt.Fprintf(a.stderr, "%s hunt: shrink: %v\n", a.name, err)
+	}
+	r := res.Shrunk
+	if r == nil {
+		return
+	}
+	path := filepath.Join(dir, fmt.Sprintf("shrunk-seed-%d.yaml", f.Seed))
+	if err := writeFileAtomic(path, scenarios.Format(r.Scenario)); err != nil {
+		fmt.Fprintf(a.stderr, "%s hunt: writing the shrunk scenario: %v\n", a.name, err)
+		return
+	}
+	state := "shrunk"
+	if !r.Complete {
+		state = "shrunk (stopped by the budget)"
+	}
+	fmt.Fprintf(a.stdout, "  %s in %s, %d runs: %s → %s\n", state, r.Elapsed.Round(time.Millisecond), r.Runs, r.Before, r.After)
+	for _, st := range r.Scenario.Nemesis.Script {
+		end := "until the heal"
+		if st.For > 0 {
+			end = "for " + st.For.String()
+		}
+		fmt.Fprintf(a.stdout, "    at %-8s %-14s %s\n", st.At, end, st.Fault)
+	}
+	fmt.Fprintf(a.stdout, "  wrote %s\n  reproduce the shrunk failure: %s\n", path, a.replayCommand(path, r.Seed))
 }
 
 // writeBeyondBudget states which share of the seeds went beyond the

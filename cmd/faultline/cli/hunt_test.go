@@ -19,10 +19,18 @@ func TestHuntFindsBug(t *testing.T) {
 	if code != scenarios.ExitInvalid {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, scenarios.ExitInvalid, out, errOut)
 	}
-	for _, want := range []string{"seeds from 1000 (given; --first 1000 repeats this hunt)", "new coverage at seed 1000: faults", "a seed failed: shrinking it (--shrink-budget 5s;", "FAILURE at seed", "reproduce: faultline replay", "reproduce the shrunk failure: faultline replay"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+	// In the order a user reads them: the hunt, its summary, the failure
+	// and its replay line, then the shrink.
+	at := 0
+	for _, want := range []string{"seeds from 1000 (given; --first 1000 repeats this hunt)", "new coverage at seed 1000: faults",
+		": failed, ", "coverage by strategy", "FAILURE at seed", "reproduce: faultline replay", "artifacts: ",
+		"shrinking seed ", "(--shrink-budget 5s;", "kept: ", "reproduce the shrunk failure: faultline replay"} {
+		i := strings.Index(out[at:], want)
+		if i < 0 {
+			t.Errorf("output lacks %q after byte %d:\n%s", want, at, out)
+			continue
 		}
+		at += i + len(want)
 	}
 	re := regexp.MustCompile(`reproduce(?: the shrunk failure)?: faultline (replay \S+ --seed \d+)`)
 	lines := re.FindAllStringSubmatch(out, -1)
