@@ -38,13 +38,26 @@ const (
 	// applied to it).
 	StrategySwarm Strategy = "swarm"
 	// StrategyMessageTargeted: a seed whose nemesis fired a
-	// message-targeted fault (drop-type).
+	// message-targeted fault (drop-type, delay-type or duplicate-type).
 	StrategyMessageTargeted Strategy = "message-targeted"
 	// StrategyPCT: a seed run under a PCT delivery schedule (swarm.pct).
 	StrategyPCT Strategy = "pct"
 	// StrategyCorpus: a mutation of a corpus entry (HuntOptions.Corpus).
 	StrategyCorpus Strategy = "corpus"
+	// StrategyOverlap: a seed whose generated faults may overlap
+	// (swarm.concurrent drew it, or the scenario's nemesis.generate sets
+	// concurrent): a fault may start while another is on.
+	StrategyOverlap Strategy = "overlap"
+	// StrategyCrashStorm: a seed drawn beyond the recoverability budget
+	// with a crash storm (swarm.beyond_budget; nemesis.GenOptions.Storm):
+	// crash-loops over a minority or a majority and every server crashed
+	// at once. The crash-on-send and replication storms, beyond the
+	// budget too, are strategies of their own.
+	StrategyCrashStorm Strategy = "crash-storm"
 )
+
+// messageTargeted are the fault kinds StrategyMessageTargeted labels.
+var messageTargeted = []string{"drop-type", "delay-type", "duplicate-type"}
 
 // A StrategyLabel says whether a strategy applied to a run: sc is the
 // scenario it ran (the hunted one, with its swarm section, or a corpus
@@ -56,10 +69,20 @@ var strategies = struct {
 	names  []Strategy
 	labels map[Strategy]StrategyLabel
 }{
-	names: []Strategy{StrategyMessageTargeted, StrategyPCT},
+	names: []Strategy{StrategyMessageTargeted, StrategyPCT, StrategyOverlap, StrategyCrashStorm},
 	labels: map[Strategy]StrategyLabel{
-		StrategyMessageTargeted: func(_ *Scenario, o *Outcome) bool { return slices.Contains(o.Faults, "drop-type") },
-		StrategyPCT:             func(sc *Scenario, o *Outcome) bool { return !ApplySwarm(sc, o.Seed).Network.Schedule.IsZero() },
+		StrategyMessageTargeted: func(_ *Scenario, o *Outcome) bool {
+			return slices.ContainsFunc(o.Faults, func(f string) bool { return slices.Contains(messageTargeted, f) })
+		},
+		StrategyPCT: func(sc *Scenario, o *Outcome) bool { return !ApplySwarm(sc, o.Seed).Network.Schedule.IsZero() },
+		StrategyOverlap: func(sc *Scenario, o *Outcome) bool {
+			g := ApplySwarm(sc, o.Seed).Nemesis.Generate
+			return g != nil && g.Concurrent
+		},
+		StrategyCrashStorm: func(sc *Scenario, o *Outcome) bool {
+			g := ApplySwarm(sc, o.Seed).Nemesis.Generate
+			return g != nil && g.Storm
+		},
 	},
 }
 
