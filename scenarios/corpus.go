@@ -104,7 +104,7 @@ func OpenCorpus(dir string, sc *Scenario) (*Corpus, error) {
 		path := filepath.Join(dir, de.Name())
 		esc, err := LoadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("scenarios: corpus: %v", err)
+			return nil, inContext("corpus", err)
 		}
 		if esc.Cluster.Node != sc.Cluster.Node || esc.Workload.Kind != sc.Workload.Kind || esc.Swarm != nil || esc.Nemesis.Generate != nil {
 			continue
@@ -329,6 +329,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 	sum := &Summary{Scenario: sc.Name, Counts: map[Status]int{}, Faults: map[string]int{}, Probes: map[string]int{}}
 	cov := newHuntCoverage()
 	seen := newFirstSeen()
+	repl := newReplicationTally(sc)
 	rng := sim.NewStream(opts.First, "hunt/corpus")
 	budget := opts.Seeds
 	if budget == 0 {
@@ -350,6 +351,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 		}
 		ss := seedStrategies(ran, o, mutant != nil)
 		fresh := cov.add(items, ss)
+		repl.add(rc, ss)
 		hp := HuntProgress{Progress: Progress{Done: int(runs), Failed: len(sum.Failures), Elapsed: time.Since(start), Last: o},
 			NewCoverage: fresh, Strategies: ss, Mutant: mutant != nil}
 		hp.NewFaults, hp.NewProbes = seen.add(o)
@@ -481,6 +483,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 	sum.Interrupted = res.Failure == nil && runs < budget
 	res.Summary = sum
 	res.Strategies = cov.report()
+	res.ReplicationStorms = repl.result()
 	res.Corpus = len(c.Entries)
 	switch {
 	case res.Failure != nil:

@@ -73,7 +73,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	p("cluster:\n  node: %s\n  size: %d\n", q(nk.Name), hi)
 	params, err := nk.Hunt.params(spec.Params)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: hunt %s: NodeKind.Hunt.Params: %w", nk.Name, err)
+		return nil, inContext("hunt "+nk.Name+": NodeKind.Hunt.Params", err)
 	}
 	if len(params) > 0 {
 		p("  params:\n")
@@ -89,7 +89,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	}
 	wps, err := ParseParams(nk.Hunt.WorkloadParams)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: hunt %s: NodeKind.Hunt.WorkloadParams: %w", nk.Name, err)
+		return nil, inContext("hunt "+nk.Name+": NodeKind.Hunt.WorkloadParams", err)
 	}
 	if wk.Name == nk.Workloads[0] || declaresAll(wk, wps) {
 		for _, pr := range wps {
@@ -114,9 +114,10 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	if nk.Hunt.Replication != "" {
 		p("  replication_storm: %s\n", q(HuntReplicationStorm.String())) // the replication-storm strategy (swarmreplstorm.go)
 	}
-	sc, err := Parse("hunt-"+nk.Name+"-"+wk.Name+".yaml", []byte(b.String()))
+	file := "hunt-" + nk.Name + "-" + wk.Name + ".yaml"
+	sc, err := Parse(file, []byte(b.String()))
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: hunt %s/%s: %w", nk.Name, wk.Name, err)
+		return nil, generatedError("hunt "+nk.Name+"/"+wk.Name, file, err)
 	}
 	sc.Source = ""
 	return sc, nil
@@ -237,6 +238,10 @@ type HuntResult struct {
 	FailureStrategies []Strategy
 	// Corpus is the number of corpus entries at the end (with a Corpus).
 	Corpus int
+	// ReplicationStorms says what the replication storms did (nil when the
+	// kind declares no replication message or no run was a storm's); see
+	// ReplicationStorms.Idle.
+	ReplicationStorms *ReplicationStorms
 }
 
 // huntFailure reports whether a status stops a hunt: a verdict on the
@@ -270,6 +275,7 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	}
 	res := &HuntResult{First: opts.First}
 	seen := newFirstSeen()
+	repl := newReplicationTally(sc)
 	failed := false
 	cov, hook := newHuntCoverage(), &coverageHook{bySeed: map[uint64]*runCoverage{}, user: opts.Run.Hook}
 	run := opts.Run // the seeds' runs collect coverage; the shrink's do not
@@ -277,7 +283,9 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	progress := func(pr Progress) {
 		o := pr.Last
 		hp := HuntProgress{Progress: pr, Strategies: seedStrategies(sc, o, false)}
-		hp.NewCoverage = cov.add(hook.take(o.Seed).items(o), hp.Strategies)
+		rc := hook.take(o.Seed)
+		hp.NewCoverage = cov.add(rc.items(o), hp.Strategies)
+		repl.add(rc, hp.Strategies)
 		hp.NewFaults, hp.NewProbes = seen.add(o)
 		if huntFailure(o.Status) && !failed {
 			failed = true
@@ -297,6 +305,7 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	}
 	res.Summary = sum
 	res.Strategies = cov.report()
+	res.ReplicationStorms = repl.result()
 	for i := range sum.Failures {
 		if huntFailure(sum.Failures[i].Status) {
 			res.Failure = &sum.Failures[i] // sorted by seed: the lowest

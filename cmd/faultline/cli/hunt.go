@@ -66,7 +66,7 @@ func (a *app) cmdHunt(args []string) error {
 	}
 	ps, err := scenarios.ParseParams(*params)
 	if err != nil {
-		return usageError{"--params: " + strings.TrimPrefix(err.Error(), "scenarios: ")}
+		return usageError{"--params " + strings.TrimPrefix(err.Error(), "scenarios: params ")} // --params "bugs": want key=value pairs...
 	}
 	var sc *scenarios.Scenario
 	switch {
@@ -178,6 +178,7 @@ func (a *app) cmdHunt(args []string) error {
 		fmt.Fprintf(a.stdout, "  %s undecided (a checker out of budget: not a pass, not a failure)\n", plural(n, "seed"))
 	}
 	writeBeyondBudget(a.stdout, sc, s)
+	writeReplicationStorms(a.stdout, sc, res.ReplicationStorms)
 	writeCoverage(a.stdout, sc, s)
 	if r := scenarios.StrategyReport(res.Strategies, 8); r != "" {
 		fmt.Fprint(a.stdout, "\n"+r)
@@ -288,6 +289,25 @@ func writeBeyondBudget(w io.Writer, sc *scenarios.Scenario, s *scenarios.Summary
 	}
 	fmt.Fprintf(w, "  %s of %d (%.1f%%%s) beyond the recoverability budget: safety judged as always, liveness failures excused (%d)\n",
 		plural(s.BeyondBudget, "seed"), s.Seeds, 100*float64(s.BeyondBudget)/float64(max(s.Seeds, 1)), drawn, s.Excused)
+}
+
+// writeReplicationStorms says whether the replication storms took: how
+// many runs were storms and how many of them sent the kind's replication
+// message; a warning when none did (HuntShape.Replication names a message
+// the kind never sends, so the storms crashed nothing).
+func writeReplicationStorms(w io.Writer, sc *scenarios.Scenario, r *scenarios.ReplicationStorms) {
+	switch {
+	case r == nil:
+	case r.Idle():
+		sent := "nothing"
+		if len(r.Others) > 0 {
+			sent = strings.Join(r.Others, ", ")
+		}
+		fmt.Fprintf(w, "  WARNING: the replication storms did nothing: in the %[2]s that were storms no server sent a message of type %[1]s to another, so they crashed and dropped nothing.\n"+
+			"    Node kind %[3]s declares HuntShape.Replication %[1]q; its servers sent each other: %[4]s.\n", r.Message, plural(r.Runs, "run"), sc.Cluster.Node, sent)
+	default:
+		fmt.Fprintf(w, "  replication storms: %s, %d of them sent %s (HuntShape.Replication)\n", plural(r.Runs, "run"), r.Sent, r.Message)
+	}
 }
 
 // huntCheckSteps is hunt's default linearizability budget, in model

@@ -57,8 +57,9 @@ func TestHuntUsage(t *testing.T) {
 		{[]string{"hunt"}, "hunt needs --node K"},
 		{[]string{"hunt", "--node", "raftkv", "--scenario", "x.yaml"}, "not both"},
 		{[]string{"hunt", "--node", "nosuch"}, `unknown node kind "nosuch"`},
-		{[]string{"hunt", "--node", "raftkv", "--params", "bugs"}, "--params: params \"bugs\": want key=value"},
-		{[]string{"hunt", "--node", "raftkv", "--params", "bugs=nope"}, "cluster.params.bugs"},
+		{[]string{"hunt", "--node", "raftkv", "--params", "bugs"}, "faultline hunt: --params \"bugs\": want key=value"},
+		{[]string{"hunt", "--node", "raftkv", "--params", "bugs=nope"}, "faultline hunt: scenarios: hunt raftkv/kv: cluster.params.bugs: unknown value \"nope\" (want: "},
+		{[]string{"hunt", "--node", "raftkv", "--params", "a=1,a=2"}, "faultline hunt: --params \"a=1,a=2\": a given twice\n"},
 		{[]string{"hunt", "--node", "raftkv", "--first", "x"}, "--first \"x\""},
 		{[]string{"hunt", "--node", "raftkv", "extra"}, "hunt takes flags only"},
 		{[]string{"hunt", "--node", "raftkv", "--for", "10"}, "parse error (want a duration such as 30s or 5m; --for: wall-time budget"},
@@ -92,5 +93,27 @@ func TestRunUntilFailure(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`in \S+\n  valid\s+(\d+)`).FindStringSubmatch(out); m == nil || m[1] != "0" {
 		t.Errorf("the sweep went on after seed 1 failed:\n%s", out)
+	}
+}
+
+// The summary says whether the replication storms took, and warns when
+// none of them sent the declared message (a misspelt HuntShape.Replication).
+func TestHuntReplicationStormsLine(t *testing.T) {
+	sc := &scenarios.Scenario{Cluster: scenarios.Cluster{Node: "mykv"}}
+	for _, c := range []struct {
+		r    *scenarios.ReplicationStorms
+		want string
+	}{
+		{nil, ""},
+		{&scenarios.ReplicationStorms{Message: "AppendEntries", Runs: 9, Sent: 9}, "  replication storms: 9 runs, 9 of them sent AppendEntries (HuntShape.Replication)\n"},
+		{&scenarios.ReplicationStorms{Message: "AppendEntry", Runs: 9, Others: []string{"AppendEntries", "RequestVote"}},
+			"  WARNING: the replication storms did nothing: in the 9 runs that were storms no server sent a message of type AppendEntry to another, so they crashed and dropped nothing.\n" +
+				"    Node kind mykv declares HuntShape.Replication \"AppendEntry\"; its servers sent each other: AppendEntries, RequestVote.\n"},
+	} {
+		var b strings.Builder
+		writeReplicationStorms(&b, sc, c.r)
+		if b.String() != c.want {
+			t.Errorf("%+v:\ngot  %q\nwant %q", c.r, b.String(), c.want)
+		}
 	}
 }
