@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -280,7 +281,10 @@ func newHuntCoverage() *huntCoverage {
 func (hc *huntCoverage) add(items []string, ss []Strategy) (fresh []string) {
 	for _, s := range ss {
 		if hc.with[s] == nil {
-			hc.with[s], hc.absent[s] = map[string]bool{}, map[string]bool{}
+			// Every earlier run went without s: what they reached is not
+			// s's alone (a strategy first seen late — the corpus's
+			// mutants after the first batch of seeds — once claimed it).
+			hc.with[s], hc.absent[s] = map[string]bool{}, maps.Clone(hc.seen)
 			hc.order = append(hc.order, s)
 		}
 		hc.seeds[s]++

@@ -142,7 +142,11 @@ func (a *app) cmdHunt(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var last time.Time
+	mutants := 0 // runs that were corpus mutants, not seeds
 	progress := func(p scenarios.HuntProgress) {
+		if p.Mutant {
+			mutants++
+		}
 		if len(p.NewFaults) > 0 || len(p.NewProbes) > 0 {
 			var parts []string
 			if len(p.NewFaults) > 0 {
@@ -157,7 +161,7 @@ func (a *app) cmdHunt(args []string) error {
 		}
 		if now := time.Now(); now.Sub(last) >= 5*time.Second {
 			last = now
-			fmt.Fprintf(a.stdout, "  %6.1fs %d seeds, %.0f seeds/s, %d not valid\n", p.Elapsed.Seconds(), p.Done, float64(p.Done)/max(p.Elapsed.Seconds(), 1e-9), p.Failed)
+			fmt.Fprintf(a.stdout, "  %6.1fs %s, %.0f/s, %d not valid\n", p.Elapsed.Seconds(), huntRuns(p.Done, mutants), float64(p.Done)/max(p.Elapsed.Seconds(), 1e-9), p.Failed)
 		}
 	}
 	res, err := scenarios.Hunt(ctx, sc, scenarios.HuntOptions{
@@ -169,9 +173,9 @@ func (a *app) cmdHunt(args []string) error {
 		return err
 	}
 	s := res.Summary
-	fmt.Fprintf(a.stdout, "\n%s: %s, %s in %s", sc.Name, res.Stop, plural(s.Seeds, "seed"), s.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(a.stdout, "\n%s: %s, %s in %s", sc.Name, res.Stop, huntRuns(s.Seeds, mutants), s.Elapsed.Round(time.Millisecond))
 	if s.Elapsed > 0 {
-		fmt.Fprintf(a.stdout, " (%.0f seeds/s)", float64(s.Seeds)/s.Elapsed.Seconds())
+		fmt.Fprintf(a.stdout, " (%.0f/s)", float64(s.Seeds)/s.Elapsed.Seconds())
 	}
 	fmt.Fprintln(a.stdout)
 	if n := s.Counts[scenarios.StatusUnknown]; n > 0 {
@@ -289,6 +293,15 @@ func writeBeyondBudget(w io.Writer, sc *scenarios.Scenario, s *scenarios.Summary
 	}
 	fmt.Fprintf(w, "  %s of %d (%.1f%%%s) beyond the recoverability budget: safety judged as always, liveness failures excused (%d)\n",
 		plural(s.BeyondBudget, "seed"), s.Seeds, 100*float64(s.BeyondBudget)/float64(max(s.Seeds, 1)), drawn, s.Excused)
+}
+
+// huntRuns counts a hunt's runs: "86 seeds", or with corpus mutants
+// among them "86 runs (70 seeds, 16 corpus mutants)".
+func huntRuns(runs, mutants int) string {
+	if mutants == 0 {
+		return plural(runs, "seed")
+	}
+	return fmt.Sprintf("%s (%s, %s)", plural(runs, "run"), plural(runs-mutants, "seed"), plural(mutants, "corpus mutant"))
 }
 
 // writeReplicationStorms says whether the replication storms took: how
