@@ -310,7 +310,7 @@ func writeArtifactKinds(dir string) error {
 			err = cerr
 		}
 		if err != nil {
-			return fmt.Errorf("scenarios: writing %s: %w", a.File, err)
+			return inContext("writing "+a.File, err)
 		}
 	}
 	return nil

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
 	"slices"
 )
 
@@ -91,11 +90,11 @@ func bugEnum(specs []ParamSpec) []string {
 func HuntBugScenario(b PlantedBug, planted bool) (*Scenario, error) {
 	ps, err := ParseParams(b.Need.Params)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: %s: BugNeed.Params: %w", b, err)
+		return nil, inContext(b.String()+": BugNeed.Params", err)
 	}
 	wps, err := ParseParams(b.Need.WorkloadParams)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: %s: BugNeed.WorkloadParams: %w", b, err)
+		return nil, inContext(b.String()+": BugNeed.WorkloadParams", err)
 	}
 	if planted {
 		bugs := Param{Key: "bugs", Value: b.Bug}
@@ -107,7 +106,7 @@ func HuntBugScenario(b PlantedBug, planted bool) (*Scenario, error) {
 	}
 	sc, err := HuntScenario(HuntSpec{Node: b.Node, Workload: b.Need.Workload, Params: ps})
 	if err != nil {
-		return nil, err
+		return nil, inContext(b.String(), err)
 	}
 	if len(wps) == 0 && b.Need.Size == 0 {
 		return sc, nil
@@ -122,7 +121,7 @@ func HuntBugScenario(b PlantedBug, planted bool) (*Scenario, error) {
 	}
 	back, err := Parse(sc.Name+".yaml", Format(sc))
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: %s: %w", b, err)
+		return nil, generatedError(b.String(), sc.Name+".yaml", err)
 	}
 	back.Source = ""
 	return back, nil

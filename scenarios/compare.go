@@ -89,7 +89,7 @@ func (sc *Scenario) Variants() ([]*Scenario, error) {
 				}
 				return nil, &e2
 			}
-			return nil, fmt.Errorf("scenarios: compare[%d] (%s): %w", i, v.label(), err)
+			return nil, inContext(fmt.Sprintf("compare[%d] (%s)", i, v.label()), err)
 		}
 		out = append(out, r)
 	}

@@ -104,12 +104,13 @@ func OpenCorpus(dir string, sc *Scenario) (*Corpus, error) {
 		path := filepath.Join(dir, de.Name())
 		esc, err := LoadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("scenarios: corpus: %v", err)
+			return nil, inContext("corpus", err)
 		}
 		if esc.Cluster.Node != sc.Cluster.Node || esc.Workload.Kind != sc.Workload.Kind || esc.Swarm != nil || esc.Nemesis.Generate != nil {
 			continue
 		}
-		esc.Cluster.Params = overParams(esc.Cluster.Params, sc.Cluster.Params)
+		esc.Cluster.Params = overParams(reg.nodes[sc.Cluster.Node], esc.Cluster.Params, sc.Cluster.Params)
+		esc.Workload.Params = slices.Clone(sc.Workload.Params) // no swarm draws them: the hunt's, all of them
 		esc.Source = ""
 		c.Entries = append(c.Entries, &CorpusEntry{Scenario: esc, Seed: seed, File: path})
 	}
@@ -117,17 +118,34 @@ func OpenCorpus(dir string, sc *Scenario) (*Corpus, error) {
 }
 
 // overParams is the entry's parameters with the hunt's written over them:
-// the hunt's (its planted bugs, a read mode) win, and what the entry's
-// run drew for the others (swarm.params: timings) stays, so the entry
-// still replays its run.
-func overParams(entry, hunt []Param) []Param {
+// the hunt's (its planted bugs, a read mode) win, and of the others the
+// entry keeps only those its run drew (swarm.params: timings; a
+// replication storm's HuntShape.ReplicationParams), so the entry still
+// replays its run. What the entry's own hunt was given and this one is
+// not goes: a corpus gathered hunting bugs=no-sessions must not plant
+// no-sessions in the hunt of the correct protocol (it did, and the correct
+// Raft KV "failed" at a mutant).
+func overParams(nk *NodeKind, entry, hunt []Param) []Param {
 	out := slices.Clone(hunt)
 	for _, p := range entry {
-		if !slices.ContainsFunc(hunt, func(h Param) bool { return h.Key == p.Key }) {
+		if !slices.ContainsFunc(hunt, func(h Param) bool { return h.Key == p.Key }) && drawnParam(nk, p.Key) {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// drawnParam reports whether a hunt's seed may have set the kind's
+// parameter key by itself: a swarm draw, or a replication storm's.
+func drawnParam(nk *NodeKind, key string) bool {
+	if nk == nil {
+		return false
+	}
+	if slices.ContainsFunc(nk.Params, func(s ParamSpec) bool { return s.Key == key && len(s.Swarm) > 0 }) {
+		return true
+	}
+	rp, _ := ParseParams(nk.Hunt.ReplicationParams) // checked at RegisterNode
+	return slices.ContainsFunc(rp, func(p Param) bool { return p.Key == key })
 }
 
 // add keeps an entry, writing it to Dir.
@@ -329,6 +347,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 	sum := &Summary{Scenario: sc.Name, Counts: map[Status]int{}, Faults: map[string]int{}, Probes: map[string]int{}}
 	cov := newHuntCoverage()
 	seen := newFirstSeen()
+	repl := newReplicationTally(sc)
 	rng := sim.NewStream(opts.First, "hunt/corpus")
 	budget := opts.Seeds
 	if budget == 0 {
@@ -350,6 +369,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 		}
 		ss := seedStrategies(ran, o, mutant != nil)
 		fresh := cov.add(items, ss)
+		repl.add(rc, ss)
 		hp := HuntProgress{Progress: Progress{Done: int(runs), Failed: len(sum.Failures), Elapsed: time.Since(start), Last: o},
 			NewCoverage: fresh, Strategies: ss, Mutant: mutant != nil}
 		hp.NewFaults, hp.NewProbes = seen.add(o)
@@ -481,6 +501,7 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 	sum.Interrupted = res.Failure == nil && runs < budget
 	res.Summary = sum
 	res.Strategies = cov.report()
+	res.ReplicationStorms = repl.result()
 	res.Corpus = len(c.Entries)
 	switch {
 	case res.Failure != nil:
@@ -492,18 +513,6 @@ func huntCorpus(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResul
 	default:
 		res.Stop = HuntTimeBudget
 	}
-	if res.Failure == nil || opts.ShrinkBudget < 0 || ctx.Err() != nil {
-		return res, nil
-	}
-	shrinkBudget := opts.shrinkBudget()
-	target := sc
-	if res.FailureScenario != nil {
-		target = res.FailureScenario
-	}
-	sr, err := Shrink(ctx, target, res.Failure.Seed, ShrinkOptions{Budget: shrinkBudget, Run: opts.Run, Progress: opts.ShrinkProgress})
-	if sr.Scenario != nil {
-		res.Shrunk = &sr
-	}
-	res.ShrinkErr = err
+	res.shrink(ctx, sc, opts)
 	return res, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,8 +59,8 @@ func TestConcreteReplaysTheSeed(t *testing.T) {
 }
 
 // TestCorpusHunt: a corpus hunt keeps entries in its directory, runs
-// mutants of them that replay from their YAML, reaches coverage fresh
-// seeds did not, and runs the same runs whatever the workers.
+// mutants of them that replay from their YAML, reports their coverage,
+// and runs the same runs whatever the workers.
 func TestCorpusHunt(t *testing.T) {
 	sc := shortHunt(t, "")
 	type run struct {
@@ -107,8 +108,13 @@ func TestCorpusHunt(t *testing.T) {
 				corpus = &res.Strategies[j]
 			}
 		}
-		if corpus == nil || corpus.Seeds != len(mutants) || len(corpus.Only) == 0 {
-			t.Fatalf("workers %d: corpus coverage %+v, want mutants reaching what no fresh seed did", workers, corpus)
+		// The mutants' coverage is reported. (This test once also wanted
+		// them to reach what no fresh seed did; that came from a counting
+		// bug — the seeds before the first mutant were left out of what
+		// runs without the corpus reached — and short hunts' mutants
+		// reach nothing of their own: docs/BENCHMARKS.md, polish.)
+		if corpus == nil || corpus.Seeds != len(mutants) || corpus.Items == 0 {
+			t.Fatalf("workers %d: corpus coverage %+v, want the mutants' runs and items", workers, corpus)
 		}
 		reports[i] = fmt.Sprint(res.Strategies)
 
@@ -194,4 +200,55 @@ func TestHuntStrategyCoverage(t *testing.T) {
 		t.Errorf("empty report")
 	}
 	t.Log("\n" + scenarios.StrategyReport(res.Strategies, 5))
+}
+
+// A corpus gathered hunting a planted bug does not plant it in the hunt of
+// the correct protocol: an entry keeps the parameters its run drew (the
+// swarm's timings, a replication storm's batch size) and takes the
+// hunt's for the rest, the bug switch gone. (Hunting the correct Raft KV
+// with the corpus of a bugs=no-sessions hunt once "failed" at a mutant of
+// seed 1000.)
+func TestCorpusDropsAnotherHuntsBug(t *testing.T) {
+	buggy, correct := huntOf(t, "no-sessions"), huntOf(t, "")
+	dir := t.TempDir()
+	var drawn []string // parameters the entries' runs drew
+	for _, seed := range []uint64{1000, replicationStormSeed} {
+		c, err := scenarios.Concrete(buggy, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range c.Cluster.Params {
+			if p.Key != "bugs" {
+				drawn = append(drawn, p.Key+"="+p.Value)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%d-0123456789ab.yaml", seed)), scenarios.Format(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := scenarios.OpenCorpus(dir, correct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Entries) != 2 {
+		t.Fatalf("%d entries, want 2", len(c.Entries))
+	}
+	var kept []string
+	for _, e := range c.Entries {
+		for _, p := range e.Scenario.Cluster.Params {
+			if p.Key == "bugs" {
+				t.Errorf("seed %d: entry keeps bugs=%s", e.Seed, p.Value)
+				continue
+			}
+			kept = append(kept, p.Key+"="+p.Value)
+		}
+		if o := scenarios.RunSeed(e.Scenario, e.Seed, scenarios.RunOptions{}); o.Status != scenarios.StatusValid {
+			t.Errorf("seed %d: the correct Raft KV's entry is %s: %s", e.Seed, o.Status, o.Reason)
+		}
+	}
+	slices.Sort(drawn)
+	slices.Sort(kept)
+	if !slices.Equal(kept, drawn) || !slices.ContainsFunc(kept, func(s string) bool { return strings.HasPrefix(s, "max_entries_per_append=") }) {
+		t.Errorf("entries keep %q, want what their runs drew, %q (the storm's max_entries_per_append among them)", kept, drawn)
+	}
 }

@@ -66,14 +66,14 @@ func Schedule(sc *Scenario, seed uint64) (nemesis.Schedule, error) {
 			SendStorm:      g.SendStorm,
 		})
 		if err != nil {
-			return sched, fmt.Errorf("scenarios: %s: nemesis.generate: %v", sc.Name, err)
+			return sched, inContext(sc.Name+": nemesis.generate", err, "generate: ")
 		}
 		sched.Steps = append(sched.Steps, gen.Steps...)
 	}
 	for i, st := range sc.Nemesis.Script {
 		f, err := nemesis.Parse(st.Fault)
 		if err != nil {
-			return sched, &Error{Pos: st.Pos, Field: fmt.Sprintf("nemesis.script[%d].fault", i), Msg: err.Error()}
+			return sched, &Error{Pos: st.Pos, Field: fmt.Sprintf("nemesis.script[%d].fault", i), Msg: strings.TrimPrefix(err.Error(), "nemesis: ")}
 		}
 		sched.Steps = append(sched.Steps, nemesis.Step{At: st.At, For: st.For, Fault: f})
 	}
@@ -91,7 +91,7 @@ func installNemesis(w *sim.Sim, sc *Scenario, seed uint64) (*nemesis.Nemesis, er
 	nm, err := nemesis.Install(w, sched, nemesis.Options{HealAt: sc.Run.Duration, Quiet: sc.Run.Heal, Unbounded: sc.Nemesis.Unbounded || sc.Nemesis.BeyondBudget,
 		ClientsFollowPartitions: sc.Nemesis.ClientsFollowPartitions})
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: %s: %v", sc.Name, err)
+		return nil, inContext(sc.Name, err)
 	}
 	return nm, nil
 }

@@ -73,7 +73,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	p("cluster:\n  node: %s\n  size: %d\n", q(nk.Name), hi)
 	params, err := nk.Hunt.params(spec.Params)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: hunt %s: NodeKind.Hunt.Params: %w", nk.Name, err)
+		return nil, inContext("hunt "+nk.Name+": NodeKind.Hunt.Params", err)
 	}
 	if len(params) > 0 {
 		p("  params:\n")
@@ -89,7 +89,7 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	}
 	wps, err := ParseParams(nk.Hunt.WorkloadParams)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: hunt %s: NodeKind.Hunt.WorkloadParams: %w", nk.Name, err)
+		return nil, inContext("hunt "+nk.Name+": NodeKind.Hunt.WorkloadParams", err)
 	}
 	if wk.Name == nk.Workloads[0] || declaresAll(wk, wps) {
 		for _, pr := range wps {
@@ -114,9 +114,10 @@ func HuntScenario(spec HuntSpec) (*Scenario, error) {
 	if nk.Hunt.Replication != "" {
 		p("  replication_storm: %s\n", q(HuntReplicationStorm.String())) // the replication-storm strategy (swarmreplstorm.go)
 	}
-	sc, err := Parse("hunt-"+nk.Name+"-"+wk.Name+".yaml", []byte(b.String()))
+	file := "hunt-" + nk.Name + "-" + wk.Name + ".yaml"
+	sc, err := Parse(file, []byte(b.String()))
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: hunt %s/%s: %w", nk.Name, wk.Name, err)
+		return nil, generatedError("hunt "+nk.Name+"/"+wk.Name, file, err)
 	}
 	sc.Source = ""
 	return sc, nil
@@ -154,7 +155,8 @@ type HuntOptions struct {
 	// Progress, if set, is called after each seed, from one goroutine.
 	Progress func(HuntProgress)
 	// ShrinkBudget bounds the shrink of the failure found (default 60s;
-	// negative: do not shrink).
+	// negative: Hunt does not shrink, and HuntResult.ShrinkFailure can
+	// shrink after).
 	ShrinkBudget time.Duration
 	// ShrinkProgress, if set, is passed to Shrink.
 	ShrinkProgress func(ShrinkProgress)
@@ -236,6 +238,10 @@ type HuntResult struct {
 	FailureStrategies []Strategy
 	// Corpus is the number of corpus entries at the end (with a Corpus).
 	Corpus int
+	// ReplicationStorms says what the replication storms did (nil when the
+	// kind declares no replication message or no run was a storm's); see
+	// ReplicationStorms.Idle.
+	ReplicationStorms *ReplicationStorms
 }
 
 // huntFailure reports whether a status stops a hunt: a verdict on the
@@ -269,6 +275,7 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	}
 	res := &HuntResult{First: opts.First}
 	seen := newFirstSeen()
+	repl := newReplicationTally(sc)
 	failed := false
 	cov, hook := newHuntCoverage(), &coverageHook{bySeed: map[uint64]*runCoverage{}, user: opts.Run.Hook}
 	run := opts.Run // the seeds' runs collect coverage; the shrink's do not
@@ -276,7 +283,9 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	progress := func(pr Progress) {
 		o := pr.Last
 		hp := HuntProgress{Progress: pr, Strategies: seedStrategies(sc, o, false)}
-		hp.NewCoverage = cov.add(hook.take(o.Seed).items(o), hp.Strategies)
+		rc := hook.take(o.Seed)
+		hp.NewCoverage = cov.add(rc.items(o), hp.Strategies)
+		repl.add(rc, hp.Strategies)
 		hp.NewFaults, hp.NewProbes = seen.add(o)
 		if huntFailure(o.Status) && !failed {
 			failed = true
@@ -296,6 +305,7 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	}
 	res.Summary = sum
 	res.Strategies = cov.report()
+	res.ReplicationStorms = repl.result()
 	for i := range sum.Failures {
 		if huntFailure(sum.Failures[i].Status) {
 			res.Failure = &sum.Failures[i] // sorted by seed: the lowest
@@ -314,15 +324,41 @@ func Hunt(ctx context.Context, sc *Scenario, opts HuntOptions) (*HuntResult, err
 	default:
 		res.Stop = HuntTimeBudget
 	}
-	if res.Failure == nil || opts.ShrinkBudget < 0 || ctx.Err() != nil {
-		return res, nil
-	}
-	sr, err := Shrink(ctx, sc, res.Failure.Seed, ShrinkOptions{Budget: opts.shrinkBudget(), Run: opts.Run, Progress: opts.ShrinkProgress})
-	if sr.Scenario != nil {
-		res.Shrunk = &sr
-	}
-	res.ShrinkErr = err
+	res.shrink(ctx, sc, opts)
 	return res, nil
+}
+
+// shrink ends Hunt: the failure's shrink, unless the options skip it or
+// ctx is done.
+func (r *HuntResult) shrink(ctx context.Context, sc *Scenario, opts HuntOptions) {
+	if r.Failure == nil || opts.ShrinkBudget < 0 || ctx.Err() != nil {
+		return
+	}
+	r.ShrinkFailure(ctx, sc, ShrinkOptions{Budget: opts.shrinkBudget(), Run: opts.Run, Progress: opts.ShrinkProgress})
+}
+
+// ShrinkFailure shrinks the hunt's failure — Failure.Seed of sc, the
+// hunted scenario, or of FailureScenario when a corpus mutant failed —
+// and sets Shrunk and ShrinkErr (it returns ShrinkErr; nil and nothing
+// set without a failure). Hunt calls it unless HuntOptions.ShrinkBudget
+// is negative: a caller that reports the hunt before the shrink
+// (faultline hunt prints the hunt's summary and the failure, then the
+// shrink's progress) hunts with a negative ShrinkBudget and calls it
+// after.
+func (r *HuntResult) ShrinkFailure(ctx context.Context, sc *Scenario, opts ShrinkOptions) error {
+	if r.Failure == nil {
+		return nil
+	}
+	target := sc
+	if r.FailureScenario != nil {
+		target = r.FailureScenario
+	}
+	sr, err := Shrink(ctx, target, r.Failure.Seed, opts)
+	if sr.Scenario != nil {
+		r.Shrunk = &sr
+	}
+	r.ShrinkErr = err
+	return err
 }
 
 // ParseParams reads "key=value,key=value" (the command line's form of

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -38,13 +39,26 @@ const (
 	// applied to it).
 	StrategySwarm Strategy = "swarm"
 	// StrategyMessageTargeted: a seed whose nemesis fired a
-	// message-targeted fault (drop-type).
+	// message-targeted fault (drop-type, delay-type or duplicate-type).
 	StrategyMessageTargeted Strategy = "message-targeted"
 	// StrategyPCT: a seed run under a PCT delivery schedule (swarm.pct).
 	StrategyPCT Strategy = "pct"
 	// StrategyCorpus: a mutation of a corpus entry (HuntOptions.Corpus).
 	StrategyCorpus Strategy = "corpus"
+	// StrategyOverlap: a seed whose generated faults may overlap
+	// (swarm.concurrent drew it, or the scenario's nemesis.generate sets
+	// concurrent): a fault may start while another is on.
+	StrategyOverlap Strategy = "overlap"
+	// StrategyCrashStorm: a seed drawn beyond the recoverability budget
+	// with a crash storm (swarm.beyond_budget; nemesis.GenOptions.Storm):
+	// crash-loops over a minority or a majority and every server crashed
+	// at once. The crash-on-send and replication storms, beyond the
+	// budget too, are strategies of their own.
+	StrategyCrashStorm Strategy = "crash-storm"
 )
+
+// messageTargeted are the fault kinds StrategyMessageTargeted labels.
+var messageTargeted = []string{"drop-type", "delay-type", "duplicate-type"}
 
 // A StrategyLabel says whether a strategy applied to a run: sc is the
 // scenario it ran (the hunted one, with its swarm section, or a corpus
@@ -56,10 +70,20 @@ var strategies = struct {
 	names  []Strategy
 	labels map[Strategy]StrategyLabel
 }{
-	names: []Strategy{StrategyMessageTargeted, StrategyPCT},
+	names: []Strategy{StrategyMessageTargeted, StrategyPCT, StrategyOverlap, StrategyCrashStorm},
 	labels: map[Strategy]StrategyLabel{
-		StrategyMessageTargeted: func(_ *Scenario, o *Outcome) bool { return slices.Contains(o.Faults, "drop-type") },
-		StrategyPCT:             func(sc *Scenario, o *Outcome) bool { return !ApplySwarm(sc, o.Seed).Network.Schedule.IsZero() },
+		StrategyMessageTargeted: func(_ *Scenario, o *Outcome) bool {
+			return slices.ContainsFunc(o.Faults, func(f string) bool { return slices.Contains(messageTargeted, f) })
+		},
+		StrategyPCT: func(sc *Scenario, o *Outcome) bool { return !ApplySwarm(sc, o.Seed).Network.Schedule.IsZero() },
+		StrategyOverlap: func(sc *Scenario, o *Outcome) bool {
+			g := ApplySwarm(sc, o.Seed).Nemesis.Generate
+			return g != nil && g.Concurrent
+		},
+		StrategyCrashStorm: func(sc *Scenario, o *Outcome) bool {
+			g := ApplySwarm(sc, o.Seed).Nemesis.Generate
+			return g != nil && g.Storm
+		},
 	},
 }
 
@@ -257,7 +281,10 @@ func newHuntCoverage() *huntCoverage {
 func (hc *huntCoverage) add(items []string, ss []Strategy) (fresh []string) {
 	for _, s := range ss {
 		if hc.with[s] == nil {
-			hc.with[s], hc.absent[s] = map[string]bool{}, map[string]bool{}
+			// Every earlier run went without s: what they reached is not
+			// s's alone (a strategy first seen late — the corpus's
+			// mutants after the first batch of seeds — once claimed it).
+			hc.with[s], hc.absent[s] = map[string]bool{}, maps.Clone(hc.seen)
 			hc.order = append(hc.order, s)
 		}
 		hc.seeds[s]++

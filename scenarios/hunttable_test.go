@@ -128,7 +128,7 @@ func huntBug(ctx context.Context, b scenarios.PlantedBug, first uint64) huntRun 
 		}
 		slim := scenarios.Outcome{Seed: f.Seed, Status: f.Status, Reason: f.Reason, Faults: f.Faults, Checks: f.Checks, Failure: f.Failure}
 		r.seeds, r.elapsed, r.caught, r.control = f.Seed-first+1, elapsed, &slim, c.Status
-		r.foundBy = foundBy(sc, f)
+		r.foundBy = foundBy(res.FailureStrategies)
 		if *huntShrink > 0 {
 			sr, err := scenarios.Shrink(ctx, sc, f.Seed, scenarios.ShrinkOptions{Budget: *huntShrink, Run: huntTableRun()})
 			if err == nil && sr.Scenario != nil {
@@ -139,18 +139,16 @@ func huntBug(ctx context.Context, b scenarios.PlantedBug, first uint64) huntRun 
 	}
 }
 
-// foundBy names what the failing seed drew of the hunt's strategies: the
-// swarm always; overlapping faults when the seed drew them; message-type
-// loss when a drop-type fault fired.
-func foundBy(sc *scenarios.Scenario, o *scenarios.Outcome) string {
-	parts := []string{"swarm"}
-	if g := scenarios.ApplySwarm(sc, o.Seed).Nemesis.Generate; g != nil && g.Concurrent {
-		parts = append(parts, "overlap")
+// foundBy names the strategies the hunt labelled the catching run with
+// (HuntResult.FailureStrategies, as faultline hunt prints them and
+// hunt-summary.json records them), joined by "+": "swarm" alone when no
+// other strategy applied.
+func foundBy(ss []scenarios.Strategy) string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = string(s)
 	}
-	if slices.Contains(o.Faults, "drop-type") {
-		parts = append(parts, "drop-type")
-	}
-	return strings.Join(parts, "+")
+	return strings.Join(names, "+")
 }
 
 // stockBugs are the planted bugs of the stock kinds (the faultline

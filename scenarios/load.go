@@ -57,6 +57,54 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("scenarios: %s: %s", loc, e.Msg)
 }
 
+// contextError is an error that wraps another under a context; see
+// inContext.
+type contextError struct {
+	msg string
+	err error
+}
+
+func (e *contextError) Error() string { return e.msg }
+func (e *contextError) Unwrap() error { return e.err }
+
+// packagePrefixes are the prefixes of the errors this package wraps: a
+// wrapped message drops its own, so it names a package once.
+var packagePrefixes = []string{"scenarios: ", "nemesis: "}
+
+// inContext is err under a context: "scenarios: CONTEXT: MSG", where MSG
+// is err's message without the package prefix it carries ("scenarios: ",
+// "nemesis: "), so that a message wrapped twice reads
+// "scenarios: hunt raftkv/kv: cluster.params.bugs: ..." and not
+// "scenarios: hunt raftkv/kv: scenarios: ...". Then it drops the first
+// of also that the message starts with: a context the new one already
+// names (nemesis.generate: "generate: "). errors.Is and errors.As see
+// err.
+func inContext(context string, err error, also ...string) error {
+	msg := err.Error()
+	for _, p := range packagePrefixes {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	for _, p := range also {
+		if m, ok := strings.CutPrefix(msg, p); ok {
+			msg = m
+			break
+		}
+	}
+	return &contextError{msg: "scenarios: " + context + ": " + msg, err: err}
+}
+
+// generatedError is inContext for an error in a scenario this package
+// generated from its arguments (the hunt's): a file Error drops its
+// position — the file is nobody's to open — and keeps the field, which
+// names the argument (cluster.params.bugs: the parameter bugs).
+func generatedError(context, file string, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Pos.File == file && e.Field != "" {
+		return &contextError{msg: "scenarios: " + context + ": " + e.Field + ": " + e.Msg, err: err}
+	}
+	return inContext(context, err)
+}
+
 // LoadFile reads and decodes a scenario file.
 func LoadFile(path string) (*Scenario, error) {
 	f, err := os.Open(path)

@@ -18,6 +18,12 @@ func init() {
 	k.Digest, k.Invariants, k.Leader, k.MinSize = false, false, false, 0
 	k.Workloads = []string{"register"}
 	scenarios.RegisterNode(k)
+	// "test-misspelt": Raft KV declaring a replication message it never sends.
+	k = raftkvkind.Kind()
+	k.Name = "test-misspelt"
+	k.Help = "Raft KV whose HuntShape.Replication names a message it never sends (a test fixture)"
+	k.Hunt.Replication = "AppendEntry"
+	scenarios.RegisterNode(k)
 	registerHugePanic()
 	registerLeaky()
 }

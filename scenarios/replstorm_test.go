@@ -152,3 +152,50 @@ func TestReplicationStormReachesFigure8(t *testing.T) {
 		t.Errorf("resolved seed %d: failure %v, strategies %v, want %s and not %s", seed, res.Failure != nil, res.FailureStrategies, scenarios.StrategyReplicationStorm, scenarios.StrategyCrashOnSend)
 	}
 }
+
+// A hunt counts its replication storms and the runs among them that sent
+// the declared message: Raft KV's AppendEntries goes out in every storm; a
+// kind whose declaration names a message it never sends ("AppendEntry")
+// gets storms that crash nothing, and the result says so (Idle) with the
+// types its servers did send.
+func TestReplicationStormsTally(t *testing.T) {
+	for _, tc := range []struct {
+		node string
+		idle bool
+	}{{"raftkv", false}, {"test-misspelt", true}} {
+		sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: tc.node})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.Check = []string{scenarios.CheckInvariants}
+		storms := 0
+		for seed := uint64(1); seed <= 12; seed++ {
+			if strings.Contains(scenarios.SwarmKnobs(sc, seed), "replication storm true") {
+				storms++
+			}
+		}
+		res, err := scenarios.Hunt(context.Background(), sc, scenarios.HuntOptions{First: 1, Seeds: 12, Workers: 2, ShrinkBudget: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := res.ReplicationStorms
+		if r == nil || storms == 0 || r.Runs != storms || r.Idle() != tc.idle {
+			t.Fatalf("%s: %d storm seeds of 12; tally %+v, want idle %t", tc.node, storms, r, tc.idle)
+		}
+		if tc.idle && (r.Sent != 0 || !slices.Contains(r.Others, "AppendEntries")) {
+			t.Errorf("%s: %+v, want none sent and AppendEntries among the others", tc.node, r)
+		}
+		if !tc.idle && (r.Sent != r.Runs || r.Others != nil) {
+			t.Errorf("%s: %+v, want every storm run to send AppendEntries", tc.node, r)
+		}
+	}
+	// A kind that declares none has no tally.
+	sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: "abd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scenarios.Hunt(context.Background(), sc, scenarios.HuntOptions{First: 1, Seeds: 2, Workers: 1, ShrinkBudget: -1})
+	if err != nil || res.ReplicationStorms != nil {
+		t.Errorf("abd: %v, %+v; want no tally", err, res.ReplicationStorms)
+	}
+}

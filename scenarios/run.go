@@ -90,7 +90,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 	}
 	clients, err := wk.Build(sc.workloadSpec(wparams))
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: %s: workload: %v", sc.Name, err)
+		return nil, inContext(sc.Name+": workload", err)
 	}
 	network := sc.Network
 	if s := &network.Schedule; !s.IsZero() && s.Horizon == 0 {
@@ -110,7 +110,7 @@ func Build(sc *Scenario, seed uint64, opts RunOptions) (*World, error) {
 		Record:    opts.Record,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: %s: %v", sc.Name, err)
+		return nil, inContext(sc.Name, err)
 	}
 	model := ""
 	if wk.Model != nil {

@@ -126,3 +126,74 @@ func replicationStormSteps(typ string, n int, end time.Duration) []Step {
 	}
 	return steps
 }
+
+// ReplicationStorms is what a hunt's replication storms did: the runs
+// labelled StrategyReplicationStorm, and in how many of them a server sent
+// the kind's replication message (HuntShape.Replication) to another. A
+// storm whose message is never sent crashes nothing and loses nothing: a
+// declaration that names a message the kind does not send (misspelt, or
+// renamed since) gives storms that do nothing, and the hunt says so
+// instead of spending half its seeds on them in silence.
+type ReplicationStorms struct {
+	// Message is the declared replication message.
+	Message string `json:"message"`
+	// Runs counts the storm runs, Sent those in which a server sent
+	// Message to another server.
+	Runs int `json:"runs"`
+	Sent int `json:"sent"`
+	// Others are, when no storm run sent Message, the types the servers
+	// did send each other in them (what the declaration may have meant),
+	// sorted.
+	Others []string `json:"others,omitempty"`
+}
+
+// Idle reports storm runs of which none sent the replication message.
+func (r *ReplicationStorms) Idle() bool { return r != nil && r.Runs > 0 && r.Sent == 0 }
+
+// replicationTally accumulates ReplicationStorms over a hunt's runs, in
+// the order the hunt takes them.
+type replicationTally struct {
+	ReplicationStorms
+	others map[string]bool
+}
+
+// newReplicationTally is the tally of a hunt of sc (nil when sc's kind
+// declares no replication message).
+func newReplicationTally(sc *Scenario) *replicationTally {
+	nk := reg.nodes[sc.Cluster.Node]
+	if nk == nil || nk.Hunt.Replication == "" {
+		return nil
+	}
+	return &replicationTally{ReplicationStorms: ReplicationStorms{Message: nk.Hunt.Replication}, others: map[string]bool{}}
+}
+
+// add counts a run (rc its coverage, nil if its world never built).
+func (t *replicationTally) add(rc *runCoverage, ss []Strategy) {
+	if t == nil || rc == nil || !slices.Contains(ss, StrategyReplicationStorm) {
+		return
+	}
+	t.Runs++
+	types := rc.w.PeerMessageTypes()
+	if slices.Contains(types, t.Message) {
+		t.Sent++
+		return
+	}
+	for _, ty := range types {
+		t.others[ty] = true
+	}
+}
+
+// result is the tally's ReplicationStorms (nil without storm runs).
+func (t *replicationTally) result() *ReplicationStorms {
+	if t == nil || t.Runs == 0 {
+		return nil
+	}
+	out := t.ReplicationStorms
+	if out.Sent == 0 {
+		for ty := range t.others { //faultline:orderless sorted below
+			out.Others = append(out.Others, ty)
+		}
+		slices.Sort(out.Others)
+	}
+	return &out
+}

@@ -30,6 +30,10 @@
 //     sends a [nodes.Recycler], each seed also runs without recycling and
 //     must give the same trace: a handler that keeps a delivered Recycler
 //     (or memory it reaches) after it returns fails here.
+//   - hunt-shape: a message the kind's HuntShape names (Replication, the
+//     message a leader replicates with) is one its servers send each
+//     other in a faulted run, by the name the trace gives it; a misspelt
+//     name gives the hunt's replication storms nothing to crash on.
 //
 // Every property runs a small scenario built from the kind's declarations
 // (its first workload, max(3, MinSize) servers, 3 clients) with the checks
@@ -129,6 +133,7 @@ func Test(kind scenarios.NodeKind, opts Options) error {
 		{"restart", r.restart},
 		{"unknown-messages", r.unknownMessages},
 		{"messages", r.messages},
+		{"hunt-shape", r.huntShape},
 	} {
 		for _, problem := range r.guard(p.fn) {
 			r.errs = append(r.errs, fmt.Errorf("%s: %s", p.name, problem))
@@ -348,6 +353,35 @@ func (r *run) messages() []string {
 	}
 	sort.Strings(problems)
 	return problems
+}
+
+func (r *run) huntShape() []string {
+	want := r.kind.Hunt.Replication
+	if want == "" {
+		return nil
+	}
+	sc := r.faulted("hunt-shape")
+	sent := map[string]bool{}
+	for seed := uint64(1); seed <= uint64(r.opts.Seeds); seed++ {
+		var w *sim.Sim
+		scenarios.RunSeed(sc, seed, scenarios.RunOptions{Hook: func(s *sim.Sim) { w = s }})
+		if w == nil {
+			continue
+		}
+		for _, t := range w.PeerMessageTypes() {
+			sent[t] = true
+		}
+	}
+	if sent[want] {
+		return nil
+	}
+	types := make([]string, 0, len(sent))
+	for t := range sent { //faultline:orderless sorted below
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	return []string{fmt.Sprintf("HuntShape.Replication is %q, but no server sent one to another in %d faulted seeds (they sent: %s): the hunt's replication storms would crash nothing",
+		want, r.opts.Seeds, strings.Join(types, ", "))}
 }
 
 // aliased compares a message with the copy the simulator delivers and

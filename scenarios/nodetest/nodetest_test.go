@@ -28,6 +28,7 @@ func TestEachPropertyCanFail(t *testing.T) {
 		name   string
 		params []scenarios.Param
 		wrap   func(nodes.Factory) nodes.Factory
+		shape  func(*scenarios.NodeKind)
 		want   string
 	}{
 		{name: "same-node-twice", want: "fresh: Factory returned the same", wrap: func(f nodes.Factory) nodes.Factory {
@@ -52,6 +53,9 @@ func TestEachPropertyCanFail(t *testing.T) {
 		{name: "unexported-slice", want: "messages: n", wrap: func(f nodes.Factory) nodes.Factory {
 			return func(id nodes.ID) nodes.Node { return &gossiping{Node: f(id)} }
 		}},
+		{name: "misspelt-replication", want: `hunt-shape: HuntShape.Replication is "AppendEntry", but no server sent one to another in 3 faulted seeds (they sent: AppendEntries,`, shape: func(k *scenarios.NodeKind) {
+			k.Hunt.Replication = "AppendEntry"
+		}},
 		{name: "keeps-recycled", want: "messages: seed 1: the trace differs when delivered *raftkv.AppendEntries", wrap: func(f nodes.Factory) nodes.Factory {
 			return func(id nodes.ID) nodes.Node { return &hoarding{Node: f(id)} }
 		}},
@@ -59,6 +63,9 @@ func TestEachPropertyCanFail(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			k := raftkvkind.Kind()
 			k.Name = "nodetest-" + tc.name
+			if tc.shape != nil {
+				tc.shape(&k)
+			}
 			if tc.wrap != nil {
 				// The wrappers hide *raftkv.Node from its digest and invariants.
 				k.Digest, k.Invariants = false, false

@@ -41,7 +41,9 @@ var examples = map[string][]string{
 	},
 	"hunt": {
 		"NAME hunt --node raftkv --workload kv --params bugs=no-sessions --for 5m  # find a bug with no curated scenario",
+		"NAME hunt --node raftkv --seeds 2000 --first 1                            # a seed budget from a fixed seed: the same runs on any machine",
 		"NAME hunt --scenario my.yaml --for 30m                                     # start from a scenario; writes out/<scenario>/<run id>/",
+		"NAME list                                                                  # the node kinds, their parameters and planted bugs (--params bugs=...)",
 	},
 	"merge": {
 		"NAME merge shard-0 shard-1 shard-2 shard-3 --out out --junit junit.xml   # each shard's --out root (its latest run)",
@@ -87,5 +89,8 @@ func huntExamples(ex []string) []string {
 	}
 	out := slices.Clone(ex)
 	out[0] = fmt.Sprintf("NAME hunt --node %s --for 5m  # find a bug with no curated scenario (--params bugs=… switches on a planted one)", names[0])
+	for i := 1; i < len(out); i++ {
+		out[i] = strings.Replace(out[i], "--node raftkv", "--node "+names[0], 1)
+	}
 	return out
 }

@@ -66,7 +66,7 @@ func (a *app) cmdHunt(args []string) error {
 	}
 	ps, err := scenarios.ParseParams(*params)
 	if err != nil {
-		return usageError{"--params: " + strings.TrimPrefix(err.Error(), "scenarios: ")}
+		return usageError{"--params " + strings.TrimPrefix(err.Error(), "scenarios: params ")} // --params "bugs": want key=value pairs...
 	}
 	var sc *scenarios.Scenario
 	switch {
@@ -142,7 +142,11 @@ func (a *app) cmdHunt(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var last time.Time
+	mutants := 0 // runs that were corpus mutants, not seeds
 	progress := func(p scenarios.HuntProgress) {
+		if p.Mutant {
+			mutants++
+		}
 		if len(p.NewFaults) > 0 || len(p.NewProbes) > 0 {
 			var parts []string
 			if len(p.NewFaults) > 0 {
@@ -157,43 +161,28 @@ func (a *app) cmdHunt(args []string) error {
 		}
 		if now := time.Now(); now.Sub(last) >= 5*time.Second {
 			last = now
-			fmt.Fprintf(a.stdout, "  %6.1fs %d seeds, %.0f seeds/s, %d not valid\n", p.Elapsed.Seconds(), p.Done, float64(p.Done)/max(p.Elapsed.Seconds(), 1e-9), p.Failed)
+			fmt.Fprintf(a.stdout, "  %6.1fs %s, %.0f/s, %d not valid\n", p.Elapsed.Seconds(), huntRuns(p.Done, mutants), float64(p.Done)/max(p.Elapsed.Seconds(), 1e-9), p.Failed)
 		}
-	}
-	// The shrink runs before the hunt returns, so its lines come before
-	// the summary and the FAILURE paragraph: a header says what they are.
-	shrinking := false
-	shrinkProgress := func(p scenarios.ShrinkProgress) {
-		if !shrinking {
-			shrinking = true
-			fmt.Fprintf(a.stdout, "  a seed failed: shrinking it (--shrink-budget %v; the hunt's summary and the failure follow)\n", *shrinkBudget)
-		}
-		if p.Kept {
-			fmt.Fprintf(a.stdout, "  %6.1fs shrink run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
-		}
-	}
-	sb := *shrinkBudget
-	if sb == 0 {
-		sb = -1
 	}
 	res, err := scenarios.Hunt(ctx, sc, scenarios.HuntOptions{
 		First: start, Seeds: *seeds, For: limit, Workers: *workers,
 		Run: budget.runOptions(scenarios.RunOptions{}), VerifyDeterminism: *verify,
-		Progress: progress, ShrinkBudget: sb, ShrinkProgress: shrinkProgress, Corpus: corpus,
+		Progress: progress, ShrinkBudget: -1, Corpus: corpus, // the shrink comes after the summary (below)
 	})
 	if err != nil {
 		return err
 	}
 	s := res.Summary
-	fmt.Fprintf(a.stdout, "\n%s: %s, %s in %s", sc.Name, res.Stop, plural(s.Seeds, "seed"), s.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(a.stdout, "\n%s: %s, %s in %s", sc.Name, res.Stop, huntRuns(s.Seeds, mutants), s.Elapsed.Round(time.Millisecond))
 	if s.Elapsed > 0 {
-		fmt.Fprintf(a.stdout, " (%.0f seeds/s)", float64(s.Seeds)/s.Elapsed.Seconds())
+		fmt.Fprintf(a.stdout, " (%.0f/s)", float64(s.Seeds)/s.Elapsed.Seconds())
 	}
 	fmt.Fprintln(a.stdout)
 	if n := s.Counts[scenarios.StatusUnknown]; n > 0 {
 		fmt.Fprintf(a.stdout, "  %s undecided (a checker out of budget: not a pass, not a failure)\n", plural(n, "seed"))
 	}
 	writeBeyondBudget(a.stdout, sc, s)
+	writeReplicationStorms(a.stdout, sc, res.ReplicationStorms)
 	writeCoverage(a.stdout, sc, s)
 	if r := scenarios.StrategyReport(res.Strategies, 8); r != "" {
 		fmt.Fprint(a.stdout, "\n"+r)
@@ -239,29 +228,51 @@ func (a *app) cmdHunt(args []string) error {
 	} else {
 		fmt.Fprintf(a.stdout, "  artifacts: %s\n", filepath.Join(dir, fmt.Sprintf("seed-%d", f.Seed)))
 	}
-	if res.ShrinkErr != nil {
-		fmt.Fprintf(a.stderr, "%s hunt: shrink: %v\n", a.name, res.ShrinkErr)
-	}
-	if r := res.Shrunk; r != nil {
-		path := filepath.Join(dir, fmt.Sprintf("shrunk-seed-%d.yaml", f.Seed))
-		if err := writeFileAtomic(path, scenarios.Format(r.Scenario)); err != nil {
-			return err
-		}
-		state := "shrunk"
-		if !r.Complete {
-			state = "shrunk (stopped by the budget)"
-		}
-		fmt.Fprintf(a.stdout, "  %s in %s, %d runs: %s → %s\n", state, r.Elapsed.Round(time.Millisecond), r.Runs, r.Before, r.After)
-		for _, st := range r.Scenario.Nemesis.Script {
-			end := "until the heal"
-			if st.For > 0 {
-				end = "for " + st.For.String()
-			}
-			fmt.Fprintf(a.stdout, "    at %-8s %-14s %s\n", st.At, end, st.Fault)
-		}
-		fmt.Fprintf(a.stdout, "  wrote %s\n  reproduce the shrunk failure: %s\n", path, a.replayCommand(path, r.Seed))
+	if *shrinkBudget > 0 && ctx.Err() == nil {
+		a.huntShrink(ctx, sc, res, dir, *shrinkBudget, budget.runOptions(scenarios.RunOptions{}))
 	}
 	return exitError{f.Status.ExitCode()}
+}
+
+// huntShrink shrinks the hunt's failure, printing its progress, then the
+// shrunk fault script, the shrunk scenario's file and its replay line.
+func (a *app) huntShrink(ctx context.Context, sc *scenarios.Scenario, res *scenarios.HuntResult, dir string, budget time.Duration, run scenarios.RunOptions) {
+	f := res.Failure
+	what := fmt.Sprintf("seed %d", f.Seed)
+	if res.FailureScenario != nil {
+		what = "the mutant"
+	}
+	fmt.Fprintf(a.stdout, "\nshrinking %s (--shrink-budget %v; Ctrl-C stops it and keeps the smallest failure so far):\n", what, budget)
+	err := res.ShrinkFailure(ctx, sc, scenarios.ShrinkOptions{Budget: budget, Run: run, Progress: func(p scenarios.ShrinkProgress) {
+		if p.Kept {
+			fmt.Fprintf(a.stdout, "  %6.1fs run %-4d kept: %-40s → %s\n", p.Elapsed.Seconds(), p.Runs, p.Step, p.Best)
+		}
+	}})
+	if err != nil {
+		fmt.Fprintf(a.stderr, "%s hunt: shrink: %v\n", a.name, err)
+	}
+	r := res.Shrunk
+	if r == nil {
+		return
+	}
+	path := filepath.Join(dir, fmt.Sprintf("shrunk-seed-%d.yaml", f.Seed))
+	if err := writeFileAtomic(path, scenarios.Format(r.Scenario)); err != nil {
+		fmt.Fprintf(a.stderr, "%s hunt: writing the shrunk scenario: %v\n", a.name, err)
+		return
+	}
+	state := "shrunk"
+	if !r.Complete {
+		state = "shrunk (stopped by the budget)"
+	}
+	fmt.Fprintf(a.stdout, "  %s in %s, %d runs: %s → %s\n", state, r.Elapsed.Round(time.Millisecond), r.Runs, r.Before, r.After)
+	for _, st := range r.Scenario.Nemesis.Script {
+		end := "until the heal"
+		if st.For > 0 {
+			end = "for " + st.For.String()
+		}
+		fmt.Fprintf(a.stdout, "    at %-8s %-14s %s\n", st.At, end, st.Fault)
+	}
+	fmt.Fprintf(a.stdout, "  wrote %s\n  reproduce the shrunk failure: %s\n", path, a.replayCommand(path, r.Seed))
 }
 
 // writeBeyondBudget states which share of the seeds went beyond the
@@ -282,6 +293,34 @@ func writeBeyondBudget(w io.Writer, sc *scenarios.Scenario, s *scenarios.Summary
 	}
 	fmt.Fprintf(w, "  %s of %d (%.1f%%%s) beyond the recoverability budget: safety judged as always, liveness failures excused (%d)\n",
 		plural(s.BeyondBudget, "seed"), s.Seeds, 100*float64(s.BeyondBudget)/float64(max(s.Seeds, 1)), drawn, s.Excused)
+}
+
+// huntRuns counts a hunt's runs: "86 seeds", or with corpus mutants
+// among them "86 runs (70 seeds, 16 corpus mutants)".
+func huntRuns(runs, mutants int) string {
+	if mutants == 0 {
+		return plural(runs, "seed")
+	}
+	return fmt.Sprintf("%s (%s, %s)", plural(runs, "run"), plural(runs-mutants, "seed"), plural(mutants, "corpus mutant"))
+}
+
+// writeReplicationStorms says whether the replication storms took: how
+// many runs were storms and how many of them sent the kind's replication
+// message; a warning when none did (HuntShape.Replication names a message
+// the kind never sends, so the storms crashed nothing).
+func writeReplicationStorms(w io.Writer, sc *scenarios.Scenario, r *scenarios.ReplicationStorms) {
+	switch {
+	case r == nil:
+	case r.Idle():
+		sent := "nothing"
+		if len(r.Others) > 0 {
+			sent = strings.Join(r.Others, ", ")
+		}
+		fmt.Fprintf(w, "  WARNING: the replication storms did nothing: in the %[2]s that were storms no server sent a message of type %[1]s to another, so they crashed and dropped nothing.\n"+
+			"    Node kind %[3]s declares HuntShape.Replication %[1]q; its servers sent each other: %[4]s.\n", r.Message, plural(r.Runs, "run"), sc.Cluster.Node, sent)
+	default:
+		fmt.Fprintf(w, "  replication storms: %s, %d of them sent %s (HuntShape.Replication)\n", plural(r.Runs, "run"), r.Sent, r.Message)
+	}
 }
 
 // huntCheckSteps is hunt's default linearizability budget, in model

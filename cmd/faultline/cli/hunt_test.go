@@ -19,10 +19,18 @@ func TestHuntFindsBug(t *testing.T) {
 	if code != scenarios.ExitInvalid {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, scenarios.ExitInvalid, out, errOut)
 	}
-	for _, want := range []string{"seeds from 1000 (given; --first 1000 repeats this hunt)", "new coverage at seed 1000: faults", "a seed failed: shrinking it (--shrink-budget 5s;", "FAILURE at seed", "reproduce: faultline replay", "reproduce the shrunk failure: faultline replay"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+	// In the order a user reads them: the hunt, its summary, the failure
+	// and its replay line, then the shrink.
+	at := 0
+	for _, want := range []string{"seeds from 1000 (given; --first 1000 repeats this hunt)", "new coverage at seed 1000: faults",
+		": failed, ", "coverage by strategy", "FAILURE at seed", "reproduce: faultline replay", "artifacts: ",
+		"shrinking seed ", "(--shrink-budget 5s;", "kept: ", "reproduce the shrunk failure: faultline replay"} {
+		i := strings.Index(out[at:], want)
+		if i < 0 {
+			t.Errorf("output lacks %q after byte %d:\n%s", want, at, out)
+			continue
 		}
+		at += i + len(want)
 	}
 	re := regexp.MustCompile(`reproduce(?: the shrunk failure)?: faultline (replay \S+ --seed \d+)`)
 	lines := re.FindAllStringSubmatch(out, -1)
@@ -49,8 +57,9 @@ func TestHuntUsage(t *testing.T) {
 		{[]string{"hunt"}, "hunt needs --node K"},
 		{[]string{"hunt", "--node", "raftkv", "--scenario", "x.yaml"}, "not both"},
 		{[]string{"hunt", "--node", "nosuch"}, `unknown node kind "nosuch"`},
-		{[]string{"hunt", "--node", "raftkv", "--params", "bugs"}, "--params: params \"bugs\": want key=value"},
-		{[]string{"hunt", "--node", "raftkv", "--params", "bugs=nope"}, "cluster.params.bugs"},
+		{[]string{"hunt", "--node", "raftkv", "--params", "bugs"}, "faultline hunt: --params \"bugs\": want key=value"},
+		{[]string{"hunt", "--node", "raftkv", "--params", "bugs=nope"}, "faultline hunt: scenarios: hunt raftkv/kv: cluster.params.bugs: unknown value \"nope\" (want: "},
+		{[]string{"hunt", "--node", "raftkv", "--params", "a=1,a=2"}, "faultline hunt: --params \"a=1,a=2\": a given twice\n"},
 		{[]string{"hunt", "--node", "raftkv", "--first", "x"}, "--first \"x\""},
 		{[]string{"hunt", "--node", "raftkv", "extra"}, "hunt takes flags only"},
 		{[]string{"hunt", "--node", "raftkv", "--for", "10"}, "parse error (want a duration such as 30s or 5m; --for: wall-time budget"},
@@ -84,5 +93,27 @@ func TestRunUntilFailure(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`in \S+\n  valid\s+(\d+)`).FindStringSubmatch(out); m == nil || m[1] != "0" {
 		t.Errorf("the sweep went on after seed 1 failed:\n%s", out)
+	}
+}
+
+// The summary says whether the replication storms took, and warns when
+// none of them sent the declared message (a misspelt HuntShape.Replication).
+func TestHuntReplicationStormsLine(t *testing.T) {
+	sc := &scenarios.Scenario{Cluster: scenarios.Cluster{Node: "mykv"}}
+	for _, c := range []struct {
+		r    *scenarios.ReplicationStorms
+		want string
+	}{
+		{nil, ""},
+		{&scenarios.ReplicationStorms{Message: "AppendEntries", Runs: 9, Sent: 9}, "  replication storms: 9 runs, 9 of them sent AppendEntries (HuntShape.Replication)\n"},
+		{&scenarios.ReplicationStorms{Message: "AppendEntry", Runs: 9, Others: []string{"AppendEntries", "RequestVote"}},
+			"  WARNING: the replication storms did nothing: in the 9 runs that were storms no server sent a message of type AppendEntry to another, so they crashed and dropped nothing.\n" +
+				"    Node kind mykv declares HuntShape.Replication \"AppendEntry\"; its servers sent each other: AppendEntries, RequestVote.\n"},
+	} {
+		var b strings.Builder
+		writeReplicationStorms(&b, sc, c.r)
+		if b.String() != c.want {
+			t.Errorf("%+v:\ngot  %q\nwant %q", c.r, b.String(), c.want)
+		}
 	}
 }

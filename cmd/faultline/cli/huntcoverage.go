@@ -68,8 +68,11 @@ func writeHuntSummary(path string, res *scenarios.HuntResult) error {
 		Corpus     int                          `json:"corpus_entries"`
 		Failure    *failure                     `json:"failure,omitempty"`
 		Strategies []scenarios.StrategyCoverage `json:"strategies"`
+		// Replication says what the replication storms did (absent for a
+		// kind that declares no replication message).
+		Replication *scenarios.ReplicationStorms `json:"replication_storms,omitempty"`
 	}{Stop: res.Stop.String(), First: res.First, Runs: res.Summary.Seeds, Counts: map[string]int{},
-		Corpus: res.Corpus, Strategies: res.Strategies}
+		Corpus: res.Corpus, Strategies: res.Strategies, Replication: res.ReplicationStorms}
 	for st, n := range res.Summary.Counts {
 		out.Counts[string(st)] = n
 	}
