@@ -118,11 +118,15 @@ func (q *radixQueue) spread() {
 		}
 	}
 	q.last = m
-	for i := range b {
-		j := bits.Len64(uint64(b[i].at ^ m))
-		q.buckets[j] = append(q.buckets[j], b[i])
-		q.mask |= 1 << j
+	// Every item goes to a bucket below k (its time agrees with m above
+	// bit k-1), so j < 64 (the mask tells the compiler) and the mask is
+	// kept in a register until the end.
+	mask := q.mask &^ (1 << k)
+	for _, it := range b {
+		j := bits.Len64(uint64(it.at^m)) & 63
+		q.buckets[j] = append(q.buckets[j], it)
+		mask |= 1 << j
 	}
 	q.buckets[k] = b[:0]
-	q.mask &^= 1 << k
+	q.mask = mask
 }
