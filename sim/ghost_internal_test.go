@@ -76,7 +76,8 @@ func (g *ghostNode) Timer(env nodes.Env, _ nodes.TimerID, tag uint64) {
 // TestGhostsEndRunsAsStaleItems runs worlds full of cancelled long timers
 // twice, with the stale items taken out of the queue as ghosts and with
 // them left in it until their time, under small event budgets, pauses and
-// runs continued in steps to deadlines that fall anywhere, and requires
+// runs continued in steps to deadlines that fall anywhere (some already
+// passed), and requires
 // the same result (outcome, time, events, steps, hash) from every Run.
 func TestGhostsEndRunsAsStaleItems(t *testing.T) {
 	outcomes := map[Outcome]int{}
@@ -122,9 +123,13 @@ func TestGhostsEndRunsAsStaleItems(t *testing.T) {
 			if r.IntN(4) == 0 {
 				until += time.Duration(r.Int64N(int64(time.Minute)))
 			}
-			got, want := ws[0].Run(until), ws[1].Run(until)
+			at := until
+			if r.IntN(5) == 0 {
+				at -= min(at, time.Duration(r.Int64N(int64(3*time.Second)))) // a time already passed
+			}
+			got, want := ws[0].Run(at), ws[1].Run(at)
 			if got != want {
-				t.Fatalf("seed %d, Run(%v) #%d: with ghosts %+v, with stale items queued %+v", seed, until, step, got, want)
+				t.Fatalf("seed %d, Run(%v) #%d: with ghosts %+v, with stale items queued %+v", seed, at, step, got, want)
 			}
 			outcomes[got.Outcome]++
 		}

@@ -543,8 +543,8 @@ func (s *Sim) endOutcome(out Outcome, end int64) Outcome {
 	if s.steps >= s.cfg.MaxEvents && s.q.ghostPending(s.now, s.ranSeq, end) {
 		return OutcomeBudget
 	}
-	if out == OutcomeQuiescent && s.q.ghostMax > end {
-		return OutcomeDeadline
+	if out == OutcomeQuiescent && s.q.ghostMax > end && (end >= s.now || s.q.ghostPending(s.now, s.ranSeq, math.MaxInt64)) {
+		return OutcomeDeadline // (a Run to a time already passed: only a ghost still pending counts)
 	}
 	return out
 }

@@ -66,12 +66,7 @@ func TestAddNamedIsAdd(t *testing.T) {
 // which they must keep.
 func referenceAdd(h Hash, e *Event) Hash {
 	u64 := func(h Hash, x uint64) Hash { return (h ^ mix(x)) * fnvPrime }
-	str := func(h Hash, s string) Hash {
-		for i := 0; i < len(s); i++ {
-			h = (h ^ Hash(s[i])) * fnvPrime
-		}
-		return u64(h, uint64(len(s)))
-	}
+	str := referenceStr
 	h = u64(h, uint64(e.At))
 	h = u64(h, uint64(e.Kind)|uint64(uint32(e.Node))<<8|uint64(uint32(e.Peer))<<40)
 	h = u64(h, e.ID)
@@ -127,6 +122,7 @@ func TestAddIsTheReference(t *testing.T) {
 	}
 }
 
+// referenceStr is the old str: the bytes, then the mixed length.
 func referenceStr(h Hash, s string) Hash {
 	for i := 0; i < len(s); i++ {
 		h = (h ^ Hash(s[i])) * fnvPrime
