@@ -38,7 +38,21 @@ type radixQueue struct {
 	// min caches the earliest time for peek until the next push or pop.
 	min      int64
 	minValid bool
+	// ghosts are the stale items settle took out of the high buckets,
+	// kept (and pruned once their time has passed) so that a run ends as
+	// it would with them still queued (Sim.endOutcome); ghostMax is the
+	// latest time of any ghost ever taken.
+	ghosts   []item
+	ghostMax int64
+	ghostCap int
 }
+
+// ghostBucket is the lowest bucket settle takes stale items out of: items
+// due half a second or more after the last one run (bit 29 of the
+// nanoseconds), mostly timers, a client's deadlines above all, which are
+// cancelled long before their time and would otherwise move down the
+// buckets three or four times each before being skipped.
+const ghostBucket = 30
 
 func (q *radixQueue) len() int { return q.n }
 
@@ -118,11 +132,80 @@ func (q *radixQueue) spread() {
 		}
 	}
 	q.last = m
-	for i := range b {
-		j := bits.Len64(uint64(b[i].at ^ m))
-		q.buckets[j] = append(q.buckets[j], b[i])
-		q.mask |= 1 << j
+	// Every item goes to a bucket below k (its time agrees with m above
+	// bit k-1), so j < 64 (the mask tells the compiler) and the mask is
+	// kept in a register until the end.
+	mask := q.mask &^ (1 << k)
+	for _, it := range b {
+		j := bits.Len64(uint64(it.at^m)) & 63
+		q.buckets[j] = append(q.buckets[j], it)
+		mask |= 1 << j
 	}
 	q.buckets[k] = b[:0]
-	q.mask &^= 1 << k
+	q.mask = mask
+}
+
+// settle takes the stale items (their slot's generation has moved on) out
+// of the lowest non-empty bucket while it is a high one (ghostBucket and
+// above) and bucket 0 is empty, so that they are neither spread nor
+// popped; each becomes a ghost. Items with a sequence number the low
+// counter has reached (lowSeq: a resumed process's work) are left in
+// place, so that a ghost's order against any item is its seq
+// (ghostPending). Run calls it before looking at the queue when the
+// lowest non-empty bucket is a high one and its minimum is not known.
+func (q *radixQueue) settle(slots []slot, lowSeq uint64) {
+	for q.mask != 0 {
+		k := bits.TrailingZeros64(q.mask)
+		if k < ghostBucket {
+			return
+		}
+		b := q.buckets[k]
+		n := 0
+		for _, it := range b {
+			if slots[it.slot].gen != it.gen && it.seq > lowSeq {
+				q.ghost(it)
+				continue
+			}
+			b[n] = it
+			n++
+		}
+		clear(b[n:])
+		q.buckets[k] = b[:n]
+		if n > 0 {
+			return
+		}
+		q.mask &^= 1 << k
+	}
+}
+
+func (q *radixQueue) ghost(it item) {
+	q.n--
+	if len(q.ghosts) >= q.ghostCap {
+		// Prune the ghosts whose time has passed (everything before last
+		// has been run or skipped), at most once per doubling.
+		n := 0
+		for _, g := range q.ghosts {
+			if g.at >= q.last {
+				q.ghosts[n] = g
+				n++
+			}
+		}
+		q.ghosts = q.ghosts[:n]
+		q.ghostCap = max(256, 2*n)
+	}
+	q.ghostMax = max(q.ghostMax, it.at)
+	q.ghosts = append(q.ghosts, it)
+}
+
+// ghostPending reports whether a ghost due by end would still be queued
+// had it not been taken out: after the last item run, which was due at
+// now with sequence number seq (the maximum once a run has reached now
+// with nothing left before it).
+func (q *radixQueue) ghostPending(now int64, seq uint64, end int64) bool {
+	for _, g := range q.ghosts {
+		if g.at <= end && (g.at > now || g.at == now && g.seq > seq) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"runtime/debug"
@@ -56,9 +57,13 @@ type Sim struct {
 	now    int64
 	seq    uint64
 	lowSeq uint64 // sequence numbers for work deferred by a pause (see Resume)
-	q      queue
-	slots  []slot
-	free   []uint32
+	ranSeq uint64 // the seq of the last item run (math.MaxUint64: all due by now)
+	// keepStale leaves stale items in the queue until their time (no
+	// ghosts): the tests' reference for how a run ends.
+	keepStale bool
+	q         queue
+	slots     []slot
+	free      []uint32
 
 	procs   []*proc
 	servers []nodes.ID
@@ -490,11 +495,15 @@ func (s *Sim) Run(until time.Duration) Result {
 	end := int64(until)
 	out := OutcomeDeadline
 	for s.failure == nil {
+		if m := s.q.mask; m&(1<<ghostBucket-1) == 0 && m != 0 && !s.q.minValid && !s.keepStale {
+			s.q.settle(s.slots, s.lowSeq) // the earliest items are in a high bucket
+		}
 		if s.q.len() == 0 {
-			out = OutcomeQuiescent
+			out = s.endOutcome(OutcomeQuiescent, end)
 			break
 		}
 		if s.q.peek() > end {
+			out = s.endOutcome(OutcomeDeadline, end)
 			break
 		}
 		if s.steps >= s.cfg.MaxEvents {
@@ -507,6 +516,7 @@ func (s *Sim) Run(until time.Duration) Result {
 		}
 		s.now = it.at
 		s.steps++
+		s.ranSeq = it.seq
 		s.fire(it.slot)
 	}
 	// Time passes even when nothing happens: a quiescent world still
@@ -514,7 +524,29 @@ func (s *Sim) Run(until time.Duration) Result {
 	if s.failure == nil && out != OutcomeBudget && s.now < end {
 		s.now = end
 	}
+	if out != OutcomeBudget {
+		s.ranSeq = math.MaxUint64 // everything due by now has run
+	}
 	return s.result(out)
+}
+
+// endOutcome is how Run ends when nothing queued is due by end (out is
+// quiescent if nothing is queued at all, else deadline), given the ghosts
+// (radixQueue.settle): as it would end had they stayed in the queue, to
+// be skipped when their time came. A ghost due by end would have stopped
+// a run whose budget is spent (budget); one due after end would have kept
+// a quiescent run from being quiescent (deadline).
+func (s *Sim) endOutcome(out Outcome, end int64) Outcome {
+	if len(s.q.ghosts) == 0 {
+		return out
+	}
+	if s.steps >= s.cfg.MaxEvents && s.q.ghostPending(s.now, s.ranSeq, end) {
+		return OutcomeBudget
+	}
+	if out == OutcomeQuiescent && s.q.ghostMax > end && (end >= s.now || s.q.ghostPending(s.now, s.ranSeq, math.MaxInt64)) {
+		return OutcomeDeadline // (a Run to a time already passed: only a ghost still pending counts)
+	}
+	return out
 }
 
 func (s *Sim) result(out Outcome) Result {

@@ -36,8 +36,19 @@ func (h Hash) str(s string) Hash {
 	for i := 0; i < len(s); i++ {
 		h = (h ^ Hash(s[i])) * fnvPrime
 	}
+	if len(s) < len(mixedLens) {
+		return (h ^ mixedLens[len(s)]) * fnvPrime // h.u64(uint64(len(s)))
+	}
 	return h.u64(uint64(len(s)))
 }
+
+// mixedLens[n] is mix(n), for the lengths most strings have (mix(0) is 0).
+var mixedLens = func() (t [64]Hash) {
+	for n := range t {
+		t[n] = mix(uint64(n))
+	}
+	return t
+}()
 
 // Add folds e into the hash and returns the new value.
 func (h Hash) Add(e *Event) Hash { return h.add(e, nil) }
