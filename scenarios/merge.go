@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -80,6 +81,11 @@ type shardResults struct {
 	outcomes []Outcome
 }
 
+// ErrDifferentBuilds is wrapped by Merge and CompareResults when results
+// were written by different builds of the binary and Force is not set:
+// the caller can offer its own way to force them.
+var ErrDifferentBuilds = errors.New("different builds")
+
 // Merge joins the results of the shards of one sweep into the results of
 // a single sweep of the same seeds. It refuses shards of different
 // scenarios (fingerprints) or of different builds (unless Force), and
@@ -113,8 +119,8 @@ func Merge(opts MergeOptions) (*Merged, error) {
 				s.dir, s.hdr.Scenario, s.hdr.Fingerprint, first.dir, first.hdr.Scenario, first.hdr.Fingerprint)
 		}
 		if s.hdr.Build != first.hdr.Build && !opts.Force {
-			return nil, fmt.Errorf("scenarios: merge: %s was written by build %s but %s by %s: results of different code would mix (merge them with force if you must)",
-				s.dir, orUnknown(s.hdr.Build), first.dir, orUnknown(first.hdr.Build))
+			return nil, fmt.Errorf("scenarios: merge: %s was written by build %s but %s by %s: results of different code would mix: %w",
+				s.dir, orUnknown(s.hdr.Build), first.dir, orUnknown(first.hdr.Build), ErrDifferentBuilds)
 		}
 		if sh := s.hdr.Shard; sh != nil {
 			r := SeedRange{sh.First, sh.Last}

@@ -150,8 +150,8 @@ func CompareResults(opts CompareResultsOptions) (*ResultsComparison, error) {
 			a.dir, a.hdr.Scenario, a.hdr.Fingerprint, b.dir, b.hdr.Scenario, b.hdr.Fingerprint)
 	}
 	if a.hdr.Build != b.hdr.Build && !opts.Force {
-		return nil, fmt.Errorf("scenarios: compare: %s was written by build %s but %s by %s: different code may judge differently (compare them with force if you mean to)",
-			a.dir, orUnknown(a.hdr.Build), b.dir, orUnknown(b.hdr.Build))
+		return nil, fmt.Errorf("scenarios: compare: %s was written by build %s but %s by %s: different code may judge differently: %w",
+			a.dir, orUnknown(a.hdr.Build), b.dir, orUnknown(b.hdr.Build), ErrDifferentBuilds)
 	}
 	as, bs := bySeed(a.outcomes), bySeed(b.outcomes)
 	c := &ResultsComparison{Scenario: a.hdr.Scenario}

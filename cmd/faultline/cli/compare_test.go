@@ -101,6 +101,23 @@ func TestRunForce(t *testing.T) {
 	if code, _, errs := runCLI("run", bugFile, "--seeds", "1..2", "--out", dir); code != 2 || !strings.Contains(errs, "another build") {
 		t.Errorf("without --force: exit %d %s", code, errs)
 	}
+	// merge and compare refuse the other build too, naming the flag.
+	other := t.TempDir()
+	if code, out, errs := runCLI("run", bugFile, "--seed", "1", "--out", other); code != 1 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	other = onlyRun(t, other)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"merge", dir, other, "--out", t.TempDir()}, "results of different code would mix: different builds (--force merges them anyway)"},
+		{[]string{"merge", "--compare", dir, other}, "different code may judge differently: different builds (--force compares them anyway)"},
+	} {
+		if code, _, errs := runCLI(c.args...); code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%q: exit %d %s, want %q", c.args, code, errs, c.want)
+		}
+	}
 	if code, out, errs := runCLI("run", bugFile, "--seeds", "1..2", "--out", dir, "--force"); code != 1 || !strings.Contains(out, "1 resumed") {
 		t.Errorf("with --force: exit %d\n%s%s", code, out, errs)
 	}

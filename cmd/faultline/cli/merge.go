@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,6 +54,9 @@ func (a *app) cmdMerge(args []string) error {
 		opts.Seeds = &scenarios.SeedRange{First: first, Last: last}
 	}
 	m, err := scenarios.Merge(opts)
+	if errors.Is(err, scenarios.ErrDifferentBuilds) {
+		err = fmt.Errorf("%w (--force merges them anyway)", err)
+	}
 	if err != nil && m == nil {
 		if newRun {
 			os.RemoveAll(*out) // made above, for a merge that did not happen

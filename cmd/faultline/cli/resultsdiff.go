@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/faultline/faultline/scenarios"
@@ -23,6 +24,9 @@ func (a *app) compareResults(dirs []string, force, asJSON bool) error {
 		dirs[i] = run
 	}
 	c, err := scenarios.CompareResults(scenarios.CompareResultsOptions{A: dirs[0], B: dirs[1], Force: force})
+	if errors.Is(err, scenarios.ErrDifferentBuilds) {
+		err = fmt.Errorf("%w (--force compares them anyway)", err)
+	}
 	if err != nil {
 		return err
 	}
