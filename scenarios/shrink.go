@@ -424,7 +424,10 @@ func (s *shrinker) dropFaultsHarder() bool {
 // other in the schedule into one, from the first's start to the later
 // end of the two (until the heal if either lasts until it): one fault
 // fewer to read where the failure needed the fault held, not repeated.
-// Instant faults (a restart, a clock reset) are not merged.
+// Instant faults (a restart, a clock reset) are not merged. Then a run of
+// crashes of one target becomes one crash-loop (crashLoopSteps): a
+// failure that needs the leader crashed again and again needs one fault
+// that does so, not five.
 func (s *shrinker) mergeFaults() bool {
 	changed := false
 	for i := 0; i+1 < len(s.best.Nemesis.Script) && !s.stopped(); i++ {
@@ -440,7 +443,72 @@ func (s *shrinker) mergeFaults() bool {
 			i-- // the merged step may merge with the next one too
 		}
 	}
+	for i := 0; i+1 < len(s.best.Nemesis.Script) && !s.stopped(); i++ {
+		steps := s.best.Nemesis.Script
+		prev := ""
+		for _, wide := range []bool{true, false} {
+			v, j, ok := crashLoopSteps(steps, i, wide)
+			if !ok || v[i].Fault == prev {
+				break
+			}
+			prev = v[i].Fault
+			cand := s.variant()
+			cand.Nemesis.Script = v
+			if s.try(fmt.Sprintf("faults %d..%d of %d as %s", i+1, j, len(steps), v[i].Fault), cand) {
+				changed = true
+				break
+			}
+		}
+	}
 	return changed
+}
+
+// crashLoopSteps replaces the crashes of one target that follow each
+// other in the schedule from step i on (at least two, each with a
+// duration) by one crash-loop of that target over the same time: down and
+// up times drawn from the shortest to the longest of the crashes and the
+// gaps between them (wide), or of the crashes alone. It returns the new steps and the
+// 1-based number of the last step replaced.
+func crashLoopSteps(steps []Step, i int, wide bool) ([]Step, int, bool) {
+	target := func(st Step) (string, bool) {
+		f, err := nemesis.Parse(st.Fault)
+		if err != nil || f.Kind() != "crash" || st.For <= 0 {
+			return "", false
+		}
+		return strings.TrimPrefix(f.String(), "crash "), true
+	}
+	t, ok := target(steps[i])
+	if !ok {
+		return nil, 0, false
+	}
+	j := i + 1
+	lo, hi := steps[i].For, steps[i].For
+	gapLo, gapHi := time.Duration(math.MaxInt64), time.Duration(0)
+	for ; j < len(steps); j++ {
+		u, ok := target(steps[j])
+		prevEnd := steps[j-1].At + steps[j-1].For
+		if !ok || u != t || steps[j].At < prevEnd {
+			break
+		}
+		gap := steps[j].At - prevEnd
+		lo, hi = min(lo, steps[j].For), max(hi, steps[j].For)
+		gapLo, gapHi = min(gapLo, gap), max(gapHi, gap)
+	}
+	if j-i < 2 {
+		return nil, 0, false
+	}
+	if wide {
+		lo, hi = min(lo, gapLo), max(hi, gapHi)
+	}
+	r := nemesis.Range{Min: lo.Round(time.Millisecond), Max: hi.Round(time.Millisecond)}
+	text := "crash-loop " + t + " " + r.String()
+	if _, err := nemesis.Parse(text); err != nil || r.Min <= 0 {
+		return nil, 0, false
+	}
+	last := steps[j-1]
+	loop := Step{At: steps[i].At, For: last.At + last.For - steps[i].At, Fault: text}
+	out := append(append([]Step(nil), steps[:i]...), loop)
+	return append(out, steps[j:]...), j, true
 }
 
 // mergeSteps merges steps i and i+1 when they are the same fault, not an
