@@ -18,7 +18,12 @@ import (
 // the same way (same status, same failed check, same invariant: see
 // FailureSignature). The seed's generated nemesis is first written out as an
 // explicit script (so the reduced scenario replays without the generator),
-// then smaller variants are tried greedily — fewer and shorter faults, a
+// then its abstract targets pinned to the servers they hit ("crash one" →
+// "crash n2", so dropping a fault does not move the others' victims), then
+// smaller variants are tried greedily — fewer faults (chunks, then single
+// ones with four times the seeds while above goalFaults), repeated faults
+// merged (two steps of one fault, a run of crashes as one crash-loop),
+// shorter faults, a
 // shorter run, fewer operations per client (workload.ops_per_client),
 // fewer and slower clients, fewer keys and nodes, a quieter network — and
 // a variant is kept only if it still fails with the same signature; one
