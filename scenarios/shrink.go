@@ -207,11 +207,11 @@ func (s *shrinker) rounds() bool {
 		s.pinTargets, // before dropping: a drop then moves no other fault's victim
 		s.dropFaults,
 		s.mergeFaults,
-		s.dropFaultsHarder,
 		s.capOps, // before the schedule moves: the cap keeps the faults' load
 		s.shiftEarlier,
 		s.compressSchedule,
 		s.fewerClients,
+		s.dropFaultsHarder, // after the cheap cuts: each of its runs is shorter then
 		s.slowerClients,
 		s.shortenHeal,
 		s.fewerKeys,
