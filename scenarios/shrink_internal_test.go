@@ -359,3 +359,123 @@ func TestCapOpsFromHistory(t *testing.T) {
 		t.Errorf("tried caps %v, want %v", tried, want)
 	}
 }
+
+// The fault passes of branch shrinkpb, each with a stand-in run: merging
+// two steps of one fault, dropping single faults with more seeds while
+// above goalFaults, and pinning abstract targets to what they resolved to.
+func TestShrinkFaultPasses(t *testing.T) {
+	base, err := Parse("shrink-pass.yaml", []byte(shrinkPassYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := func(faults ...string) func(*Scenario) {
+		return func(v *Scenario) {
+			v.Nemesis.Script = nil
+			for i, f := range faults {
+				v.Nemesis.Script = append(v.Nemesis.Script, Step{At: time.Duration(i+1) * 500 * time.Millisecond, Fault: f, For: 300 * time.Millisecond})
+			}
+		}
+	}
+	texts := func(v *Scenario) string {
+		var out []string
+		for _, st := range v.Nemesis.Script {
+			out = append(out, fmt.Sprintf("%v+%v %s", st.At, st.For, st.Fault))
+		}
+		return fmt.Sprint(out)
+	}
+	has := func(v *Scenario, fault string) bool {
+		for _, st := range v.Nemesis.Script {
+			if st.Fault == fault {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range []struct {
+		name  string
+		edit  func(*Scenario)
+		pass  func(*shrinker) func() bool
+		fails func(v *Scenario, seed uint64) bool // seed: counted from the best's
+		hist  []checker.Annotation
+		want  string // texts of the kept script
+		kept  bool
+	}{
+		{name: "two steps of one fault merged", edit: script("crash one", "crash one", "pause one"),
+			pass:  func(s *shrinker) func() bool { return s.mergeFaults },
+			fails: func(v *Scenario, _ uint64) bool { return has(v, "pause one") },
+			want:  "[500ms+800ms crash one 1.5s+300ms pause one]", kept: true},
+		{name: "a merge that loses the failure is not kept", edit: script("crash one", "crash one"),
+			pass:  func(s *shrinker) func() bool { return s.mergeFaults },
+			fails: func(v *Scenario, _ uint64) bool { return len(v.Nemesis.Script) == 2 },
+			want:  "[500ms+300ms crash one 1s+300ms crash one]"},
+		{name: "crashes of one target as one crash-loop", edit: script("pause one", "crash leader", "crash leader", "crash leader", "crash one"),
+			pass:  func(s *shrinker) func() bool { return s.mergeFaults },
+			fails: func(v *Scenario, _ uint64) bool { return len(v.Nemesis.Script) < 5 && !has(v, "crash leader") },
+			// The three crashes from 1s to 2.3s, down 300ms and up 200ms each.
+			want: "[500ms+300ms pause one 1s+1.3s crash-loop leader 200ms..300ms 2.5s+300ms crash one]", kept: true},
+		{name: "crash-loop with the crashes' own times when the gaps lose it", edit: script("crash n1", "crash n1"),
+			pass:  func(s *shrinker) func() bool { return s.mergeFaults },
+			fails: func(v *Scenario, _ uint64) bool { return has(v, "crash-loop n1 300ms") },
+			want:  "[500ms+800ms crash-loop n1 300ms]", kept: true},
+		{name: "instant faults not merged", edit: script("restart one", "restart one"),
+			pass:  func(s *shrinker) func() bool { return s.mergeFaults },
+			fails: func(*Scenario, uint64) bool { return true },
+			want:  "[500ms+300ms restart one 1s+300ms restart one]"},
+		{name: "a drop that fails only with the third seed", edit: script("crash one", "pause one", "crash one", "pause one", "crash one"),
+			pass: func(s *shrinker) func() bool { return s.dropFaultsHarder },
+			fails: func(v *Scenario, seed uint64) bool {
+				return len(v.Nemesis.Script) == 5 || has(v, "pause one") && seed >= 2
+			},
+			// From the last fault back, down to goalFaults: the first two
+			// drops are kept, the rest are not needed.
+			want: "[500ms+300ms crash one 1s+300ms pause one 1.5s+300ms crash one]", kept: true},
+		{name: "no harder drops at goalFaults", edit: script("crash one", "pause one", "crash one"),
+			pass:  func(s *shrinker) func() bool { return s.dropFaultsHarder },
+			fails: func(*Scenario, uint64) bool { return true },
+			want:  "[500ms+300ms crash one 1s+300ms pause one 1.5s+300ms crash one]"},
+		{name: "targets pinned to what they resolved to", edit: script("crash one", "isolate leader", "pause n3"),
+			pass: func(s *shrinker) func() bool { return s.pinTargets },
+			hist: []checker.Annotation{
+				{Start: 500 * time.Millisecond, Text: "crash one [n2]"},
+				{Start: time.Second, Text: "isolate leader [n1]"},
+				{Start: 1500 * time.Millisecond, Text: "pause n3"},
+			},
+			fails: func(*Scenario, uint64) bool { return true },
+			want:  "[500ms+300ms crash n2 1s+300ms isolate n1 1.5s+300ms pause n3]", kept: true},
+		{name: "the leader's target left when pinning it loses the failure", edit: script("crash one", "isolate leader"),
+			pass: func(s *shrinker) func() bool { return s.pinTargets },
+			hist: []checker.Annotation{
+				{Start: 500 * time.Millisecond, Text: "crash one [n2]"},
+				{Start: time.Second, Text: "isolate leader [n1]"},
+			},
+			fails: func(v *Scenario, _ uint64) bool { return has(v, "isolate leader") },
+			want:  "[500ms+300ms crash n2 1s+300ms isolate leader]", kept: true},
+		{name: "a fault that did not start is not pinned", edit: script("crash one", "crash one"),
+			pass:  func(s *shrinker) func() bool { return s.pinTargets },
+			hist:  []checker.Annotation{{Start: time.Second, Text: "crash one [n3]"}},
+			fails: func(*Scenario, uint64) bool { return true },
+			want:  "[500ms+300ms crash one 1s+300ms crash n3]", kept: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sc := base.Clone()
+			c.edit(sc)
+			s := newTestShrinker(sc, func(*Scenario) bool { return true }, openLoopOps, "", time.Hour)
+			s.bestOut.History = &checker.History{Annotations: c.hist}
+			inner := s.run
+			s.run = func(v *Scenario, seed uint64) Outcome {
+				o := inner(v, seed)
+				if !c.fails(v, seed-s.bestSeed) {
+					o.Status, o.Checks = StatusValid, nil
+				}
+				return o
+			}
+			kept := c.pass(s)()
+			if kept != c.kept {
+				t.Errorf("kept %v, want %v", kept, c.kept)
+			}
+			if got := texts(s.best); got != c.want {
+				t.Errorf("script %s, want %s", got, c.want)
+			}
+		})
+	}
+}

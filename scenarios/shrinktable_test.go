@@ -77,6 +77,11 @@ func TestShrinkTable(t *testing.T) {
 		row := fmt.Sprintf("| %s | %d | %d / %d | %d / %d%s | %s | %d | %v | %v |", bugs[0], seed, res.Before.Faults, res.Before.Ops,
 			res.After.Faults, res.After.Ops, star, res.After, res.Runs, res.Elapsed.Round(100*time.Millisecond), cpu.Round(100*time.Millisecond))
 		t.Log(row)
+		if *shrinkSteps {
+			for _, st := range res.Scenario.Nemesis.Script {
+				t.Logf("  at %v for %v: %s", st.At, st.For, st.Fault)
+			}
+		}
 		b.WriteString(row + "\n")
 	}
 	fmt.Fprintf(&b, "\n%d above 3 faults or 30 operations; shrink budget %v and %d runs (* : stopped by one).\n", over, *huntShrink, *shrinkRuns)
