@@ -23,7 +23,7 @@ import (
 
 // The coverage-guided corpus. A hunt with a Corpus keeps every run that
 // reached coverage no earlier run of the hunt reached (see huntcoverage.go:
-// fault kinds, probes, message-type pairs, role changes) as an entry: the
+// fault kinds, probes, message-type pairs, role changes, how often) as an entry: the
 // scenario that run ran, concrete (its swarm draws applied, its generated
 // faults written out as a script), and its seed — a scenario YAML and a
 // seed that replay the run exactly. Between batches of fresh seeds the hunt

@@ -252,3 +252,42 @@ func TestCorpusDropsAnotherHuntsBug(t *testing.T) {
 		t.Errorf("entries keep %q, want what their runs drew, %q (the storm's max_entries_per_append among them)", kept, drawn)
 	}
 }
+
+// TestCorpusMutantsReachNew: in a fixed 32-run hunt of the correct ABD
+// register (24 fresh seeds, then 8 mutants; about 2 s of CPU), the
+// corpus's mutants reach coverage no fresh seed of the hunt reached — the
+// corpus strategy's reason to exist. Before the coverage counted how often
+// (countBucket), mutants reached nothing of their own in 80- to 400-run
+// hunts of raftkv, etcdraft, abd and queue (docs/BENCHMARKS.md, corpus);
+// this fails if that comes back.
+func TestCorpusMutantsReachNew(t *testing.T) {
+	sc, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: "abd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutants, reached := 0, 0
+	res, err := scenarios.Hunt(context.Background(), sc, scenarios.HuntOptions{
+		First: 1, Seeds: 32, Workers: 2, ShrinkBudget: -1, Corpus: &scenarios.Corpus{},
+		Progress: func(p scenarios.HuntProgress) {
+			if p.Mutant {
+				mutants++
+				if len(p.NewCoverage) > 0 {
+					reached++
+				}
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var corpus scenarios.StrategyCoverage
+	for _, c := range res.Strategies {
+		if c.Strategy == scenarios.StrategyCorpus {
+			corpus = c
+		}
+	}
+	t.Logf("%d mutants, %d of them reached an item no earlier run did; only corpus: %v", mutants, reached, corpus.Only)
+	if mutants == 0 || reached == 0 || len(corpus.Only) == 0 {
+		t.Fatalf("the corpus's %d mutants reached nothing no fresh seed did (%d with new coverage, only corpus %v)", mutants, reached, corpus.Only)
+	}
+}

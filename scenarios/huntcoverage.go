@@ -23,6 +23,7 @@ import (
 //	probe raft: leader elected    a coverage probe (env.Reached, env.Sometimes)
 //	msgs RequestVote>AppendEntries  a server received these two message types in a row
 //	role leader crashed           a change of the role the servers report (nodes.LeaderReporter)
+//	count role became leader 4-7  how often a run did one of the two above, in powers of two
 //
 // Message bigrams stand for the delivery orders a seed reached (PCT's
 // target); roles for the state transitions the kind reports. Both are
@@ -125,17 +126,17 @@ type runCoverage struct {
 	w      *sim.Sim
 	types  map[string]uint32 // message type → index+1
 	names  []string
-	last   []uint32 // per server: the last type received (index+1; 0: none)
-	pairs  map[uint32]bool
-	leader []bool // per server: reported leader after its last handler
-	roles  map[string]bool
-	lead   int // servers reporting leader now
+	last   []uint32       // per server: the last type received (index+1; 0: none)
+	pairs  map[uint32]int // bigram → times received
+	leader []bool         // per server: reported leader after its last handler
+	roles  map[string]int // role change → times
+	lead   int            // servers reporting leader now
 }
 
 func newRunCoverage(w *sim.Sim) *runCoverage {
 	n := len(w.Servers())
-	c := &runCoverage{w: w, types: map[string]uint32{}, last: make([]uint32, n), pairs: map[uint32]bool{},
-		leader: make([]bool, n), roles: map[string]bool{}}
+	c := &runCoverage{w: w, types: map[string]uint32{}, last: make([]uint32, n), pairs: map[uint32]int{},
+		leader: make([]bool, n), roles: map[string]int{}}
 	w.ObserveKinds(c.event, trace.Deliver, trace.Crash)
 	w.AfterEachHandler(c.after)
 	return c
@@ -151,7 +152,7 @@ func (c *runCoverage) event(e *trace.Event) error {
 		if c.leader[i] {
 			c.leader[i] = false
 			c.lead--
-			c.roles["leader crashed"] = true
+			c.roles["leader crashed"]++
 		}
 		return nil
 	}
@@ -165,7 +166,7 @@ func (c *runCoverage) event(e *trace.Event) error {
 		c.types[e.Type] = t
 	}
 	if p := c.last[i]; p != 0 {
-		c.pairs[p<<16|t] = true
+		c.pairs[p<<16|t]++
 	}
 	c.last[i] = t
 	return nil
@@ -187,13 +188,13 @@ func (c *runCoverage) after(id nodes.ID) error {
 	c.leader[i] = now
 	if now {
 		c.lead++
-		c.roles["became leader"] = true
+		c.roles["became leader"]++
 		if c.lead > 1 {
-			c.roles[fmt.Sprintf("%d leaders at once", c.lead)] = true
+			c.roles[fmt.Sprintf("%d leaders at once", c.lead)]++
 		}
 	} else {
 		c.lead--
-		c.roles["stepped down"] = true
+		c.roles["stepped down"]++
 	}
 	return nil
 }
@@ -211,15 +212,41 @@ func (c *runCoverage) items(o *Outcome) []string {
 		}
 	}
 	if c != nil {
-		for k := range c.pairs { //faultline:orderless sorted below
-			out = append(out, "msgs "+c.names[k>>16-1]+">"+c.names[k&0xffff-1])
+		for k, n := range c.pairs { //faultline:orderless sorted below
+			it := "msgs " + c.names[k>>16-1] + ">" + c.names[k&0xffff-1]
+			out = append(out, it)
+			if b := countBucket(n); b != "" {
+				out = append(out, "count "+it+" "+b)
+			}
 		}
-		for r := range c.roles { //faultline:orderless sorted below
+		for r, n := range c.roles { //faultline:orderless sorted below
 			out = append(out, "role "+r)
+			if b := countBucket(n); b != "" {
+				out = append(out, "count role "+r+" "+b)
+			}
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// countBucket is the power-of-two range n falls in ("2-3", "4-7", …;
+// "" for 1): how often a run received a bigram or changed a role, counted
+// coarsely as AFL counts edge hits. Without it every item a hunt can reach
+// is reached within its first few dozen runs — what a mutant changes (a
+// partition twice as long, a crash moved) shows in how often the servers
+// re-elected or retried, not in whether they did — and after those the
+// mutants of 80- to 400-run hunts reached nothing new (docs/BENCHMARKS.md,
+// corpus).
+func countBucket(n int) string {
+	if n < 2 {
+		return ""
+	}
+	lo := 1
+	for lo*2 <= n {
+		lo *= 2
+	}
+	return fmt.Sprintf("%d-%d", lo, 2*lo-1)
 }
 
 // coverageHook collects coverage for seeds a sweep runs concurrently:
@@ -345,7 +372,7 @@ func StrategyReport(cov []StrategyCoverage, limit int) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("coverage by strategy (items: faults, probes, message-type pairs, role changes):\n")
+	b.WriteString("coverage by strategy (items: faults, probes, message-type pairs, role changes, their counts):\n")
 	for _, c := range cov {
 		fmt.Fprintf(&b, "  %-18s %6d runs  %5d items  %4d only here\n", c.Strategy, c.Seeds, c.Items, len(c.Only))
 	}

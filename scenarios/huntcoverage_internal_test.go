@@ -30,3 +30,15 @@ func TestStrategyOnlyCountsEarlierRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestCountBucket: how often, in powers of two; once is the item itself.
+func TestCountBucket(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{0, ""}, {1, ""}, {2, "2-3"}, {3, "2-3"}, {4, "4-7"}, {7, "4-7"}, {8, "8-15"}, {1500, "1024-2047"}} {
+		if got := countBucket(c.n); got != c.want {
+			t.Errorf("countBucket(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
