@@ -453,7 +453,10 @@ func (s *shrinker) mergeFaults() bool {
 		prev := ""
 		for _, wide := range []bool{true, false} {
 			v, j, ok := crashLoopSteps(steps, i, wide)
-			if !ok || v[i].Fault == prev {
+			if !ok {
+				continue // no gap to draw from (back-to-back crashes): the crashes' own times may still do
+			}
+			if v[i].Fault == prev {
 				break
 			}
 			prev = v[i].Fault

@@ -417,6 +417,15 @@ func TestShrinkFaultPasses(t *testing.T) {
 			pass:  func(s *shrinker) func() bool { return s.mergeFaults },
 			fails: func(v *Scenario, _ uint64) bool { return has(v, "crash-loop n1 300ms") },
 			want:  "[500ms+800ms crash-loop n1 300ms]", kept: true},
+		{name: "back-to-back crashes as a crash-loop of their own times",
+			edit: func(v *Scenario) {
+				v.Nemesis.Script = []Step{{At: 500 * time.Millisecond, Fault: "crash n1", For: 500 * time.Millisecond}, {At: time.Second, Fault: "crash n1", For: 300 * time.Millisecond}}
+			},
+			pass: func(s *shrinker) func() bool { return s.mergeFaults },
+			fails: func(v *Scenario, _ uint64) bool {
+				return len(v.Nemesis.Script) == 1 && len(v.Nemesis.Script[0].Fault) > 13 && v.Nemesis.Script[0].Fault[:13] == "crash-loop n1"
+			},
+			want: "[500ms+800ms crash-loop n1 300ms..500ms]", kept: true},
 		{name: "instant faults not merged", edit: script("restart one", "restart one"),
 			pass:  func(s *shrinker) func() bool { return s.mergeFaults },
 			fails: func(*Scenario, uint64) bool { return true },
