@@ -79,9 +79,17 @@ type ctx struct {
 	inSync func(id nodes.ID) (offset time.Duration, ppm int64)
 	// healAll undoes every active fault (the heal fault).
 	healAll func()
+	// fits reports whether taking down more servers now keeps the run
+	// within the recoverability budget (nil: no budget, as with Apply).
+	// Faults that pick new victims while they run (crash-loop retarget)
+	// ask it; a step's first resolution is checked when it begins.
+	fits func(down []nodes.ID) bool
 	// clientsFollow: partitions cut clients off with their home servers.
 	clientsFollow bool
 }
+
+// fitsBudget reports whether down may go down now (see ctx.fits).
+func (x *ctx) fitsBudget(down []nodes.ID) bool { return x.fits == nil || x.fits(down) }
 
 // must turns a simulator error into a panic: the nemesis only passes ids it
 // resolved itself, so an error is a bug here, not bad input.
@@ -124,7 +132,7 @@ var registry = []kindSpec{
 	{"clock-reset", "clock-reset [TARGET]", "put clocks back in sync", true, parseClockReset, nil},
 	{"crash", "crash TARGET", "kill servers; they restart when the fault stops", false, parseCrash, genCrash},
 	{"restart", "restart TARGET", "start crashed servers again", true, parseRestart, nil},
-	{"crash-loop", "crash-loop TARGET RANGE", "crash and restart servers over and over", false, parseCrashLoop, genCrashLoop},
+	{"crash-loop", "crash-loop TARGET RANGE [UP] [retarget]", "crash and restart servers over and over, down for RANGE, up for UP (retarget: pick the target again at each crash)", false, parseCrashLoop, genCrashLoop},
 	{"crash-on-send", "crash-on-send TARGET RANGE [TYPE|any] [after N..M]", "crash servers right after each message they send (of one type; or the N..M-th since they started), down for RANGE", false, parseCrashOnSend, genCrashOnSend},
 	{"pause", "pause TARGET", "stop servers without killing them (SIGSTOP)", false, parsePause, genPause},
 	{"disk-lose", "disk-lose TARGET", "power loss: crash losing every unsynced write", false, parseDiskLose, genDiskLose},

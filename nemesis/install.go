@@ -118,7 +118,7 @@ func Install(w *sim.Sim, sched Schedule, opts Options) (*Nemesis, error) {
 		off, ppm := w.Clock(id)
 		nm.initial = append(nm.initial, clockVal{off, ppm})
 	}
-	nm.x = ctx{w: w, inSync: nm.inSync, healAll: nm.healAll, clientsFollow: opts.ClientsFollowPartitions}
+	nm.x = ctx{w: w, inSync: nm.inSync, healAll: nm.healAll, fits: nm.fits, clientsFollow: opts.ClientsFollowPartitions}
 	if err := holdJoiners(w, nm.sched); err != nil {
 		return nil, err
 	}
@@ -253,6 +253,12 @@ func (nm *Nemesis) healAll() {
 func (nm *Nemesis) finalHeal() {
 	nm.w.Mark(trace.MarkPhase, "heal")
 	nm.healAll()
+}
+
+// fits reports whether down may go down now within the budget, beside
+// every active fault (ctx.fits).
+func (nm *Nemesis) fits(down []nodes.ID) bool {
+	return nm.opts.Unbounded || nm.countWith(&Plan{Down: down}) <= nm.opts.MaxDown
 }
 
 // countWith counts down servers with the active faults plus p (if any).

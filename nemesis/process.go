@@ -78,15 +78,39 @@ func (f Restart) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 }
 
 // CrashLoop crashes the target servers, restarts them, crashes them
-// again, and so on until it stops: each down time and each up time is
-// drawn from Period. When it stops, servers that are down restart.
+// again, and so on until it stops: each down time is drawn from Period,
+// each up time from Up (Period when Up is zero). When it stops, servers
+// that are down restart.
+//
+// With Retarget an abstract target is resolved again at every crash, as a
+// run of separate crash steps would resolve it: "crash-loop leader 50ms..
+// 300ms retarget" crashes whichever server leads at each crash (Jepsen's
+// "kill the primary", over and over), where without it the loop keeps
+// crashing the server that led when it started. A crash that finds no
+// eligible server (no leader reported, an election under way) or that
+// would exceed the recoverability budget is not made; the loop waits an
+// up time and tries again.
 type CrashLoop struct {
-	Target Target
-	Period Range
+	Target   Target
+	Period   Range // down times
+	Up       Range // up times; zero: Period
+	Retarget bool
 }
 
-func (CrashLoop) Kind() string        { return "crash-loop" }
-func (f CrashLoop) String() string    { return join("crash-loop", f.Target.String(), f.Period.String()) }
+// retargetWord is CrashLoop's optional last argument.
+const retargetWord = "retarget"
+
+func (CrashLoop) Kind() string { return "crash-loop" }
+func (f CrashLoop) String() string {
+	s := join("crash-loop", f.Target.String(), f.Period.String())
+	if f.Up != (Range{}) && f.Up != f.Period {
+		s += " " + f.Up.String()
+	}
+	if f.Retarget {
+		s += " " + retargetWord
+	}
+	return s
+}
 func (f CrashLoop) Check(n int) error { return f.Target.check(n) }
 
 func parseCrashLoop(in []string) (Fault, error) {
@@ -106,10 +130,42 @@ func parseCrashLoop(in []string) (Fault, error) {
 	if p.Min <= 0 {
 		return nil, fmt.Errorf("crash-loop period %q must be positive", s)
 	}
-	return CrashLoop{t, p}, a.done()
+	f := CrashLoop{Target: t, Period: p}
+	if a.more() && a.peek() != retargetWord {
+		s, _ := a.next("")
+		up, err := ParseRange(s)
+		if err != nil {
+			return nil, fmt.Errorf("crash-loop up time %q: %v", s, err)
+		}
+		if up.Min <= 0 {
+			return nil, fmt.Errorf("crash-loop up time %q must be positive", s)
+		}
+		if up != p {
+			f.Up = up // one text, one fault: an up range equal to the down range is the default
+		}
+	}
+	if a.peek() == retargetWord {
+		a.next("")
+		if !t.Abstract() {
+			return nil, fmt.Errorf("retarget needs a target resolved at run time (one, minority, majority, all, leader, leader-or-one), not the list %s", t)
+		}
+		f.Retarget = true
+	}
+	return f, a.done()
+}
+
+// upTime is the range the loop's up times are drawn from.
+func (f CrashLoop) upTime() Range {
+	if f.Up == (Range{}) {
+		return f.Period
+	}
+	return f.Up
 }
 
 func (f CrashLoop) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
+	if f.Retarget {
+		return f.planRetarget(w, r)
+	}
 	plan, ids, err := planNodes(f, w, r, f.Target, upServers)
 	if err != nil {
 		return nil, err
@@ -132,12 +188,68 @@ func (f CrashLoop) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 				return
 			}
 			x.restart(ids)
-			x.w.After(f.Period.Sample(x.r), crash)
+			x.w.After(f.upTime().Sample(x.r), crash)
 		}
 		crash()
 		return func() {
 			stopped = true
 			x.restart(ids)
+		}
+	}
+	return plan, nil
+}
+
+// planRetarget resolves the target at its first crash, as a plain loop
+// does (a fault that cannot start is skipped), and again at every later
+// crash. Its plan has no Resolved text and no Node: the victims change;
+// the crashes in the trace name them. Down is the current victims, so the
+// budget counts them while the loop runs.
+func (f CrashLoop) planRetarget(w *sim.Sim, r *rand.Rand) (*Plan, error) {
+	plan, ids, err := planNodes(f, w, r, f.Target, upServers)
+	if err != nil {
+		return nil, err
+	}
+	plan.Resolved, plan.Node = "", 0
+	plan.Down = ids
+	plan.start = func(x *ctx) func() {
+		stopped := false
+		var down []nodes.ID // crashed by the loop, restarted at its next up time
+		var crash, restart func()
+		crash = func() {
+			if stopped {
+				return
+			}
+			if down == nil {
+				res := &resolver{x.w, x.r, len(x.w.Servers())}
+				next, err := res.nodes(f.Target, upServers, nil)
+				plan.Down = nil
+				if err == nil && x.fitsBudget(next) {
+					down = next
+				}
+				plan.Down = down
+			}
+			if down == nil { // nobody to crash now: try again after an up time
+				x.w.After(f.upTime().Sample(x.r), crash)
+				return
+			}
+			for _, id := range down {
+				x.must(x.w.Crash(id))
+			}
+			x.w.After(f.Period.Sample(x.r), restart)
+		}
+		restart = func() {
+			if stopped {
+				return
+			}
+			x.restart(down)
+			down, plan.Down = nil, nil
+			x.w.After(f.upTime().Sample(x.r), crash)
+		}
+		down = ids
+		crash()
+		return func() {
+			stopped = true
+			x.restart(down)
 		}
 	}
 	return plan, nil
@@ -173,6 +285,8 @@ func (f Pause) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
 	return plan, nil
 }
 
-func genCrash(g *genCtx) Fault     { return Crash{g.pick(One, Minority, Leader)} }
-func genCrashLoop(g *genCtx) Fault { return CrashLoop{g.pick(One, Leader), g.in.CrashLoop} }
-func genPause(g *genCtx) Fault     { return Pause{g.pick(One, Minority, Leader)} }
+func genCrash(g *genCtx) Fault { return Crash{g.pick(One, Minority, Leader)} }
+func genCrashLoop(g *genCtx) Fault {
+	return CrashLoop{Target: g.pick(One, Leader), Period: g.in.CrashLoop}
+}
+func genPause(g *genCtx) Fault { return Pause{g.pick(One, Minority, Leader)} }

@@ -35,7 +35,7 @@ func storm(seed uint64, o *GenOptions) []Step {
 	var out []Step
 	t := o.Start + gap.sampleRounded(r, time.Millisecond)
 	if t < o.End {
-		out = append(out, Step{At: t, Fault: CrashLoop{loop, period}})
+		out = append(out, Step{At: t, Fault: CrashLoop{Target: loop, Period: period}})
 	}
 	for {
 		t += gap.sampleRounded(r, time.Millisecond)

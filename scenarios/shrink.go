@@ -188,7 +188,7 @@ func Shrink(ctx context.Context, sc *Scenario, seed uint64, opts ShrinkOptions) 
 	}
 	scripted.Name = sc.Name + "-shrunk"
 	scripted.Description = fmt.Sprintf("shrunk from %s seed %d (%s)", sc.Name, seed, first.Status)
-	if !s.attempt("script the generated faults", scripted, true, false) {
+	if !s.attempt("script the generated faults", scripted, true, nil) {
 		return s.result(before, false), fmt.Errorf("scenarios: %s seed %d: the scripted schedule does not reproduce the %s failure; returning it unshrunk", sc.Name, seed, s.want)
 	}
 
@@ -306,17 +306,26 @@ func noLarger(a, b Size) bool {
 
 // try runs a variant with the current seed and the next few; if one of
 // them fails with the wanted signature the variant becomes the best.
-func (s *shrinker) try(step string, cand *Scenario) bool { return s.attempt(step, cand, false, false) }
+func (s *shrinker) try(step string, cand *Scenario) bool { return s.attempt(step, cand, false, nil) }
 
 // tryNoLarger is try for a variant meant to cut operations: it is kept
 // only if it is also no larger than the best (noLarger).
 func (s *shrinker) tryNoLarger(step string, cand *Scenario) bool {
-	return s.attempt(step, cand, false, true)
+	return s.attempt(step, cand, false, s.noLargerThanBest())
+}
+
+// noLargerThanBest accepts a run no larger than the best's now (noLarger).
+func (s *shrinker) noLargerThanBest() func(*Scenario, *Outcome) bool {
+	bestSize := sizeOf(s.best, &s.bestOut, len(s.best.Nemesis.Script))
+	return func(cand *Scenario, o *Outcome) bool {
+		return noLarger(sizeOf(cand, o, len(cand.Nemesis.Script)), bestSize)
+	}
 }
 
 // attempt is try; a forced attempt runs its first seed even when the
-// budget is spent.
-func (s *shrinker) attempt(step string, cand *Scenario, force, noLargerOnly bool) bool {
+// budget is spent. A failing run is kept only if accept (when not nil)
+// takes it too.
+func (s *shrinker) attempt(step string, cand *Scenario, force bool, accept func(*Scenario, *Outcome) bool) bool {
 	if s.stopped() && !force {
 		return false
 	}
@@ -324,12 +333,11 @@ func (s *shrinker) attempt(step string, cand *Scenario, force, noLargerOnly bool
 		return false
 	}
 	kept := false
-	bestSize := sizeOf(s.best, &s.bestOut, len(s.best.Nemesis.Script))
 	for i := 0; i < s.seeds && (i == 0 && force || !s.stopped()); i++ {
 		seed := s.bestSeed + uint64(i)
 		o := s.run(cand, seed)
 		s.runs++
-		if o.Status == s.want && FailureSignature(&o) == s.sig && (!noLargerOnly || noLarger(sizeOf(cand, &o, len(cand.Nemesis.Script)), bestSize)) {
+		if o.Status == s.want && FailureSignature(&o) == s.sig && (accept == nil || accept(cand, &o)) {
 			s.best, s.bestSeed, s.bestOut = cand, seed, o
 			s.kept++
 			kept = true
@@ -451,10 +459,10 @@ func (s *shrinker) mergeFaults() bool {
 	for i := 0; i+1 < len(s.best.Nemesis.Script) && !s.stopped(); i++ {
 		steps := s.best.Nemesis.Script
 		prev := ""
-		for _, wide := range []bool{true, false} {
-			v, j, ok := crashLoopSteps(steps, i, wide)
+		for _, split := range []bool{true, false} {
+			v, j, ok := crashLoopSteps(steps, i, split)
 			if !ok {
-				continue // no gap to draw from (back-to-back crashes): the crashes' own times may still do
+				continue // no gap to draw up times from (back-to-back crashes): the crashes' own times may still do
 			}
 			if v[i].Fault == prev {
 				break
@@ -473,11 +481,15 @@ func (s *shrinker) mergeFaults() bool {
 
 // crashLoopSteps replaces the crashes of one target that follow each
 // other in the schedule from step i on (at least two, each with a
-// duration) by one crash-loop of that target over the same time: down and
-// up times drawn from the shortest to the longest of the crashes and the
-// gaps between them (wide), or of the crashes alone. It returns the new steps and the
-// 1-based number of the last step replaced.
-func crashLoopSteps(steps []Step, i int, wide bool) ([]Step, int, bool) {
+// duration) by one crash-loop of that target over the same time: down
+// times drawn from the shortest to the longest of the crashes, up times
+// from the shortest to the longest of the gaps between them (split), or
+// both from the crashes' (a loop of their own times, when the gaps lose
+// the failure or there are none). An abstract target (leader, one) makes
+// a retarget loop, which resolves it at every crash as the steps did:
+// five "crash leader" steps crash five leaders. It returns the new steps
+// and the 1-based number of the last step replaced.
+func crashLoopSteps(steps []Step, i int, split bool) ([]Step, int, bool) {
 	target := func(st Step) (string, bool) {
 		f, err := nemesis.Parse(st.Fault)
 		if err != nil || f.Kind() != "crash" || st.For <= 0 {
@@ -505,16 +517,28 @@ func crashLoopSteps(steps []Step, i int, wide bool) ([]Step, int, bool) {
 	if j-i < 2 {
 		return nil, 0, false
 	}
-	if wide {
-		lo, hi = min(lo, gapLo), max(hi, gapHi)
+	ms := func(lo, hi time.Duration) nemesis.Range {
+		return nemesis.Range{Min: lo.Round(time.Millisecond), Max: hi.Round(time.Millisecond)}
 	}
-	r := nemesis.Range{Min: lo.Round(time.Millisecond), Max: hi.Round(time.Millisecond)}
-	text := "crash-loop " + t + " " + r.String()
-	if _, err := nemesis.Parse(text); err != nil || r.Min <= 0 {
+	down, up := ms(lo, hi), ms(lo, hi)
+	if split {
+		up = ms(gapLo, gapHi)
+	}
+	if down.Min <= 0 || up.Min <= 0 {
+		return nil, 0, false
+	}
+	text := "crash-loop " + t + " " + down.String() + " " + up.String()
+	if tg, err := nemesis.ParseTarget(t); err == nil && tg.Abstract() {
+		// Each crash step resolved its target when it began: so does
+		// every crash of the loop.
+		text += " retarget"
+	}
+	f, err := nemesis.Parse(text)
+	if err != nil {
 		return nil, 0, false
 	}
 	last := steps[j-1]
-	loop := Step{At: steps[i].At, For: last.At + last.For - steps[i].At, Fault: text}
+	loop := Step{At: steps[i].At, For: last.At + last.For - steps[i].At, Fault: f.String()}
 	out := append(append([]Step(nil), steps[:i]...), loop)
 	return append(out, steps[j:]...), j, true
 }
@@ -524,7 +548,7 @@ func crashLoopSteps(steps []Step, i int, wide bool) ([]Step, int, bool) {
 // the later end of the two (For 0, until the heal, if either does).
 func mergeSteps(steps []Step, i int) ([]Step, bool) {
 	a, b := steps[i], steps[i+1]
-	if strings.TrimSpace(a.Fault) != strings.TrimSpace(b.Fault) || isInstant(a.Fault) || b.At < a.At {
+	if canonicalFault(a.Fault) != canonicalFault(b.Fault) || isInstant(a.Fault) || b.At < a.At {
 		return nil, false
 	}
 	m := a
@@ -535,6 +559,15 @@ func mergeSteps(steps []Step, i int) ([]Step, bool) {
 	}
 	out := append(append([]Step(nil), steps[:i]...), m)
 	return append(out, steps[i+2:]...), true
+}
+
+// canonicalFault is a fault's canonical text ("crash  one" and "crash
+// one" are one fault), or the text as written if it does not parse.
+func canonicalFault(text string) string {
+	if f, err := nemesis.Parse(text); err == nil {
+		return f.String()
+	}
+	return strings.TrimSpace(text)
 }
 
 // pinTargets rewrites each fault's abstract target (one, minority,
@@ -812,7 +845,14 @@ func (s *shrinker) capOps() bool {
 		if c := s.best.Workload.OpsPerClient; c > 0 {
 			from = fmt.Sprint(c)
 		}
-		return s.tryNoLarger(fmt.Sprintf("ops per client %s → %d", from, v.Workload.OpsPerClient), v)
+		// Kept only if no larger, and only if the workload honoured the
+		// cap: a kind written outside the project may ignore
+		// ops_per_client, and a shrunk scenario must not show a cap that
+		// did nothing.
+		noLarger := s.noLargerThanBest()
+		return s.attempt(fmt.Sprintf("ops per client %s → %d", from, v.Workload.OpsPerClient), v, false, func(cand *Scenario, o *Outcome) bool {
+			return noLarger(cand, o) && mostOpsPerClient(cand, o) <= cand.Workload.OpsPerClient
+		})
 	}, s.stopped)
 }
 

@@ -25,6 +25,7 @@ import (
 var (
 	shrinkSeeds = flag.String("faultline.shrink-seeds", "", "shrink table: kind/bug@seed,... (failing seeds of the generic hunt, as TestHuntTable reports them)")
 	shrinkSteps = flag.Bool("faultline.shrink-steps", false, "shrink table: log every variant kept")
+	shrinkTries = flag.Bool("faultline.shrink-tries", false, "shrink table: log every variant tried, kept or not")
 	shrinkRuns  = flag.Int("faultline.shrink-runs", 0, "shrink table: run budget of each shrink (0: none; with it and a generous -faultline.hunt-shrink the table is the same at any load)")
 )
 
@@ -54,10 +55,13 @@ func TestShrinkTable(t *testing.T) {
 		}
 		cpu := processCPU()
 		opts := scenarios.ShrinkOptions{Budget: *huntShrink, Runs: *shrinkRuns, Run: huntTableRun()}
-		if *shrinkSteps {
+		if *shrinkSteps || *shrinkTries {
 			opts.Progress = func(p scenarios.ShrinkProgress) {
-				if p.Kept {
+				switch {
+				case p.Kept:
 					t.Logf("  run %d kept: %s → %s", p.Runs, p.Step, p.Best)
+				case *shrinkTries:
+					t.Logf("  run %d tried: %s", p.Runs, p.Step)
 				}
 			}
 		}
