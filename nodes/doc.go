@@ -27,6 +27,13 @@
 // state, no channels or functions. Their %+v rendering appears in the trace,
 // so a message with pointer fields should implement fmt.Stringer.
 //
+// A message is named by its Go type (AppendEntries) in the trace and in
+// message-targeted faults (drop-type AppendEntries). A protocol that sends
+// one envelope type for every kind of message — an encoded frame, a
+// protobuf message with a type field — implements [Envelope], and each
+// message is named by its kind instead (etcdraft's RaftMessage: MsgApp,
+// MsgVote, ...).
+//
 // # Recycled messages
 //
 // A type that implements [Recycler] (a pointer type, as *AppendEntries)

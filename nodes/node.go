@@ -94,6 +94,19 @@ type Recycler interface {
 	CloneInto(dst Message) Message
 }
 
+// Envelope is implemented by a message type that carries messages of
+// several kinds — a protobuf message with a type field, as etcd raft's
+// raftpb.Message is, or a struct wrapping an encoded frame. The host names
+// each message by MessageType instead of its Go type: in the trace, in
+// PeerMessageTypes, and for message-targeted faults (drop-type MsgApp,
+// crash-on-send n1 5ms MsgVoteResp). MessageType must be cheap and
+// depend only on the message, and should return one of a small, fixed set
+// of names (a handful to a few dozen): each distinct name is a message
+// type to the host.
+type Envelope interface {
+	MessageType() string
+}
+
 // TimerID identifies a pending timer so it can be cancelled. IDs are unique
 // per node incarnation and never zero.
 type TimerID uint64

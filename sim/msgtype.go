@@ -21,6 +21,12 @@ type msgType struct {
 	plain    bool        // it cannot alias: delivered as sent (copier)
 	recycler bool
 	free     []nodes.Message
+	// envelope: the type is a nodes.Envelope, and this entry stands for
+	// the Go type only; each kind its messages name has an entry of its
+	// own in kinds (same t, word, plain and recycler), which is what
+	// msgType returns.
+	envelope bool
+	kinds    []*msgType
 }
 
 // msgType returns m's entry, making it the first time m's type is seen.
@@ -33,6 +39,16 @@ func (s *Sim) msgType(m nodes.Message) *msgType {
 		}
 		return s.nilType
 	}
+	mt := s.goType(m)
+	if mt.envelope {
+		return mt.kind(m.(nodes.Envelope).MessageType())
+	}
+	return mt
+}
+
+// goType returns the entry of m's Go type (not nil), making it the first
+// time the type is seen.
+func (s *Sim) goType(m nodes.Message) *msgType {
 	w := typeWord(m)
 	if mt := s.lastType; mt != nil && mt.word == w { // a broadcast sends one type in a row
 		return mt
@@ -50,6 +66,19 @@ func (s *Sim) msgType(m nodes.Message) *msgType {
 		return mt
 	}
 	return s.newMsgType(m, t)
+}
+
+// kind returns the entry of an envelope type's kind name, making it the
+// first time the name is seen. Kinds are few: a scan beats hashing.
+func (mt *msgType) kind(name string) *msgType {
+	for _, k := range mt.kinds {
+		if k.name == name {
+			return k
+		}
+	}
+	k := &msgType{t: mt.t, word: mt.word, name: name, hashName: trace.NewName(name), plain: mt.plain, recycler: mt.recycler}
+	mt.kinds = append(mt.kinds, k)
+	return k
 }
 
 // typeWord returns the first word of m, an interface value that is not
@@ -74,6 +103,7 @@ func (s *Sim) newMsgType(m nodes.Message, t reflect.Type) *msgType {
 		n = bt.String()
 	}
 	mt := &msgType{t: t, word: typeWord(m), name: n, hashName: trace.NewName(n)}
+	_, mt.envelope = m.(nodes.Envelope)
 	if _, ok := m.(nodes.Recycler); ok {
 		mt.recycler = true
 	} else if _, ok := m.(nodes.Cloner); !ok {

@@ -1,11 +1,13 @@
 package sim_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/faultline/faultline/nodes"
 	"github.com/faultline/faultline/sim"
+	"github.com/faultline/faultline/sim/trace"
 )
 
 // blob is a recycled message with a slice, copied into delivered copies.
@@ -126,5 +128,74 @@ func TestRecyclerKeptAfterDeliveryShowsInTheTrace(t *testing.T) {
 	off, _, _ := runRelay(t, false, true)
 	if on.Hash == off.Hash {
 		t.Fatalf("a kept blob did not change the trace (hash %v both ways)", on.Hash)
+	}
+}
+
+// frame is an envelope: one Go type carrying messages of several kinds.
+type frame struct {
+	Kind string
+	Body []byte
+}
+
+func (f *frame) MessageType() string { return f.Kind }
+
+// framer: n1 sends n2 a frame of kind ping, pong or ping again, then a
+// plain value, every millisecond; n2 counts the frames it gets, and those
+// not as sent.
+type framer struct {
+	nodes.Base
+	got, bad *int
+}
+
+func (f framer) Message(_ nodes.Env, _ nodes.ID, m nodes.Message) {
+	if fr, ok := m.(*frame); ok {
+		*f.got++
+		if string(fr.Body) != fr.Kind {
+			*f.bad++
+		}
+	}
+}
+
+func (framer) Start(env nodes.Env) {
+	if env.ID() == 1 {
+		env.SetTimer(time.Millisecond, 0)
+	}
+}
+
+func (framer) Timer(env nodes.Env, _ nodes.TimerID, _ uint64) {
+	for _, k := range []string{"Ping", "Pong", "Ping"} {
+		env.Send(2, &frame{Kind: k, Body: []byte(k)})
+	}
+	env.Send(2, blob{N: 1})
+	env.SetTimer(time.Millisecond, 0)
+}
+
+// An envelope's messages are named by their kind — in the trace and in
+// PeerMessageTypes, which message-targeted faults pick from — and arrive
+// as sent; a plain type beside them keeps its Go name.
+func TestEnvelopeNamesItsKinds(t *testing.T) {
+	got, bad := 0, 0
+	w, err := sim.New(sim.Config{Seed: 1, Nodes: 2, Node: func(nodes.ID) nodes.Node { return framer{got: &got, bad: &bad} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := sim.Record(w)
+	if r := w.Run(5 * time.Millisecond); r.Failure != nil {
+		t.Fatal(r.Failure)
+	}
+	var sends []string
+	for _, e := range rec.Events {
+		if e.Kind == trace.Send && len(sends) < 4 {
+			sends = append(sends, e.Type)
+		}
+	}
+	if got == 0 || bad > 0 {
+		t.Errorf("%d frames delivered, %d not as sent", got, bad)
+	}
+	if got, want := strings.Join(sends, " "), "Ping Pong Ping blob"; got != want {
+		t.Errorf("sends named %q, want %q", got, want)
+	}
+	if got, want := strings.Join(w.PeerMessageTypes(), " "), "Ping Pong blob"; got != want {
+		t.Errorf("PeerMessageTypes %q, want %q", got, want)
 	}
 }

@@ -12,8 +12,9 @@
 //     and heartbeat timeouts are etcd raft's ElectionTick and HeartbeatTick
 //     counts of those ticks (defaults: 10ms ticks, 15 and 5: a 150ms..300ms
 //     election timeout, 50ms heartbeats).
-//   - Messages: a peer's message (RaftMessage, the protobuf wire form) is
-//     handed to RawNode.Step. A client's kv.Request is served (below).
+//   - Messages: a peer's message (RaftMessage, the protobuf wire form,
+//     named by its raft type through nodes.Envelope: MsgApp, MsgVoteResp)
+//     is handed to RawNode.Step. A client's kv.Request is served (below).
 //   - The Ready loop, in the order Ready documents: append the entries and
 //     HardState (or install the snapshot) to the Storage and to the disk,
 //     env.Store().Sync when Ready.MustSync says so (or a snapshot came),

@@ -14,12 +14,23 @@ import (
 // RaftMessage carries one etcd raft message between servers in its wire
 // form (protobuf, deterministic marshalling), as a real transport would:
 // nothing of the sender's memory, protobuf internals included, reaches
-// the receiver. In a trace it renders with raft.DescribeMessage.
+// the receiver. In a trace it renders with raft.DescribeMessage. Type is
+// the message's raft type, beside the wire as a transport's header would
+// be: it names the message (nodes.Envelope), so a trace, a coverage
+// report and a message-targeted fault see MsgApp and MsgVote, not one
+// RaftMessage.
 type RaftMessage struct {
+	Type pb.MessageType
 	Wire []byte
 }
 
-func encodeMessage(m *pb.Message) *RaftMessage { return &RaftMessage{Wire: mustMarshal(m)} }
+func encodeMessage(m *pb.Message) *RaftMessage {
+	return &RaftMessage{Type: m.GetType(), Wire: mustMarshal(m)}
+}
+
+// MessageType implements nodes.Envelope: the raft type's name (MsgApp,
+// MsgVoteResp, MsgHeartbeat...).
+func (m *RaftMessage) MessageType() string { return m.Type.String() }
 
 func (m *RaftMessage) decode() (*pb.Message, error) {
 	out := &pb.Message{}
@@ -31,7 +42,7 @@ func (m *RaftMessage) decode() (*pb.Message, error) {
 
 // Clone implements nodes.Cloner.
 func (m *RaftMessage) Clone() nodes.Message {
-	return &RaftMessage{Wire: append([]byte(nil), m.Wire...)}
+	return &RaftMessage{Type: m.Type, Wire: append([]byte(nil), m.Wire...)}
 }
 
 func (m *RaftMessage) String() string {
