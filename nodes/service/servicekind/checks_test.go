@@ -116,3 +116,32 @@ func TestRetryAmplification(t *testing.T) {
 		t.Errorf("no successes: %v: %s", res.Verdict, res.Explanation)
 	}
 }
+
+// With workload.ops_per_client the clients stop when the first of them
+// has issued its last request, and the checks judge up to then: judged to
+// the end of the run, the load never offered after it would read as a
+// collapse.
+func TestCappedWindow(t *testing.T) {
+	h := history(5*s, 8*s, span{0, 5 * s, 1000, false}, span{8 * s, 10 * s, 1000, false})
+	n := len(h.Ops)
+	last := h.Ops[n-1].Invoke
+	for _, c := range []struct {
+		limit int
+		want  time.Duration
+	}{{n, last}, {1, h.Ops[0].Invoke}, {n + 1, time.Duration(1<<63 - 1)}} {
+		if got := cappedAt(h, c.limit); got != c.want {
+			t.Errorf("cappedAt(%d) = %v, want %v", c.limit, got, c.want)
+		}
+	}
+	if res := recovery(CheckRecovers, h, 20*s, 5*s); res.Verdict != checker.Invalid {
+		t.Errorf("judged to the run's end: %v: %s; want the collapse a capped load looks like", res.Verdict, res.Explanation)
+	}
+	if res := recovery(CheckRecovers, h, cappedAt(h, n), 5*s); res.Verdict != checker.Valid {
+		t.Errorf("judged to the cap: %v: %s; want Valid", res.Verdict, res.Explanation)
+	}
+	// A collapse before the cap is reached is still one.
+	h = history(5*s, 8*s, span{0, 5 * s, 1000, false}, span{8 * s, 20 * s, 1000, true})
+	if res := recovery(CheckRecovers, h, cappedAt(h, len(h.Ops)), 5*s); res.Verdict != checker.Invalid {
+		t.Errorf("a collapse within the capped window: %v: %s; want Invalid", res.Verdict, res.Explanation)
+	}
+}
