@@ -29,7 +29,11 @@ func TestSwarmReplicationStormShare(t *testing.T) {
 	if err != nil || back.Swarm.ReplicationStorm != sc.Swarm.ReplicationStorm {
 		t.Fatalf("swarm.replication_storm does not round-trip: %v", err)
 	}
-	for _, node := range []string{"etcdraft", "paxos", "abd"} {
+	// etcdraft declares MsgApp (its RaftMessage is a nodes.Envelope).
+	if e, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: "etcdraft"}); err != nil || e.Swarm.ReplicationStorm != scenarios.HuntReplicationStorm {
+		t.Errorf("etcdraft's hunt: replication storms %v (%v), want %v", e.Swarm.ReplicationStorm, err, scenarios.HuntReplicationStorm)
+	}
+	for _, node := range []string{"paxos", "abd"} {
 		other, err := scenarios.HuntScenario(scenarios.HuntSpec{Node: node})
 		if err != nil {
 			t.Fatal(err)

@@ -70,7 +70,11 @@ func Kind() scenarios.NodeKind {
 		Leader:     true,
 		Digest:     true,
 		Invariants: true,
-		Validate:   func(p scenarios.Params) error { _, err := config(p); return err },
+		// A leader replicates its log with MsgApp (RaftMessage names each
+		// message by its raft type): the hunt's replication storms time
+		// their crashes on it.
+		Hunt:     scenarios.HuntShape{Replication: "MsgApp"},
+		Validate: func(p scenarios.Params) error { _, err := config(p); return err },
 		Build: func(p scenarios.Params, _ int) (*scenarios.Protocol, error) {
 			cfg, err := config(p)
 			if err != nil {
