@@ -163,96 +163,74 @@ func (f CrashLoop) upTime() Range {
 }
 
 func (f CrashLoop) Plan(w *sim.Sim, r *rand.Rand) (*Plan, error) {
-	if f.Retarget {
-		return f.planRetarget(w, r)
-	}
 	plan, ids, err := planNodes(f, w, r, f.Target, upServers)
 	if err != nil {
 		return nil, err
 	}
 	plan.Down = ids
+	if !f.Retarget {
+		plan.start = func(x *ctx) func() { return f.loop(x, ids, nil) }
+		return plan, nil
+	}
+	// A retarget loop's plan has no Resolved text and no Node: the victims
+	// change, and the crashes in the trace name them. Down is the current
+	// victims while they are down (none in an up time), so the budget
+	// counts exactly them.
+	plan.Resolved, plan.Node = "", 0
 	plan.start = func(x *ctx) func() {
-		stopped := false
-		var crash, restart func()
-		crash = func() {
-			if stopped {
-				return
+		return f.loop(x, ids, func(up bool) []nodes.ID {
+			plan.Down = nil
+			if up {
+				return nil
 			}
-			for _, id := range ids {
-				x.must(x.w.Crash(id))
+			res := &resolver{x.w, x.r, len(x.w.Servers())}
+			if next, err := res.nodes(f.Target, upServers, nil); err == nil && x.fitsBudget(next) {
+				plan.Down = next
 			}
-			x.w.After(f.Period.Sample(x.r), restart)
-		}
-		restart = func() {
-			if stopped {
-				return
-			}
-			x.restart(ids)
-			x.w.After(f.upTime().Sample(x.r), crash)
-		}
-		crash()
-		return func() {
-			stopped = true
-			x.restart(ids)
-		}
+			return plan.Down
+		})
 	}
 	return plan, nil
 }
 
-// planRetarget resolves the target at its first crash, as a plain loop
-// does (a fault that cannot start is skipped), and again at every later
-// crash. Its plan has no Resolved text and no Node: the victims change;
-// the crashes in the trace name them. Down is the current victims, so the
-// budget counts them while the loop runs.
-func (f CrashLoop) planRetarget(w *sim.Sim, r *rand.Rand) (*Plan, error) {
-	plan, ids, err := planNodes(f, w, r, f.Target, upServers)
-	if err != nil {
-		return nil, err
-	}
-	plan.Resolved, plan.Node = "", 0
-	plan.Down = ids
-	plan.start = func(x *ctx) func() {
-		stopped := false
-		var down []nodes.ID // crashed by the loop, restarted at its next up time
-		var crash, restart func()
-		crash = func() {
-			if stopped {
-				return
-			}
-			if down == nil {
-				res := &resolver{x.w, x.r, len(x.w.Servers())}
-				next, err := res.nodes(f.Target, upServers, nil)
-				plan.Down = nil
-				if err == nil && x.fitsBudget(next) {
-					down = next
-				}
-				plan.Down = down
-			}
-			if down == nil { // nobody to crash now: try again after an up time
+// loop crashes down, restarts it after a down time, crashes it again
+// after an up time, and so on; it returns the stop, which restarts what
+// is down. With pick (retarget), each restart releases the victims
+// (pick(true)) and each later crash takes pick(false)'s: nobody (none
+// eligible, or the budget full) waits another up time.
+func (f CrashLoop) loop(x *ctx, down []nodes.ID, pick func(up bool) []nodes.ID) func() {
+	stopped := false
+	var crash, restart func()
+	crash = func() {
+		if stopped {
+			return
+		}
+		if down == nil {
+			if down = pick(false); down == nil {
 				x.w.After(f.upTime().Sample(x.r), crash)
 				return
 			}
-			for _, id := range down {
-				x.must(x.w.Crash(id))
-			}
-			x.w.After(f.Period.Sample(x.r), restart)
 		}
-		restart = func() {
-			if stopped {
-				return
-			}
-			x.restart(down)
-			down, plan.Down = nil, nil
-			x.w.After(f.upTime().Sample(x.r), crash)
+		for _, id := range down {
+			x.must(x.w.Crash(id))
 		}
-		down = ids
-		crash()
-		return func() {
-			stopped = true
-			x.restart(down)
-		}
+		x.w.After(f.Period.Sample(x.r), restart)
 	}
-	return plan, nil
+	restart = func() {
+		if stopped {
+			return
+		}
+		x.restart(down)
+		if pick != nil {
+			down = pick(true)
+		}
+		x.w.After(f.upTime().Sample(x.r), crash)
+	}
+	crash()
+	return func() {
+		stopped = true
+		x.restart(down)
+	}
 }
 
 // Pause stops the target servers without killing them: messages, timers
